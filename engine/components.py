@@ -1,0 +1,253 @@
+"""The contracts every pluggable component follows.
+
+A component is a class with a ``name`` (what YAML writes after ``use:`` or
+``source:``), a Chinese ``title``, a ``params_schema`` (JSON Schema for its
+YAML parameters, checked in the second validation pass with exact
+locations) and one working method. Components are stateless: the engine
+creates one instance per registry and passes the parameters on each call.
+
+Raters and outcomes are columnar: they receive the whole cohort of a period
+as numpy arrays and return one value per subject. Never loop over subjects
+in Python when an array operation will do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from engine.expressions import Expression
+
+
+class Component:
+    """Base of all components."""
+
+    kind: ClassVar[str] = "component"
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    params_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        """Parameters holding expressions: ``{param_key: text}``.
+
+        The engine compiles each at load time against the names visible to
+        the component, so a typo is reported with its line before any data
+        is read. Override when ``params`` contain expressions.
+        """
+        return {}
+
+    def check(self, params: Mapping[str, Any]) -> list[Problem]:
+        """Semantic checks beyond the JSON Schema (e.g. bands contiguous)."""
+        return []
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem a component found in its own parameters.
+
+    ``path`` is relative to the component's mapping, e.g. ``("bands", 2, "from")``.
+    """
+
+    code: str
+    params: Mapping[str, Any]
+    path: tuple[str | int, ...] = ()
+
+
+# ---------------------------------------------------------------------------
+# Raters
+
+
+@dataclass
+class RaterContext:
+    """What a rater sees when scoring one leaf indicator for one period.
+
+    ``values(name)`` returns the input column (float64, NaN where missing).
+    ``mask`` marks subjects the indicator applies to; ``groups`` gives each
+    subject's peer-group code (same code = compared with each other).
+    ``ratings`` holds the survey rows of this period for this indicator.
+    ``evaluate(text)`` evaluates an expression declared via
+    ``Rater.expressions`` over the cohort.
+    """
+
+    indicator: str
+    period: str
+    full_marks: float
+    n: int
+    mask: np.ndarray
+    groups: np.ndarray
+    values: Callable[[str], np.ndarray]
+    evaluate: Callable[[str], np.ndarray]
+    ratings: RatingRows
+    history: Callable[[str], np.ndarray] | None = None
+
+
+@dataclass
+class RaterResult:
+    """Scores on the indicator's own scale (0 … full marks, unless the
+    rater's cap allows more). NaN means "no data": the indicator's
+    missing-data policy decides what happens. ``details`` are per-subject
+    columns shown by ``kaohe explain`` and in the JSON trace (e.g. target,
+    rate); ``capped`` marks subjects whose score a cap or floor changed.
+    """
+
+    points: np.ndarray
+    details: dict[str, np.ndarray] = field(default_factory=dict)
+    capped: np.ndarray | None = None
+
+
+class Rater(Component):
+    """Scores one leaf indicator over the whole cohort."""
+
+    kind = "rater"
+
+    def inputs(self, params: Mapping[str, Any]) -> list[str]:
+        """Names of the value inputs this rater reads (checked against the
+        ruleset's declared ``inputs`` and shown by explain)."""
+        return []
+
+    def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
+        raise NotImplementedError
+
+
+@dataclass
+class RatingRows:
+    """Survey rows (one per rater per subject) for one period and indicator.
+
+    ``subject`` holds row indices into the cohort; ``score`` is numeric
+    (NaN when the rater gave a vote instead); ``vote`` the vote label or None.
+    """
+
+    subject: np.ndarray
+    group: np.ndarray
+    rater: np.ndarray
+    score: np.ndarray
+    vote: np.ndarray
+
+    @classmethod
+    def empty(cls) -> RatingRows:
+        return cls(
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0, dtype=object),
+            np.zeros(0, dtype=float), np.zeros(0, dtype=object),
+        )
+
+    def __len__(self) -> int:
+        return len(self.subject)
+
+
+# ---------------------------------------------------------------------------
+# Data sources
+
+
+@dataclass
+class RawTable:
+    """Rows as read from a source, before kaohe checks and types them.
+
+    ``origin`` names the file (or system) for error messages;
+    ``row_numbers[i]`` is the 1-based line or sheet row of ``rows[i]``.
+    Cells are strings, numbers, booleans, dates or None.
+    """
+
+    columns: list[str]
+    rows: list[list[Any]]
+    origin: str
+    row_numbers: list[int]
+
+
+class DataSource(Component):
+    """Reads one table for a ruleset from a file or local system."""
+
+    kind = "data_source"
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        """Return the table. Raise ``engine.errors.KaoheError`` with a
+        located ``Diagnostic`` when the source cannot be read."""
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------
+# Outcomes and allocators
+
+
+@dataclass
+class OutcomeContext:
+    """What an outcome sees for one period after grading.
+
+    ``env`` holds per-subject columns by name (total, rank, group_size,
+    grade, grade_factor, coefficient, months_on_post, class, unit, id,
+    vetoed, plus columns exported by earlier outcomes). ``evaluate(text)``
+    evaluates a declared expression over them. ``mask`` marks subjects that
+    were graded (not excluded). ``order`` is the declared deterministic order
+    of subjects (best first) used to break ties, e.g. for remainders.
+    """
+
+    outcome: str
+    period: str
+    n: int
+    env: Mapping[str, np.ndarray]
+    evaluate: Callable[[str], np.ndarray]
+    mask: np.ndarray
+    order: np.ndarray
+
+
+@dataclass
+class OutcomeResult:
+    """Per-subject outcome values, stored under the outcome's id.
+
+    ``values`` is an array of length n (Decimal for money, bool for flags,
+    str for labels, None where it does not apply). ``notes`` explain each
+    value (e.g. "quota 3 of 15"). ``exports`` are extra named columns that
+    later outcomes may read (e.g. ``zero_bonus``).
+    """
+
+    values: np.ndarray
+    notes: np.ndarray | None = None
+    exports: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class Outcome(Component):
+    """Reads graded results of a period and produces one value per subject."""
+
+    kind = "outcome"
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        raise NotImplementedError
+
+
+class Allocator(Outcome):
+    """An outcome that distributes money or points; amounts are ``Decimal``."""
+
+    kind = "allocator"
+
+
+# ---------------------------------------------------------------------------
+# Exporters
+
+
+class Exporter(Component):
+    """Renders a results document (see ``schemas/results.schema.json``)."""
+
+    kind = "exporter"
+    suffix: ClassVar[str] = ".txt"
+
+    def export(self, document: Mapping[str, Any]) -> bytes:
+        raise NotImplementedError
+
+
+def money(value: Any) -> Decimal:
+    """Exact money from YAML or data (strings and ints stay exact)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(str(value))
+
+
+__all__ = [
+    "Allocator", "Component", "DataSource", "Exporter", "Expression", "Outcome",
+    "OutcomeContext", "OutcomeResult", "Problem", "RatingRows", "RawTable", "Rater",
+    "RaterContext", "RaterResult", "money",
+]

@@ -1,0 +1,49 @@
+"""Message catalogues: every diagnostic code with its Chinese and English text.
+
+Each submodule owns the codes of one concern and exposes ``MESSAGES``:
+``{code: (zh_template, en_template)}``. Templates use ``str.format`` fields.
+A ``suggest`` parameter, when present and non-empty, appends a localised
+"did you mean" hint, so templates never have to spell it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.messages import core, data, evaluation, expressions
+
+CATALOGUES = (core, expressions, data, evaluation)
+
+
+def _merge() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for module in CATALOGUES:
+        for code, texts in module.MESSAGES.items():
+            if code in merged:
+                raise RuntimeError(f"message code {code} defined twice")
+            merged[code] = texts
+    return merged
+
+
+MESSAGES: dict[str, tuple[str, str]] = _merge()
+
+_HINT = {"zh": "（是否想写 “{0}”？）", "en": " (did you mean '{0}'?)"}
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
+    """The message for ``code`` in ``lang`` ("zh" or "en") with ``params`` filled in."""
+    texts = MESSAGES.get(code)
+    if texts is None:
+        return f"{code} {dict(params)}"
+    template = texts[0] if lang == "zh" else texts[1]
+    text = template.format_map(_Lenient(params))
+    suggest = params.get("suggest")
+    if suggest:
+        text += _HINT["zh" if lang == "zh" else "en"].format(suggest)
+    return text

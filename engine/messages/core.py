@@ -1,0 +1,148 @@
+"""Codes for reading, schema-checking and semantically checking rulesets."""
+
+MESSAGES = {
+    "E-FILE-NOT-FOUND": (
+        "找不到文件 {file}：请检查路径是否正确",
+        "file {file} not found: check the path",
+    ),
+    "E-FILE-NO-RULESET": (
+        "目录 {file} 中没有考核方案（*.yaml）：请指定方案文件，或在目录中放入方案",
+        "folder {file} holds no ruleset (*.yaml): name a ruleset file or put one in the folder",
+    ),
+    "E-YAML-SYNTAX": (
+        "YAML 语法错误：{problem}。请检查缩进、冒号和引号",
+        "YAML syntax error: {problem}. Check indentation, colons and quotes",
+    ),
+    "E-YAML-DUPLICATE-KEY": (
+        "键 “{key}” 重复出现（第一次在第 {first_line} 行）：请删除或合并其中一个",
+        "key '{key}' appears twice (first at line {first_line}): remove or merge one of them",
+    ),
+    "E-YAML-NOT-MAPPING": (
+        "考核方案的顶层必须是键值映射（kaohe: 1、id: …）",
+        "the top level of a ruleset must be a mapping (kaohe: 1, id: …)",
+    ),
+    "E-YAML-TAG": (
+        "不允许使用 YAML 标签 {tag}：方案只能包含普通数据",
+        "YAML tag {tag} is not allowed: a ruleset holds plain data only",
+    ),
+    "E-SCHEMA-UNKNOWN-KEY": (
+        "未知的键 “{key}”：请删除，或改为允许的键之一（{allowed}）",
+        "unknown key '{key}': remove it or use one of the allowed keys ({allowed})",
+    ),
+    "E-SCHEMA-REQUIRED": (
+        "缺少必填项 “{key}”：请补上",
+        "required key '{key}' is missing: add it",
+    ),
+    "E-SCHEMA-TYPE": (
+        "{what}必须是{expected}，得到 {actual}",
+        "{what} must be {expected_en}, got {actual}",
+    ),
+    "E-SCHEMA-ENUM": (
+        "取值 {actual} 无效：只能是 {allowed} 之一",
+        "value {actual} is not allowed: use one of {allowed}",
+    ),
+    "E-SCHEMA-RANGE": (
+        "取值 {actual} 超出范围：{limit_zh}",
+        "value {actual} is out of range: {limit_en}",
+    ),
+    "E-SCHEMA-PATTERN": (
+        "取值 {actual} 格式不对：{hint_zh}",
+        "value {actual} has the wrong form: {hint_en}",
+    ),
+    "E-SCHEMA-CHOICE": (
+        "写法不符合任何一种允许的形式：{detail}",
+        "matches none of the allowed forms: {detail}",
+    ),
+    "E-SCHEMA-SIZE": (
+        "项数不对：{detail}",
+        "wrong number of items: {detail}",
+    ),
+    "E-SCHEMA-OTHER": (
+        "不符合方案格式：{detail}",
+        "does not fit the ruleset format: {detail}",
+    ),
+    "E-VERSION": (
+        "不支持的方案格式版本 kaohe: {actual}：本引擎支持 kaohe: 1",
+        "unsupported ruleset format kaohe: {actual}: this engine reads kaohe: 1",
+    ),
+    "E-COMPONENT-UNKNOWN": (
+        "未知的{kind_zh} “{name}”：可用的有 {available}；用 kaohe plugins 查看已安装的组件",
+        "unknown {kind} '{name}': available are {available}; run 'kaohe plugins' to list installed components",
+    ),
+    "E-PLUGIN-DUPLICATE": (
+        "{kind_zh} “{name}” 被两个插件重复注册：{first} 和 {second}；请卸载其中一个或为组件改名",
+        "{kind} '{name}' is registered by two plugins: {first} and {second}; uninstall one or rename the component",
+    ),
+    "E-PARAMS": (
+        "{kind_zh} “{name}” 的参数有误：{detail}",
+        "bad parameters for {kind} '{name}': {detail}",
+    ),
+    "E-ID-DUPLICATE": (
+        "编号 “{id}” 重复（第一次在第 {first_line} 行）：编号在整个方案中必须唯一",
+        "id '{id}' is used twice (first at line {first_line}): ids must be unique in a ruleset",
+    ),
+    "E-REF-UNKNOWN": (
+        "引用了不存在的{kind_zh} “{name}”",
+        "refers to unknown {kind} '{name}'",
+    ),
+    "E-WEIGHT-SUM": (
+        "“{parent}” 的下级指标{scope_zh}合计 {actual}，应为 {expected}：请调整分值或权重，或设置 children_must_sum: false",
+        "children of '{parent}'{scope_en} add up to {actual}, expected {expected}: fix the points or weights, or set children_must_sum: false",
+    ),
+    "E-WEIGHT-MIXED": (
+        "“{parent}” 的下级指标同时使用了 points 和 weight：同一层只能用一种",
+        "children of '{parent}' mix points and weight: use one kind per level",
+    ),
+    "E-LEAF-NO-RATER": (
+        "指标 “{id}” 既没有下级指标也没有评分方法（rater）：请补上 rater 或 children",
+        "indicator '{id}' has neither children nor a rater: add one of them",
+    ),
+    "E-BRANCH-RATER": (
+        "指标 “{id}” 有下级指标，不能再设置评分方法（rater）",
+        "indicator '{id}' has children, so it cannot have a rater",
+    ),
+    "E-BANDS-GAP": (
+        "分档不连续：上一档到 {prev_to} 为止，这一档从 {start} 开始",
+        "bands are not contiguous: the previous band ends at {prev_to}, this one starts at {start}",
+    ),
+    "E-BANDS-OVERLAP": (
+        "分档重叠或顺序颠倒：上一档到 {prev_to} 为止，这一档从 {start} 开始；请按从低到高排列且首尾相接",
+        "bands overlap or are out of order: the previous band ends at {prev_to}, this one starts at {start}; list them low to high, end to end",
+    ),
+    "E-BANDS-EMPTY": (
+        "分档的下限 {start} 不小于上限 {end}",
+        "band lower bound {start} is not below its upper bound {end}",
+    ),
+    "E-GRADES-ORDER": (
+        "等次必须按分数线从高到低排列：“{grade}” 的分数线 {min} 不低于上一等次的 {prev_min}",
+        "grades must be listed from the highest threshold down: '{grade}' has min {min}, not below the previous {prev_min}",
+    ),
+    "E-GRADES-LAST": (
+        "最后一个等次不应设置分数线（min），它收容其余所有对象",
+        "the last grade should have no min: it takes everyone else",
+    ),
+    "E-GRADE-UNKNOWN": (
+        "等次 “{grade}” 未在 grading.grades 中定义",
+        "grade '{grade}' is not defined in grading.grades",
+    ),
+    "E-QUOTA-SHARE": (
+        "比例 {actual} 无效：max_share 必须大于 0 且不超过 1（例如 0.2 表示 20%）",
+        "share {actual} is invalid: max_share must be above 0 and at most 1 (0.2 means 20%)",
+    ),
+    "E-TIEBREAK-KEY": (
+        "排名依据 “{key}” 不存在：可用 total、指标编号、id、name 或对象表中的列",
+        "tie-break key '{key}' does not exist: use total, an indicator id, id, name or a subject column",
+    ),
+    "E-CLASS-UNKNOWN": (
+        "类别 “{name}” 未在 subjects.classes 中定义",
+        "class '{name}' is not defined in subjects.classes",
+    ),
+    "E-PERIOD-ANNUAL": (
+        "年度组成部分 “{name}” 必须是只在年度评价的指标（cycle: year）",
+        "annual component '{name}' must be an indicator evaluated yearly (cycle: year)",
+    ),
+    "E-ROLLUP-WEIGHT": (
+        "年度汇总的权重合计为 {actual}，应为 1",
+        "year roll-up weights add up to {actual}, expected 1",
+    ),
+}

@@ -1,0 +1,40 @@
+"""Codes for rule expressions (when:, expr:, weight expressions …)."""
+
+MESSAGES = {
+    "E-EXPR-SYNTAX": (
+        "表达式 “{expr}” 无法解析：{problem}。表达式只能是一行算式或条件，例如 event.type == '红牌'",
+        "expression '{expr}' cannot be parsed: {problem}. Write one formula or condition, e.g. event.type == '红牌'",
+    ),
+    "E-EXPR-FORBIDDEN": (
+        "表达式 “{expr}” 使用了不允许的写法 {construct}：只能使用算术、比较、and/or/not、if…else 和内置函数",
+        "expression '{expr}' uses {construct}, which is not allowed: use arithmetic, comparisons, and/or/not, if…else and the built-in functions",
+    ),
+    "E-EXPR-UNKNOWN-NAME": (
+        "表达式 “{expr}” 中的名称 “{name}” 未定义：可用的名称有 {available}",
+        "expression '{expr}' uses unknown name '{name}': available names are {available}",
+    ),
+    "E-EXPR-UNKNOWN-FIELD": (
+        "表达式 “{expr}” 中的 “{record}.{field}” 不存在：{record} 的字段有 {available}",
+        "expression '{expr}': '{record}.{field}' does not exist; fields of {record} are {available}",
+    ),
+    "E-EXPR-UNKNOWN-FUNCTION": (
+        "表达式 “{expr}” 调用了未知函数 “{name}”：可用函数有 {available}",
+        "expression '{expr}' calls unknown function '{name}': available functions are {available}",
+    ),
+    "E-EXPR-TOO-LARGE": (
+        "表达式 “{expr}” 过长或过于复杂（{detail}）：请拆分成几个指标或规则",
+        "expression '{expr}' is too long or complex ({detail}): split it into several indicators or rules",
+    ),
+    "E-EXPR-POWER": (
+        "表达式 “{expr}” 的乘方指数必须是绝对值不超过 {limit} 的常数",
+        "expression '{expr}': the exponent of ** must be a constant of at most {limit} in absolute value",
+    ),
+    "E-EXPR-RUNTIME": (
+        "计算表达式 “{expr}” 时出错：{problem}",
+        "evaluating expression '{expr}' failed: {problem}",
+    ),
+    "E-EXPR-TEXT-ARITHMETIC": (
+        "表达式 “{expr}” 对文字做了算术运算：文字只能比较（==、!=、in）",
+        "expression '{expr}' does arithmetic on text: text can only be compared (==, !=, in)",
+    ),
+}

@@ -1,0 +1,1 @@
+"""Built-in kaohe components, registered through the same hooks as third-party plugins."""
