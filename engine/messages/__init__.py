@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.messages import core, data, evaluation, expressions
+from engine.messages import core, data, evaluation, exporters, expressions, outcomes, raters
 
-CATALOGUES = (core, expressions, data, evaluation)
+CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

@@ -1,0 +1,3 @@
+"""Codes raised by the built-in exporters."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}
