@@ -21,6 +21,10 @@ MESSAGES = {
         "考核方案的顶层必须是键值映射（kaohe: 1、id: …）",
         "the top level of a ruleset must be a mapping (kaohe: 1, id: …)",
     ),
+    "E-YAML-TOO-LARGE": (
+        "文件过大或别名（&/*）展开过多（超过 {limit} 个节点）：请精简方案",
+        "file too large or too many alias (&/*) expansions (over {limit} nodes): simplify the ruleset",
+    ),
     "E-YAML-TAG": (
         "不允许使用 YAML 标签 {tag}：方案只能包含普通数据",
         "YAML tag {tag} is not allowed: a ruleset holds plain data only",
@@ -35,7 +39,7 @@ MESSAGES = {
     ),
     "E-SCHEMA-TYPE": (
         "{what}必须是{expected}，得到 {actual}",
-        "{what} must be {expected_en}, got {actual}",
+        "{what_en} must be {expected_en}, got {actual}",
     ),
     "E-SCHEMA-ENUM": (
         "取值 {actual} 无效：只能是 {allowed} 之一",
@@ -51,7 +55,7 @@ MESSAGES = {
     ),
     "E-SCHEMA-CHOICE": (
         "写法不符合任何一种允许的形式：{detail}",
-        "matches none of the allowed forms: {detail}",
+        "matches none of the allowed forms: {detail_en}",
     ),
     "E-SCHEMA-SIZE": (
         "项数不对：{detail}",
@@ -140,6 +144,10 @@ MESSAGES = {
     "E-PERIOD-ANNUAL": (
         "年度组成部分 “{name}” 必须是只在年度评价的指标（cycle: year）",
         "annual component '{name}' must be an indicator evaluated yearly (cycle: year)",
+    ),
+    "E-INPUT-UNKNOWN": (
+        "数据项 “{name}” 未在 inputs 中声明：请在 inputs 中加上它，或改正拼写",
+        "input '{name}' is not declared under inputs: declare it or fix the spelling",
     ),
     "E-ROLLUP-WEIGHT": (
         "年度汇总的权重合计为 {actual}，应为 1",

@@ -1,0 +1,252 @@
+"""Frozen dataclasses of a checked ruleset: what the evaluation reads.
+
+Built from data that already passed the JSON Schema, so builders may assume
+shapes; semantic problems (sums, references) are found in ``semantics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.expressions import Expression
+from engine.loader import Document, Path_
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    use: str
+    params: Mapping[str, Any]
+    path: Path_
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    full_marks: float
+    points: float | None
+    weight: float | None
+    parent: str | None
+    children: tuple[Indicator, ...]
+    rater: ComponentSpec | None
+    applies_to: frozenset[str] | None
+    cycle: str
+    missing: str
+    children_must_sum: bool
+    effective: tuple[str | None, str | None] | None
+    clause: str
+    path: Path_
+
+    @property
+    def leaf(self) -> bool:
+        return not self.children
+
+    def applies(self, cls: str) -> bool:
+        return self.applies_to is None or cls in self.applies_to
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A bonus or deduction."""
+
+    id: str
+    title: str
+    kind: str  # "bonus" | "deduction"
+    per: str  # "event" | "subject"
+    when: Expression
+    points: float | Expression
+    cap: float | None
+    cap_year: float | None
+    target: str | None
+    cycle: str
+    applies_to: frozenset[str] | None
+    clause: str
+    path: Path_
+
+
+@dataclass(frozen=True)
+class Veto:
+    id: str
+    title: str
+    per: str
+    when: Expression
+    grade: str | None
+    max_grade: str | None
+    applies_to: frozenset[str] | None
+    clause: str
+    path: Path_
+
+
+@dataclass(frozen=True)
+class Quota:
+    max_share: float
+    rounding: str
+    min_count: int
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: float | None
+    factor: float
+    quota: Quota | None
+    eligible: Expression | None
+    clause: str
+
+
+@dataclass(frozen=True)
+class Grading:
+    group_by: str
+    tie_break: tuple[tuple[str, bool], ...]  # (key, descending)
+    scales: Mapping[str, tuple[Grade, ...]]  # period kind -> grades, "*" for all
+    periods: frozenset[str] | None
+
+    def scale(self, kind: str) -> tuple[Grade, ...]:
+        return self.scales.get(kind) or self.scales.get("*", ())
+
+    def grades_for(self, kind: str) -> tuple[Grade, ...]:
+        if self.periods is not None and kind not in self.periods:
+            return ()
+        return self.scale(kind)
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    id: str
+    title: str
+    use: str
+    params: Mapping[str, Any]
+    periods: frozenset[str] | None
+    clause: str
+    path: Path_
+
+
+@dataclass(frozen=True)
+class SubjectClass:
+    id: str
+    title: str
+    coefficient: float
+
+
+@dataclass(frozen=True)
+class YearRollup:
+    combine: str  # mean | sum | last
+    weight: float
+    annual: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    id: str
+    title: str
+    year: int
+    file: str
+    base_dir: Path
+    digest: str
+    kind: str
+    classes: Mapping[str, SubjectClass]
+    subject_fields: tuple[str, ...]
+    inputs: Mapping[str, Mapping[str, Any]]
+    event_fields: tuple[str, ...]
+    cycle: str
+    rollup: YearRollup | None
+    indicators: tuple[Indicator, ...]
+    by_id: Mapping[str, Indicator]
+    rules: tuple[Rule, ...]
+    caps: Mapping[str, float]
+    vetoes: tuple[Veto, ...]
+    grading: Grading | None
+    outcomes: tuple[OutcomeSpec, ...]
+    precision: int
+    rounding: str
+    round_indicators: bool
+    total_points: float
+    exclude: Expression | None
+    full_month_days: int
+    data: Mapping[str, Mapping[str, Any]]
+    source: Mapping[str, Any]
+    document: Document = field(repr=False, compare=False)
+
+    def walk(self) -> list[Indicator]:
+        """All indicators, parents before children, in document order."""
+        order: list[Indicator] = []
+
+        def visit(node: Indicator) -> None:
+            order.append(node)
+            for child in node.children:
+                visit(child)
+
+        for root in self.indicators:
+            visit(root)
+        return order
+
+    def leaves(self) -> list[Indicator]:
+        return [i for i in self.walk() if i.leaf]
+
+
+def build_indicators(
+    items: list[dict[str, Any]], parent_full: float, parent: str | None, path: Path_,
+    must_sum_default: bool,
+) -> tuple[Indicator, ...]:
+    built = []
+    for i, item in enumerate(items):
+        here = (*path, i)
+        points = item.get("points")
+        weight = item.get("weight")
+        full = float(points) if points is not None else parent_full * float(weight or 0) / 100.0
+        rater = item.get("rater")
+        effective = item.get("effective")
+        built.append(Indicator(
+            id=item["id"], title=item["title"], full_marks=full, points=points, weight=weight,
+            parent=parent,
+            children=build_indicators(item.get("children", []), full, item["id"], (*here, "children"), must_sum_default),
+            rater=component_spec(rater, (*here, "rater")) if rater else None,
+            applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
+            cycle=item.get("cycle", "period"), missing=item.get("missing", "zero"),
+            children_must_sum=item.get("children_must_sum", must_sum_default),
+            effective=(effective.get("from"), effective.get("to")) if effective else None,
+            clause=item.get("clause", ""), path=here,
+        ))
+    return tuple(built)
+
+
+def component_spec(mapping: Mapping[str, Any], path: Path_, reserved: tuple[str, ...] = ("use",)) -> ComponentSpec:
+    params = {k: v for k, v in mapping.items() if k not in reserved}
+    return ComponentSpec(use=mapping.get("use") or mapping.get("source", ""), params=params, path=path)
+
+
+def build_grading(raw: Mapping[str, Any] | None, compile_eligible: Any) -> Grading | None:
+    if not raw:
+        return None
+    scales: dict[str, tuple[Grade, ...]] = {}
+    if "grades" in raw:
+        scales["*"] = _grades(raw["grades"], ("grading", "grades"), compile_eligible)
+    for kind, grades in raw.get("scales", {}).items():
+        scales[kind] = _grades(grades, ("grading", "scales", kind), compile_eligible)
+    tie_break = []
+    for item in raw.get("tie_break", ["total", "id"]):
+        key, order = (item, None) if isinstance(item, str) else (item["key"], item.get("order"))
+        descending = order == "desc" if order else key not in ("id", "name")
+        tie_break.append((key, descending))
+    periods = raw.get("periods")
+    return Grading(
+        group_by=raw.get("group_by", "all"), tie_break=tuple(tie_break), scales=scales,
+        periods=frozenset(periods) if periods else None,
+    )
+
+
+def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> tuple[Grade, ...]:
+    grades = []
+    for i, item in enumerate(items):
+        quota = item.get("quota")
+        eligible = item.get("eligible")
+        grades.append(Grade(
+            name=item["grade"], min=item.get("min"), factor=float(item.get("factor", 1.0)),
+            quota=Quota(quota["max_share"], quota.get("rounding", "floor"), quota.get("min_count", 0)) if quota else None,
+            eligible=compile_eligible(eligible, (*path, i, "eligible")) if eligible else None,
+            clause=item.get("clause", ""),
+        ))
+    return tuple(grades)
