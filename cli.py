@@ -1,0 +1,210 @@
+"""kaohe command line: parse, call the engine, render. Nothing else.
+
+Every user mistake arrives as ``KaoheError`` and leaves as located
+diagnostics with exit code 1; usage errors exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.errors import Diagnostic, KaoheError
+
+EXIT_INVALID = 1
+
+
+def default_lang() -> str:
+    for name in ("KAOHE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def report(diagnostics: list[Diagnostic], lang: str, fmt: str = "text") -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"ok": False, "problems": [d.to_json(lang) for d in diagnostics]},
+                              ensure_ascii=False, indent=2))
+        return
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(lang), err=True)
+    count = len(diagnostics)
+    click.echo(f"共 {count} 个问题" if lang == "zh" else f"{count} problem(s)", err=True)
+
+
+def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn KaoheError into located diagnostics and exit code 1."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        lang = ctx.find_root().params.get("lang") or default_lang()
+        try:
+            return command(*args, **kwargs)
+        except KaoheError as exc:
+            report(exc.diagnostics, lang, kwargs.get("fmt", "text") if kwargs.get("fmt") == "json" else "text")
+            ctx.exit(EXIT_INVALID)
+
+    return run
+
+
+def lang_of(ctx: click.Context) -> str:
+    return ctx.find_root().params.get("lang") or default_lang()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Message language / 提示语言 (default: from the locale).")
+@click.version_option(package_name="kaohe", prog_name="kaohe")
+def main(lang: str | None) -> None:
+    """kaohe 考核 — rules-as-configuration for performance assessment."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+@handles_errors
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check rulesets (files or folders); report every problem, located."""
+    from engine.ruleset import validate_paths
+
+    lang = lang_of(ctx)
+    count, problems = validate_paths(paths)
+    errors = [p for p in problems if p.severity == "error"]
+    if fmt == "json":
+        click.echo(json.dumps({"ok": not errors, "files": count, "problems": [p.to_json(lang) for p in problems]},
+                              ensure_ascii=False, indent=2))
+    elif problems:
+        report(problems, lang)
+    if errors:
+        ctx.exit(EXIT_INVALID)
+    if fmt == "text":
+        click.echo(f"✓ {count} 个方案文件通过校验" if lang == "zh" else f"✓ {count} ruleset file(s) valid")
+
+
+@main.command()
+@click.argument("ruleset", type=click.Path(path_type=Path))
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder holding the data tables (default: the ruleset's own data).")
+@click.option("--period", default=None, help="Only this period, e.g. 2025Q1 or 2025.")
+@click.option("--format", "fmt", default="table", help="table, json, csv, xlsx or an installed exporter.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (whole or not at all) instead of standard output.")
+@click.pass_context
+@handles_errors
+def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
+             out: Path | None) -> None:
+    """Evaluate a ruleset on its data and print or write the results."""
+    from engine.render import export, ranking_table
+    from engine.runner import run
+
+    evaluation = run(ruleset, data_dir, period)
+    if fmt == "table":
+        text = ranking_table(evaluation, period)
+        if out:
+            export_text(out, text)
+        else:
+            click.echo(text, nl=False)
+        return
+    payload = export(evaluation, fmt)
+    if out:
+        from engine.atomic import write_atomic
+
+        write_atomic(out, payload)
+    elif fmt == "xlsx":
+        raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
+    else:
+        click.get_binary_stream("stdout").write(payload)
+
+
+def export_text(out: Path, text: str) -> None:
+    from engine.atomic import write_atomic
+
+    write_atomic(out, text.encode("utf-8"))
+
+
+@main.command()
+@click.argument("ruleset", type=click.Path(path_type=Path))
+@click.argument("subject")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None)
+@click.option("--period", default=None, help="Period to explain (default: the year, else the last period).")
+@click.pass_context
+@handles_errors
+def explain(ctx: click.Context, ruleset: Path, subject: str, data_dir: Path | None, period: str | None) -> None:
+    """Explain one subject's score point by point (in Chinese)."""
+    from engine.explain import explain_subject
+    from engine.runner import run
+
+    evaluation = run(ruleset, data_dir)
+    click.echo(explain_subject(evaluation, subject, period), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="List every case, not only failures.")
+@click.pass_context
+@handles_errors
+def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
+    """Run ruleset test cases (YAML) under PATHS."""
+    from engine.testcases import collect_test_files, run_file
+
+    lang = lang_of(ctx)
+    passed = failed = 0
+    for file in collect_test_files(paths):
+        for outcome in run_file(file):
+            if outcome.ok:
+                passed += 1
+                if verbose:
+                    click.echo(f"PASS {file}::{outcome.name}")
+            else:
+                failed += 1
+                click.echo(f"FAIL {file}::{outcome.name}")
+                for line in outcome.failures:
+                    click.echo(f"    {line}")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed or not passed:
+        if not passed and not failed:
+            click.echo("没有找到测试用例" if lang == "zh" else "no test cases found", err=True)
+        ctx.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handles_errors
+def plugins(fmt: str) -> None:
+    """List installed components (raters, data sources, allocators …) and their plugins."""
+    from engine.plugins import KIND_TITLES, default_registry
+
+    entries = default_registry().all()
+    if fmt == "json":
+        rows = [{"kind": e.kind, "name": e.name, "title": getattr(e.component, "title", ""),
+                 "origin": e.origin} for e in entries]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from engine.render import table
+
+    rows = [[f"{KIND_TITLES.get(e.kind, e.kind)} {e.kind}", e.name, getattr(e.component, "title", ""), e.origin]
+            for e in entries]
+    click.echo(table(["类型 kind", "名称 name", "说明 title", "来源 origin"], rows), nl=False)
+
+
+@main.command()
+@click.argument("name", type=click.Choice(["ruleset", "results", "test"]), default="ruleset")
+def schema(name: str) -> None:
+    """Print a JSON Schema (ruleset, results or test)."""
+    from engine.schema import SCHEMA_DIR
+
+    click.echo((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""The evaluation pipeline: for each period score, adjust, veto, weight,
+round, rank, grade; roll the cycle periods up into the year; then outcomes.
+
+Every stage reads the previous stage's columns and never reaches back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.adjust import Adjustments, CapState, EventView, Vetoes, apply_adjustments, apply_vetoes
+from engine.cohort import Cohort, build_cohort
+from engine.errors import Diagnostic, KaoheError
+from engine.grading import Grades, Ranking, assign_grades, group_labels, rank
+from engine.model import Ruleset
+from engine.outcomes_stage import OutcomeValues, run_outcomes
+from engine.periods import Period, period_of_dates, periods_of_year
+from engine.plugins import Registry, default_registry
+from engine.rounding import round_scores
+from engine.scoring import TreeScores, score_tree
+
+
+@dataclass
+class PeriodResult:
+    period: Period
+    cohort: Cohort
+    tree: TreeScores
+    adjustments: Adjustments
+    vetoes: Vetoes
+    adjusted: np.ndarray  # subtotal + bonus - deduction, before the coefficient
+    total: np.ndarray
+    ranking: Ranking
+    grades: Grades | None
+    outcomes: dict[str, OutcomeValues] = field(default_factory=dict)
+    rollup: dict[str, Any] | None = None
+
+
+@dataclass
+class Evaluation:
+    ruleset: Ruleset
+    dataset: Any
+    periods: list[PeriodResult]
+
+    def period(self, period_id: str) -> PeriodResult:
+        for result in self.periods:
+            if result.period.id == period_id:
+                return result
+        raise KaoheError(Diagnostic(
+            "E-PERIOD-UNKNOWN", {"period": period_id, "available": ", ".join(p.period.id for p in self.periods)},
+        ))
+
+
+def planned_periods(ruleset: Ruleset) -> list[Period]:
+    periods = periods_of_year(ruleset.year, ruleset.cycle)
+    if ruleset.cycle != "year" and ruleset.rollup is not None:
+        periods.append(Period(ruleset.year, "year"))
+    return periods
+
+
+def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
+             only: str | None = None) -> Evaluation:
+    """Evaluate every period of the ruleset's year (``only`` filters the output,
+    not the work: the year needs its quarters)."""
+    registry = registry or default_registry()
+    periods = planned_periods(ruleset)
+    if only is not None and only not in [p.id for p in periods]:
+        raise KaoheError(Diagnostic(
+            "E-PERIOD-UNKNOWN", {"period": only, "available": ", ".join(p.id for p in periods)},
+        ))
+    event_periods = _event_periods(dataset.events, ruleset.cycle)
+    state = CapState()
+    results: list[PeriodResult] = []
+    for period in periods:
+        view = _events_in(dataset.events, event_periods, period)
+        if period.kind == "year" and ruleset.cycle != "year":
+            result = _year(ruleset, dataset, registry, period, view, state, results)
+        else:
+            result = _period(ruleset, dataset, registry, period, view, state)
+        results.append(result)
+    if only is not None:
+        results = [r for r in results if r.period.id == only]
+    return Evaluation(ruleset, dataset, results)
+
+
+def _event_periods(events: Any, cycle: str) -> np.ndarray:
+    kind = cycle if cycle in ("month", "quarter") else "year"
+    derived = period_of_dates(events.date, kind) if len(events.date) else np.zeros(0, dtype=object)
+    return derived
+
+
+def _events_in(events: Any, event_periods: np.ndarray, period: Period) -> EventView:
+    if period.kind == "year":
+        years = events.date.astype("datetime64[Y]").astype(int) + 1970 if len(events.date) else np.zeros(0)
+        chosen = years == period.year
+    else:
+        chosen = event_periods == period.id
+    return EventView(np.flatnonzero(chosen), events)
+
+
+def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
+    return group_labels(ruleset.grading, cohort.subject_env(), cohort.n)
+
+
+def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
+            state: CapState) -> PeriodResult:
+    cohort = build_cohort(ruleset, dataset, period)
+    groups = _groups(ruleset, cohort)
+    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes)
+    return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None)
+
+
+def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
+          state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
+    cohort = build_cohort(ruleset, dataset, period)
+    groups = _groups(ruleset, cohort)
+    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes)
+    rollup = ruleset.rollup
+    assert rollup is not None
+    parts = [r for r in earlier if r.period.year == period.year and r.period.kind == ruleset.cycle]
+    stacked = np.vstack([np.where(r.cohort.excluded, np.nan, r.adjusted) for r in parts])
+    with np.errstate(all="ignore"), _quiet():
+        if rollup.combine == "sum":
+            combined = np.nansum(stacked, axis=0)
+        elif rollup.combine == "last":
+            combined = _last_valid(stacked)
+        else:
+            combined = np.nanmean(stacked, axis=0)
+    never = np.isnan(stacked).all(axis=0)
+    cohort.excluded = cohort.excluded | never
+    cohort.exclude_reason = np.where(never & (cohort.exclude_reason == None), "no_periods", cohort.exclude_reason)  # noqa: E711
+    base = rollup.weight * np.nan_to_num(combined)
+    annual = {}
+    for indicator_id, weight in rollup.annual:
+        indicator = ruleset.by_id[indicator_id]
+        rate = np.nan_to_num(tree.scores.get(indicator_id, np.full(cohort.n, np.nan))) / indicator.full_marks
+        annual[indicator_id] = weight * rate * ruleset.total_points
+        base = base + annual[indicator_id]
+    tree.subtotal = base
+    info = {"periods": {r.period.id: r.adjusted for r in parts}, "weight": rollup.weight, "annual": annual,
+            "combined": combined}
+    for indicator in ruleset.walk():
+        if indicator.id not in tree.scores and indicator.cycle != "year":
+            tree.scores[indicator.id] = np.nanmean(np.vstack([r.tree.scores.get(indicator.id, np.full(cohort.n, np.nan)) for r in parts]), axis=0) if parts else np.full(cohort.n, np.nan)
+            tree.status[indicator.id] = np.where(np.isnan(tree.scores[indicator.id]), "not_applicable", "rollup").astype(object)
+    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info)
+
+
+class _quiet:
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._catch.__exit__(*exc)
+
+
+def _last_valid(stacked: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(stacked)
+    index = np.where(valid.any(axis=0), stacked.shape[0] - 1 - np.argmax(valid[::-1], axis=0), 0)
+    return stacked[index, np.arange(stacked.shape[1])]
+
+
+def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScores, subtotal: np.ndarray,
+            groups: np.ndarray, view: EventView, state: CapState, rollup: dict[str, Any] | None) -> PeriodResult:
+    adjustments = apply_adjustments(ruleset, cohort, tree, view, state)
+    vetoes = apply_vetoes(ruleset, cohort, tree, view)
+    adjusted = subtotal + adjustments.bonus - adjustments.deduction
+    total = round_scores(adjusted * cohort.coefficient, ruleset.precision, ruleset.rounding)
+    keys_env = _key_columns(cohort, tree, total, subtotal)
+    tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
+    keys = [(np.asarray(keys_env[key]), descending) for key, descending in tie_break]
+    ranking = rank(groups, keys, cohort.excluded)
+    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes)
+    result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
+                          rollup=rollup)
+    result.outcomes = run_outcomes(ruleset, registry, result)
+    return result
+
+
+def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray) -> dict[str, Any]:
+    return {**cohort.subject_env(), **tree.scores, "total": total, "subtotal": subtotal}
+
+
+def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
+           ranking: Ranking, vetoes: Vetoes) -> Grades | None:
+    grading = ruleset.grading
+    scale = grading.grades_for(cohort.period.kind) if grading else ()
+    if not scale:
+        return None
+    index = {g.name: i for i, g in enumerate(scale)}
+    forced = np.full(cohort.n, -1)
+    ceiling = np.full(cohort.n, -1)
+    forced_by = np.array([index.get(v.grade, -1) for v in ruleset.vetoes], dtype=np.int64)
+    ceiling_by = np.array([index.get(v.max_grade, -1) for v in ruleset.vetoes], dtype=np.int64)
+    if len(vetoes.subject):
+        # the harshest veto wins: larger index = lower grade
+        np.maximum.at(forced, vetoes.subject, forced_by[vetoes.veto])
+        np.maximum.at(ceiling, vetoes.subject, ceiling_by[vetoes.veto])
+    env = {**cohort.subject_env(ruleset.inputs), "score": tree.scores, "subtotal": subtotal, "total": total,
+           "rank": ranking.rank.astype(float), "group_size": ranking.group_size.astype(float),
+           "rank_pct": np.where(ranking.group_size > 0, ranking.rank / np.maximum(ranking.group_size, 1), np.nan),
+           "vetoed": vetoes.vetoed, "group": ranking.group}
+    eligible = {g.name: g.eligible.evaluate_mask(env, cohort.n) for g in scale if g.eligible is not None}
+    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible)
