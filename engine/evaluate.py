@@ -97,7 +97,10 @@ def _events_in(events: Any, event_periods: np.ndarray, period: Period) -> EventV
         chosen = years == period.year
     else:
         chosen = event_periods == period.id
-    return EventView(np.flatnonzero(chosen), events)
+    index = np.flatnonzero(chosen)
+    # events in date order, then source order: "the second red card" means by date
+    order = np.lexsort((events.row[index], events.date[index])) if len(index) else index
+    return EventView(index[order], events)
 
 
 def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
@@ -198,7 +201,9 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
     index = {g.name: i for i, g in enumerate(scale)}
     forced = np.full(cohort.n, -1)
     ceiling = np.full(cohort.n, -1)
-    forced_by = np.array([index.get(v.grade, -1) for v in ruleset.vetoes], dtype=np.int64)
+    # a forced grade missing from this period's scale means its lowest grade
+    forced_by = np.array([index.get(v.grade, len(scale) - 1) if v.grade else -1 for v in ruleset.vetoes],
+                         dtype=np.int64)
     ceiling_by = np.array([index.get(v.max_grade, -1) for v in ruleset.vetoes], dtype=np.int64)
     if len(vetoes.subject):
         # the harshest veto wins: larger index = lower grade
