@@ -1,1 +1,268 @@
-"""placeholder"""
+"""Built-in data sources: CSV, XLSX and JSON files, and rows written inline.
+
+Each returns a ``RawTable`` whose ``row_numbers`` point at what the user
+sees (the CSV line, the Excel row, the index in a JSON list), so that
+``engine.data`` can report bad cells by file, row and column. Fully empty
+rows are skipped; everything else is passed on untouched, typing is
+``engine.data``'s job. Tables also carry ``header_line`` (the line of the
+column names, None when there is none) for locating column problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from engine.components import DataSource, RawTable
+from engine.errors import Diagnostic, KaoheError, did_you_mean
+from engine.hookspecs import hookimpl
+
+_PATH = {
+    "type": "string", "minLength": 1,
+    "title": "文件路径 / Path",
+    "description": "相对于方案所在目录的文件路径 / file path relative to the ruleset's folder",
+}
+
+
+def _schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+
+
+def _fail(code: str, where: Path | str, line: int | None = None, column: int | None = None,
+          **params: Any) -> KaoheError:
+    return KaoheError(Diagnostic(code, params, file=str(where), line=line, column=column))
+
+
+def locate(params: Mapping[str, Any], base_dir: Path) -> Path:
+    """The file named by ``params['path']`` (relative to ``base_dir``), which must exist."""
+    raw = params.get("path")
+    if not isinstance(raw, str) or not raw.strip():
+        raise _fail("E-DATA-SOURCE", str(base_dir), table=str(base_dir),
+                    problem="参数 path 缺失 / the path parameter is missing")
+    file = Path(base_dir) / raw
+    if file.is_dir():
+        raise _fail("E-DATA-SOURCE", file, table=str(file), problem="这是文件夹 / this is a folder")
+    if not file.exists():
+        raise _fail("E-DATA-FILE", file, file=raw, looked=str(file.absolute()))
+    return file
+
+
+def _table(columns: list[Any], rows: list[list[Any]], origin: str, numbers: list[int],
+           header_line: int | None) -> RawTable:
+    table = RawTable(columns=columns, rows=rows, origin=origin, row_numbers=numbers)
+    # Not (yet) a RawTable field: lets engine.data put header problems on the right line.
+    table.header_line = header_line  # type: ignore[attr-defined]
+    return table
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+
+class CsvSource(DataSource):
+    name = "csv"
+    title = "CSV 文件"
+    description = "Reads a table from a delimited text file whose first row names the columns."
+    params_schema = _schema({
+        "path": _PATH,
+        "encoding": {
+            "type": "string", "minLength": 1, "default": "utf-8-sig",
+            "title": "编码 / Encoding",
+            "description": "文件编码，默认 utf-8-sig（兼容 BOM），Excel 旧版导出常为 gbk / "
+                           "text encoding, default utf-8-sig (BOM tolerant); old Excel exports are often gbk",
+        },
+        "delimiter": {
+            "type": "string", "minLength": 1, "maxLength": 1, "default": ",",
+            "title": "分隔符 / Delimiter",
+            "description": "列分隔符，默认逗号 / column separator, default a comma",
+        },
+    }, ["path"])
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        file = locate(params, base_dir)
+        encoding = params.get("encoding", "utf-8-sig")
+        delimiter = params.get("delimiter", ",")
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise _fail("E-DATA-SOURCE", file, table=str(file),
+                        problem="delimiter 必须是一个字符 / delimiter must be one character")
+        try:
+            with file.open(encoding=encoding, newline="") as handle:
+                return _read_csv(csv.reader(handle, delimiter=delimiter), str(file))
+        except UnicodeError:
+            raise _fail("E-DATA-ENCODING", file, file=str(file), encoding=encoding) from None
+        except LookupError:
+            raise _fail("E-DATA-SOURCE", file, table=str(file),
+                        problem=f"未知编码 / unknown encoding {encoding}") from None
+        except (csv.Error, OSError) as exc:
+            raise _fail("E-DATA-SOURCE", file, table=str(file), problem=str(exc)) from None
+
+
+def _read_csv(reader: Any, origin: str) -> RawTable:
+    header: list[str] | None = None
+    header_line: int | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    start = 1  # physical line where the next record begins (quoted cells may span lines)
+    for cells in reader:
+        if any(cells):
+            if header is None:
+                header, header_line = cells, start
+            else:
+                rows.append(cells)
+                numbers.append(start)
+        start = reader.line_num + 1
+    return _table(header or [], rows, origin, numbers, header_line)
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+
+
+class XlsxSource(DataSource):
+    name = "xlsx"
+    title = "Excel 工作簿"
+    description = "Reads a table from one sheet of an Excel .xlsx workbook whose first row names the columns."
+    params_schema = _schema({
+        "path": _PATH,
+        "sheet": {
+            "type": "string", "minLength": 1,
+            "title": "工作表 / Sheet",
+            "description": "工作表名称，默认第一个工作表 / sheet name, default the first sheet",
+        },
+    }, ["path"])
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        file = locate(params, base_dir)
+        try:
+            book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        except Exception:  # zip, XML or format errors all mean "not a workbook"
+            raise _fail("E-DATA-NOT-XLSX", file, file=str(file)) from None
+        try:
+            sheet = _sheet(book, params.get("sheet"), file)
+            sheet.reset_dimensions()  # stored dimensions are often wrong; read what is there
+            return _read_rows(sheet.iter_rows(values_only=True), str(file))
+        except KaoheError:
+            raise
+        except Exception:
+            raise _fail("E-DATA-NOT-XLSX", file, file=str(file)) from None
+        finally:
+            book.close()
+
+
+def _sheet(book: Any, name: Any, file: Path) -> Any:
+    if name is None:
+        if not book.worksheets:
+            raise _fail("E-DATA-NOT-XLSX", file, file=str(file))
+        return book.worksheets[0]
+    if name not in book.sheetnames:
+        raise _fail("E-DATA-SHEET", file, file=str(file), sheet=name,
+                    available=", ".join(book.sheetnames), suggest=did_you_mean(name, book.sheetnames))
+    return book[name]
+
+
+def _read_rows(values: Iterable[tuple], origin: str) -> RawTable:
+    header: list[Any] | None = None
+    header_line: int | None = None
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    # read-only sheets yield every row from row 1, empty ones included
+    for number, cells in enumerate(values, start=1):
+        if not any(c is not None and c != "" for c in cells):
+            continue
+        if header is None:
+            header, header_line = list(cells), number
+        else:
+            rows.append(list(cells))
+            numbers.append(number)
+    return _table(header or [], rows, origin, numbers, header_line)
+
+
+# ---------------------------------------------------------------------------
+# JSON and inline rows
+
+
+class JsonSource(DataSource):
+    name = "json"
+    title = "JSON 文件"
+    description = "Reads a table from a JSON file holding a list of row objects, or {\"rows\": [...]}."
+    params_schema = _schema({"path": _PATH}, ["path"])
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        file = locate(params, base_dir)
+        try:
+            data = json.loads(file.read_text(encoding="utf-8-sig"))
+        except UnicodeError:
+            raise _fail("E-DATA-ENCODING", file, file=str(file), encoding="utf-8") from None
+        except json.JSONDecodeError as exc:
+            raise _fail("E-DATA-JSON-SYNTAX", file, exc.lineno, exc.colno, problem=exc.msg) from None
+        except OSError as exc:
+            raise _fail("E-DATA-SOURCE", file, table=str(file), problem=str(exc)) from None
+        origin = str(file)
+        if isinstance(data, dict) and isinstance(data.get("rows"), list):
+            data, origin = data["rows"], f"{file}#rows"
+        if not isinstance(data, list):
+            raise _fail("E-DATA-JSON-SHAPE", file, file=str(file))
+        return rows_table(data, origin)
+
+
+class InlineSource(DataSource):
+    name = "inline"
+    title = "内联数据"
+    description = "Takes a table's rows written directly in YAML, as test cases do."
+    params_schema = _schema({
+        "rows": {
+            "type": "array", "items": {"type": "object"},
+            "title": "数据行 / Rows",
+            "description": "每行一个 “列名: 值” 映射 / one mapping of column: value per row",
+        },
+        "origin": {
+            "type": "string", "minLength": 1, "default": "<inline>",
+            "title": "来源名称 / Origin",
+            "description": "报错时显示的来源名称 / name shown as the file in error messages",
+        },
+    }, ["rows"])
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        rows = params.get("rows")
+        origin = str(params.get("origin") or "<inline>")
+        if not isinstance(rows, list):
+            raise _fail("E-DATA-JSON-SHAPE", origin, file=origin)
+        return rows_table(rows, origin)
+
+
+def rows_table(records: list[Any], origin: str) -> RawTable:
+    """A table from a list of mappings; columns in order of first appearance."""
+    problems = []
+    columns: dict[str, None] = {}
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, Mapping):
+            problems.append(Diagnostic("E-DATA-ROW-NOT-MAPPING", {}, file=origin, line=number))
+            continue
+        for key, value in record.items():
+            columns.setdefault(str(key), None)
+            if isinstance(value, (list, dict, tuple, set)):
+                problems.append(Diagnostic("E-DATA-CELL-NOT-SCALAR", {"column": str(key)},
+                                           file=origin, line=number, path=str(key)))
+    if problems:
+        raise KaoheError(problems)
+    names = list(columns)
+    rows = [[_get(record, name) for name in names] for record in records]
+    return _table(names, rows, origin, list(range(1, len(records) + 1)), None)
+
+
+def _get(record: Mapping[Any, Any], name: str) -> Any:
+    if name in record:
+        return record[name]
+    # YAML may key a column by a number (2025: …); columns are named by text
+    return next((v for k, v in record.items() if str(k) == name), None)
+
+
+@hookimpl
+def register_data_sources(register: Any) -> None:
+    for source in (CsvSource, XlsxSource, JsonSource, InlineSource):
+        register(source)

@@ -1,1 +1,322 @@
-"""placeholder"""
+"""Built-in outcomes that mark subjects: bottom zero, warnings, flags, lists.
+
+Each reads the graded columns of one period and returns one value per
+subject (None for subjects not graded). The helpers at the top are shared
+with ``plugins.allocators``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+
+from engine.components import Outcome, OutcomeContext, OutcomeResult, Problem
+from engine.errors import Diagnostic, KaoheError
+from engine.expressions import ExpressionError
+from engine.hookspecs import hookimpl
+from engine.money import format_number, to_decimal
+
+# ---------------------------------------------------------------------------
+# shared helpers
+
+
+def prop(kind: str | list[str], title: str, description: str, **extra: Any) -> dict[str, Any]:
+    """One schema property; every property carries a title and a description."""
+    return {"type": kind, "title": title, "description": description, **extra}
+
+
+WHEN_PROPERTY = prop(
+    "string", "条件 / Condition",
+    "只对满足此表达式的对象生效，如 total < 70 / applies only where this expression holds, e.g. total < 70",
+)
+
+
+def fail(ctx: OutcomeContext, code: str, **params: Any) -> KaoheError:
+    return KaoheError(Diagnostic(code, {"outcome": ctx.outcome, "period": ctx.period, **params}))
+
+
+def evaluate(ctx: OutcomeContext, text: str) -> np.ndarray:
+    """``ctx.evaluate`` with expression failures turned into diagnostics."""
+    try:
+        return np.asarray(ctx.evaluate(text))
+    except ExpressionError as exc:
+        raise fail(ctx, exc.code, **exc.params) from None
+
+
+def truth(values: np.ndarray) -> np.ndarray:
+    """A condition column as bools; missing (NaN, None) counts as false."""
+    if values.dtype == bool:
+        return values
+    if values.dtype.kind in "fc":
+        return np.nan_to_num(values, nan=0.0) != 0
+    if values.dtype.kind in "iu":
+        return values != 0
+    return np.array([bool(v) and v == v for v in values.tolist()], dtype=bool)
+
+
+def condition(ctx: OutcomeContext, text: str | None) -> np.ndarray:
+    """Where the optional ``when`` holds (everywhere when there is none)."""
+    if text is None:
+        return np.ones(ctx.n, dtype=bool)
+    return truth(evaluate(ctx, text))
+
+
+def numbers(ctx: OutcomeContext, text: str, key: str) -> np.ndarray:
+    """A numeric column from an expression (text values are refused)."""
+    values = evaluate(ctx, text)
+    try:
+        return values.astype(float)
+    except (TypeError, ValueError):
+        raise fail(ctx, "E-OUTCOME-NOT-NUMBER", key=key, expr=text) from None
+
+
+def column(ctx: OutcomeContext, name: str, default: Any) -> np.ndarray:
+    values = ctx.env.get(name)
+    return np.full(ctx.n, default) if values is None else np.asarray(values)
+
+
+def positions(ctx: OutcomeContext) -> np.ndarray:
+    """Each subject's place in ``ctx.order`` (0 = best); unlisted subjects last."""
+    place = np.arange(ctx.n, dtype=np.int64) + ctx.n
+    order = np.asarray(ctx.order, dtype=np.int64)
+    place[order] = np.arange(len(order))
+    return place
+
+
+def listing(ids: np.ndarray, limit: int = 10) -> str:
+    """A short list of subject ids for a message."""
+    shown = [str(x) for x in ids[:limit].tolist()]
+    return "、".join(shown) + ("…" if len(ids) > limit else "")
+
+
+def labels(values: np.ndarray) -> np.ndarray:
+    """Group labels as text (None becomes an empty label)."""
+    return np.array(["" if v is None else str(v) for v in values.tolist()], dtype=object)
+
+
+# ---------------------------------------------------------------------------
+# bottom_zero
+
+ROUNDINGS = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
+
+
+class BottomZero(Outcome):
+    """Zero performance pay for the worst-ranked.
+
+    Ties at the boundary: with ``ties: exclude`` (the default) subjects
+    sharing the boundary rank are all left out when taking all of them would
+    exceed the count, because picking some of equals would be arbitrary; with
+    ``ties: include`` they are all taken, even beyond the count.
+    """
+
+    name = "bottom_zero"
+    title = "末位零绩效"
+    description = "Marks the worst-ranked subjects of each ranking group (or of all) for zero performance pay."
+    params_schema = {
+        "type": "object", "additionalProperties": False, "required": [],
+        "properties": {
+            "count": prop("integer", "人数 / Count", "每组取末位几人，默认 1 / how many from the bottom, default 1",
+                          minimum=1),
+            "share": prop("number", "比例 / Share", "按比例取末位，如 0.1 表示 10%（与 count 二选一） / "
+                          "a share of the group, e.g. 0.1 (instead of count)", exclusiveMinimum=0, maximum=1),
+            "rounding": prop("string", "取整 / Rounding", "比例人数的取整方式，默认 floor / how share × size is "
+                             "rounded, default floor", enum=list(ROUNDINGS)),
+            "min_count": prop("integer", "最少人数 / Minimum", "按比例时至少取几人，默认 1 / at least this many "
+                              "when share is given, default 1", minimum=0),
+            "within": prop("string", "范围 / Within", "group：在每个排名组内；all：全体对象中，默认 group / "
+                           "per ranking group or across all subjects, default group", enum=["group", "all"]),
+            "when": {**WHEN_PROPERTY, "description": "末位还须满足的条件，如 total < 70 / an extra "
+                     "condition the bottom must also meet, e.g. total < 70"},
+            "min_group_size": prop("integer", "最小组规模 / Minimum group size", "人数少于此值的组不设末位，默认 2 / "
+                                   "groups smaller than this have no bottom, default 2", minimum=1),
+            "ties": prop("string", "并列处理 / Ties", "末位并列且超出人数时：exclude 均不计（默认），include 全部计入 / "
+                         "tied at the boundary beyond the count: exclude none (default) or include all",
+                         enum=["exclude", "include"]),
+        },
+    }
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]} if "when" in params else {}
+
+    def check(self, params: Mapping[str, Any]) -> list[Problem]:
+        if "count" in params and "share" in params:
+            return [Problem("E-OUTCOME-COUNT-AND-SHARE", {}, ("share",))]
+        return [Problem("E-OUTCOME-SHARE-ONLY", {"key": key}, (key,))
+                for key in ("rounding", "min_count") if key in params and "share" not in params]
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        within = params.get("within", "group")
+        ranks, blocks = self._blocks(ctx, within)
+        extra = condition(ctx, params.get("when"))
+        taken = np.zeros(ctx.n, dtype=bool)
+        notes = np.full(ctx.n, None, dtype=object)
+        scope = "组内" if within == "group" else "全体"
+        for members in blocks:
+            if len(members) < params.get("min_group_size", 2):
+                continue
+            quota = self._quota(params, len(members))
+            picked, tied_out = self._pick(ranks[members], quota, params.get("ties", "exclude") == "include")
+            size = len(members)
+            taken[members[picked]] = extra[members[picked]]
+            for i in members[picked].tolist():
+                place = f"{scope}末位（第 {int(ranks[i])}/{size} 名）"
+                notes[i] = place if extra[i] else f"{place}，但不满足条件 {params['when']}，不计零绩效"
+            for i in members[tied_out].tolist():
+                notes[i] = (f"{scope}并列末位（第 {int(ranks[i])}/{size} 名，{int(tied_out.sum())} 人并列，"
+                            f"超过名额 {quota}），按 ties: exclude 均不计")
+        values = np.where(ctx.mask, taken, None).astype(object)
+        earlier = column(ctx, "zero_bonus", False).astype(bool)
+        return OutcomeResult(values, notes, {"zero_bonus": earlier | taken})
+
+    @staticmethod
+    def _quota(params: Mapping[str, Any], size: int) -> int:
+        if "share" not in params:
+            return min(int(params.get("count", 1)), size)
+        exact = to_decimal(params["share"]) * size  # Decimal so 0.1 × 30 is exactly 3
+        count = int(exact.quantize(Decimal(1), rounding=ROUNDINGS[params.get("rounding", "floor")]))
+        return min(max(count, int(params.get("min_count", 1))), size)
+
+    @staticmethod
+    def _pick(ranks: np.ndarray, quota: int, include_ties: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Members taken (largest ranks) and members left out as boundary ties."""
+        none = np.zeros(len(ranks), dtype=bool)
+        if quota <= 0:
+            return none, none
+        boundary = np.sort(ranks)[::-1][quota - 1]
+        worse, tied = ranks > boundary, ranks == boundary
+        if include_ties or worse.sum() + tied.sum() <= quota:
+            return worse | tied, none
+        return worse, tied
+
+    @staticmethod
+    def _blocks(ctx: OutcomeContext, within: str) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Ranks (larger = worse) and the member indices of each block."""
+        if within == "all":
+            return BottomZero._cohort_ranks(ctx), [np.flatnonzero(ctx.mask)]
+        ranks = column(ctx, "rank", 0).astype(float)
+        graded = np.flatnonzero(ctx.mask & (ranks > 0))  # rank 0: not ranked, never "last"
+        group = labels(column(ctx, "group", ""))
+        codes = np.unique(group[graded], return_inverse=True)[1] if len(graded) else graded
+        return ranks, [graded[codes == c] for c in range(int(codes.max(initial=-1)) + 1)]
+
+    @staticmethod
+    def _cohort_ranks(ctx: OutcomeContext) -> np.ndarray:
+        """Competition ranks over all graded subjects in ``ctx.order``.
+
+        Neighbours tie when their totals are equal, unless they are in the
+        same ranking group and its ranks (which applied the declared
+        tie-break keys) already separate them.
+        """
+        order = np.asarray(ctx.order, dtype=np.int64)
+        seq = order[np.asarray(ctx.mask, dtype=bool)[order]]
+        total = np.round(column(ctx, "total", np.nan).astype(float)[seq], 9)
+        group = labels(column(ctx, "group", ""))[seq]
+        rank = column(ctx, "rank", 0).astype(float)[seq]
+        tied = (total[1:] == total[:-1]) & ((group[1:] != group[:-1]) | (rank[1:] == rank[:-1]))
+        starts = np.concatenate([[True], ~tied]) if len(seq) else np.zeros(0, dtype=bool)
+        first = np.maximum.accumulate(np.where(starts, np.arange(len(seq)), 0)) if len(seq) else seq
+        ranks = np.zeros(ctx.n)
+        ranks[seq] = first + 1
+        return ranks
+
+
+# ---------------------------------------------------------------------------
+# warning, flag, rank_list
+
+
+class WarningOutcome(Outcome):
+    """A warning level (yellow/red card, reminder letter) where a condition holds."""
+
+    name = "warning"
+    title = "预警/红黄牌"
+    description = "Gives a warning level (e.g. yellow or red card) to subjects meeting a condition."
+    params_schema = {
+        "type": "object", "additionalProperties": False, "required": ["when"],
+        "properties": {
+            "when": {**WHEN_PROPERTY, "description": "预警条件，如 total < 75 / who is warned, e.g. total < 75"},
+            "level": prop("string", "级别 / Level", "预警级别，如 黄牌、红牌，默认 预警 / the warning level, "
+                          "e.g. 黄牌 or 红牌, default 预警", minLength=1),
+            "message": prop("string", "提示语 / Message", "写入说明的提示语，如 发预警提示函 / the text shown "
+                            "with the warning, e.g. 发预警提示函"),
+        },
+    }
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]}
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        level = params.get("level", "预警")
+        hit = ctx.mask & condition(ctx, params["when"])
+        values = np.where(hit, level, None).astype(object)
+        notes = np.where(hit, params.get("message", level), None).astype(object)
+        return OutcomeResult(values, notes)
+
+
+class Flag(Outcome):
+    """A yes/no mark (commendation, promotion priority, training) where a condition holds."""
+
+    name = "flag"
+    title = "标记（评优、晋升、培训等）"
+    description = "Marks subjects meeting a condition, e.g. recommended for commendation or training."
+    params_schema = {
+        "type": "object", "additionalProperties": False, "required": ["when"],
+        "properties": {
+            "when": {**WHEN_PROPERTY, "description": "标记条件，如 grade == '优秀' / who is marked, "
+                     "e.g. grade == '优秀'"},
+            "label": prop("string", "标签 / Label", "标记的含义，如 推荐评优，默认 标记 / what the mark means, "
+                          "e.g. 推荐评优, default 标记", minLength=1),
+        },
+    }
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]}
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        hit = ctx.mask & condition(ctx, params["when"])
+        values = np.where(ctx.mask, hit, None).astype(object)
+        notes = np.where(hit, params.get("label", "标记"), None).astype(object)
+        return OutcomeResult(values, notes)
+
+
+class RankList(Outcome):
+    """The publicity list (公示): who is listed, with rank, total and grade."""
+
+    name = "rank_list"
+    title = "公示名单"
+    description = "Lists subjects meeting a condition for publicity, noting their rank, total and grade."
+    params_schema = {
+        "type": "object", "additionalProperties": False, "required": ["when"],
+        "properties": {
+            "when": {**WHEN_PROPERTY, "description": "列入名单的条件，如 grade == '好' / who is listed, "
+                     "e.g. grade == '好'"},
+            "label": prop("string", "名单名称 / Label", "说明中的名单名称，默认 公示 / the list's name in "
+                          "notes, default 公示", minLength=1),
+        },
+    }
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]}
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        hit = ctx.mask & condition(ctx, params["when"])
+        label = params.get("label", "公示")
+        rank, size = column(ctx, "rank", 0).astype(float), column(ctx, "group_size", 0).astype(float)
+        total, grade = column(ctx, "total", np.nan).astype(float), column(ctx, "grade", None)
+        notes = np.full(ctx.n, None, dtype=object)
+        for i in np.flatnonzero(hit).tolist():
+            parts = [f"第 {int(rank[i])}/{int(size[i])} 名"]
+            if not np.isnan(total[i]):
+                parts.append(f"总分 {format_number(round(float(total[i]), 4))}")
+            if grade[i] is not None:
+                parts.append(f"等次 {grade[i]}")
+            notes[i] = f"{label}：{'，'.join(parts)}"
+        return OutcomeResult(np.where(ctx.mask, hit, None).astype(object), notes)
+
+
+@hookimpl
+def register_outcomes(register: Any) -> None:
+    for component in (BottomZero, WarningOutcome, Flag, RankList):
+        register(component)

@@ -1,0 +1,463 @@
+"""Read a ruleset's data tables and turn them into typed, checked columns.
+
+``load_dataset`` reads each table through the data source its spec names
+(``csv``, ``xlsx``, ``json`` …); ``dataset_from_tables`` types raw rows.
+Every bad cell becomes a ``Diagnostic`` located by file, row, column
+position and column name; all problems of all tables are collected and
+raised together as one ``KaoheError``. The typed tables and what the digest
+covers are described in ``engine.data_tables``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat, zip_longest
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import engine.data_tables as tables
+from engine.components import RawTable
+from engine.data_tables import Dataset, Events, Ratings, Subjects, Values, cell_text, is_blank
+from engine.errors import Diagnostic, KaoheError, did_you_mean, sort_diagnostics
+
+TABLES = ("subjects", "values", "events", "ratings")
+TABLE_ZH = {"subjects": "考核对象表", "values": "数据项表", "events": "事件表", "ratings": "评价表"}
+FORMATS = ("csv", "xlsx", "json")
+LIMIT = 50  # problems listed per file and code; the rest are counted in one E-DATA-MORE
+SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
+EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
+RATING_COLUMNS = ("subject", "period", "indicator", "group", "rater", "score", "vote")
+
+
+class Problems:
+    """Collects diagnostics; lists the first ``LIMIT`` per file and code."""
+
+    def __init__(self) -> None:
+        self.found: list[Diagnostic] = []
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, code: str, params: Mapping[str, Any], *, file: str | None = None,
+            line: int | None = None, column: int | None = None, path: str = "") -> None:
+        key = (file or "", code)
+        self.counts[key] += 1
+        if self.counts[key] <= LIMIT:
+            # callables (did-you-mean over many ids) run only for listed problems
+            params = {k: (v() if callable(v) else v) for k, v in params.items()}
+            self.found.append(Diagnostic(code, params, file=file, line=line, column=column, path=path))
+
+    def any(self) -> bool:
+        return bool(self.found)
+
+    def raise_if_any(self) -> None:
+        more = [Diagnostic("E-DATA-MORE", {"code": code, "count": count - LIMIT}, file=file or None)
+                for (file, code), count in self.counts.items() if count > LIMIT]
+        if self.found:
+            raise KaoheError(sort_diagnostics(self.found) + more)
+
+
+@dataclass
+class Sheet:
+    """A raw table made columnar, with helpers that type a column and report its bad cells."""
+
+    table: str
+    origin: str
+    header_line: int | None
+    rows: np.ndarray
+    problems: Problems
+    positions: dict[str, int] = field(default_factory=dict)
+    cells: dict[str, Sequence[Any] | None] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    def has(self, column: str) -> bool:
+        return column in self.positions
+
+    def _report(self, code: str, line: int | None, column: str, params: dict[str, Any]) -> None:
+        params = {"table": self.table, "table_zh": TABLE_ZH.get(self.table, self.table),
+                  "column": column, **params}
+        self.problems.add(code, params, file=self.origin, line=line,
+                          column=self.positions.get(column), path=column)
+
+    def at(self, code: str, i: int, column: str = "", **params: Any) -> None:
+        """A problem in row position ``i`` (and ``column``, when one cell is to blame)."""
+        if self.cells.get(column) is not None:
+            params.setdefault("value", cell_text(self.cells[column][i]))
+        self._report(code, int(self.rows[i]), column, params)
+
+    def header(self, code: str, column: str, **params: Any) -> None:
+        self._report(code, self.header_line, column, params)
+
+    def require(self, *columns: str) -> bool:
+        missing = [c for c in columns if c not in self.positions]
+        for column in missing:
+            others = [c for c in self.positions if c not in columns]
+            self.header("E-DATA-MISSING-COLUMN", column, suggest=did_you_mean(column, others))
+        return not missing
+
+    def only(self, allowed: Sequence[str], present: Sequence[str] | None = None) -> list[str]:
+        """Report columns (of ``present``) outside ``allowed``; return the allowed ones."""
+        present = list(self.positions) if present is None else present
+        for column in present:
+            if column not in allowed:
+                self.header("E-DATA-UNKNOWN-COLUMN", column, allowed=", ".join(allowed),
+                            suggest=did_you_mean(column, allowed))
+        return [c for c in present if c in allowed]
+
+    def convert(self, column: str, convert: Callable, code: str, default: np.ndarray,
+                blank: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+        """``convert`` the column, report bad cells with ``code`` and, when
+        ``blank`` is given, blank cells as required ones left empty."""
+        if column not in self.cells:
+            return default
+        out, bad = convert(self.cells[column])
+        for i in bad:
+            self.at(code, i, column)
+        if blank is not None:
+            for i in sorted(set(np.flatnonzero(blank(out)).tolist()) - set(bad)):
+                self.at("E-DATA-EMPTY-CELL", i, column)
+        return out
+
+    def text(self, column: str, required: bool = False) -> np.ndarray:
+        return self.convert(column, lambda c: (tables.texts(c), []), "", np.full(self.n, "", dtype=object),
+                            _is_empty if required else None)
+
+    def number(self, column: str) -> np.ndarray:
+        return self.convert(column, tables.numbers, "E-DATA-NOT-NUMBER", np.full(self.n, np.nan))
+
+    def date(self, column: str, required: bool = False) -> np.ndarray:
+        nat = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
+        return self.convert(column, tables.dates, "E-DATA-BAD-DATE", nat, np.isnat if required else None)
+
+    def period(self, column: str, required: bool = False) -> np.ndarray:
+        return self.convert(column, tables.periods, "E-DATA-BAD-PERIOD", np.full(self.n, "", dtype=object),
+                            _is_empty if required else None)
+
+    def flag(self, column: str) -> np.ndarray:
+        return self.convert(column, tables.bools, "E-DATA-BAD-BOOL", np.ones(self.n, dtype=bool))
+
+    def subject(self, subjects: Subjects | None) -> np.ndarray:
+        """Subject index of each row; -1 where blank or unknown (both reported)."""
+        ids = self.text("subject", required=True)
+        if subjects is None:
+            return np.full(self.n, -1, dtype=np.int64)
+        codes = np.fromiter(map(subjects.index.get, ids, repeat(-1)), dtype=np.int64, count=self.n)
+        guess = _guesser(subjects.ids.tolist())
+        for i in np.flatnonzero((codes < 0) & (ids != "")).tolist():
+            self.at("E-DATA-UNKNOWN-SUBJECT", i, "subject", subject=ids[i], suggest=functools.partial(guess, ids[i]))
+        return codes
+
+    def release(self, column: str) -> None:
+        """Drop a converted column's cells: wide tables hold millions of strings."""
+        self.cells[column] = None
+
+    def extras(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
+        """Free columns: float64 when every filled cell is a number (or none is filled), else text."""
+        out = {}
+        for column in columns:
+            values, bad = tables.numbers(self.cells[column])
+            out[column] = tables.texts(self.cells[column]) if bad else values
+        return out
+
+
+def _guesser(choices: list[str]) -> Callable[[str], str]:
+    """did-you-mean over subject ids, remembered per word; among 100,000 ids
+    one guess takes about 0.4 s, so big cohorts get a few guesses only."""
+    budget = [5 if len(choices) > 10_000 else LIMIT]
+
+    @functools.cache
+    def guess(word: str) -> str:
+        budget[0] -= 1
+        return did_you_mean(word, choices) if budget[0] >= 0 else ""
+
+    return guess
+
+
+def _is_empty(column: np.ndarray) -> np.ndarray:
+    return column == ""
+
+
+def make_sheet(table: str, raw: RawTable, problems: Problems) -> Sheet:
+    n = len(raw.rows)
+    rows = np.asarray(raw.row_numbers if len(raw.row_numbers) == n else range(1, n + 1), dtype=np.int64)
+    sheet = Sheet(table, raw.origin, getattr(raw, "header_line", None), rows, problems)
+    header = [cell_text(c) for c in raw.columns]
+    if len(set(map(len, raw.rows))) <= 1:
+        columns = list(zip(*raw.rows, strict=True))  # the common case; quicker
+    else:
+        columns = list(zip_longest(*raw.rows, fillvalue=None))
+    for p, name in enumerate(header):
+        cells = columns[p] if p < len(columns) else (None,) * n
+        if name in sheet.positions:
+            problems.add("E-DATA-DUPLICATE-COLUMN", {"column": name, "first": sheet.positions[name]},
+                         file=sheet.origin, line=sheet.header_line, column=p + 1, path=name)
+        elif name:
+            sheet.positions[name], sheet.cells[name] = p + 1, cells
+        else:
+            _stray(sheet, cells, p, "E-DATA-UNNAMED-COLUMN", first_only=True)
+    for p in range(len(header), len(columns)):
+        _stray(sheet, columns[p], p, "E-DATA-EXTRA-CELLS", first_only=False)
+    if not header and table == "subjects":
+        problems.add("E-DATA-NO-HEADER", {"table": table, "table_zh": TABLE_ZH[table], "expected": "id, name"},
+                     file=raw.origin, line=1)
+    return sheet
+
+
+def _stray(sheet: Sheet, cells: Sequence[Any], p: int, code: str, first_only: bool) -> None:
+    """Report filled cells of a column without a name (all of them, or the first)."""
+    for i in [i for i, cell in enumerate(cells) if not is_blank(cell)][:1 if first_only else None]:
+        sheet.problems.add(code, {"position": p + 1}, file=sheet.origin, line=int(sheet.rows[i]), column=p + 1)
+
+
+def duplicates(keys: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """(later, first) positions of entries whose keys all repeat an earlier entry."""
+    if len(keys[0]) < 2:
+        return []
+    order = np.lexsort(keys[::-1])  # stable: equal keys stay in file order
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        same &= key[order[1:]] == key[order[:-1]]
+    found, first = [], -1
+    for k in np.flatnonzero(same).tolist():  # a loop over repeated entries only
+        first = int(order[k]) if k == 0 or not same[k - 1] else first
+        found.append((int(order[k + 1]), first))
+    return found
+
+
+def codes(labels: np.ndarray) -> np.ndarray:
+    return tables.label_codes(labels)[1]
+
+
+# ---------------------------------------------------------------------------
+# Tables
+
+
+def build_subjects(sheet: Sheet) -> Subjects | None:
+    if not sheet.require("id", "name"):
+        return None
+    ids, name = sheet.text("id", required=True), sheet.text("name", required=True)
+    joined, left = sheet.date("joined"), sheet.date("left")
+    for i in np.flatnonzero(left < joined).tolist():
+        sheet.at("E-DATA-DATE-ORDER", i, "left", left=str(left[i]), joined=str(joined[i]))
+    first: dict[str, int] = {}
+    for i, key in enumerate(ids.tolist()):
+        if key and first.setdefault(key, i) != i:
+            sheet.at("E-DATA-DUPLICATE-ID", i, "id", id=key, first=int(sheet.rows[first[key]]))
+    keep = np.array(list(first.values()), dtype=np.int64)
+    order = keep[np.argsort(ids[keep], kind="stable")] if len(keep) else keep
+    extra = sheet.extras([c for c in sheet.positions if c not in SUBJECT_COLUMNS])
+    return Subjects(
+        ids=ids[order], index={k: i for i, k in enumerate(ids[order].tolist())}, name=name[order],
+        unit=sheet.text("unit")[order], cls=sheet.text("class")[order], joined=joined[order],
+        left=left[order], extra={k: v[order] for k, v in extra.items()},
+    )
+
+
+def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str] | None) -> Values:
+    n_subjects = len(subjects) if subjects is not None else 0
+    if not sheet.require("subject", "period"):
+        return Values.empty(n_subjects)
+    subject = sheet.subject(subjects)
+    period = sheet.period("period", required=True)
+    usable = (subject >= 0) & (period != "")
+    layout = _long_values if sheet.has("input") or sheet.has("value") else _wide_values
+    rows, names, i_codes, value = layout(sheet, usable, inputs)
+    p_labels, usable_codes = tables.label_codes(period[usable])
+    row_codes = np.full(sheet.n, -1, dtype=np.int16 if len(p_labels) < 2**15 else np.int64)
+    row_codes[usable] = usable_codes
+    p_codes = row_codes[rows]
+    _value_duplicates(sheet, subject, period, row_codes, rows, names, i_codes)
+    values = Values(subject[rows], period[rows], np.array(names, dtype=object)[i_codes], value, n_subjects)
+    values.index_codes(p_labels, p_codes, names, i_codes)
+    return values
+
+
+def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row_codes: np.ndarray,
+                      rows: np.ndarray, names: list[str], i_codes: np.ndarray) -> None:
+    """Rows may split a subject's inputs for a period, but not repeat one.
+    Only entries of rows sharing a (subject, period) are compared, so wide
+    tables with millions of cells need no big sort."""
+    candidates = np.flatnonzero(row_codes >= 0)
+    shared = duplicates([subject[candidates], row_codes[candidates]])
+    if not shared:
+        return
+    chosen = np.flatnonzero(np.isin(rows, candidates[np.array(shared).ravel()]))
+    entries = rows[chosen]
+    for later, first in duplicates([subject[entries], row_codes[entries], i_codes[chosen]]):
+        row, column = int(entries[later]), names[i_codes[chosen[later]]]
+        key = f"{cell_text(sheet.cells['subject'][row])} / {period[row]} / {column}"
+        sheet.at("E-DATA-DUPLICATE-ROW", row, "input" if sheet.has("input") else column,
+                 first=int(sheet.rows[entries[first]]), key=key)
+
+
+def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> tuple:
+    """(row positions, sorted input names, input code and value of each entry)."""
+    sheet.only(("subject", "period", "input", "value"))
+    if not sheet.require("input", "value"):
+        return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(0)
+    name, value = sheet.text("input", required=True), sheet.number("value")
+    for i in np.flatnonzero(np.isnan(value)).tolist():
+        if is_blank(sheet.cells["value"][i]):
+            sheet.at("E-DATA-EMPTY-CELL", i, "value")
+    usable = usable & (name != "") & ~np.isnan(value)
+    unknown = set() if inputs is None else {x for x in set(name.tolist()) if x and x not in inputs}
+    if unknown:
+        wrong = np.fromiter((x in unknown for x in name.tolist()), dtype=bool, count=sheet.n)
+        for i in np.flatnonzero(wrong).tolist():
+            sheet.at("E-DATA-UNKNOWN-INPUT", i, "input", input=name[i], suggest=did_you_mean(name[i], inputs))
+        usable &= ~wrong
+    rows = np.flatnonzero(usable)
+    names, i_codes = tables.label_codes(name[rows])
+    return rows, names, i_codes, value[rows]
+
+
+def _wide_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> tuple:
+    columns = [c for c in sheet.positions if c not in ("subject", "period")]
+    if not columns:
+        sheet.header("E-DATA-NO-INPUTS", "")
+    if inputs is not None:
+        for column in [c for c in columns if c not in inputs]:
+            sheet.header("E-DATA-UNKNOWN-INPUT", column, input=column, suggest=did_you_mean(column, inputs))
+        columns = [c for c in columns if c in inputs]
+    names = sorted(columns)
+    code_type = np.int16 if len(names) < 2**15 else np.int64  # compact: wide tables are big
+    rows, i_codes, values = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=code_type)], [np.zeros(0)]
+    for column in columns:  # one step per input column; blank cells are simply absent
+        value = sheet.number(column)
+        sheet.release(column)
+        chosen = np.flatnonzero(usable & ~np.isnan(value)).astype(np.int32)
+        rows.append(chosen)
+        i_codes.append(np.full(len(chosen), names.index(column), dtype=code_type))
+        values.append(value[chosen])
+    return np.concatenate(rows), names, np.concatenate(i_codes), np.concatenate(values)
+
+
+def build_events(sheet: Sheet, subjects: Subjects | None, event_fields: Collection[str] | None) -> Events:
+    if not sheet.require("subject", "date", "type"):
+        return Events.empty()
+    others = [c for c in sheet.positions if c not in EVENT_COLUMNS]
+    if event_fields is not None:
+        others = sheet.only([*EVENT_COLUMNS, *event_fields], others)
+    return Events(
+        subject=sheet.subject(subjects), date=sheet.date("date", required=True),
+        period=sheet.period("period"), type=sheet.text("type", required=True),
+        points=sheet.number("points"), confirmed=sheet.flag("confirmed"),
+        fields=sheet.extras(others), row=sheet.rows,
+    )
+
+
+def build_ratings(sheet: Sheet, subjects: Subjects | None) -> Ratings:
+    sheet.only(RATING_COLUMNS)
+    if not sheet.require("subject", "period", "group", "rater"):
+        return Ratings.empty()
+    subject, period = sheet.subject(subjects), sheet.period("period", required=True)
+    indicator, group = sheet.text("indicator"), sheet.text("group", required=True)
+    rater, score, vote = sheet.text("rater", required=True), sheet.number("score"), sheet.text("vote")
+    scores = sheet.cells.get("score")
+    for i in np.flatnonzero(np.isnan(score) & (vote == "")).tolist():
+        if scores is None or is_blank(scores[i]):  # a bad score is reported already
+            sheet.at("E-DATA-RATING-EMPTY", i)
+    for later, first in duplicates([subject, *(codes(c) for c in (period, indicator, group, rater))]):
+        key = " / ".join(x for x in (cell_text(sheet.cells["subject"][later]), period[later],
+                                     indicator[later], group[later], rater[later]) if x)
+        sheet.at("E-DATA-DUPLICATE-ROW", later, "rater", first=int(sheet.rows[first]), key=key)
+    vote = np.where(vote == "", None, vote).astype(object)
+    return Ratings(subject, period, indicator, group, rater, score, vote)
+
+
+# ---------------------------------------------------------------------------
+# Assembling and loading
+
+
+def dataset_from_tables(raw: Mapping[str, RawTable], *, inputs: Collection[str] | None = None,
+                        event_fields: Collection[str] | None = None) -> Dataset:
+    """Type and check raw tables (``subjects`` required); raise every problem at once."""
+    problems = Problems()
+    if "subjects" not in raw:
+        problems.add("E-DATA-NO-SUBJECTS", {"tables": ", ".join(sorted(raw)) or "-"})
+    with tables.paused_gc():
+        dataset = _typed(dict(raw), problems, inputs, event_fields)
+    problems.raise_if_any()
+    return dataset
+
+
+def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str] | None,
+           event_fields: Collection[str] | None) -> Dataset:
+    for table in raw:
+        if table not in TABLES:
+            problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
+                                                   "suggest": did_you_mean(table, TABLES)})
+    origins = {t: raw[t].origin for t in TABLES if t in raw}
+    sheets = {t: make_sheet(t, raw.pop(t), problems) for t in TABLES if t in raw}  # let rows go early
+    # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
+    sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
+    subjects = build_subjects(sheets.pop("subjects")) if "subjects" in sheets else None
+    values = build_values(sheets.pop("values"), subjects, inputs) if "values" in sheets else None
+    events = build_events(sheets["events"], subjects, event_fields) if "events" in sheets else Events.empty()
+    ratings = build_ratings(sheets["ratings"], subjects) if "ratings" in sheets else Ratings.empty()
+    subjects = subjects or Subjects.empty()
+    values = values or Values.empty(len(subjects))
+    dataset = Dataset(subjects, values, events, ratings, origins)
+    if not problems.any():
+        dataset.digest = tables.dataset_digest(subjects, values, events, ratings)
+    return dataset
+
+
+def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registry: Any, *,
+                 inputs: Collection[str] | None = None,
+                 event_fields: Collection[str] | None = None) -> Dataset:
+    """Read every table of a ruleset (``specs`` is its ``data:`` mapping) and type it.
+
+    A table not in ``specs`` is looked for as ``data/<table>.csv|xlsx|json``
+    under ``base_dir``; only ``subjects`` is required.
+    """
+    base_dir, problems, raw = Path(base_dir), Problems(), {}
+    for table in [t for t in specs if t not in TABLES]:
+        problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
+                                               "suggest": did_you_mean(table, TABLES)})
+    with tables.paused_gc():
+        for table in TABLES:
+            spec = specs.get(table) or default_spec(table, base_dir)
+            if spec is None and table == "subjects":
+                looked = str(base_dir / "data" / "subjects.csv|xlsx|json")
+                problems.add("E-DATA-FILE", {"file": "data/subjects.csv", "looked": looked}, file=looked)
+            elif spec is not None:
+                try:
+                    raw[table] = read_table(table, spec, base_dir, registry)
+                except KaoheError as exc:
+                    problems.found.extend(exc.diagnostics)
+        dataset = _typed(raw, problems, inputs, event_fields) if "subjects" in raw else None
+    problems.raise_if_any()
+    return dataset
+
+
+def default_spec(table: str, base_dir: Path) -> dict[str, str] | None:
+    for fmt in FORMATS:
+        if (base_dir / "data" / f"{table}.{fmt}").is_file():
+            return {"source": fmt, "path": f"data/{table}.{fmt}"}
+    return None
+
+
+def read_table(table: str, spec: Mapping[str, Any], base_dir: Path, registry: Any) -> RawTable:
+    """One table through the data source its spec names."""
+    name = spec.get("source")
+    source = registry.get("data_source", name) if isinstance(name, str) else None
+    if source is None:
+        available = registry.names("data_source")
+        raise KaoheError(Diagnostic("E-DATA-UNKNOWN-SOURCE", {
+            "table": table, "table_zh": TABLE_ZH.get(table, table), "name": name,
+            "available": ", ".join(available), "suggest": did_you_mean(str(name), available)}))
+    params = {k: v for k, v in spec.items() if k != "source"}
+    try:
+        return source.read(params, base_dir)
+    except KaoheError:
+        raise
+    except Exception as exc:  # a plugin's own failure still reaches the user as a diagnostic
+        raise KaoheError(Diagnostic("E-DATA-SOURCE", {
+            "table": params.get("path", table), "problem": f"{type(exc).__name__}: {exc}"})) from exc

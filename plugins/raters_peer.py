@@ -1,0 +1,311 @@
+"""Peer raters: scores relative to the other subjects of the same peer group
+(ratio to the best, rank tables, percentile benchmarks), plus the small
+helpers every built-in rater shares.
+
+Cohort statistics (best, rank, quantile) only use subjects where
+``ctx.mask`` is True and the value is not NaN, and are computed separately
+within each peer group (``ctx.groups``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from engine.components import Problem, Rater, RaterContext, RaterResult
+from engine.errors import Diagnostic, KaoheError
+from engine.expressions import ExpressionError
+
+QUANTILE_METHODS = [
+    "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
+    "hazen", "weibull", "linear", "median_unbiased", "normal_unbiased",
+    "lower", "higher", "midpoint", "nearest",
+]
+RANK_DECIMALS = 9  # values equal up to float noise share a rank
+
+
+# ---------------------------------------------------------------------------
+# shared helpers
+
+
+def prop(title: str, description: str, **schema: Any) -> dict[str, Any]:
+    """One documented JSON Schema property ("中文 / English" title and description)."""
+    return {"title": title, "description": description, **schema}
+
+
+INPUT = prop(
+    "数据项 / Input", "要读取的数据项名称，须在 inputs 中声明 / Name of a declared input to read",
+    type="string", minLength=1,
+)
+EXPR = prop(
+    "表达式 / Expression",
+    "按数据项计算取值的表达式，如 tax_growth * difficulty / Expression over declared inputs, e.g. tax_growth * difficulty",
+    type="string", minLength=1,
+)
+POLARITY = prop(
+    "方向 / Polarity", "higher：越高越好（默认）；lower：越低越好 / higher: bigger is better (default); lower: smaller is better",
+    enum=["higher", "lower"],
+)
+RATE_CAP = prop(
+    "比率上限 / Rate cap", "比率封顶值，默认 1.0；1.2 表示最多得满分的 120% / Highest rate, default 1.0; 1.2 allows 120% of full marks",
+    type="number", minimum=0,
+)
+RATE_FLOOR = prop(
+    "比率下限 / Rate floor", "比率保底值，默认 0 / Lowest rate, default 0", type="number", minimum=0,
+)
+ONE_OF_INPUT_EXPR = {"oneOf": [{"required": ["input"]}, {"required": ["expr"]}]}
+
+
+def schema(required: list[str], properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties, **extra}
+
+
+def column(ctx: RaterContext, name: str) -> np.ndarray:
+    return np.asarray(ctx.values(name), dtype=float)
+
+
+def evaluate(ctx: RaterContext, text: str) -> np.ndarray:
+    """Evaluate a declared expression; a runtime refusal becomes a diagnostic."""
+    try:
+        result = ctx.evaluate(text)
+    except ExpressionError as exc:
+        raise KaoheError(Diagnostic(exc.code, {**exc.params, "indicator": ctx.indicator})) from exc
+    return np.asarray(result, dtype=float).reshape(ctx.n)
+
+
+def input_or_expr(params: Mapping[str, Any], ctx: RaterContext) -> np.ndarray:
+    if params.get("expr") is not None:
+        return evaluate(ctx, params["expr"])
+    return column(ctx, params["input"])
+
+
+def input_list(params: Mapping[str, Any]) -> list[str]:
+    return [params["input"]] if isinstance(params.get("input"), str) else []
+
+
+def expr_map(params: Mapping[str, Any]) -> dict[str, str]:
+    return {"expr": params["expr"]} if isinstance(params.get("expr"), str) else {}
+
+
+def clip(values: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` clipped to [low, high] and where clipping changed them (NaN stays NaN)."""
+    with np.errstate(invalid="ignore"):
+        clipped = np.clip(values, low, high)
+        changed = ~np.isnan(values) & (clipped != values)
+    return clipped, changed
+
+
+def floor_above_cap(params: Mapping[str, Any]) -> list[Problem]:
+    floor, cap = params.get("floor"), params.get("cap")
+    if isinstance(floor, int | float) and isinstance(cap, int | float) and floor > cap:
+        return [Problem("E-RATER-FLOOR-ABOVE-CAP", {"floor": floor, "cap": cap}, ("floor",))]
+    return []
+
+
+# ---------------------------------------------------------------------------
+# peer-group statistics (columnar)
+
+
+def peers(values: np.ndarray, ctx: RaterContext) -> tuple[np.ndarray, np.ndarray, int]:
+    """(pool, dense group code per subject, number of groups): the pool is
+    the subjects that take part in cohort comparisons."""
+    pool = np.asarray(ctx.mask, dtype=bool) & ~np.isnan(values)
+    codes, dense = np.unique(np.asarray(ctx.groups), return_inverse=True)
+    return pool, dense.reshape(ctx.n), len(codes)
+
+
+def group_best(values: np.ndarray, ctx: RaterContext, lowest: bool) -> np.ndarray:
+    """Each subject's best peer value (max, or min when ``lowest``); NaN if none."""
+    pool, dense, count = peers(values, ctx)
+    best = np.full(count, np.nan)
+    (np.fmin if lowest else np.fmax).at(best, dense[pool], values[pool])
+    return best[dense]
+
+
+def group_rank(values: np.ndarray, ctx: RaterContext, descending: bool) -> np.ndarray:
+    """Competition rank (1, 1, 3) within each peer group; NaN outside the pool."""
+    pool, dense, _ = peers(values, ctx)
+    index = np.flatnonzero(pool)
+    key = np.round(values[index], RANK_DECIMALS)
+    key = -key if descending else key
+    order = np.lexsort((key, dense[index]))
+    sorted_key, sorted_group = key[order], dense[index][order]
+    position = np.arange(len(order))
+    new_group = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    new_value = new_group | np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, position, 0))
+    first_equal = np.maximum.accumulate(np.where(new_value, position, 0))
+    ranks = np.full(ctx.n, np.nan)
+    ranks[index[order]] = first_equal - group_start + 1
+    return ranks
+
+
+def group_quantile(values: np.ndarray, ctx: RaterContext, q: float, method: str) -> np.ndarray:
+    """Each subject's peer-group quantile. np.quantile has no grouped form, so
+    this loops over the (few) peer groups, not over subjects."""
+    pool, dense, count = peers(values, ctx)
+    index = np.flatnonzero(pool)
+    order = np.argsort(dense[index], kind="stable")
+    codes, pooled = dense[index][order], values[index][order]
+    result = np.full(count, np.nan)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])[: len(codes)]
+    for start, end in zip(starts, np.r_[starts[1:], len(codes)][: len(starts)], strict=True):
+        result[codes[start]] = np.quantile(pooled[start:end], q, method=method)
+    return result[dense]
+
+
+# ---------------------------------------------------------------------------
+# raters
+
+
+class RatioToBestRater(Rater):
+    name = "ratio_to_best"
+    title = "与最优值比"
+    description = "Points are full marks times the value over the best value among peers (or best over value when lower is better)."
+    params_schema = schema([], {
+        "input": INPUT,
+        "expr": EXPR,
+        "polarity": POLARITY,
+    }, **ONE_OF_INPUT_EXPR)
+
+    def inputs(self, params: Mapping[str, Any]) -> list[str]:
+        return input_list(params)
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return expr_map(params)
+
+    def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
+        values = input_or_expr(params, ctx)
+        lower = params.get("polarity", "higher") == "lower"
+        best = group_best(values, ctx, lowest=lower)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if lower:
+                ratio = np.where(values == 0, 1.0, best / values)
+            else:
+                ratio = np.where(best > 0, values / best, 0.0)
+        ratio = np.where(np.isnan(values) | np.isnan(best), np.nan, ratio)
+        # a negative value (e.g. falling tax) earns nothing rather than minus points
+        ratio, capped = clip(ratio, 0.0, 1.0)
+        return RaterResult(points=ctx.full_marks * ratio, details={"best": best}, capped=capped)
+
+
+class RankTableRater(Rater):
+    name = "rank_table"
+    title = "名次赋分"
+    description = "Ranks peers by a value and gives the points listed for each rank; equal values share the better rank."
+    params_schema = schema(["points"], {
+        "input": INPUT,
+        "expr": EXPR,
+        "order": prop(
+            "排序 / Order", "desc：越大名次越前（默认）；asc：越小名次越前 / desc: bigger ranks first (default); asc: smaller ranks first",
+            enum=["desc", "asc"],
+        ),
+        "points": prop(
+            "各名次分值 / Points by rank", "第 1 名、第 2 名……依次得分，如 [60, 57, 54] / Points for rank 1, 2, … e.g. [60, 57, 54]",
+            type="array", items={"type": "number"}, minItems=1,
+        ),
+        "rest": prop(
+            "其余名次得分 / Points for other ranks", "名次超出列表时的得分，默认 0 / Points for ranks beyond the list, default 0",
+            type="number",
+        ),
+    }, **ONE_OF_INPUT_EXPR)
+
+    def inputs(self, params: Mapping[str, Any]) -> list[str]:
+        return input_list(params)
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return expr_map(params)
+
+    def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
+        values = input_or_expr(params, ctx)
+        ranks = group_rank(values, ctx, descending=params.get("order", "desc") == "desc")
+        table = np.asarray(params["points"], dtype=float)
+        listed = ~np.isnan(ranks) & (ranks <= len(table))
+        index = np.where(listed, np.nan_to_num(ranks, nan=1.0) - 1, 0).astype(np.int64)
+        points = np.where(listed, table[index], float(params.get("rest", 0)))
+        points = np.where(np.isnan(ranks), np.nan, points)
+        return RaterResult(points=points, details={"rank": ranks}, capped=np.zeros(ctx.n, dtype=bool))
+
+
+class PercentileRater(Rater):
+    name = "percentile"
+    title = "分位值对标"
+    description = "Compares each value with a quantile of its peers (optionally the harder of that and the own multi-year average) and scores the rate."
+    params_schema = schema(["input"], {
+        "input": INPUT,
+        "quantile": prop(
+            "分位 / Quantile", "对标的分位，默认 0.75（75 分位） / Peer quantile to benchmark against, default 0.75",
+            type="number", minimum=0, maximum=1,
+        ),
+        "method": prop(
+            "分位计算方法 / Quantile method", "numpy 的分位算法，默认 linear / numpy quantile method, default linear",
+            enum=QUANTILE_METHODS,
+        ),
+        "polarity": POLARITY,
+        "cap": RATE_CAP,
+        "floor": RATE_FLOOR,
+        "challenge": prop(
+            "挑战目标 / Challenge target",
+            "取同类分位值与本单位近几年平均值中更难的一个作为目标 / Target is the harder of the peer quantile and the own average of recent years",
+            type="object", additionalProperties=False, required=["own_years"],
+            properties={"own_years": prop(
+                "近几年 / Own years", "取本单位近几年（有数据的年份）的平均值，如 3 / Number of recent years with data to average, e.g. 3",
+                type="integer", minimum=1,
+            )},
+        ),
+    })
+
+    def inputs(self, params: Mapping[str, Any]) -> list[str]:
+        return input_list(params)
+
+    def check(self, params: Mapping[str, Any]) -> list[Problem]:
+        return floor_above_cap(params)
+
+    def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
+        values = column(ctx, params["input"])
+        lower = params.get("polarity", "higher") == "lower"
+        benchmark = group_quantile(
+            values, ctx, float(params.get("quantile", 0.75)), params.get("method", "linear"),
+        )
+        own = self._own_average(params, ctx)
+        harder = np.fmin if lower else np.fmax
+        target = harder(benchmark, own)
+        own_wins = ~np.isnan(own) & (np.isnan(benchmark) | (target != benchmark))
+        cap, floor = float(params.get("cap", 1.0)), float(params.get("floor", 0.0))
+        rate = _rate_against(values, target, lower, cap)
+        clipped, capped = clip(rate, floor, cap)
+        details = {
+            "benchmark": benchmark, "own_average": own, "target": target, "rate": rate,
+            "target_source": np.where(own_wins, "own", "peer").astype(object),
+        }
+        return RaterResult(points=ctx.full_marks * clipped, details=details, capped=capped)
+
+    @staticmethod
+    def _own_average(params: Mapping[str, Any], ctx: RaterContext) -> np.ndarray:
+        """Mean of the most recent ``own_years`` non-missing values of the subject's history."""
+        challenge = params.get("challenge")
+        if not challenge or ctx.history is None:
+            return np.full(ctx.n, np.nan)
+        history = np.asarray(ctx.history(params["input"]), dtype=float).reshape(ctx.n, -1)
+        present = ~np.isnan(history)
+        chosen = present & (np.cumsum(present, axis=1) <= int(challenge["own_years"]))
+        total = np.where(chosen, history, 0.0).sum(axis=1)
+        count = chosen.sum(axis=1)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _rate_against(values: np.ndarray, target: np.ndarray, lower: bool, cap: float) -> np.ndarray:
+    """value / target (or target / value when lower is better). A zero value
+    is perfect when lower is better; a target of zero or below (higher) is
+    met by any value at or above it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if lower:
+            rate = np.where(values <= 0, cap, target / values)
+        else:
+            rate = np.where(target > 0, values / target, np.where(values >= target, 1.0, 0.0))
+    return np.where(np.isnan(values) | np.isnan(target), np.nan, rate)
+
+
+PEER_RATERS = (RatioToBestRater, RankTableRater, PercentileRater)
