@@ -70,6 +70,8 @@ def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
         raise KaoheError(Diagnostic(
             "E-PERIOD-UNKNOWN", {"period": only, "available": ", ".join(p.id for p in periods)},
         ))
+    if only is not None:  # later periods cannot change earlier ones (yearly caps run forwards)
+        periods = periods[: [p.id for p in periods].index(only) + 1]
     event_periods = _event_periods(dataset.events, ruleset.cycle)
     state = CapState()
     results: list[PeriodResult] = []
@@ -146,11 +148,22 @@ def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, vi
     tree.subtotal = base
     info = {"periods": {r.period.id: r.adjusted for r in parts}, "weight": rollup.weight, "annual": annual,
             "combined": combined}
-    for indicator in ruleset.walk():
-        if indicator.id not in tree.scores and indicator.cycle != "year":
-            tree.scores[indicator.id] = np.nanmean(np.vstack([r.tree.scores.get(indicator.id, np.full(cohort.n, np.nan)) for r in parts]), axis=0) if parts else np.full(cohort.n, np.nan)
-            tree.status[indicator.id] = np.where(np.isnan(tree.scores[indicator.id]), "not_applicable", "rollup").astype(object)
+    _periodic_means(ruleset, tree, parts, cohort.n)
     return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info)
+
+
+def _periodic_means(ruleset: Ruleset, tree: TreeScores, parts: list[PeriodResult], n: int) -> None:
+    """Show each periodic indicator in the year as its mean over the periods
+    (for reading only: the year total is rolled up from period totals)."""
+    missing = np.full(n, np.nan)
+    for indicator in ruleset.walk():
+        if indicator.id in tree.scores or indicator.cycle == "year" or not parts:
+            continue
+        stacked = np.vstack([r.tree.scores.get(indicator.id, missing) for r in parts])
+        with _quiet():
+            mean = np.nanmean(stacked, axis=0)
+        tree.scores[indicator.id] = mean
+        tree.status[indicator.id] = np.where(np.isnan(mean), "not_applicable", "rollup").astype(object)
 
 
 class _quiet:

@@ -154,6 +154,12 @@ def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index
     if record["rank"] is not None:
         lines.append(f"  组内排名：第 {record['rank']} 名 / 共 {record['group_size']} 名（分组 {record['group']}）")
     lines.append(f"  等次：{record['grade'] or '—'}；理由：{record['grade_reason']['text']}")
+    by_id = {v.id: v for v in ruleset.vetoes}
+    for veto_id in record["vetoes"]:
+        veto = by_id[veto_id]
+        effect = f"等次定为{veto.grade}" if veto.grade else f"最高只能评{veto.max_grade}"
+        clause = f" 〔{veto.clause}〕" if veto.clause else ""
+        lines.append(f"  触发一票否决“{veto.title}”：{effect}{clause}")
     gap = lacking_for_next(ruleset, result, index)
     if gap:
         lines.append(f"  {gap}")

@@ -189,8 +189,10 @@ class Ruleset:
 
 def build_indicators(
     items: list[dict[str, Any]], parent_full: float, parent: str | None, path: Path_,
-    must_sum_default: bool,
+    must_sum_default: bool, parent_applies: frozenset[str] | None = None,
 ) -> tuple[Indicator, ...]:
+    """Indicators with full marks computed from the top down; a child applies
+    only to classes its parent applies to (applies_to is inherited)."""
     built = []
     for i, item in enumerate(items):
         here = (*path, i)
@@ -199,12 +201,17 @@ def build_indicators(
         full = float(points) if points is not None else parent_full * float(weight or 0) / 100.0
         rater = item.get("rater")
         effective = item.get("effective")
+        applies = frozenset(item["applies_to"]) if "applies_to" in item else None
+        if parent_applies is not None:
+            applies = parent_applies if applies is None else applies & parent_applies
         built.append(Indicator(
             id=item["id"], title=item["title"], full_marks=full, points=points, weight=weight,
             parent=parent,
-            children=build_indicators(item.get("children", []), full, item["id"], (*here, "children"), must_sum_default),
+            children=build_indicators(
+                item.get("children", []), full, item["id"], (*here, "children"), must_sum_default, applies
+            ),
             rater=component_spec(rater, (*here, "rater")) if rater else None,
-            applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
+            applies_to=applies,
             cycle=item.get("cycle", "period"), missing=item.get("missing", "zero"),
             children_must_sum=item.get("children_must_sum", must_sum_default),
             effective=(effective.get("from"), effective.get("to")) if effective else None,

@@ -64,9 +64,9 @@ def score_tree(
     if problems:
         raise KaoheError(problems)
     roots = [i for i in ruleset.indicators if in_period(i, kind, ruleset) or i.children]
-    periodic = [r for r in roots if r.cycle != "year" or ruleset.cycle == "year"]
     for root in roots:
         _aggregate(root, cohort, result, kind, ruleset)
+    periodic = [r for r in roots if (r.cycle != "year" or ruleset.cycle == "year") and r.id in result.scores]
     subtotal, _ = _combine([r.id for r in periodic], periodic, result, cohort.n)
     result.subtotal = np.where(np.isnan(subtotal), 0.0, subtotal)
     return result

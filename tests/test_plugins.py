@@ -107,7 +107,7 @@ def test_unknown_rater_without_the_plugin_is_a_located_error(tmp_path: Path):
         load_ruleset(file, registry_with())
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "E-COMPONENT-UNKNOWN"
-    assert diagnostic.line == 12
+    assert diagnostic.line == 13
 
 
 def test_third_party_params_are_checked_by_its_schema(tmp_path: Path):
