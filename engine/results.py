@@ -73,71 +73,109 @@ def _plain(value: Any) -> Any:
 
 
 def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> dict[str, Any]:
-    rows = RowIndex(result)
-    subjects = [subject_record(ruleset, evaluation, result, i, rows) for i in range(result.cohort.n)]
+    columns = PeriodColumns(ruleset, result)
+    subjects = [subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n)]
     return {"period": result.period.id, "kind": result.period.kind, "subjects": subjects}
 
 
-class RowIndex:
-    """Adjustment and veto rows of a period grouped by subject, found once."""
+def numbers(values: Any, digits: int = 6) -> list[float | int | None]:
+    """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
+    array = np.asarray(values, dtype=float)
+    array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
+    return [None if x != x else (int(x) if x.is_integer() else x) for x in array.tolist()]
 
-    def __init__(self, result: PeriodResult):
+
+def plain_column(values: Any) -> list[Any]:
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        return numbers(array)
+    if array.dtype.kind == "b":
+        return [bool(v) for v in array.tolist()]
+    return [_plain(v) for v in array.tolist()]
+
+
+class PeriodColumns:
+    """Every per-subject column of a period converted to Python values once,
+    so building thousands of records is list look-ups, not numpy scalar calls."""
+
+    def __init__(self, ruleset: Ruleset, result: PeriodResult):
         n = result.cohort.n
-        self.adjustments = _by_subject(result.adjustments.subject, n)
+        tree, adj = result.tree, result.adjustments
+        self.adjustments = _by_subject(adj.subject, n)
         self.vetoes = _by_subject(result.vetoes.subject, n)
+        self.scalars = {
+            "months_on_post": numbers(result.cohort.months), "subtotal": numbers(tree.subtotal),
+            "bonus": numbers(adj.bonus), "deduction": numbers(adj.deduction),
+            "coefficient": numbers(result.cohort.coefficient), "total": numbers(result.total),
+        }
+        self.indicators = []
+        for indicator in ruleset.walk():
+            if indicator.id not in tree.scores:
+                continue
+            leaf = indicator.leaf and indicator.id in tree.inputs
+            self.indicators.append((
+                indicator.id, _num(indicator.full_marks), numbers(tree.scores[indicator.id]),
+                tree.status[indicator.id].tolist(), indicator.rater.use if leaf and indicator.rater else None,
+                {k: numbers(v) for k, v in tree.inputs[indicator.id].items()} if leaf else None,
+                {k: plain_column(v) for k, v in tree.details[indicator.id].items()} if leaf else None,
+                [bool(v) for v in tree.capped[indicator.id].tolist()] if leaf else None,
+            ))
+        self.outcomes = {
+            oid: (plain_column(o.values), None if o.notes is None else list(o.notes))
+            for oid, o in result.outcomes.items()
+        }
+        rollup = result.rollup
+        self.rollup = None if rollup is None else (
+            {pid: numbers(v) for pid, v in rollup["periods"].items()}, rollup["weight"],
+            {k: numbers(v) for k, v in rollup["annual"].items()},
+        )
+
+    def indicator_entries(self, i: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for ident, full, scores, status, rater, inputs, details, capped in self.indicators:
+            entry: dict[str, Any] = {"score": scores[i], "full": full, "status": status[i]}
+            if inputs is not None:
+                entry["rater"] = rater
+                entry["inputs"] = {k: v[i] for k, v in inputs.items()}
+                entry["detail"] = {k: v[i] for k, v in details.items()}
+                entry["capped"] = capped[i]
+            out[ident] = entry
+        return out
 
 
 def _by_subject(subjects: np.ndarray, n: int) -> list[np.ndarray]:
     order = np.argsort(subjects, kind="stable")
-    bounds = np.searchsorted(subjects[order], np.arange(n + 1))
+    bounds = np.searchsorted(subjects[order], np.arange(n + 1)).tolist()
     return [order[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
 def subject_record(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, i: int,
-                   rows: RowIndex | None = None) -> dict[str, Any]:
-    rows = rows or RowIndex(result)
-    vetoes = [ruleset.vetoes[v] for v in result.vetoes.veto[rows.vetoes[i]]]
+                   columns: PeriodColumns | None = None) -> dict[str, Any]:
+    columns = columns or PeriodColumns(ruleset, result)
+    vetoes = [ruleset.vetoes[v] for v in result.vetoes.veto[columns.vetoes[i]]] if len(columns.vetoes[i]) else []
     cohort, ranking, grades = result.cohort, result.ranking, result.grades
     excluded = bool(cohort.excluded[i])
+    scalars = columns.scalars
     record: dict[str, Any] = {
         "id": cohort.ids[i], "name": cohort.names[i], "unit": cohort.units[i], "class": cohort.classes[i],
-        "group": str(ranking.group[i]), "excluded": excluded, "months_on_post": _num(cohort.months[i]),
-        "indicators": _indicators(ruleset, result, i),
-        "subtotal": _num(result.tree.subtotal[i]),
-        "adjustments": _adjustments(ruleset, evaluation, result, rows.adjustments[i]),
-        "bonus": _num(result.adjustments.bonus[i]), "deduction": _num(result.adjustments.deduction[i]),
-        "coefficient": _num(cohort.coefficient[i]), "total": _num(result.total[i]),
+        "group": str(ranking.group[i]), "excluded": excluded, "months_on_post": scalars["months_on_post"][i],
+        "indicators": columns.indicator_entries(i),
+        "subtotal": scalars["subtotal"][i],
+        "adjustments": _adjustments(ruleset, evaluation, result, columns.adjustments[i]),
+        "bonus": scalars["bonus"][i], "deduction": scalars["deduction"][i],
+        "coefficient": scalars["coefficient"][i], "total": scalars["total"][i],
         "rank": None if excluded else int(ranking.rank[i]), "group_size": int(ranking.group_size[i]),
         "grade": grades.grade[i] if grades else None,
         "grade_reason": grade_reason(ruleset, result, i, vetoes),
         "vetoes": [v.id for v in vetoes],
-        "outcomes": {oid: {"value": _plain(o.values[i]), "note": None if o.notes is None else o.notes[i]}
-                     for oid, o in result.outcomes.items()},
+        "outcomes": {oid: {"value": values[i], "note": None if notes is None else notes[i]}
+                     for oid, (values, notes) in columns.outcomes.items()},
     }
-    if result.rollup is not None:
-        record["rollup"] = {
-            "periods": {pid: _num(v[i]) for pid, v in result.rollup["periods"].items()},
-            "weight": result.rollup["weight"],
-            "annual": {k: _num(v[i]) for k, v in result.rollup["annual"].items()},
-        }
+    if columns.rollup is not None:
+        periods, weight, annual = columns.rollup
+        record["rollup"] = {"periods": {pid: v[i] for pid, v in periods.items()}, "weight": weight,
+                            "annual": {k: v[i] for k, v in annual.items()}}
     return record
-
-
-def _indicators(ruleset: Ruleset, result: PeriodResult, i: int) -> dict[str, Any]:
-    tree = result.tree
-    out: dict[str, Any] = {}
-    for indicator in ruleset.walk():
-        if indicator.id not in tree.scores:
-            continue
-        entry: dict[str, Any] = {"score": _num(tree.scores[indicator.id][i]), "full": _num(indicator.full_marks),
-                                 "status": tree.status[indicator.id][i]}
-        if indicator.leaf and indicator.id in tree.inputs:
-            entry["rater"] = indicator.rater.use if indicator.rater else None
-            entry["inputs"] = {k: _num(v[i]) for k, v in tree.inputs[indicator.id].items()}
-            entry["detail"] = {k: _plain(np.asarray(v)[i]) for k, v in tree.details[indicator.id].items()}
-            entry["capped"] = bool(tree.capped[indicator.id][i])
-        out[indicator.id] = entry
-    return out
 
 
 def _adjustments(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult,

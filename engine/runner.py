@@ -13,7 +13,6 @@ from engine.model import Ruleset
 from engine.plugins import Registry, default_registry
 from engine.ruleset import load_ruleset
 
-
 TABLES = ("subjects", "values", "events", "ratings")
 FORMATS = ("csv", "xlsx", "json")
 
