@@ -143,11 +143,15 @@ def compile_expression(
     if len(text) > MAX_LENGTH:
         raise ExpressionError("E-EXPR-TOO-LARGE", {"expr": text[:60] + "…", "detail": f"> {MAX_LENGTH} chars"})
     try:
-        node = SimpleEval.parse(text)
+        body = ast.parse(text).body
     except SyntaxError as exc:
         raise ExpressionError(
             "E-EXPR-SYNTAX", {"expr": text, "problem": exc.msg}, max((exc.offset or 1) - 1, 0)
         ) from exc
+    if len(body) != 1:
+        problem = "empty" if not body else "more than one statement"
+        raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": problem})
+    node = SimpleEval.parse(text)
     if not isinstance(node, ast.Expr):
         raise ExpressionError("E-EXPR-FORBIDDEN", {"expr": text, "construct": type(node).__name__})
     used = _Checker(text, names, functions).check(node)
@@ -275,9 +279,10 @@ def _describe(node: ast.AST) -> str:
 
 
 def _numeric(value: Any, text: str) -> Any:
+    """Arithmetic is on float64: conditions count as 0/1 and integers never wrap."""
     if isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS"):
         raise ExpressionError("E-EXPR-TEXT-ARITHMETIC", {"expr": text})
-    return value
+    return np.asarray(value, dtype=float)
 
 
 def _divide(a: Any, b: Any) -> Any:

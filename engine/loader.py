@@ -21,6 +21,7 @@ from engine.errors import Diagnostic, KaoheError
 Path_ = tuple[str | int, ...]
 
 MAX_NODES = 200_000
+MAX_DEPTH = 200
 STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
@@ -78,10 +79,11 @@ def load_yaml(path: Path, display: str | None = None) -> Document:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise KaoheError(Diagnostic("E-FILE-NOT-FOUND", {"file": display}, file=display)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KaoheError(
-            Diagnostic("E-YAML-SYNTAX", {"problem": str(exc)}, file=display)
-        ) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise KaoheError(Diagnostic("E-FILE-ENCODING", {"file": display}, file=display, line=line)) from None
+    except OSError as exc:
+        raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": str(exc)}, file=display)) from None
     return load_yaml_text(text, display)
 
 
@@ -97,6 +99,11 @@ def load_yaml_text(text: str, display: str) -> Document:
         ) from None
     except yaml.YAMLError as exc:
         raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": str(exc)}, file=display)) from None
+    except RecursionError:
+        line, column = _too_deep_at(text)
+        raise KaoheError(Diagnostic(
+            "E-YAML-TOO-LARGE", {"limit": MAX_DEPTH}, file=display, line=line, column=column, path="$",
+        )) from None
     document = Document(display, None)
     if node is None:
         raise KaoheError(Diagnostic("E-YAML-NOT-MAPPING", {}, file=display, line=1, column=1))
@@ -104,6 +111,26 @@ def load_yaml_text(text: str, display: str) -> Document:
     document.data = walker.walk(node, ())
     document.problems = walker.problems
     return document
+
+
+def _too_deep_at(text: str) -> tuple[int | None, int | None]:
+    """Line where nesting first exceeds MAX_DEPTH, found with PyYAML's
+    iterative scanner (the recursive composer is what gave up)."""
+    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+               yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+    closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1, token.start_mark.column + 1
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None, None
 
 
 class _Walker:
@@ -137,10 +164,13 @@ class _Walker:
         return self.constructor.construct_object(node, deep=True)
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
-        self.constructor.flatten_mapping(node)
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
+        merges = []
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merges.append(value_node)
+                continue
             key = self._key(key_node)
             child = (*path, key)
             line = key_node.start_mark.line + 1
@@ -152,7 +182,17 @@ class _Walker:
             first_line[key] = line
             self.document.key_positions[child] = (line, key_node.start_mark.column + 1)
             result[key] = self.walk(value_node, child)
+        self._merge(merges, path, result)
         return result
+
+    def _merge(self, merges: list[yaml.Node], path: Path_, result: dict[str, Any]) -> None:
+        """``<<: *base``: keys written here win over merged ones, earlier merges over later."""
+        sources = [n for m in merges for n in (m.value if isinstance(m, yaml.SequenceNode) else [m])]
+        for source in sources:
+            merged = self.walk(source, path)
+            if isinstance(merged, dict):
+                for key, value in merged.items():
+                    result.setdefault(key, value)
 
     def _key(self, node: yaml.Node) -> str:
         if isinstance(node, yaml.ScalarNode):

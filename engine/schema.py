@@ -47,12 +47,13 @@ def check_instance(
 
 
 def _diagnose(document: Document, error: ValidationError, base: Path_) -> Iterator[Diagnostic]:
-    if error.validator in ("oneOf", "anyOf") and error.context:
+    if error.validator in ("oneOf", "anyOf"):
         choice = _choice(document, error, base)
         if choice is not None:
             yield choice
             return
-        error = best_match(error.context)
+        if error.context:
+            error = best_match(error.context)
     path = (*base, *error.absolute_path)
     handler = _HANDLERS.get(str(error.validator), _other)
     yield from handler(document, error, path)
@@ -135,6 +136,15 @@ def _range(document: Document, error: ValidationError, path: Path_) -> Iterator[
 
 
 def _pattern(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
+    parent = _value_at(document.data, path)
+    if isinstance(parent, dict) and error.instance in parent:  # a key name (propertyNames)
+        yield document.diagnostic(
+            "E-SCHEMA-PATTERN", (*path, error.instance), at_key=True,
+            actual=json.dumps(error.instance, ensure_ascii=False),
+            hint_zh="名称只能用英文字母、数字和下划线，且不能以数字开头",
+            hint_en="names use letters, digits and _ and do not start with a digit",
+        )
+        return
     if "\\d{4}-\\d{2}-\\d{2}" in str(error.validator_value):
         hint_zh, hint_en = "日期请写成 2025-01-31 的形式", "write dates as 2025-01-31"
     elif path and path[-2:-1] in (("classes",), ("inputs",), ("event_fields",)) or error.validator == "propertyNames":
@@ -145,6 +155,15 @@ def _pattern(document: Document, error: ValidationError, path: Path_) -> Iterato
     yield document.diagnostic(
         "E-SCHEMA-PATTERN", path, actual=json.dumps(error.instance, ensure_ascii=False), hint_zh=hint_zh, hint_en=hint_en,
     )
+
+
+def _value_at(data: Any, path: Path_) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _size(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:

@@ -94,7 +94,7 @@ class Checker:
                 self.add("E-LEAF-NO-RATER", path, id=item.get("id"))
             if has_children and "rater" in item:
                 self.add("E-BRANCH-RATER", (*path, "rater"), at_key=True, id=item.get("id"))
-        self.sums(self.raw.get("indicators"), ("indicators",), "$", float(self.raw.get("total_points", 100)),
+        self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", float(self.raw.get("total_points", 100)),
                   self.raw.get("children_must_sum", True))
         for path, item in self.indicators():
             if item.get("children") and item.get("children_must_sum", self.raw.get("children_must_sum", True)):
@@ -104,6 +104,8 @@ class Checker:
         if not must or not isinstance(children, list):
             return
         periodic = [c for c in children if isinstance(c, dict) and c.get("cycle") != "year"]
+        if any("applies_to" in c and not isinstance(c["applies_to"], list) for c in periodic):
+            return  # the schema pass reports the malformed applies_to
         kinds = {("points" in c, "weight" in c) for c in periodic}
         if len(kinds) > 1:
             self.add("E-WEIGHT-MIXED", path, parent=parent)
@@ -117,7 +119,8 @@ class Checker:
                 expected = self.full_marks_of(path[:-1])
         classes = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {}) or [None]
         for cls in classes:
-            chosen = [c for c in periodic if cls is None or "applies_to" not in c or cls in c["applies_to"]]
+            chosen = [c for c in periodic if cls is None or not isinstance(c.get("applies_to"), list)
+                      or cls in c["applies_to"]]
             actual = sum(float(c.get("weight" if uses_weight else "points", 0)) for c in chosen)
             if chosen and not math.isclose(actual, expected, abs_tol=1e-9):
                 scope_zh = f"（类别 {cls}）" if cls and len(classes) > 1 else ""
@@ -143,7 +146,8 @@ class Checker:
         known = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {})
         items = [*self.indicators(), *self.listed("deductions"), *self.listed("bonuses"), *self.listed("vetoes")]
         for path, item in items:
-            for j, cls in enumerate(item.get("applies_to") or []):
+            applies = item.get("applies_to")
+            for j, cls in enumerate(applies if isinstance(applies, list) else []):
                 if cls not in known:
                     self.add("E-CLASS-UNKNOWN", (*path, "applies_to", j), name=cls, suggest=did_you_mean(cls, known))
 
@@ -270,7 +274,7 @@ class Checker:
     def outcomes(self) -> None:
         earlier: list[str] = []
         for path, item in self.listed("outcomes"):
-            component = self.component(("allocator", "outcome"), item, path, "use", OUTCOME_RESERVED)
+            component = self.component(("outcome", "allocator"), item, path, "use", OUTCOME_RESERVED)
             if component is not None:
                 params = {k: v for k, v in item.items() if k not in OUTCOME_RESERVED}
                 scope = names.outcome_names(self.raw, earlier)

@@ -238,42 +238,22 @@ def test_non_text_is_refused(value: object) -> None:
     assert refused(value).code == "E-EXPR-SYNTAX"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/expressions.py compile_expression: simpleeval raises InvalidExpression (not "
-    "SyntaxError) for blank or comment-only text, which escapes as a traceback (e.g. `when: \" \"`)",
-)
 @pytest.mark.parametrize("text", ["", "   ", "# todo"])
 def test_blank_text_is_a_syntax_error(text: str) -> None:
     assert refused(text).code == "E-EXPR-SYNTAX"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/expressions.py compile_expression: SimpleEval.parse keeps only the first "
-    "statement of 'a; b' or 'a\\nb' (with a warning), silently ignoring the rest",
-)
 @pytest.mark.filterwarnings("ignore::simpleeval.MultipleExpressions")
 @pytest.mark.parametrize("text", ["x; y", "x\n__import__('os')"])
 def test_several_statements_are_refused(text: str) -> None:
     refused(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/expressions.py _ColumnEval: np.add on two bool columns is logical OR, so "
-    "(a > 0) + (b > 0) gives True instead of counting 2; '-' on bools raises",
-)
 def test_counting_conditions_adds_them_as_numbers() -> None:
     # x > 0: [1, 0, 0, 1]; y > 0: [0, 1, 1, 1] -> sum [1, 1, 1, 2]
     same(ev("(x > 0) + (y > 0)"), [1.0, 1.0, 1.0, 2.0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/expressions.py _ColumnEval: integer constants are evaluated as int64 and wrap "
-    "silently (10 ** 10 * 10 ** 10 -> 7.766e18)",
-)
 def test_integer_constants_do_not_overflow() -> None:
     same(ev("10 ** 10 * 10 ** 10"), [1e20] * 4)
 

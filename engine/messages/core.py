@@ -5,6 +5,10 @@ MESSAGES = {
         "找不到文件 {file}：请检查路径是否正确",
         "file {file} not found: check the path",
     ),
+    "E-FILE-ENCODING": (
+        "文件 {file} 不是 UTF-8 编码（可能是 GBK）：请用编辑器“另存为 UTF-8”后再试",
+        "file {file} is not UTF-8 (perhaps GBK): save it as UTF-8 in your editor and try again",
+    ),
     "E-FILE-NO-RULESET": (
         "目录 {file} 中没有考核方案（*.yaml）：请指定方案文件，或在目录中放入方案",
         "folder {file} holds no ruleset (*.yaml): name a ruleset file or put one in the folder",
@@ -22,8 +26,8 @@ MESSAGES = {
         "the top level of a ruleset must be a mapping (kaohe: 1, id: …)",
     ),
     "E-YAML-TOO-LARGE": (
-        "文件过大或别名（&/*）展开过多（超过 {limit} 个节点）：请精简方案",
-        "file too large or too many alias (&/*) expansions (over {limit} nodes): simplify the ruleset",
+        "文件过大、嵌套过深或别名（&/*）展开过多（上限 {limit}）：请精简方案",
+        "file too large, nested too deeply or too many alias (&/*) expansions (limit {limit}): simplify the ruleset",
     ),
     "E-YAML-TAG": (
         "不允许使用 YAML 标签 {tag}：方案只能包含普通数据",
