@@ -50,7 +50,7 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except KaoheError as exc:
-            report(exc.diagnostics, lang, kwargs.get("fmt", "text") if kwargs.get("fmt") == "json" else "text")
+            report(exc.diagnostics, lang)
             ctx.exit(EXIT_INVALID)
 
     return run

@@ -51,12 +51,17 @@ class Component:
 class Problem:
     """A problem a component found in its own parameters.
 
-    ``path`` is relative to the component's mapping, e.g. ``("bands", 2, "from")``.
+    ``path`` is relative to the component's mapping, e.g. ``("bands", 2, "from")``;
+    ``offset`` moves the column within a text value (e.g. into an expression);
+    ``text`` = {"zh": ..., "en": ...} lets a plugin use a code the catalogue
+    does not know.
     """
 
     code: str
     params: Mapping[str, Any]
     path: tuple[str | int, ...] = ()
+    offset: int = 0
+    text: Mapping[str, str] | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -157,6 +162,8 @@ class RawTable:
     rows: list[list[Any]]
     origin: str
     row_numbers: list[int]
+    header_line: int | None = None
+    """Line or sheet row of the column names, so column problems point at it."""
 
 
 class DataSource(Component):

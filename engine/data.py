@@ -186,7 +186,7 @@ def _is_empty(column: np.ndarray) -> np.ndarray:
 def make_sheet(table: str, raw: RawTable, problems: Problems) -> Sheet:
     n = len(raw.rows)
     rows = np.asarray(raw.row_numbers if len(raw.row_numbers) == n else range(1, n + 1), dtype=np.int64)
-    sheet = Sheet(table, raw.origin, getattr(raw, "header_line", None), rows, problems)
+    sheet = Sheet(table, raw.origin, raw.header_line, rows, problems)
     header = [cell_text(c) for c in raw.columns]
     if len(set(map(len, raw.rows))) <= 1:
         columns = list(zip(*raw.rows, strict=True))  # the common case; quicker

@@ -172,7 +172,12 @@ class Checker:
         self.problems.extend(check_instance(self.doc, params, component.params_schema, path))
         if len(self.problems) == before:
             for problem in component.check(params):
-                self.add(problem.code, (*path, *problem.path), **problem.params)
+                diagnostic = self.doc.diagnostic(problem.code, (*path, *problem.path), **problem.params)
+                if problem.offset and diagnostic.column is not None:
+                    diagnostic = diagnostic.with_location(column=diagnostic.column + problem.offset)
+                if problem.text:
+                    diagnostic = diagnostic.with_location(text=problem.text)
+                self.problems.append(diagnostic)
         return component if len(self.problems) == before else None
 
     def raters(self) -> None:

@@ -4,7 +4,7 @@ Each returns a ``RawTable`` whose ``row_numbers`` point at what the user
 sees (the CSV line, the Excel row, the index in a JSON list), so that
 ``engine.data`` can report bad cells by file, row and column. Fully empty
 rows are skipped; everything else is passed on untouched, typing is
-``engine.data``'s job. Tables also carry ``header_line`` (the line of the
+``engine.data``'s job. Tables carry ``header_line`` (the line of the
 column names, None when there is none) for locating column problems.
 """
 
@@ -54,10 +54,7 @@ def locate(params: Mapping[str, Any], base_dir: Path) -> Path:
 
 def _table(columns: list[Any], rows: list[list[Any]], origin: str, numbers: list[int],
            header_line: int | None) -> RawTable:
-    table = RawTable(columns=columns, rows=rows, origin=origin, row_numbers=numbers)
-    # Not (yet) a RawTable field: lets engine.data put header problems on the right line.
-    table.header_line = header_line  # type: ignore[attr-defined]
-    return table
+    return RawTable(columns=columns, rows=rows, origin=origin, row_numbers=numbers, header_line=header_line)
 
 
 # ---------------------------------------------------------------------------
