@@ -227,7 +227,14 @@ class BottomZero(Outcome):
 # warning, flag, rank_list
 
 
-class WarningOutcome(Outcome):
+class _Conditional(Outcome):
+    """Outcomes that mark subjects where a ``when`` condition holds."""
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]}
+
+
+class WarningOutcome(_Conditional):
     """A warning level (yellow/red card, reminder letter) where a condition holds."""
 
     name = "warning"
@@ -244,9 +251,6 @@ class WarningOutcome(Outcome):
         },
     }
 
-    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
-        return {"when": params["when"]}
-
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         level = params.get("level", "预警")
         hit = ctx.mask & condition(ctx, params["when"])
@@ -255,7 +259,7 @@ class WarningOutcome(Outcome):
         return OutcomeResult(values, notes)
 
 
-class Flag(Outcome):
+class Flag(_Conditional):
     """A yes/no mark (commendation, promotion priority, training) where a condition holds."""
 
     name = "flag"
@@ -271,9 +275,6 @@ class Flag(Outcome):
         },
     }
 
-    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
-        return {"when": params["when"]}
-
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         hit = ctx.mask & condition(ctx, params["when"])
         values = np.where(ctx.mask, hit, None).astype(object)
@@ -281,7 +282,7 @@ class Flag(Outcome):
         return OutcomeResult(values, notes)
 
 
-class RankList(Outcome):
+class RankList(_Conditional):
     """The publicity list (公示): who is listed, with rank, total and grade."""
 
     name = "rank_list"
@@ -296,9 +297,6 @@ class RankList(Outcome):
                           "notes, default 公示", minLength=1),
         },
     }
-
-    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
-        return {"when": params["when"]}
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         hit = ctx.mask & condition(ctx, params["when"])

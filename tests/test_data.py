@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from engine.components import DataSource, RawTable
-from engine.data import LIMIT, Values, dataset_from_tables, load_dataset
+from engine.data import Values, dataset_from_tables, load_dataset
+from engine.data_sheet import LIMIT
 from engine.errors import KaoheError
 from engine.hookspecs import hookimpl
 from engine.plugins import build_registry, make_plugin_manager
