@@ -71,27 +71,39 @@ def rule_applies(rule: Rule | Veto, ruleset: Ruleset, period_kind: str) -> bool:
     return period_kind != "year"
 
 
-def _record_env(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, rows: np.ndarray) -> dict[str, Any]:
-    """Subject-level names, gathered for the subjects of ``rows``."""
-    base = cohort.subject_env(ruleset.inputs)
-    env = {name: np.asarray(col)[rows] for name, col in base.items()}
-    env["score"] = {k: v[rows] for k, v in scores.scores.items()}
-    env["subtotal"] = scores.subtotal[rows]
+def _used_names(rule: Rule | Veto) -> set[str]:
+    names = set(rule.when.names)
+    points = getattr(rule, "points", None)
+    if points is not None and not isinstance(points, float):
+        names |= points.names
+    return names
+
+
+def _record_env(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, rows: np.ndarray,
+                used: set[str]) -> dict[str, Any]:
+    """The subject-level names a rule uses, gathered for the subjects of ``rows``."""
+    base = cohort.subject_env(n for n in ruleset.inputs if n in used)
+    env: dict[str, Any] = {name: np.asarray(col)[rows] for name, col in base.items() if name in used}
+    if "score" in used:
+        env["score"] = {k: v[rows] for k, v in scores.scores.items()}
+    if "subtotal" in used:
+        env["subtotal"] = scores.subtotal[rows]
     return env
 
 
 def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeScores,
              view: EventView) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Rows (subject, event index) where the rule's condition holds, with their env."""
+    used = _used_names(rule)
     if rule.per == "event":
         subjects = view.events.subject[view.index]
-        env = _record_env(ruleset, cohort, scores, subjects)
+        env = _record_env(ruleset, cohort, scores, subjects, used)
         env["event"] = {name: view.column(name) for name in _event_names(ruleset)}
         env["n"] = np.zeros(len(subjects))
         events = view.index
     else:
         subjects = np.arange(cohort.n)
-        env = _record_env(ruleset, cohort, scores, subjects)
+        env = _record_env(ruleset, cohort, scores, subjects, used)
         events = np.full(cohort.n, -1)
     chosen = rule.when.evaluate_mask(env, len(subjects))
     if rule.applies_to is not None:

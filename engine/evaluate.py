@@ -202,7 +202,9 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
 
 
 def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray) -> dict[str, Any]:
-    return {**cohort.subject_env(), **tree.scores, "total": total, "subtotal": subtotal}
+    # subjects are sorted by id, so the row number orders ids without comparing strings
+    return {**cohort.subject_env(), **tree.scores, "total": total, "subtotal": subtotal,
+            "id": np.arange(cohort.n, dtype=float)}
 
 
 def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,

@@ -10,19 +10,12 @@ surplus subjects are demoted in rank order, so the best keep the grade.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from engine.model import Grade, Grading
-
-ROUNDERS = {
-    "floor": math.floor,
-    "ceil": math.ceil,
-    "half_up": lambda x: math.floor(x + 0.5),
-}
 
 
 @dataclass
@@ -31,6 +24,7 @@ class Ranking:
     rank: np.ndarray  # 1-based within group, 0 when excluded
     group_size: np.ndarray
     order: np.ndarray  # subject indices, best first across the whole cohort
+    codes: np.ndarray  # integer code of each subject's group
 
 
 def sort_keys(keys: list[tuple[np.ndarray, bool]]) -> list[np.ndarray]:
@@ -67,7 +61,7 @@ def rank(groups: np.ndarray, keys: list[tuple[np.ndarray, bool]], excluded: np.n
     rank_values[excluded] = 0
     counted = np.bincount(group_codes, weights=(~excluded).astype(float), minlength=group_codes.max(initial=-1) + 1)
     group_size = counted[group_codes].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
-    return Ranking(group=groups, rank=rank_values, group_size=group_size, order=order)
+    return Ranking(group=groups, rank=rank_values, group_size=group_size, order=order, codes=group_codes)
 
 
 @dataclass
@@ -76,7 +70,7 @@ class Grades:
     factor: np.ndarray
     reason: np.ndarray  # band | quota | eligibility | veto | bar | excluded | none
     demoted_from: np.ndarray  # grade before quota/eligibility/bar, or None
-    quota_allowed: dict[tuple[str, str], int]
+    quota_allowed: dict[str, np.ndarray]  # grade -> places allowed, per subject's group
 
 
 def assign_grades(
@@ -100,7 +94,7 @@ def assign_grades(
     locked = forced >= 0
     level = np.where(locked, forced, level)
     reason[locked] = "veto"
-    allowed: dict[tuple[str, str], int] = {}
+    allowed: dict[str, np.ndarray] = {}
     for index, grade in enumerate(grades[:-1]):
         here = (level == index) & ~locked & ~excluded
         if grade.name in eligible:
@@ -122,18 +116,21 @@ def assign_grades(
     return Grades(result_grade, factor, reason, demoted, allowed)
 
 
-def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: dict[tuple[str, str], int]) -> np.ndarray:
-    surplus = np.zeros(len(members), dtype=bool)
+def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: dict[str, np.ndarray]) -> np.ndarray:
+    """Members beyond the grade's places in their group, worst ranks first."""
     quota = grade.quota
     assert quota is not None
-    for group in np.unique(ranking.group[members].astype(str)):
-        in_group = members & (ranking.group.astype(str) == group)
-        size = int(ranking.group_size[in_group][0])
-        cap = max(ROUNDERS[quota.rounding](round(quota.max_share * size, 9)), quota.min_count)
-        allowed[(group, grade.name)] = cap
-        chosen = np.flatnonzero(in_group)
-        ordered = chosen[np.argsort(ranking.rank[chosen], kind="stable")]
-        surplus[ordered[cap:]] = True
+    share = np.round(quota.max_share * ranking.group_size, 9)
+    places = {"floor": np.floor(share), "ceil": np.ceil(share), "half_up": np.floor(share + 0.5)}[quota.rounding]
+    places = np.maximum(places, quota.min_count).astype(np.int64)
+    allowed[grade.name] = places
+    chosen = np.flatnonzero(members)
+    ordered = chosen[np.lexsort((ranking.rank[chosen], ranking.codes[chosen]))]
+    codes = ranking.codes[ordered]
+    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1] if len(codes) else np.zeros(0, dtype=np.int64)
+    position = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    surplus = np.zeros(len(members), dtype=bool)
+    surplus[ordered[position >= places[ordered]]] = True
     return surplus
 
 

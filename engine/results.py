@@ -233,8 +233,8 @@ def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], resu
         return f"{'、'.join(v.title for v in vetoes)}：最高只能评{grade}（按分数本可评{was}）"
     if code == "quota":
         quota = by_name[was].quota
-        group = str(result.ranking.group[i])
-        allowed = result.grades.quota_allowed.get((group, was), 0) if result.grades else 0
+        places = result.grades.quota_allowed.get(was) if result.grades else None
+        allowed = int(places[i]) if places is not None else 0
         size = int(result.ranking.group_size[i])
         return (f"{was}名额已满：组内 {size} 名 × {quota.max_share:g}（{ROUNDING_ZH[quota.rounding]}）= {allowed} 名，"
                 f"本对象排第 {int(result.ranking.rank[i])} 名，顺延为{grade}")

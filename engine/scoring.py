@@ -90,7 +90,8 @@ def _score_leaf(
     outcome = rater.score(params, ctx)
     points = np.asarray(outcome.points, dtype=float).copy()
     missing = np.isnan(points) & mask
-    status = np.where(mask, SCORED, NOT_APPLICABLE).astype(object)
+    status = np.full(cohort.n, SCORED, dtype=object)
+    status[~mask] = NOT_APPLICABLE
     if indicator.missing == "zero":
         points = np.where(missing, 0.0, points)
         status[missing] = MISSING_ZERO
@@ -156,7 +157,8 @@ def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, r
     if not children:
         return
     score, applicable = _combine([c.id for c in children], children, result, cohort.n)
-    status = np.where(applicable, SCORED, NOT_APPLICABLE).astype(object)
+    status = np.full(cohort.n, SCORED, dtype=object)
+    status[~applicable] = NOT_APPLICABLE
     missing = applicable & np.isnan(score)
     if node.missing == "zero":
         score = np.where(missing, 0.0, score)
