@@ -52,6 +52,13 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KaoheError as exc:
             report(exc.diagnostics, lang)
             ctx.exit(EXIT_INVALID)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug (ours or a plugin's): say so plainly, keep the traceback opt-in
+            if os.environ.get("KAOHE_DEBUG"):
+                raise
+            report([Diagnostic("E-INTERNAL", {"kind": type(exc).__name__, "problem": str(exc)[:300]})], lang)
+            ctx.exit(EXIT_INVALID)
 
     return run
 

@@ -167,14 +167,14 @@ def apply_adjustments(
         kept = raw
         if rule.cap is not None:
             kept = cap_in_order(subjects, kept, np.full(cohort.n, float(rule.cap)))
+        if rule.target is not None:  # before the yearly cap, so points not taken do not use it up
+            left = target_left.setdefault(rule.target, np.zeros(cohort.n))
+            kept = cap_in_order(subjects, kept, left)
+            left -= np.bincount(subjects, kept, minlength=cohort.n)
         if rule.cap_year is not None:
             used = state.by_rule.setdefault(rule.id, np.zeros(cohort.n))
             kept = cap_in_order(subjects, kept, np.maximum(rule.cap_year - used, 0.0))
             used += np.bincount(subjects, kept, minlength=cohort.n)
-        if rule.target is not None:
-            left = target_left.setdefault(rule.target, np.zeros(cohort.n))
-            kept = cap_in_order(subjects, kept, left)
-            left -= np.bincount(subjects, kept, minlength=cohort.n)
         for name, value in (("rule", np.full(len(subjects), index)), ("subject", subjects), ("raw", raw),
                             ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus"))):
             parts[name].append(value)

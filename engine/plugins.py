@@ -61,6 +61,15 @@ def make_plugin_manager(
     return pm
 
 
+def checked_plugin_manager() -> pluggy.PluginManager:
+    """``make_plugin_manager`` for the CLI: a broken plugin is a diagnostic."""
+    try:
+        return make_plugin_manager()
+    except pluggy.PluginValidationError as exc:
+        plugin = getattr(exc, "plugin", None)
+        raise KaoheError(Diagnostic("E-PLUGIN-HOOK", {"plugin": repr(plugin), "problem": str(exc)})) from None
+
+
 @dataclass(frozen=True)
 class Entry:
     kind: str
@@ -139,5 +148,5 @@ def default_registry() -> Registry:
     """The registry of installed plugins, built once per process."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = build_registry(make_plugin_manager())
+        _DEFAULT = build_registry(checked_plugin_manager())
     return _DEFAULT

@@ -208,7 +208,9 @@ class Checker:
                 if isinstance(item.get("points"), str):
                     self.expression(item["points"], scope, (*path, "points"))
                 target = item.get("target")
-                if target is not None and target not in ids:
+                if target is not None and kind == "bonuses":
+                    self.add("E-TARGET-BONUS", (*path, "target"), at_key=True)
+                elif target is not None and target not in ids:
                     self.add("E-REF-UNKNOWN", (*path, "target"), name=target, kind="indicator",
                              kind_zh="指标", suggest=did_you_mean(target, ids))
 
@@ -236,6 +238,10 @@ class Checker:
                 self.grade_list(grades, path)
         keys = {"total", "subtotal", "id", "name", "unit", "class", "coefficient", "months_on_post"}
         keys |= self.indicator_ids() | set((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})
+        group_by = grading.get("group_by", "all")
+        groups = {"all", "class", "unit", *((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})}
+        if isinstance(group_by, str) and group_by not in groups:
+            self.add("E-GROUP-BY", ("grading", "group_by"), key=group_by, suggest=did_you_mean(group_by, groups))
         for i, item in enumerate(grading.get("tie_break") or []):
             key = item if isinstance(item, str) else item.get("key")
             if key not in keys:

@@ -81,6 +81,22 @@ MESSAGES = {
         "{kind_zh} “{name}” 被两个插件重复注册：{first} 和 {second}；请卸载其中一个或为组件改名",
         "{kind} '{name}' is registered by two plugins: {first} and {second}; uninstall one or rename the component",
     ),
+    "E-PLUGIN-HOOK": (
+        "插件 {plugin} 无法加载：{problem}。请检查钩子函数名（如 register_raters）是否拼写正确",
+        "plugin {plugin} cannot be loaded: {problem}. Check the hook names (e.g. register_raters) for typos",
+    ),
+    "E-INTERNAL": (
+        "内部错误（{kind}：{problem}）。这不是方案或数据的问题，请把命令和文件报告给维护者；设置环境变量 KAOHE_DEBUG=1 可看到详细信息",
+        "internal error ({kind}: {problem}). This is not a problem in your ruleset or data; please report the command and files; set KAOHE_DEBUG=1 to see the details",
+    ),
+    "E-GROUP-BY": (
+        "排名分组 “{key}” 不存在：可用 all、class、unit 或 subjects.fields 中声明的列",
+        "ranking group '{key}' does not exist: use all, class, unit or a column declared under subjects.fields",
+    ),
+    "E-TARGET-BONUS": (
+        "加分规则不能设置 target（扣完为止只用于扣分）：请删除 target，或把规则移到 deductions",
+        "a bonus cannot have a target (floored deduction is for deductions only): remove target or move the rule to deductions",
+    ),
     "E-PARAMS": (
         "{kind_zh} “{name}” 的参数有误：{detail}",
         "bad parameters for {kind} '{name}': {detail}",
