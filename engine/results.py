@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine import __version__
+from engine.data_tables import paused_gc
 from engine.evaluate import Evaluation, PeriodResult
 from engine.model import Grade, Ruleset
 
@@ -22,6 +23,12 @@ ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四�
 
 
 def build_document(evaluation: Evaluation) -> dict[str, Any]:
+    # millions of small acyclic dicts: the cyclic collector would rescan them over and over
+    with paused_gc():
+        return _document(evaluation)
+
+
+def _document(evaluation: Evaluation) -> dict[str, Any]:
     ruleset = evaluation.ruleset
     return {
         "kaohe": RESULTS_FORMAT,
