@@ -29,6 +29,7 @@ class Adjustments:
     capped: np.ndarray
     bonus: np.ndarray
     deduction: np.ndarray
+    rejected: np.ndarray  # why an event did not count (require / max_events), None when it did
 
 
 @dataclass
@@ -133,6 +134,26 @@ def _ordinal(subjects: np.ndarray) -> np.ndarray:
     return result
 
 
+def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.ndarray:
+    """Matching events that do not count: failing ``require``, or beyond
+    ``max_events`` in date order. ``n`` then numbers only the counted ones."""
+    rejected = np.full(len(subjects), None, dtype=object)
+    if rule.per != "event" or (rule.require is None and rule.max_events is None):
+        return rejected
+    if rule.require is not None:
+        passed = rule.require.evaluate_mask(env, len(subjects))
+        rejected[~passed] = rule.reject_message or f"不符合“{rule.title}”的必备条件（{rule.require.text}），不予计入"
+    counted = np.flatnonzero(rejected == None)  # noqa: E711 (element-wise)
+    ordinal = np.zeros(len(subjects))
+    ordinal[counted] = _ordinal(subjects[counted])
+    env["n"] = ordinal
+    if rule.max_events is not None:
+        over = counted[ordinal[counted] > rule.max_events]
+        rejected[over] = [f"超过每个周期最多 {rule.max_events} 项的上限（第 {int(k)} 项），不予计入"
+                          for k in ordinal[over]]
+    return rejected
+
+
 def cap_in_order(subjects: np.ndarray, points: np.ndarray, limit: np.ndarray) -> np.ndarray:
     """Keep each row's points while its subject's running total stays within
     ``limit[subject]``; rows later in order lose what exceeds it."""
@@ -159,11 +180,13 @@ def apply_adjustments(
         if not rule_applies(rule, ruleset, cohort.period.kind):
             continue
         subjects, events, env = _matches(ruleset, rule, cohort, scores, view)
+        rejected = _rejections(rule, subjects, env)
         if isinstance(rule.points, float):
             raw = np.full(len(subjects), rule.points)
         else:
             raw = rule.points.evaluate(env, len(subjects))
         raw = np.clip(np.nan_to_num(raw.astype(float), nan=0.0), 0.0, None)
+        raw[rejected != None] = 0.0  # noqa: E711 (element-wise)
         kept = raw
         if rule.cap is not None:
             kept = cap_in_order(subjects, kept, np.full(cohort.n, float(rule.cap)))
@@ -176,7 +199,8 @@ def apply_adjustments(
             kept = cap_in_order(subjects, kept, np.maximum(rule.cap_year - used, 0.0))
             used += np.bincount(subjects, kept, minlength=cohort.n)
         for name, value in (("rule", np.full(len(subjects), index)), ("subject", subjects), ("raw", raw),
-                            ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus"))):
+                            ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus")),
+                            ("rejected", rejected)):
             parts[name].append(value)
     return _totals(ruleset, cohort.n, parts, state)
 
@@ -187,6 +211,7 @@ def _totals(ruleset: Ruleset, n: int, parts: dict[str, list[np.ndarray]], state:
 
     rule, subject, raw = joined("rule", np.int64), joined("subject", np.int64), joined("raw", float)
     kept, event, is_bonus = joined("kept", float), joined("event", np.int64), joined("kind", bool)
+    rejected = joined("rejected", object)
     for kind, mask in (("bonus", is_bonus), ("deduction", ~is_bonus)):
         limit = ruleset.caps.get(kind)
         if limit is not None:
@@ -200,7 +225,7 @@ def _totals(ruleset: Ruleset, n: int, parts: dict[str, list[np.ndarray]], state:
     deduction = np.bincount(subject[~is_bonus], kept[~is_bonus], minlength=n)
     return Adjustments(
         rule=rule, subject=subject, points=np.where(is_bonus, kept, -kept), raw=raw, event=event,
-        capped=~np.isclose(kept, raw), bonus=bonus, deduction=deduction,
+        capped=~np.isclose(kept, raw), bonus=bonus, deduction=deduction, rejected=rejected,
     )
 
 

@@ -46,6 +46,11 @@ class Component:
         """Semantic checks beyond the JSON Schema (e.g. bands contiguous)."""
         return []
 
+    def event_expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        """Parameters holding expressions over one event (``event.type`` …)
+        rather than over subjects; compiled at load against the event fields."""
+        return {}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -200,6 +205,13 @@ class OutcomeContext:
     evaluate: Callable[[str], np.ndarray]
     mask: np.ndarray
     order: np.ndarray
+    indicators: Mapping[str, tuple[str, float, str | None]] = field(default_factory=dict)
+    """Indicator id -> (title, full marks, parent id), for outcomes that compare dimensions."""
+    events: Mapping[str, np.ndarray] | None = None
+    """The period's events as columns: ``subject`` (row index) plus every event
+    field (type, date, points, confirmed, row and declared event_fields)."""
+    evaluate_event: Callable[[str], np.ndarray] | None = None
+    """Evaluate a declared event expression over ``events``."""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from engine.errors import Diagnostic, KaoheError
 from engine.grading import Grades, Ranking, assign_grades, group_labels, rank
 from engine.model import Ruleset
 from engine.outcomes_stage import OutcomeValues, run_outcomes
-from engine.periods import Period, period_of_dates, periods_of_year
+from engine.periods import Period, parse_period, periods_of_year
 from engine.plugins import Registry, default_registry
 from engine.rounding import round_scores
 from engine.scoring import TreeScores, score_tree
@@ -36,6 +36,7 @@ class PeriodResult:
     grades: Grades | None
     outcomes: dict[str, OutcomeValues] = field(default_factory=dict)
     rollup: dict[str, Any] | None = None
+    events: EventView | None = None
 
 
 @dataclass
@@ -54,7 +55,9 @@ class Evaluation:
 
 
 def planned_periods(ruleset: Ruleset) -> list[Period]:
-    periods = periods_of_year(ruleset.year, ruleset.cycle)
+    """Monitoring months first (follow-up only), then the cycle periods, then the year."""
+    periods = [p for kind in ruleset.monitor if kind != ruleset.cycle for p in periods_of_year(ruleset.year, kind)]
+    periods += periods_of_year(ruleset.year, ruleset.cycle)
     if ruleset.cycle != "year" and ruleset.rollup is not None:
         periods.append(Period(ruleset.year, "year"))
     return periods
@@ -62,8 +65,8 @@ def planned_periods(ruleset: Ruleset) -> list[Period]:
 
 def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
              only: str | None = None) -> Evaluation:
-    """Evaluate every period of the ruleset's year (``only`` filters the output,
-    not the work: the year needs its quarters)."""
+    """Evaluate the periods of the ruleset's year up to ``only`` (all by default)
+    and return ``only`` alone when given: the year needs its quarters."""
     registry = registry or default_registry()
     periods = planned_periods(ruleset)
     if only is not None and only not in [p.id for p in periods]:
@@ -72,11 +75,13 @@ def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
         ))
     if only is not None:  # later periods cannot change earlier ones (yearly caps run forwards)
         periods = periods[: [p.id for p in periods].index(only) + 1]
-    event_periods = _event_periods(dataset.events, ruleset.cycle)
-    state = CapState()
+    event_dates = _effective_dates(dataset.events)
+    states = {kind: CapState() for kind in {p.kind for p in periods}}
+    states["year"] = states.get(ruleset.cycle, CapState())  # the year continues the cycle's yearly caps
     results: list[PeriodResult] = []
     for period in periods:
-        view = _events_in(dataset.events, event_periods, period)
+        view = _events_in(dataset.events, event_dates, period)
+        state = states[period.kind]
         if period.kind == "year" and ruleset.cycle != "year":
             result = _year(ruleset, dataset, registry, period, view, state, results)
         else:
@@ -87,18 +92,23 @@ def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
     return Evaluation(ruleset, dataset, results)
 
 
-def _event_periods(events: Any, cycle: str) -> np.ndarray:
-    kind = cycle if cycle in ("month", "quarter") else "year"
-    derived = period_of_dates(events.date, kind) if len(events.date) else np.zeros(0, dtype=object)
-    return derived
+def _effective_dates(events: Any) -> np.ndarray:
+    """The date that places an event in a period: its own date, or the first
+    day of the period written in its ``period`` column."""
+    dates = events.date.copy()
+    explicit = np.flatnonzero(events.period != "") if len(dates) else np.zeros(0, dtype=np.int64)
+    for i in explicit.tolist():
+        period = parse_period(events.period[i])
+        if period is not None:
+            dates[i] = np.datetime64(period.start)
+    return dates
 
 
-def _events_in(events: Any, event_periods: np.ndarray, period: Period) -> EventView:
-    if period.kind == "year":
-        years = events.date.astype("datetime64[Y]").astype(int) + 1970 if len(events.date) else np.zeros(0)
-        chosen = years == period.year
+def _events_in(events: Any, dates: np.ndarray, period: Period) -> EventView:
+    if len(dates):
+        chosen = (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
     else:
-        chosen = event_periods == period.id
+        chosen = np.zeros(0, dtype=bool)
     index = np.flatnonzero(chosen)
     # events in date order, then source order: "the second red card" means by date
     order = np.lexsort((events.row[index], events.date[index])) if len(index) else index
@@ -196,7 +206,7 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     ranking = rank(groups, keys, cohort.excluded)
     grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
-                          rollup=rollup)
+                          rollup=rollup, events=view)
     result.outcomes = run_outcomes(ruleset, registry, result)
     return result
 
@@ -210,7 +220,10 @@ def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: 
 def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
            ranking: Ranking, vetoes: Vetoes) -> Grades | None:
     grading = ruleset.grading
-    scale = grading.grades_for(cohort.period.kind) if grading else ()
+    kind = cohort.period.kind
+    if grading is None or (kind in ruleset.monitor and kind not in grading.scales):
+        return None
+    scale = grading.grades_for(kind)
     if not scale:
         return None
     index = {g.name: i for i, g in enumerate(scale)}

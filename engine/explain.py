@@ -134,7 +134,10 @@ def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
         cause = f"事件 {event['date']} {event['type']}（数据第 {event['row']} 行）" if event else "按数据计算"
         clause = f" 〔{rule.clause}〕" if rule.clause else ""
         target = f"，从指标“{ruleset.by_id[rule.target].title}”中扣除（扣完为止）" if rule.target else ""
-        capped = "；因封顶少计" if item["capped"] else ""
+        capped = "；因封顶少计" if item["capped"] and not item.get("rejected") else ""
+        if item.get("rejected"):
+            lines.append(f"  ✗ {rule.title}：{cause}——{item['rejected']}{clause}")
+            continue
         lines.append(f"  {sign} {rule.title} {abs(item['points']):g} 分：{cause}{target}{capped}{clause}")
     lines.append(f"  加分合计 {record['bonus']:g}，扣分合计 {record['deduction']:g}")
     return lines + [""]

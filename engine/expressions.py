@@ -292,6 +292,32 @@ def _divide(a: Any, b: Any) -> Any:
     return np.where(b == 0, np.nan, result)
 
 
+def _as_text(value: Any) -> Any:
+    """A numeric column compared with text: blanks (NaN) read as '', numbers as written."""
+    array = np.asarray(value, dtype=float)
+    return np.array(["" if np.isnan(x) else f"{x:g}" for x in array.ravel().tolist()], dtype=object).reshape(
+        array.shape)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS")
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind in "fiu")
+
+
+def _equal(a: Any, b: Any) -> Any:
+    """``==`` that also compares a data column typed as numbers (e.g. an all-blank
+    column) with text, instead of failing."""
+    if _is_text(a) and _is_number(b):
+        b = _as_text(b)
+    elif _is_number(a) and _is_text(b):
+        a = _as_text(a)
+    return np.equal(a, b)
+
+
 def _membership(x: Any, options: Any) -> Any:
     options = list(options)
     if isinstance(x, np.ndarray):
@@ -311,7 +337,7 @@ class _ColumnEval(SimpleEval):
         operators = {
             op: self._guard(fn) for op, fn in arithmetic.items()
         } | {
-            ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
+            ast.Eq: _equal, ast.NotEq: lambda a, b: np.logical_not(_equal(a, b)), ast.Lt: np.less, ast.LtE: np.less_equal,
             ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: np.logical_not,
             ast.In: _membership, ast.NotIn: lambda x, y: np.logical_not(_membership(x, y)),
         }

@@ -65,6 +65,9 @@ class Rule:
     applies_to: frozenset[str] | None
     clause: str
     path: Path_
+    max_events: int | None = None
+    require: Expression | None = None
+    reject_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class Ruleset:
     inputs: Mapping[str, Mapping[str, Any]]
     event_fields: tuple[str, ...]
     cycle: str
+    monitor: tuple[str, ...]
     rollup: YearRollup | None
     indicators: tuple[Indicator, ...]
     by_id: Mapping[str, Indicator]

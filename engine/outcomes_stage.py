@@ -16,7 +16,7 @@ import numpy as np
 from engine.components import OutcomeContext
 from engine.expressions import compile_expression
 from engine.model import OutcomeSpec, Ruleset
-from engine.names import outcome_names
+from engine.names import outcome_names, rule_names
 from engine.plugins import Registry
 
 if TYPE_CHECKING:
@@ -54,6 +54,16 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
     env = result_env(ruleset, result)
     done: dict[str, OutcomeValues] = {}
     functions = registry.functions()
+    indicators = {i.id: (i.title, i.full_marks, i.parent) for i in ruleset.walk()}
+    events = _event_columns(ruleset, result)
+    event_scope = {"event": rule_names(ruleset.document.data, "event")["event"]}
+    event_cache: dict[str, Any] = {}
+
+    def evaluate_event(text: str) -> np.ndarray:
+        if text not in event_cache:
+            event_cache[text] = compile_expression(text, event_scope, functions)
+        return event_cache[text].evaluate({"event": events}, len(events["subject"]))
+
     for spec in ruleset.outcomes:
         if result.period.kind not in (spec.periods or default_periods(ruleset)):
             continue
@@ -70,13 +80,23 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
 
         ctx = OutcomeContext(
             outcome=spec.id, period=result.period.id, n=result.cohort.n, env=env, evaluate=evaluate,
-            mask=~result.cohort.excluded, order=result.ranking.order,
+            mask=~result.cohort.excluded, order=result.ranking.order, indicators=indicators,
+            events=events, evaluate_event=evaluate_event,
         )
         produced = component.apply(dict(spec.params), ctx)
         done[spec.id] = OutcomeValues(spec, kind, np.asarray(produced.values, dtype=object), produced.notes)
         env[spec.id] = _as_column(produced.values)
         env.update(produced.exports)
     return done
+
+
+def _event_columns(ruleset: Ruleset, result: PeriodResult) -> dict[str, np.ndarray]:
+    view = result.events
+    if view is None:
+        return {"subject": np.zeros(0, dtype=np.int64)}
+    columns = {name: view.column(name) for name in ("type", "date", "points", "confirmed", "row",
+                                                    *ruleset.event_fields)}
+    return {"subject": view.events.subject[view.index], **columns}
 
 
 def _as_column(values: Any) -> np.ndarray:

@@ -24,6 +24,7 @@ DEFAULT_PLUGINS = (
     "plugins.data_sources",
     "plugins.allocators",
     "plugins.outcomes",
+    "plugins.outcomes_lists",
     "plugins.exporters",
 )
 

@@ -197,6 +197,7 @@ def _adjustments(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult,
             "rule": rule.id, "kind": rule.kind, "title": rule.title, "points": _num(adj.points[row]),
             "target": rule.target, "capped": bool(adj.capped[row]),
             "event": _event(events, event_index) if event_index >= 0 else None,
+            "rejected": adj.rejected[row],
         })
     return out
 

@@ -121,7 +121,7 @@ def build_ruleset(document: Document, file: Path, registry: Registry) -> Ruleset
         digest=digest_of(raw), kind=subjects["kind"], classes=classes,
         subject_fields=tuple(subjects.get("fields") or {}), inputs=raw.get("inputs") or {},
         event_fields=tuple(raw.get("event_fields") or {}), cycle=(raw.get("periods") or {}).get("cycle", "year"),
-        rollup=rollup, indicators=indicators, by_id=by_id, rules=_rules(raw, compiled),
+        monitor=tuple((raw.get("periods") or {}).get("monitor", [])), rollup=rollup, indicators=indicators, by_id=by_id, rules=_rules(raw, compiled),
         caps=raw.get("adjustment_caps") or {}, vetoes=_vetoes(raw, compiled),
         grading=build_grading(raw.get("grading"), lambda text, path: compiled(text, names.grading_names(raw))),
         outcomes=_outcomes(raw), precision=int(precision.get("score", 2)),
@@ -145,7 +145,9 @@ def _rules(raw: dict[str, Any], compiled: Any) -> tuple[Rule, ...]:
                 cap=item.get("cap"), cap_year=item.get("cap_year"), target=item.get("target"),
                 cycle=item.get("cycle", "period"),
                 applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
-                clause=item.get("clause", ""), path=(key, i),
+                clause=item.get("clause", ""), path=(key, i), max_events=item.get("max_events"),
+                require=compiled(item["require"], scope) if "require" in item else None,
+                reject_message=item.get("reject_message", ""),
             ))
     return tuple(rules)
 

@@ -207,6 +207,8 @@ class Checker:
                     self.expression(item["when"], scope, (*path, "when"))
                 if isinstance(item.get("points"), str):
                     self.expression(item["points"], scope, (*path, "points"))
+                if "require" in item:
+                    self.expression(item["require"], scope, (*path, "require"))
                 target = item.get("target")
                 if target is not None and kind == "bonuses":
                     self.add("E-TARGET-BONUS", (*path, "target"), at_key=True)
@@ -291,6 +293,9 @@ class Checker:
                 scope = names.outcome_names(self.raw, earlier)
                 for key, text in component.expressions(params).items():
                     self.expression(text, scope, (*path, key))
+                event_scope = {"event": names.rule_names(self.raw, "event")["event"]}
+                for key, text in component.event_expressions(params).items():
+                    self.expression(text, event_scope, (*path, key))
             if isinstance(item.get("id"), str):
                 earlier.append(item["id"])
 

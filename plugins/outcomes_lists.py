@@ -1,0 +1,118 @@
+"""Outcomes that produce lists for people: feedback talks and item lists.
+
+``feedback`` names each subject's strongest and weakest dimension (for the
+one-to-one feedback talk and for training needs); ``event_list`` lists the
+period's events of a kind per subject (a close-out list of supervised
+problems with owner, measure and deadline; the achievements shown in a
+publicity list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from engine.components import Outcome, OutcomeContext, OutcomeResult
+from engine.errors import Diagnostic, KaoheError, did_you_mean
+from engine.hookspecs import hookimpl
+from plugins.outcomes import prop
+
+
+class Feedback(Outcome):
+    """Strongest and weakest dimension of each subject, by share of full marks."""
+
+    name = "feedback"
+    title = "反馈谈话与培训需求"
+    description = "Names each subject's strongest and weakest dimension (score as a share of full marks)."
+    params_schema = {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "dimensions": prop("array", "比较的维度 / Dimensions", "参与比较的指标编号，默认全部一级指标 / indicator ids "
+                               "compared, default: the top-level indicators", items={"type": "string"}, minItems=2,
+                               uniqueItems=True),
+            "label": prop("string", "说明 / Label", "说明前缀，如 反馈谈话 / prefix of the note", minLength=1),
+        },
+    }
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        dimensions = params.get("dimensions") or [k for k, v in ctx.indicators.items() if v[2] is None]
+        unknown = [d for d in dimensions if d not in ctx.indicators]
+        if unknown:
+            raise KaoheError(Diagnostic("E-OUTCOME-DIMENSION", {
+                "outcome": ctx.outcome, "name": unknown[0], "suggest": did_you_mean(unknown[0], ctx.indicators)}))
+        scores = ctx.env["score"]
+        rates = np.vstack([
+            np.asarray(scores.get(d, np.full(ctx.n, np.nan)), dtype=float) / ctx.indicators[d][1] for d in dimensions
+        ]) if dimensions else np.zeros((0, ctx.n))
+        present = ~np.isnan(rates)
+        usable = ctx.mask & (present.sum(axis=0) >= 2)
+        weakest = np.argmin(np.where(present, rates, np.inf), axis=0)
+        strongest = np.argmax(np.where(present, rates, -np.inf), axis=0)
+        titles = [ctx.indicators[d][0] for d in dimensions]
+        values = np.full(ctx.n, None, dtype=object)
+        notes = np.full(ctx.n, None, dtype=object)
+        label = params.get("label", "反馈")
+        for i in np.flatnonzero(usable).tolist():
+            low, high = weakest[i], strongest[i]
+            values[i] = titles[low]
+            notes[i] = (f"{label}：长处 {titles[high]}（得分率 {rates[high, i]:.0%}）；"
+                        f"短板 {titles[low]}（得分率 {rates[low, i]:.0%}），建议针对性培训")
+        return OutcomeResult(values, notes)
+
+
+class EventList(Outcome):
+    """Each subject's events of the period that meet a condition, as a list."""
+
+    name = "event_list"
+    title = "事项清单（销号清单、实绩公示等）"
+    description = "Lists, per subject, the period's events meeting a condition, showing chosen fields."
+    params_schema = {
+        "type": "object", "additionalProperties": False, "required": ["when"],
+        "properties": {
+            "when": prop("string", "列入条件 / When", "哪些事件列入清单，如 event.type == '督办问题' and "
+                         "event.closed == '否' / which events are listed", minLength=1),
+            "fields": prop("array", "显示字段 / Fields", "每项显示的事件字段，默认 type、date / event fields "
+                           "shown for each item", items={"type": "string"}, minItems=1),
+            "label": prop("string", "清单名称 / Label", "说明中的清单名称 / name of the list in notes", minLength=1),
+        },
+    }
+
+    def event_expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]}
+
+    def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
+        events = ctx.events or {"subject": np.zeros(0, dtype=np.int64)}
+        fields = params.get("fields") or ["type", "date"]
+        unknown = [f for f in fields if f not in events]
+        if unknown:
+            raise KaoheError(Diagnostic("E-OUTCOME-FIELD", {
+                "outcome": ctx.outcome, "name": unknown[0], "suggest": did_you_mean(unknown[0], events)}))
+        chosen = np.flatnonzero(ctx.evaluate_event(params["when"])) if ctx.evaluate_event else np.zeros(0, int)
+        subjects = np.asarray(events["subject"])[chosen]
+        counts = np.bincount(subjects, minlength=ctx.n)
+        values = np.where(ctx.mask, counts, None).astype(object)
+        items: dict[int, list[str]] = {}
+        for row, subject in zip(chosen.tolist(), subjects.tolist(), strict=True):
+            shown = "，".join(_text(events[f][row]) for f in fields)
+            items.setdefault(subject, []).append(shown)
+        notes = np.full(ctx.n, None, dtype=object)
+        label = params.get("label", "清单")
+        for subject, lines in items.items():
+            notes[subject] = f"{label}（{len(lines)} 项）：" + "；".join(f"{k}. {t}" for k, t in enumerate(lines, 1))
+        return OutcomeResult(values, notes)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:g}"
+    if isinstance(value, bool | np.bool_):
+        return "是" if value else "否"
+    return str(value)
+
+
+@hookimpl
+def register_outcomes(register: Any) -> None:
+    register(Feedback)
+    register(EventList)
