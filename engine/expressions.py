@@ -17,6 +17,7 @@ element-wise (``np.logical_and``, ``np.where``); division by zero gives NaN
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,7 @@ BUILTIN_FUNCTIONS: dict[str, Callable] = {
     "floor": lambda x: np.floor(np.asarray(x, dtype=float)),
     "ceil": lambda x: np.ceil(np.asarray(x, dtype=float)),
     "clip": lambda x, lo, hi: np.clip(np.asarray(x, dtype=float), lo, hi),
-    "where": lambda c, a, b: np.where(np.asarray(c, dtype=bool), a, b),
+    "where": lambda c, a, b: np.where(_truth(c), a, b),
     "coalesce": _coalesce,
     "isnull": lambda x: np.isnan(np.asarray(x, dtype=float)),
     "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
@@ -220,6 +221,8 @@ class _Checker:
         if node.keywords:
             self.fail("E-EXPR-FORBIDDEN", node, construct="keyword argument")
         name = node.func.id
+        if name in self.functions:
+            self.check_arity(node, name)
         if name not in self.functions:
             from engine.errors import did_you_mean
 
@@ -229,6 +232,16 @@ class _Checker:
                 suggest=did_you_mean(name, self.functions),
             )
         node.func._kaohe_function = True  # type: ignore[attr-defined]
+
+    def check_arity(self, node: ast.Call, name: str) -> None:
+        try:
+            signature = inspect.signature(self.functions[name])
+        except (TypeError, ValueError):
+            return  # a builtin without an introspectable signature: checked when it runs
+        try:
+            signature.bind(*node.args)
+        except TypeError:
+            self.fail("E-EXPR-ARGS", node, name=name, count=len(node.args), signature=f"{name}{signature}")
 
     def check_attribute(self, node: ast.Attribute) -> None:
         from engine.errors import did_you_mean
@@ -338,7 +351,7 @@ class _ColumnEval(SimpleEval):
             op: self._guard(fn) for op, fn in arithmetic.items()
         } | {
             ast.Eq: _equal, ast.NotEq: lambda a, b: np.logical_not(_equal(a, b)), ast.Lt: np.less, ast.LtE: np.less_equal,
-            ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: np.logical_not,
+            ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: lambda x: np.logical_not(_truth(x)),
             ast.In: _membership, ast.NotIn: lambda x, y: np.logical_not(_membership(x, y)),
         }
         super().__init__(operators=operators, functions=dict(functions), names=dict(names))

@@ -413,3 +413,20 @@ def test_deeply_nested_parentheses_are_a_syntax_error() -> None:
 
 def test_redundant_parentheses_within_limits_are_fine() -> None:
     same(ev("(" * 150 + "x" + ")" * 150), [1.0, 0.0, NAN, 3.0])
+
+
+@pytest.mark.parametrize("text", ["abs()", "sqrt(x, y)", "clip(x, 1)", "round()"])
+def test_wrong_argument_count_is_refused_at_load(text: str) -> None:
+    assert refused(text).code == "E-EXPR-ARGS"
+
+
+def test_missing_values_are_false_everywhere_in_conditions() -> None:
+    import numpy as np
+
+    from engine.expressions import compile_expression
+
+    env = {"x": np.array([np.nan, 1.0, 0.0])}
+    names = {"x": None}
+    # NaN is "no data": not true, so `not x` is true and where() takes the else branch
+    assert compile_expression("not x", names).evaluate(env, 3).tolist() == [True, False, True]
+    assert compile_expression("where(x, 1, 2)", names).evaluate(env, 3).tolist() == [2.0, 1.0, 2.0]

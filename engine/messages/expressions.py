@@ -21,6 +21,10 @@ MESSAGES = {
         "表达式 “{expr}” 调用了未知函数 “{name}”：可用函数有 {available}",
         "expression '{expr}' calls unknown function '{name}': available functions are {available}",
     ),
+    "E-EXPR-ARGS": (
+        "表达式 “{expr}” 调用 {name} 时给了 {count} 个参数，不符合其用法 {signature}",
+        "expression '{expr}' calls {name} with {count} argument(s), which does not fit {signature}",
+    ),
     "E-EXPR-TOO-LARGE": (
         "表达式 “{expr}” 过长或过于复杂（{detail}）：请拆分成几个指标或规则",
         "expression '{expr}' is too long or complex ({detail}): split it into several indicators or rules",
