@@ -20,7 +20,7 @@ from engine.outcomes_stage import OutcomeValues, run_outcomes
 from engine.periods import Period, parse_period, periods_of_year
 from engine.plugins import Registry, default_registry
 from engine.rounding import round_scores
-from engine.scoring import TreeScores, score_tree
+from engine.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, score_tree
 
 
 @dataclass
@@ -173,7 +173,7 @@ def _periodic_means(ruleset: Ruleset, tree: TreeScores, parts: list[PeriodResult
         with _quiet():
             mean = np.nanmean(stacked, axis=0)
         tree.scores[indicator.id] = mean
-        tree.status[indicator.id] = np.where(np.isnan(mean), "not_applicable", "rollup").astype(object)
+        tree.status[indicator.id] = np.where(np.isnan(mean), NOT_APPLICABLE, ROLLUP).astype(np.uint8)
 
 
 class _quiet:

@@ -17,6 +17,7 @@ from engine import __version__
 from engine.data_tables import paused_gc
 from engine.evaluate import Evaluation, PeriodResult
 from engine.model import Grade, Ruleset
+from engine.scoring import STATUS_NAMES
 
 RESULTS_FORMAT = "results/1"
 ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}
@@ -122,7 +123,7 @@ class PeriodColumns:
             leaf = indicator.leaf and indicator.id in tree.inputs
             self.indicators.append((
                 indicator.id, _num(indicator.full_marks), numbers(tree.scores[indicator.id]),
-                tree.status[indicator.id].tolist(), indicator.rater.use if leaf and indicator.rater else None,
+                STATUS_NAMES[tree.status[indicator.id]].tolist(), indicator.rater.use if leaf and indicator.rater else None,
                 {k: numbers(v) for k, v in tree.inputs[indicator.id].items()} if leaf else None,
                 {k: plain_column(v) for k, v in tree.details[indicator.id].items()} if leaf else None,
                 [bool(v) for v in tree.capped[indicator.id].tolist()] if leaf else None,

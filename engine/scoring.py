@@ -24,9 +24,10 @@ from engine.names import indicator_names
 from engine.plugins import Registry
 from engine.rounding import round_scores
 
-SCORED, MISSING_ZERO, MISSING_EXCLUDED, NOT_APPLICABLE = (
-    "scored", "missing_zero", "missing_excluded", "not_applicable",
-)
+# Status of an indicator score, kept as small integer codes (an object array of
+# strings per indicator per period was the costliest part of scoring).
+STATUS_NAMES = np.array(["scored", "missing_zero", "missing_excluded", "not_applicable", "rollup"], dtype=object)
+SCORED, MISSING_ZERO, MISSING_EXCLUDED, NOT_APPLICABLE, ROLLUP = range(5)
 
 
 @dataclass
@@ -34,7 +35,7 @@ class TreeScores:
     """Scores of every indicator evaluated in a period (NaN = no score)."""
 
     scores: dict[str, np.ndarray] = field(default_factory=dict)
-    status: dict[str, np.ndarray] = field(default_factory=dict)
+    status: dict[str, np.ndarray] = field(default_factory=dict)  # uint8 codes, see STATUS_NAMES
     details: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     inputs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     capped: dict[str, np.ndarray] = field(default_factory=dict)
@@ -90,8 +91,7 @@ def _score_leaf(
     outcome = rater.score(params, ctx)
     points = np.asarray(outcome.points, dtype=float).copy()
     missing = np.isnan(points) & mask
-    status = np.full(cohort.n, SCORED, dtype=object)
-    status[~mask] = NOT_APPLICABLE
+    status = np.where(mask, SCORED, NOT_APPLICABLE).astype(np.uint8)
     if indicator.missing == "zero":
         points = np.where(missing, 0.0, points)
         status[missing] = MISSING_ZERO
@@ -157,8 +157,7 @@ def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, r
     if not children:
         return
     score, applicable = _combine([c.id for c in children], children, result, cohort.n)
-    status = np.full(cohort.n, SCORED, dtype=object)
-    status[~applicable] = NOT_APPLICABLE
+    status = np.where(applicable, SCORED, NOT_APPLICABLE).astype(np.uint8)
     missing = applicable & np.isnan(score)
     if node.missing == "zero":
         score = np.where(missing, 0.0, score)
