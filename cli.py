@@ -205,6 +205,24 @@ def plugins(fmt: str) -> None:
 
 
 @main.command()
+@click.argument("ruleset", type=click.Path(path_type=Path))
+@click.option("--resolved", is_flag=True, default=True, help="After extends (the default; kept for clarity).")
+@click.option("--provenance", is_flag=True, help="Tag every value with the file and line that set it.")
+@click.pass_context
+@handles_errors
+def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool) -> None:
+    """Print the effective ruleset after extends, optionally with provenance."""
+    from engine.inherit import load_resolved
+    from engine.ruleset import resolve_path
+    from engine.show import render
+
+    document = load_resolved(resolve_path(ruleset))
+    if document.problems:
+        raise KaoheError(document.problems)
+    click.echo(render(document, provenance), nl=False)
+
+
+@main.command()
 @click.argument("name", type=click.Choice(["ruleset", "results", "test"]), default="ruleset")
 def schema(name: str) -> None:
     """Print a JSON Schema (ruleset, results or test)."""

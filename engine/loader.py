@@ -39,6 +39,18 @@ class Document:
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
     """Non-fatal problems found while reading (duplicate keys, tags)."""
+    files: dict[Path_, str] = field(default_factory=dict)
+    """For a document resolved through ``extends``: the file each subtree came from."""
+
+    def file_at(self, path: Path_) -> str:
+        """The file that wrote ``path`` (nearest ancestor recorded), else this file."""
+        probe = tuple(path)
+        while True:
+            if probe in self.files:
+                return self.files[probe]
+            if not probe:
+                return self.file
+            probe = probe[:-1]
 
     def locate(self, path: Path_, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of ``path``, or of its nearest located ancestor."""
@@ -55,7 +67,7 @@ class Document:
 
     def diagnostic(self, code: str, path: Path_, at_key: bool = False, **params: Any) -> Diagnostic:
         line, column = self.locate(path, key=at_key)
-        return Diagnostic(code, params, file=self.file, line=line, column=column, path=json_path(path))
+        return Diagnostic(code, params, file=self.file_at(path), line=line, column=column, path=json_path(path))
 
 
 def json_path(path: Path_) -> str:

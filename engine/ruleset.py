@@ -16,7 +16,8 @@ from typing import Any
 from engine import names
 from engine.errors import Diagnostic, KaoheError, sort_diagnostics
 from engine.expressions import compile_expression
-from engine.loader import Document, Path_, current_ruleset, iter_ruleset_files, load_yaml
+from engine.inherit import load_resolved
+from engine.loader import Document, Path_, current_ruleset, iter_ruleset_files
 from engine.model import (
     OutcomeSpec,
     Rule,
@@ -57,7 +58,7 @@ def check_ruleset(document: Document, registry: Registry) -> list[Diagnostic]:
 def load_ruleset(path: Path | str, registry: Registry | None = None) -> Ruleset:
     registry = registry or default_registry()
     file = resolve_path(Path(path))
-    document = load_yaml(file)
+    document = load_resolved(file)
     problems = check_ruleset(document, registry)
     if any(p.severity == "error" for p in problems):
         raise KaoheError(problems)
@@ -76,7 +77,7 @@ def validate_paths(paths: Iterable[Path], registry: Registry | None = None) -> t
         for file in iter_ruleset_files(root):
             count += 1
             try:
-                problems += check_ruleset(load_yaml(file), registry)
+                problems += check_ruleset(load_resolved(file), registry)
             except KaoheError as exc:
                 problems += exc.diagnostics
     return count, sort_diagnostics(problems)

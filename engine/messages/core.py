@@ -33,6 +33,22 @@ MESSAGES = {
         "不允许使用 YAML 标签 {tag}：方案只能包含普通数据",
         "YAML tag {tag} is not allowed: a ruleset holds plain data only",
     ),
+    "E-EXTENDS-CYCLE": (
+        "方案循环继承：{chain}。请去掉其中一个 extends",
+        "rulesets extend each other in a cycle: {chain}. Remove one of the extends",
+    ),
+    "E-EXTENDS-NOT-FOUND": (
+        "找不到继承的方案文件 {file}（相对本文件）：请检查 extends 的路径",
+        "the base ruleset {file} (relative to this file) does not exist: check the extends path",
+    ),
+    "E-EXTENDS-UNKNOWN-ID": (
+        "编号 “{id}” 在上级方案中不存在，这一项又不完整（没有 title），无法作为新增项：请改正编号",
+        "id '{id}' is not in the base ruleset, and the item is incomplete (no title) so it cannot be new: fix the id",
+    ),
+    "E-EXTENDS-REMOVE-UNKNOWN": (
+        "remove 中的编号 “{id}” 在上级方案中不存在：请改正编号或删除这一项",
+        "remove lists '{id}', which the base ruleset does not have: fix the id or drop it",
+    ),
     "E-SCHEMA-UNKNOWN-KEY": (
         "未知的键 “{key}”：请删除，或改为允许的键之一（{allowed}）",
         "unknown key '{key}': remove it or use one of the allowed keys ({allowed})",
