@@ -223,7 +223,29 @@ def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool) ->
 
 
 @main.command()
-@click.argument("name", type=click.Choice(["ruleset", "results", "test"]), default="ruleset")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.option("--rev", default=None, help="Compare NEW with itself at this git revision (OLD is then ignored).")
+@click.pass_context
+@handles_errors
+def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None) -> None:
+    """Semantic diff of two rulesets (files, folders or PATH@GIT-REVISION)."""
+    from contextlib import ExitStack
+
+    from engine.diff import diff_rulesets
+    from engine.diff_render import RENDERERS
+    from engine.gitrev import at_revision
+    from engine.ruleset import load_ruleset
+
+    with ExitStack() as stack:
+        before = load_ruleset(at_revision(f"{new}@{rev}" if rev else old, stack))
+        after = load_ruleset(at_revision(new, stack))
+        click.echo(RENDERERS[fmt](before, after, diff_rulesets(before, after), lang_of(ctx)), nl=False)
+
+
+@main.command()
+@click.argument("name", type=click.Choice(["ruleset", "results", "test", "diff"]), default="ruleset")
 def schema(name: str) -> None:
     """Print a JSON Schema (ruleset, results or test)."""
     from engine.schema import SCHEMA_DIR

@@ -33,6 +33,10 @@ MESSAGES = {
         "不允许使用 YAML 标签 {tag}：方案只能包含普通数据",
         "YAML tag {tag} is not allowed: a ruleset holds plain data only",
     ),
+    "E-GIT-REVISION": (
+        "无法从 git 读取 {spec}：{problem}。请检查文件路径和版本号（如 HEAD~1、v2024）",
+        "cannot read {spec} from git: {problem}. Check the path and the revision (e.g. HEAD~1, v2024)",
+    ),
     "E-EXTENDS-CYCLE": (
         "方案循环继承：{chain}。请去掉其中一个 extends",
         "rulesets extend each other in a cycle: {chain}. Remove one of the extends",
