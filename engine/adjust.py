@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine.cohort import Cohort
-from engine.model import Rule, Ruleset, Veto
+from engine.model import Rule, Ruleset, Veto, in_force
 from engine.scoring import TreeScores
 
 
@@ -107,6 +107,11 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
         env = _record_env(ruleset, cohort, scores, subjects, used)
         events = np.full(cohort.n, -1)
     chosen = rule.when.evaluate_mask(env, len(subjects))
+    dates = getattr(rule, "effective", None)
+    if dates is not None and rule.per == "event":  # events before or after the rule's dates do not count
+        day = env["event"]["date"]
+        chosen &= np.array([(dates[0] is None or d >= dates[0]) and (dates[1] is None or d <= dates[1])
+                            for d in day.tolist()], dtype=bool)
     if rule.applies_to is not None:
         applies = np.array([c in rule.applies_to for c in cohort.class_labels], dtype=bool)
         chosen &= applies[cohort.class_index][subjects]
@@ -176,8 +181,9 @@ def apply_adjustments(
 ) -> Adjustments:
     parts: dict[str, list[np.ndarray]] = defaultdict(list)
     target_left = {k: np.nan_to_num(v, nan=0.0).copy() for k, v in scores.scores.items()}
+    period = cohort.period
     for index, rule in enumerate(ruleset.rules):
-        if not rule_applies(rule, ruleset, cohort.period.kind):
+        if not rule_applies(rule, ruleset, period.kind) or not in_force(rule.effective, period.start, period.end):
             continue
         subjects, events, env = _matches(ruleset, rule, cohort, scores, view)
         rejected = _rejections(rule, subjects, env)

@@ -39,6 +39,7 @@ class Indicator:
     effective: tuple[str | None, str | None] | None
     clause: str
     path: Path_
+    outside_effective: str = "renormalise"
 
     @property
     def leaf(self) -> bool:
@@ -68,6 +69,7 @@ class Rule:
     max_events: int | None = None
     require: Expression | None = None
     reject_message: str = ""
+    effective: tuple[str | None, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,17 @@ def build_indicators(
             children_must_sum=item.get("children_must_sum", must_sum_default),
             effective=(effective.get("from"), effective.get("to")) if effective else None,
             clause=item.get("clause", ""), path=here,
+            outside_effective=item.get("outside_effective", "renormalise"),
         ))
     return tuple(built)
+
+
+def in_force(effective: tuple[str | None, str | None] | None, start: Any, end: Any) -> bool:
+    """Whether ``effective`` (ISO dates, either open) overlaps the period start…end."""
+    if effective is None:
+        return True
+    first, last = effective
+    return (first is None or first <= end.isoformat()) and (last is None or last >= start.isoformat())
 
 
 def component_spec(mapping: Mapping[str, Any], path: Path_, reserved: tuple[str, ...] = ("use",)) -> ComponentSpec:

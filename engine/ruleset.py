@@ -148,9 +148,13 @@ def _rules(raw: dict[str, Any], compiled: Any) -> tuple[Rule, ...]:
                 applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
                 clause=item.get("clause", ""), path=(key, i), max_events=item.get("max_events"),
                 require=compiled(item["require"], scope) if "require" in item else None,
-                reject_message=item.get("reject_message", ""),
+                reject_message=item.get("reject_message", ""), effective=_dates(item.get("effective")),
             ))
     return tuple(rules)
+
+
+def _dates(effective: Any) -> tuple[str | None, str | None] | None:
+    return (effective.get("from"), effective.get("to")) if isinstance(effective, dict) else None
 
 
 def _vetoes(raw: dict[str, Any], compiled: Any) -> tuple[Veto, ...]:

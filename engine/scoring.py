@@ -19,15 +19,17 @@ from engine.cohort import Cohort
 from engine.components import RaterContext, RatingRows
 from engine.errors import Diagnostic, KaoheError
 from engine.expressions import compile_expression
-from engine.model import Indicator, Ruleset
+from engine.model import Indicator, Ruleset, in_force
 from engine.names import indicator_names
 from engine.plugins import Registry
 from engine.rounding import round_scores
 
 # Status of an indicator score, kept as small integer codes (an object array of
 # strings per indicator per period was the costliest part of scoring).
-STATUS_NAMES = np.array(["scored", "missing_zero", "missing_excluded", "not_applicable", "rollup"], dtype=object)
-SCORED, MISSING_ZERO, MISSING_EXCLUDED, NOT_APPLICABLE, ROLLUP = range(5)
+STATUS_NAMES = np.array(
+    ["scored", "missing_zero", "missing_excluded", "not_applicable", "rollup", "not_in_force"], dtype=object
+)
+SCORED, MISSING_ZERO, MISSING_EXCLUDED, NOT_APPLICABLE, ROLLUP, NOT_IN_FORCE = range(6)
 
 
 @dataclass
@@ -59,9 +61,14 @@ def score_tree(
     kind = cohort.period.kind
     problems: list[Diagnostic] = []
     env_cache: dict[str, Any] = {}
+    period = cohort.period
     for indicator in ruleset.walk():
-        if indicator.leaf and in_period(indicator, kind, ruleset):
+        if not (indicator.leaf and in_period(indicator, kind, ruleset)):
+            continue
+        if in_force(indicator.effective, period.start, period.end):
             _score_leaf(ruleset, indicator, cohort, registry, ratings, groups, result, problems, env_cache)
+        else:
+            _not_in_force(indicator, cohort, result)
     if problems:
         raise KaoheError(problems)
     roots = [i for i in ruleset.indicators if in_period(i, kind, ruleset) or i.children]
@@ -109,6 +116,20 @@ def _score_leaf(
     result.capped[indicator.id] = (
         np.asarray(outcome.capped, dtype=bool) if outcome.capped is not None else np.zeros(cohort.n, dtype=bool)
     )
+
+
+def _not_in_force(indicator: Indicator, cohort: Cohort, result: TreeScores) -> None:
+    """Outside its effective dates an indicator either drops out (its parent
+    re-normalises over the rest) or scores 0, as the ruleset declares."""
+    applies = np.array([indicator.applies(c) for c in cohort.class_labels], dtype=bool)
+    mask = applies[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)
+    zero = indicator.outside_effective == "zero"
+    result.scores[indicator.id] = np.where(mask, 0.0 if zero else np.nan, np.nan)
+    status = SCORED if zero else NOT_IN_FORCE
+    result.status[indicator.id] = np.where(mask, status, NOT_APPLICABLE).astype(np.uint8)
+    result.details[indicator.id] = {}
+    result.inputs[indicator.id] = {}
+    result.capped[indicator.id] = np.zeros(cohort.n, dtype=bool)
 
 
 def _evaluator(ruleset: Ruleset, cohort: Cohort, registry: Registry, cache: dict[str, Any]) -> Callable:
@@ -174,6 +195,7 @@ def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int)
     if not ids:
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
     scores = np.vstack([result.scores[i] for i in ids])
+    # not in force counts like missing-and-excluded: applicable, but not available
     applicable = np.vstack([result.status[i] != NOT_APPLICABLE for i in ids])
     full = np.array([node.full_marks for node in nodes], dtype=float)[:, None]
     available = applicable & ~np.isnan(scores)
