@@ -11,9 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.messages import core, data, evaluation, exporters, expressions, outcomes, raters
+from engine.messages import (
+    core,
+    data,
+    evaluation,
+    exporters,
+    expressions,
+    fmt,
+    impact,
+    outcomes,
+    raters,
+)
 
-CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters)
+CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

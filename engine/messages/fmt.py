@@ -1,0 +1,3 @@
+"""Messages of `kaohe fmt`."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Messages of `kaohe impact`."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}
