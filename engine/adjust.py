@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine.cohort import Cohort
+from engine.events import EventView, field_names
 from engine.model import Rule, Ruleset, Veto, in_force
 from engine.scoring import TreeScores
 
@@ -38,27 +39,6 @@ class CapState:
 
     by_rule: dict[str, np.ndarray] = field(default_factory=dict)
     by_kind: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-@dataclass
-class EventView:
-    """Events of one period: positions in the events table and their columns."""
-
-    index: np.ndarray
-    events: Any
-
-    def column(self, name: str) -> np.ndarray:
-        events = self.events
-        if name == "date":
-            return np.datetime_as_string(events.date[self.index], unit="D").astype(object)
-        if name == "row":
-            return events.row[self.index].astype(float)
-        if name in ("type", "points", "confirmed"):
-            return getattr(events, name)[self.index]
-        column = events.fields.get(name)
-        if column is None:
-            return np.full(len(self.index), np.nan)
-        return column[self.index]
 
 
 def rule_applies(rule: Rule | Veto, ruleset: Ruleset, period_kind: str) -> bool:
@@ -99,7 +79,7 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.per == "event":
         subjects = view.events.subject[view.index]
         env = _record_env(ruleset, cohort, scores, subjects, used)
-        env["event"] = {name: view.column(name) for name in _event_names(ruleset)}
+        env["event"] = {name: view.column(name) for name in field_names(ruleset.document.data)}
         env["n"] = np.zeros(len(subjects))
         events = view.index
     else:
@@ -120,10 +100,6 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.per == "event":
         env["n"] = _ordinal(subjects)
     return subjects, events, env
-
-
-def _event_names(ruleset: Ruleset) -> list[str]:
-    return ["type", "date", "points", "confirmed", "row", *ruleset.event_fields]
 
 
 def _ordinal(subjects: np.ndarray) -> np.ndarray:

@@ -95,6 +95,11 @@ class RaterContext:
     evaluate: Callable[[str], np.ndarray]
     ratings: RatingRows
     history: Callable[[str], np.ndarray] | None = None
+    events: Mapping[str, np.ndarray] | None = None
+    """The period's events as columns: ``subject`` (row index) plus every event
+    field (type, date, points, confirmed, row and declared event_fields)."""
+    evaluate_event: Callable[[str], np.ndarray] | None = None
+    """Evaluate a declared event expression (``Rater.event_expressions``) over ``events``."""
 
 
 @dataclass

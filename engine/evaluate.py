@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.adjust import Adjustments, CapState, EventView, Vetoes, apply_adjustments, apply_vetoes
+from engine.adjust import Adjustments, CapState, Vetoes, apply_adjustments, apply_vetoes
 from engine.cohort import Cohort, build_cohort
 from engine.errors import Diagnostic, KaoheError
+from engine.events import EventView
 from engine.grading import Grades, Ranking, assign_grades, group_labels, rank
 from engine.model import Ruleset
 from engine.outcomes_stage import OutcomeValues, run_outcomes
@@ -124,7 +125,7 @@ def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, 
     cohort = build_cohort(ruleset, dataset, period)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
-    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes)
+    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
     return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None)
 
 
@@ -133,7 +134,7 @@ def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, vi
     cohort = build_cohort(ruleset, dataset, period)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
-    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes)
+    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
     rollup = ruleset.rollup
     assert rollup is not None
     parts = [r for r in earlier if r.period.year == period.year and r.period.kind == ruleset.cycle]

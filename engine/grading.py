@@ -120,9 +120,7 @@ def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: di
     """Members beyond the grade's places in their group, worst ranks first."""
     quota = grade.quota
     assert quota is not None
-    share = np.round(quota.max_share * ranking.group_size, 9)
-    places = {"floor": np.floor(share), "ceil": np.ceil(share), "half_up": np.floor(share + 0.5)}[quota.rounding]
-    places = np.maximum(places, quota.min_count).astype(np.int64)
+    places = quota.places(ranking.group_size)
     allowed[grade.name] = places
     chosen = np.flatnonzero(members)
     ordered = chosen[np.lexsort((ranking.rank[chosen], ranking.codes[chosen]))]

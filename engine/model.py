@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from engine.expressions import Expression
 from engine.loader import Document, Path_
 
@@ -85,11 +87,35 @@ class Veto:
     path: Path_
 
 
+QUOTA_ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}
+
+
 @dataclass(frozen=True)
 class Quota:
-    max_share: float
+    max_share: float | None
     rounding: str
     min_count: int
+    max_count: int | None = None
+
+    def places(self, group_size: np.ndarray) -> np.ndarray:
+        """Places per group: the share rounded as declared, at least
+        ``min_count``, and never more than ``max_count`` (e.g. promotion places)."""
+        places = np.full(group_size.shape, np.inf)
+        if self.max_share is not None:
+            share = np.round(self.max_share * group_size, 9)  # 0.1 × 30 is 3, not 2.9999…
+            places = {"floor": np.floor(share), "ceil": np.ceil(share), "half_up": np.floor(share + 0.5)}[self.rounding]
+            places = np.maximum(places, self.min_count)
+        if self.max_count is not None:
+            places = np.minimum(places, self.max_count)
+        return np.minimum(places, group_size).astype(np.int64)
+
+    def describe(self, size: int, allowed: int) -> str:
+        parts = []
+        if self.max_share is not None:
+            parts.append(f"组内 {size} 名 × {self.max_share:g}（{QUOTA_ROUNDING_ZH[self.rounding]}）")
+        if self.max_count is not None:
+            parts.append(f"至多 {self.max_count} 名")
+        return "，".join(parts) + f" = {allowed} 名"
 
 
 @dataclass(frozen=True)
@@ -235,6 +261,21 @@ def in_force(effective: tuple[str | None, str | None] | None, start: Any, end: A
     return (first is None or first <= end.isoformat()) and (last is None or last >= start.isoformat())
 
 
+def in_force_share(effective: tuple[str | None, str | None] | None, start: Any, end: Any) -> float:
+    """Share of the period's months in force, a month counting when its first
+    day is inside ``effective`` (in force from 1 July = 6 of 12 months)."""
+    if effective is None:
+        return 1.0
+    first, last = effective
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}-01")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    inside = [m for m in months if (first is None or first <= m) and (last is None or m <= last)]
+    return len(inside) / len(months)
+
+
 def component_spec(mapping: Mapping[str, Any], path: Path_, reserved: tuple[str, ...] = ("use",)) -> ComponentSpec:
     params = {k: v for k, v in mapping.items() if k not in reserved}
     return ComponentSpec(use=mapping.get("use") or mapping.get("source", ""), params=params, path=path)
@@ -267,8 +308,12 @@ def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> 
         eligible = item.get("eligible")
         grades.append(Grade(
             name=item["grade"], min=item.get("min"), factor=float(item.get("factor", 1.0)),
-            quota=Quota(quota["max_share"], quota.get("rounding", "floor"), quota.get("min_count", 0)) if quota else None,
+            quota=_quota(quota) if quota else None,
             eligible=compile_eligible(eligible, (*path, i, "eligible")) if eligible else None,
             clause=item.get("clause", ""),
         ))
     return tuple(grades)
+
+
+def _quota(raw: dict[str, Any]) -> Quota:
+    return Quota(raw.get("max_share"), raw.get("rounding", "floor"), raw.get("min_count", 0), raw.get("max_count"))

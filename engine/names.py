@@ -59,6 +59,11 @@ def rule_names(raw: Mapping[str, Any], per: str) -> NameSpec:
     return names
 
 
+def event_names(raw: Mapping[str, Any]) -> NameSpec:
+    """Expressions over one event alone (event lists, item raters)."""
+    return {"event": rule_names(raw, "event")["event"]}
+
+
 def grading_names(raw: Mapping[str, Any]) -> NameSpec:
     """Eligibility conditions (e.g. ``rank_pct <= 0.5``)."""
     return {**indicator_names(raw), "score": score_record(raw), **_plain(RESULT_NAMES)}

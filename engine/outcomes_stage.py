@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.components import OutcomeContext
+from engine.events import event_columns, event_evaluator
 from engine.expressions import compile_expression
 from engine.model import OutcomeSpec, Ruleset
-from engine.names import outcome_names, rule_names
+from engine.names import outcome_names
 from engine.plugins import Registry
 
 if TYPE_CHECKING:
@@ -55,14 +56,8 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
     done: dict[str, OutcomeValues] = {}
     functions = registry.functions()
     indicators = {i.id: (i.title, i.full_marks, i.parent) for i in ruleset.walk()}
-    events = _event_columns(ruleset, result)
-    event_scope = {"event": rule_names(ruleset.document.data, "event")["event"]}
-    event_cache: dict[str, Any] = {}
-
-    def evaluate_event(text: str) -> np.ndarray:
-        if text not in event_cache:
-            event_cache[text] = compile_expression(text, event_scope, functions)
-        return event_cache[text].evaluate({"event": events}, len(events["subject"]))
+    events = event_columns(ruleset.document.data, result.events)
+    evaluate_event = event_evaluator(ruleset.document.data, events, functions)
 
     for spec in ruleset.outcomes:
         if result.period.kind not in (spec.periods or default_periods(ruleset)):
@@ -90,15 +85,6 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
     return done
 
 
-def _event_columns(ruleset: Ruleset, result: PeriodResult) -> dict[str, np.ndarray]:
-    view = result.events
-    if view is None:
-        return {"subject": np.zeros(0, dtype=np.int64)}
-    columns = {name: view.column(name) for name in ("type", "date", "points", "confirmed", "row",
-                                                    *ruleset.event_fields)}
-    return {"subject": view.events.subject[view.index], **columns}
-
-
 def _as_column(values: Any) -> np.ndarray:
     """Decimal money becomes float for expressions; flags and labels stay."""
     array = np.asarray(values, dtype=object)
@@ -106,4 +92,6 @@ def _as_column(values: Any) -> np.ndarray:
         return np.array([float(v) if v is not None else np.nan for v in array], dtype=float)
     if all(isinstance(v, bool | np.bool_) for v in array):
         return array.astype(bool)
+    if all(v is None or isinstance(v, int | float) and not isinstance(v, bool) for v in array):
+        return np.array([np.nan if v is None else float(v) for v in array], dtype=float)
     return array

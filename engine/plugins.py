@@ -20,11 +20,13 @@ from engine.errors import Diagnostic, KaoheError
 
 DEFAULT_PLUGINS = (
     "plugins.raters",
+    "plugins.raters_items",
     "plugins.survey",
     "plugins.data_sources",
     "plugins.allocators",
     "plugins.outcomes",
     "plugins.outcomes_lists",
+    "plugins.outcomes_values",
     "plugins.exporters",
 )
 

@@ -20,7 +20,6 @@ from engine.model import Grade, Ruleset
 from engine.scoring import STATUS_NAMES
 
 RESULTS_FORMAT = "results/1"
-ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}
 
 
 def build_document(evaluation: Evaluation) -> dict[str, Any]:
@@ -245,7 +244,7 @@ def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], resu
         places = result.grades.quota_allowed.get(was) if result.grades else None
         allowed = int(places[i]) if places is not None else 0
         size = int(result.ranking.group_size[i])
-        return (f"{was}名额已满：组内 {size} 名 × {quota.max_share:g}（{ROUNDING_ZH[quota.rounding]}）= {allowed} 名，"
+        return (f"{was}名额已满：{quota.describe(size, allowed)}，"
                 f"本对象排第 {int(result.ranking.rank[i])} 名，顺延为{grade}")
     if code == "eligibility":
         return f"不符合{was}的入围条件（{by_name[was].eligible.text}），评为{grade}"

@@ -18,8 +18,9 @@ import numpy as np
 from engine.cohort import Cohort
 from engine.components import RaterContext, RatingRows
 from engine.errors import Diagnostic, KaoheError
+from engine.events import EventView, event_columns, event_evaluator
 from engine.expressions import compile_expression
-from engine.model import Indicator, Ruleset, in_force
+from engine.model import Indicator, Ruleset, in_force, in_force_share
 from engine.names import indicator_names
 from engine.plugins import Registry
 from engine.rounding import round_scores
@@ -42,6 +43,7 @@ class TreeScores:
     inputs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     capped: dict[str, np.ndarray] = field(default_factory=dict)
     subtotal: np.ndarray | None = None
+    shares: dict[str, float] = field(default_factory=dict)  # prorated indicators: share of the period in force
 
 
 def in_period(indicator: Indicator, period_kind: str, ruleset: Ruleset) -> bool:
@@ -56,17 +58,22 @@ def in_period(indicator: Indicator, period_kind: str, ruleset: Ruleset) -> bool:
 
 def score_tree(
     ruleset: Ruleset, cohort: Cohort, registry: Registry, ratings: Any, groups: np.ndarray,
+    events: EventView | None = None,
 ) -> TreeScores:
     result = TreeScores()
     kind = cohort.period.kind
     problems: list[Diagnostic] = []
-    env_cache: dict[str, Any] = {}
+    env_cache: dict[str, Any] = {"events": events}
     period = cohort.period
     for indicator in ruleset.walk():
         if not (indicator.leaf and in_period(indicator, kind, ruleset)):
             continue
-        if in_force(indicator.effective, period.start, period.end):
+        share = _share(indicator, period)
+        if share > 0:
             _score_leaf(ruleset, indicator, cohort, registry, ratings, groups, result, problems, env_cache)
+            if share < 1:
+                result.shares[indicator.id] = share
+                result.details[indicator.id]["in_force_share"] = np.full(cohort.n, share)
         else:
             _not_in_force(indicator, cohort, result)
     if problems:
@@ -78,6 +85,15 @@ def score_tree(
     subtotal, _ = _combine([r.id for r in periodic], periodic, result, cohort.n)
     result.subtotal = np.where(np.isnan(subtotal), 0.0, subtotal)
     return result
+
+
+def _share(indicator: Indicator, period: Any) -> float:
+    """1 when in force, 0 when not; with ``prorate`` the share of months in force."""
+    if not in_force(indicator.effective, period.start, period.end):
+        return 0.0
+    if indicator.outside_effective == "prorate":
+        return in_force_share(indicator.effective, period.start, period.end)
+    return 1.0
 
 
 def _score_leaf(
@@ -95,6 +111,8 @@ def _score_leaf(
         mask=mask & ~cohort.excluded, groups=groups, values=cohort.value, evaluate=evaluate,
         ratings=_ratings_for(ratings, cohort, indicator.id), history=cohort.history,
     )
+    if rater.event_expressions(params):
+        ctx.events, ctx.evaluate_event = _event_access(ruleset, registry, env_cache)
     outcome = rater.score(params, ctx)
     points = np.asarray(outcome.points, dtype=float).copy()
     missing = np.isnan(points) & mask
@@ -146,6 +164,14 @@ def _evaluator(ruleset: Ruleset, cohort: Cohort, registry: Registry, cache: dict
     return evaluate
 
 
+def _event_access(ruleset: Ruleset, registry: Registry, cache: dict[str, Any]) -> tuple[Any, Callable]:
+    """The period's event columns, built once per period and only for raters that read events."""
+    if "event_columns" not in cache:
+        columns = event_columns(ruleset.document.data, cache["events"])
+        cache["event_columns"] = columns, event_evaluator(ruleset.document.data, columns, registry.functions())
+    return cache["event_columns"]
+
+
 def _ratings_for(ratings: Any, cohort: Cohort, indicator: str) -> RatingRows:
     if ratings is None or len(ratings.subject) == 0:
         return RatingRows.empty()
@@ -190,18 +216,21 @@ def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, r
 
 
 def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sum children; where some were excluded for missing data, scale the sum
-    up to the full marks of the applicable children (re-normalise)."""
+    """Sum children; where some were excluded for missing data, not in force
+    or prorated, scale the sum up to the full marks of the applicable
+    children (re-normalise)."""
     if not ids:
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
     scores = np.vstack([result.scores[i] for i in ids])
     # not in force counts like missing-and-excluded: applicable, but not available
     applicable = np.vstack([result.status[i] != NOT_APPLICABLE for i in ids])
     full = np.array([node.full_marks for node in nodes], dtype=float)[:, None]
+    # a prorated child counts with its share of the period; the rest re-normalises
+    share = np.array([result.shares.get(i, 1.0) for i in ids])[:, None]
     available = applicable & ~np.isnan(scores)
     applicable_full = (full * applicable).sum(axis=0)
-    available_full = (full * available).sum(axis=0)
-    total = np.where(available, scores, 0.0).sum(axis=0)
+    available_full = (full * share * available).sum(axis=0)
+    total = np.where(available, scores * share, 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.where(available_full < applicable_full, total * applicable_full / available_full, total)
     any_applicable = applicable.any(axis=0)

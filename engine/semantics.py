@@ -197,6 +197,8 @@ class Checker:
                     self.add("E-INPUT-UNKNOWN", (*path, "rater", key), name=name, suggest=did_you_mean(name, declared))
             for key, text in component.expressions(params).items():
                 self.expression(text, scope, (*path, "rater", key))
+            for key, text in component.event_expressions(params).items():
+                self.expression(text, names.event_names(self.raw), (*path, "rater", key))
 
     def rules(self) -> None:
         ids = self.indicator_ids()
@@ -293,9 +295,8 @@ class Checker:
                 scope = names.outcome_names(self.raw, earlier)
                 for key, text in component.expressions(params).items():
                     self.expression(text, scope, (*path, key))
-                event_scope = {"event": names.rule_names(self.raw, "event")["event"]}
                 for key, text in component.event_expressions(params).items():
-                    self.expression(text, event_scope, (*path, key))
+                    self.expression(text, names.event_names(self.raw), (*path, key))
             if isinstance(item.get("id"), str):
                 earlier.append(item["id"])
 

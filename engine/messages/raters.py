@@ -4,6 +4,12 @@ The band codes (E-BANDS-GAP, E-BANDS-OVERLAP, E-BANDS-EMPTY) live in ``core``.
 """
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "E-RATER-ITEM-WEIGHT": (
+        "指标 {indicator} 在 {period} 的清单项权重为 {value}（事件表第 {row} 行，共 {count} 项有此问题）：权重必须是"
+        "不小于 0 的数；请在事件表中补全或更正权重",
+        "indicator {indicator}, {period}: a list item's weight is {value} (events row {row}; {count} item(s) "
+        "affected): weights must be numbers of at least 0; fill in or correct the weight in the events table",
+    ),
     "E-RATER-FLOOR-ABOVE-CAP": (
         "下限 floor（{floor}）大于上限 cap（{cap}）：请把 floor 改为不超过 cap 的值",
         "floor ({floor}) is above cap ({cap}): make floor at most cap",

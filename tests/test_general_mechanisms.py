@@ -1,0 +1,139 @@
+"""Item-list scoring (event_items), fixed-count quotas (max_count), pro-rated
+mid-year indicators (outside_effective: prorate), and the formula and
+deferred_pay outcomes — general mechanisms the jurisdiction rulesets use
+(Shaoyang's 三化 task lists, P town's OKR key results and promotion places,
+Loudi's epidemic indicator from 1 July and 任期考核 + 延期支付)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.errors import KaoheError
+from engine.evaluate import evaluate
+from engine.plugins import default_registry
+from engine.results import build_document
+from engine.ruleset import load_ruleset
+from engine.runner import inline_dataset
+
+RULESET = """\
+kaohe: 1
+id: general
+title: 通用机制测试
+year: 2025
+subjects: {kind: unit}
+inputs:
+  work: {title: 工作实绩}
+  epidemic: {title: 疫情防控}
+event_fields:
+  weight: {title: 权重}
+  target: {title: 目标}
+  done: {title: 完成}
+  owner: {title: 责任人}
+periods: {cycle: quarter, year: {from_periods: mean, weight: 1.0}}
+indicators:
+  - {id: work, title: 工作实绩, points: 60, rater: {use: direct, input: work}}
+  - id: tasks
+    title: 任务清单
+    points: 20
+    rater: {use: event_items, when: "event.type == '任务'", rate: "event.done / event.target", weight: "event.weight",
+            empty: zero}
+  - id: epidemic
+    title: 疫情防控
+    points: 20
+    effective: {from: 2025-08-01}
+    outside_effective: prorate
+    rater: {use: direct, input: epidemic}
+grading:
+  grades:
+    - {grade: 优秀, min: 50, quota: {max_share: 0.5, max_count: 1}}
+    - {grade: 合格}
+outcomes:
+  - {id: pool, title: 奖金, use: proportional_pool, pool: 10000, weight: "total", periods: [quarter]}
+  - {id: leader, title: 领导班子实绩得分, use: formula, value: "total * 0.6", precision: 1, periods: [quarter]}
+  - {id: deferred, title: 延期支付, use: deferred_pay, amount: pool, share: 0.3, until: 任期考核, periods: [quarter]}
+"""
+
+
+@pytest.fixture()
+def ruleset(tmp_path: Path):
+    file = tmp_path / "general.yaml"
+    file.write_text(RULESET, encoding="utf-8")
+    return load_ruleset(file)
+
+
+def run(ruleset, values: list[dict], events: list[dict], period: str) -> dict:
+    subjects = [{"id": f"U{i}", "name": f"单位{i}"} for i in (1, 2, 3, 4)]
+    data = {"subjects": subjects, "values": values, "events": events}
+    evaluation = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry(), only=period)
+    return {s["id"]: s for s in build_document(evaluation)["periods"][0]["subjects"]}
+
+
+def work(period: str, points: dict[str, float]) -> list[dict]:
+    return [{"subject": s, "period": period, "work": v, "epidemic": 20} for s, v in points.items()]
+
+
+def task(subject: str, date: str, weight: float, target: float, done: float) -> dict:
+    return {"subject": subject, "date": date, "type": "任务", "weight": weight, "target": target, "done": done}
+
+
+def test_event_items_scores_the_weighted_achievement_of_the_period_tasks(ruleset):
+    # U1: (2 × 1.0 + 1 × 0.5) / 3 = 0.8333 → 20 × 0.8333 = 16.67; over-achievement capped at 1
+    # U2: one task 150% done → rate capped 1 → 20; U3 no task → empty: zero → 0
+    events = [task("U1", "2025-01-10", 2, 10, 10), task("U1", "2025-02-10", 1, 4, 2),
+              task("U2", "2025-03-01", 1, 10, 15), task("U1", "2025-04-01", 5, 1, 0)]  # Q2: not this quarter
+    result = run(ruleset, work("2025Q1", {"U1": 50, "U2": 50, "U3": 50, "U4": 50}), events, "2025Q1")
+    u1 = result["U1"]["indicators"]["tasks"]
+    assert u1["score"] == pytest.approx(16.666667)
+    assert u1["detail"]["items"] == 2 and u1["detail"]["weight_sum"] == 3
+    u2 = result["U2"]["indicators"]["tasks"]
+    assert u2["score"] == 20 and u2["capped"] is True
+    assert result["U3"]["indicators"]["tasks"]["score"] == 0
+
+
+def test_event_items_reports_a_negative_weight_with_its_row(ruleset):
+    events = [task("U1", "2025-01-10", -1, 10, 10)]
+    with pytest.raises(KaoheError) as caught:
+        run(ruleset, work("2025Q1", {"U1": 50}), events, "2025Q1")
+    assert caught.value.diagnostics[0].code == "E-RATER-ITEM-WEIGHT"
+    assert caught.value.diagnostics[0].params["row"] == 1  # first row of the inline events table
+
+
+def test_max_count_caps_a_grade_below_its_share(ruleset):
+    # 4 units, 优秀 min 50, share 0.5 → 2 places, but max_count 1 → only the best keeps 优秀
+    result = run(ruleset, work("2025Q1", {"U1": 58, "U2": 57, "U3": 56, "U4": 10}), [], "2025Q1")
+    assert [result[u]["grade"] for u in ("U1", "U2", "U3", "U4")] == ["优秀", "合格", "合格", "合格"]
+    assert "至多 1 名 = 1 名" in result["U2"]["grade_reason"]["text"]
+
+
+def test_prorated_indicator_counts_with_its_share_of_the_quarter(ruleset):
+    # Q3 = Jul, Aug, Sep; in force from 1 Aug → 2/3 of the quarter.
+    # U1: work 60/60, tasks none → 0/20, epidemic 20/20 at weight 20 × 2/3:
+    # (60 + 0 + 20 × 2/3) × 100 / (60 + 20 + 20 × 2/3) = 73.333 × 100 / 93.333 = 78.57
+    result = run(ruleset, work("2025Q3", {"U1": 60}), [], "2025Q3")
+    assert result["U1"]["total"] == pytest.approx(78.57)
+    epidemic = result["U1"]["indicators"]["epidemic"]
+    assert epidemic["detail"]["in_force_share"] == pytest.approx(2 / 3)
+    # Q2 (before 1 Aug): the indicator drops out: 60 × 100 / 80 = 75
+    assert run(ruleset, work("2025Q2", {"U1": 60}), [], "2025Q2")["U1"]["total"] == 75
+
+
+def test_formula_and_deferred_pay_parts_sum_to_the_amount(ruleset):
+    # totals 60 (U1: 60 + 0 tasks + epidemic not in force → 60 × 100 / 80 = 75), ...
+    result = run(ruleset, work("2025Q1", {"U1": 60, "U2": 30, "U3": 15, "U4": 15}), [], "2025Q1")
+    totals = {u: result[u]["total"] for u in result}
+    assert totals == {"U1": 75, "U2": 37.5, "U3": 18.75, "U4": 18.75}
+    assert result["U1"]["outcomes"]["leader"]["value"] == 45  # 75 × 0.6
+    assert result["U3"]["outcomes"]["leader"]["value"] == 11.3  # 11.25 → 11.3 (half up, 1 decimal)
+    # pool 10000 by total: U1 = 10000 × 75 / 150 = 5000; deferred 30% = 1500, paid now 3500
+    assert result["U1"]["outcomes"]["pool"]["value"] == "5000"
+    assert result["U1"]["outcomes"]["deferred"]["value"] == "1500"
+    assert "当期发放 3500 元" in result["U1"]["outcomes"]["deferred"]["note"]
+    # U3: 10000 × 18.75 / 150 = 1250 → deferred 375
+    for unit in result:
+        pool = Decimal(result[unit]["outcomes"]["pool"]["value"])
+        deferred = Decimal(result[unit]["outcomes"]["deferred"]["value"])
+        note = result[unit]["outcomes"]["deferred"]["note"]
+        assert f"当期发放 {pool - deferred} 元" in note
