@@ -31,6 +31,7 @@ from engine.model import (
 from engine.plugins import Registry, default_registry
 from engine.schema import check_document, load_schema
 from engine.semantics import OUTCOME_RESERVED, Checker
+from engine.versions import overlapping_versions
 
 
 def resolve_path(path: Path) -> Path:
@@ -69,18 +70,19 @@ def validate_paths(paths: Iterable[Path], registry: Registry | None = None) -> t
     """Check every ruleset under ``paths``; return (files checked, problems)."""
     registry = registry or default_registry()
     problems: list[Diagnostic] = []
-    count = 0
+    checked: list[Path] = []
     for root in paths:
         if not root.exists():
             problems.append(Diagnostic("E-FILE-NOT-FOUND", {"file": str(root)}, file=str(root)))
             continue
         for file in iter_ruleset_files(root):
-            count += 1
+            checked.append(file)
             try:
                 problems += check_ruleset(load_resolved(file), registry)
             except KaoheError as exc:
                 problems += exc.diagnostics
-    return count, sort_diagnostics(problems)
+    problems += overlapping_versions(checked)
+    return len(checked), sort_diagnostics(problems)
 
 
 def digest_of(data: Any) -> str:

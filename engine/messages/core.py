@@ -1,6 +1,12 @@
 """Codes for reading, schema-checking and semantically checking rulesets."""
 
 MESSAGES = {
+    "W-VERSION-OVERLAP": (
+        "{a}（{a_span}）与 {b}（{b_span}）在 {first} 至 {last} 期间都生效，无法确定这段时间适用哪一个方案："
+        "请修改其中一个的 effective（如把较早方案的 to 改为新方案 from 的前一天）",
+        "{a} ({a_span}) and {b} ({b_span}) are both in force from {first} to {last}, so which method applies "
+        "is ambiguous: change the effective dates of one (e.g. end the older one the day before the newer starts)",
+    ),
     "E-FILE-NOT-FOUND": (
         "找不到文件 {file}：请检查路径是否正确",
         "file {file} not found: check the path",
