@@ -22,7 +22,7 @@ def test_code_has_chinese_and_english_text(code: str):
     zh, en = MESSAGES[code]
     assert re.search(r"[\u4e00-\u9fff]", zh), code
     assert en and not re.search(r"[\u4e00-\u9fff]{3}", en.replace("“", "")), code
-    assert re.fullmatch(r"E-[A-Z0-9-]+", code)
+    assert re.fullmatch(r"[EW]-[A-Z0-9-]+", code)  # E- errors, W- warnings
 
 
 @pytest.mark.parametrize("code", sorted(MESSAGES))
