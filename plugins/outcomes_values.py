@@ -40,10 +40,7 @@ class FormulaOutcome(Outcome):
     }
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
-        texts = {"value": params["value"]}
-        if "when" in params:
-            texts["when"] = params["when"]
-        return texts
+        return {key: params[key] for key in ("value", "when") if key in params}
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         values = round_scores(numbers(ctx, params["value"], "value"), int(params.get("precision", 2)))
@@ -75,10 +72,7 @@ class DeferredPay(Allocator):
     }
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
-        texts = {"amount": params["amount"]}
-        if "when" in params:
-            texts["when"] = params["when"]
-        return texts
+        return {key: params[key] for key in ("amount", "when") if key in params}
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         amounts = numbers(ctx, params["amount"], "amount")
