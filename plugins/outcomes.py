@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.components import Outcome, OutcomeContext, OutcomeResult, Problem
-from engine.errors import Diagnostic, KaoheError
+from engine.errors import Diagnostic, KaoheError, did_you_mean
 from engine.expressions import ExpressionError
 from engine.hookspecs import hookimpl
 from engine.money import format_number, to_decimal
@@ -235,15 +235,22 @@ class _Conditional(Outcome):
 
 
 class WarningOutcome(_Conditional):
-    """A warning level (yellow/red card, reminder letter) where a condition holds."""
+    """A warning level (yellow/red card, reminder letter) where a condition holds,
+    or where listed indicators score below a rate (naming the lagging ones)."""
 
     name = "warning"
     title = "预警/红黄牌"
     description = "Gives a warning level (e.g. yellow or red card) to subjects meeting a condition."
     params_schema = {
-        "type": "object", "additionalProperties": False, "required": ["when"],
+        "type": "object", "additionalProperties": False,
+        "anyOf": [{"required": ["when"]}, {"required": ["indicators", "below"]}],
         "properties": {
             "when": {**WHEN_PROPERTY, "description": "预警条件，如 total < 75 / who is warned, e.g. total < 75"},
+            "indicators": prop("array", "盯住的指标 / Indicators", "逐项检查的指标编号；得分率低于 below 的指标"
+                               "写入说明 / indicator ids checked one by one; those below the rate are named",
+                               items={"type": "string"}, minItems=1),
+            "below": prop("number", "得分率线 / Rate line", "得分率（得分 ÷ 满分）低于它即预警，如 0.6 / warn "
+                          "when an indicator's score rate is below this, e.g. 0.6", minimum=0, maximum=1),
             "level": prop("string", "级别 / Level", "预警级别，如 黄牌、红牌，默认 预警 / the warning level, "
                           "e.g. 黄牌 or 红牌, default 预警", minLength=1),
             "message": prop("string", "提示语 / Message", "写入说明的提示语，如 发预警提示函 / the text shown "
@@ -251,12 +258,38 @@ class WarningOutcome(_Conditional):
         },
     }
 
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"when": params["when"]} if "when" in params else {}
+
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         level = params.get("level", "预警")
-        hit = ctx.mask & condition(ctx, params["when"])
+        hit = ctx.mask & condition(ctx, params.get("when"))
+        message = np.full(ctx.n, params.get("message", level), dtype=object)
+        if "indicators" in params:
+            lagging = self._lagging(params["indicators"], float(params["below"]), ctx)
+            hit &= lagging != ""
+            message = np.char.add(message.astype(str), lagging.astype(str)).astype(object)
         values = np.where(hit, level, None).astype(object)
-        notes = np.where(hit, params.get("message", level), None).astype(object)
-        return OutcomeResult(values, notes)
+        return OutcomeResult(values, np.where(hit, message, None).astype(object))
+
+    @staticmethod
+    def _lagging(ids: list[str], below: float, ctx: OutcomeContext) -> np.ndarray:
+        """Per subject: "：title 62%、title 55%（得分率低于 70%）" for indicators under the line, else ""."""
+        unknown = [i for i in ids if i not in ctx.indicators]
+        if unknown:
+            raise KaoheError(Diagnostic("E-OUTCOME-DIMENSION", {
+                "outcome": ctx.outcome, "name": unknown[0], "suggest": did_you_mean(unknown[0], ctx.indicators)}))
+        scores = ctx.env["score"]
+        rates = np.vstack([np.asarray(scores.get(i, np.full(ctx.n, np.nan)), dtype=float) / ctx.indicators[i][1]
+                           for i in ids])
+        with np.errstate(invalid="ignore"):
+            under = rates < below - 1e-9
+        notes = np.full(ctx.n, "", dtype=object)
+        for subject in np.flatnonzero(under.any(axis=0)).tolist():
+            named = "、".join(f"{ctx.indicators[i][0]} {rates[k, subject]:.0%}" for k, i in enumerate(ids)
+                             if under[k, subject])
+            notes[subject] = f"：{named}（得分率低于 {below:.0%}）"
+        return notes
 
 
 class Flag(_Conditional):

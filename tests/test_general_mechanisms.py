@@ -54,6 +54,8 @@ outcomes:
   - {id: pool, title: 奖金, use: proportional_pool, pool: 10000, weight: "total", periods: [quarter]}
   - {id: leader, title: 领导班子实绩得分, use: formula, value: "total * 0.6", precision: 1, periods: [quarter]}
   - {id: deferred, title: 延期支付, use: deferred_pay, amount: pool, share: 0.3, until: 任期考核, periods: [quarter]}
+  - {id: risk, title: 风险预警函, use: warning, indicators: [work, tasks], below: 0.6, level: 风险预警函,
+     message: 发风险预警函, periods: [quarter]}
 """
 
 
@@ -137,3 +139,14 @@ def test_formula_and_deferred_pay_parts_sum_to_the_amount(ruleset):
         deferred = Decimal(result[unit]["outcomes"]["deferred"]["value"])
         note = result[unit]["outcomes"]["deferred"]["note"]
         assert f"当期发放 {pool - deferred} 元" in note
+
+
+def test_warning_names_the_indicators_under_the_line(ruleset):
+    # U1: work 60/60 = 100%, tasks 10/10 done → 100%: no letter
+    # U2: work 30/60 = 50% < 60%, tasks none → 0%: both named; U3: work 36/60 = 60% is not below 60%
+    events = [task("U1", "2025-01-10", 1, 10, 10), task("U3", "2025-01-10", 1, 10, 10)]
+    result = run(ruleset, work("2025Q1", {"U1": 60, "U2": 30, "U3": 36}), events, "2025Q1")
+    assert result["U1"]["outcomes"]["risk"]["value"] is None
+    assert result["U2"]["outcomes"]["risk"] == {
+        "value": "风险预警函", "note": "发风险预警函：工作实绩 50%、任务清单 0%（得分率低于 60%）"}
+    assert result["U3"]["outcomes"]["risk"]["value"] is None
