@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.adjust import Adjustments, CapState, Vetoes, apply_adjustments, apply_vetoes
 from engine.cohort import Cohort, build_cohort
+from engine.derived import derive_inputs
 from engine.errors import Diagnostic, KaoheError
 from engine.events import EventView
 from engine.grading import Grades, Ranking, assign_grades, group_labels, rank
@@ -123,6 +124,7 @@ def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
 def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
             state: CapState) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
+    derive_inputs(ruleset.document.data, cohort, view, registry.functions())
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
@@ -132,6 +134,7 @@ def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, 
 def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
           state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
+    derive_inputs(ruleset.document.data, cohort, view, registry.functions())
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)

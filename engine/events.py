@@ -65,3 +65,27 @@ def event_evaluator(raw: Mapping[str, Any], columns: dict[str, np.ndarray],
         return cache[text].evaluate({"event": columns}, len(columns["subject"]))
 
     return evaluate
+
+
+def as_numbers(values: Any) -> np.ndarray:
+    """An event expression's result as float64 (text that is not a number → NaN)."""
+    array = np.asarray(values)
+    if array.dtype.kind in "fiub":
+        return array.astype(float)
+    return np.array([_float(v) for v in array.tolist()], dtype=float)
+
+
+def as_truth(values: Any) -> np.ndarray:
+    """An event condition's result as bools; missing counts as false."""
+    array = np.asarray(values)
+    if array.dtype.kind == "b":
+        return array
+    numbers = as_numbers(array)
+    return ~np.isnan(numbers) & (numbers != 0)
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan

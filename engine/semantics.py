@@ -37,6 +37,7 @@ class Checker:
         for check in (
             self.unique_ids, self.indicator_tree, self.classes, self.raters, self.rules,
             self.vetoes, self.grading, self.rollup, self.outcomes, self.data_tables, self.exclude,
+            self.derived_inputs,
         ):
             _tolerant(check)()
         return self.problems
@@ -304,6 +305,18 @@ class Checker:
         for table, spec in (self.raw.get("data") or {}).items():
             if isinstance(spec, dict):
                 self.component("data_source", spec, ("data", table), "source", ("source",))
+
+    def derived_inputs(self) -> None:
+        for name, spec in (self.raw.get("inputs") or {}).items():
+            source = spec.get("from_events") if isinstance(spec, dict) else None
+            if not isinstance(source, dict):
+                continue
+            for key in ("when", "value"):
+                if key in source:
+                    self.expression(source[key], names.event_names(self.raw), ("inputs", name, "from_events", key))
+            if source.get("how", "mean") != "count" and "value" not in source:
+                self.add("E-INPUT-FROM-EVENTS-VALUE", ("inputs", name, "from_events"), at_key=True, name=name,
+                         how=source.get("how", "mean"))
 
     def exclude(self) -> None:
         text = (self.raw.get("subjects") or {}).get("exclude")

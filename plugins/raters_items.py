@@ -16,6 +16,7 @@ import numpy as np
 
 from engine.components import Rater, RaterContext, RaterResult
 from engine.errors import Diagnostic, KaoheError
+from engine.events import as_numbers, as_truth
 from engine.hookspecs import Register, hookimpl
 from plugins.raters_peer import prop, schema
 
@@ -50,9 +51,9 @@ class EventItemsRater(Rater):
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         assert ctx.events is not None and ctx.evaluate_event is not None
-        chosen = np.flatnonzero(_truthy(ctx.evaluate_event(params["when"])))
+        chosen = np.flatnonzero(as_truth(ctx.evaluate_event(params["when"])))
         subjects = np.asarray(ctx.events["subject"])[chosen]
-        rates = np.nan_to_num(_numbers(ctx.evaluate_event(params["rate"]))[chosen])  # no rate = not achieved
+        rates = np.nan_to_num(as_numbers(ctx.evaluate_event(params["rate"]))[chosen])  # no rate = not achieved
         cap = float(params.get("cap", 1.0))
         clipped = np.clip(rates, 0.0, cap)
         weights = self._weights(params, ctx, chosen)
@@ -72,7 +73,7 @@ class EventItemsRater(Rater):
         if not isinstance(weight, str):
             return np.full(len(chosen), float(weight))
         assert ctx.evaluate_event is not None and ctx.events is not None
-        weights = _numbers(ctx.evaluate_event(weight))[chosen]
+        weights = as_numbers(ctx.evaluate_event(weight))[chosen]
         bad = np.flatnonzero(np.isnan(weights) | (weights < 0))
         if len(bad):
             row = int(np.asarray(ctx.events["row"])[chosen][bad[0]])
@@ -81,28 +82,6 @@ class EventItemsRater(Rater):
                 "count": len(bad),
             }))
         return weights
-
-
-def _numbers(values: Any) -> np.ndarray:
-    array = np.asarray(values)
-    if array.dtype.kind in "fiub":
-        return array.astype(float)
-    return np.array([_float(v) for v in array.tolist()], dtype=float)
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return np.nan
-
-
-def _truthy(values: Any) -> np.ndarray:
-    array = np.asarray(values)
-    if array.dtype.kind == "b":
-        return array
-    numbers = _numbers(array)
-    return ~np.isnan(numbers) & (numbers != 0)
 
 
 def _shown(value: float) -> str:

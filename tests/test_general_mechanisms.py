@@ -9,10 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from engine.cohort import build_cohort
+from engine.derived import derive_inputs
 from engine.errors import KaoheError
-from engine.evaluate import evaluate
+from engine.evaluate import _effective_dates, _events_in, evaluate, planned_periods
 from engine.plugins import default_registry
 from engine.results import build_document
 from engine.ruleset import load_ruleset
@@ -150,3 +153,70 @@ def test_warning_names_the_indicators_under_the_line(ruleset):
     assert result["U2"]["outcomes"]["risk"] == {
         "value": "风险预警函", "note": "发风险预警函：工作实绩 50%、任务清单 0%（得分率低于 60%）"}
     assert result["U3"]["outcomes"]["risk"]["value"] is None
+
+
+DERIVED = """\
+kaohe: 1
+id: derived
+title: 自动采集数据汇总
+year: 2025
+subjects: {kind: unit}
+event_fields:
+  response_hours: {title: 响应时长}
+  handled: {title: 是否办结}
+inputs:
+  response: {title: 平均响应时长, from_events: {when: "event.type == '12345工单'", value: "event.response_hours"}}
+  handled: {title: 办结率, from_events: {when: "event.type == '网格事件'", value: "event.handled == '是'", how: share}}
+  tickets: {title: 工单件数, from_events: {when: "event.type == '12345工单'", how: count}}
+  slowest: {title: 最长响应, from_events: {when: "event.type == '12345工单'", value: "event.response_hours", how: max}}
+periods: {cycle: quarter, monitor: [month]}
+indicators:
+  - {id: speed, title: 响应速度, points: 50, rater: {use: formula, expr: "50 - response"}}
+  - {id: grid, title: 网格办结, points: 50, rater: {use: formula, expr: "handled * 50"}}
+"""
+
+
+def test_inputs_from_event_records_aggregate_per_period(tmp_path: Path):
+    file = tmp_path / "derived.yaml"
+    file.write_text(DERIVED, encoding="utf-8")
+    ruleset = load_ruleset(file)
+    events = [
+        {"subject": "U1", "date": "2025-01-05", "type": "12345工单", "response_hours": 2},
+        {"subject": "U1", "date": "2025-02-05", "type": "12345工单", "response_hours": 4},
+        {"subject": "U1", "date": "2025-03-05", "type": "12345工单", "response_hours": 9},
+        {"subject": "U1", "date": "2025-03-06", "type": "12345工单"},  # no hours: counted, not averaged
+        *[{"subject": "U1", "date": f"2025-01-1{d}", "type": "网格事件", "handled": h}
+          for d, h in enumerate(["是", "是", "否", "是"])],
+    ]
+    data = {"subjects": [{"id": "U1", "name": "甲"}, {"id": "U2", "name": "乙"}], "events": events}
+    dataset = inline_dataset(ruleset, data, "inline")
+
+    def record(period: str) -> dict:
+        evaluation = evaluate(ruleset, dataset, default_registry(), only=period)
+        return {s["id"]: s for s in build_document(evaluation)["periods"][0]["subjects"]}
+
+    quarter = record("2025Q1")
+    # mean of 2, 4, 9 = 5 → 50 − 5 = 45; 3 of 4 handled = 0.75 → 37.5
+    assert quarter["U1"]["indicators"]["speed"]["score"] == 45
+    assert quarter["U1"]["indicators"]["grid"]["score"] == 37.5
+    assert quarter["U1"]["total"] == 82.5
+    january = record("2025-01")["U1"]
+    assert january["indicators"]["speed"]["score"] == 48  # only the 2-hour ticket
+    # U2 has no records: mean and share are missing (indicator missing policy: zero)
+    assert quarter["U2"]["indicators"]["speed"]["status"] == "missing_zero"
+    period = next(p for p in planned_periods(ruleset) if p.id == "2025Q1")
+    cohort = build_cohort(ruleset, dataset, period)
+    derive_inputs(ruleset.document.data, cohort, _events_in(dataset.events, _effective_dates(dataset.events), period),
+                  default_registry().functions())
+    cohort_inputs = {name: cohort.value(name).tolist() for name in ("tickets", "slowest")}
+    assert cohort_inputs["tickets"] == [4.0, 0.0]
+    assert cohort_inputs["slowest"][0] == 9 and np.isnan(cohort_inputs["slowest"][1])
+
+
+def test_from_events_needs_a_value_unless_counting(tmp_path: Path):
+    file = tmp_path / "bad.yaml"
+    file.write_text(DERIVED.replace("value: \"event.handled == '是'\", how: share", "how: share"), encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        load_ruleset(file)
+    assert [d.code for d in caught.value.diagnostics] == ["E-INPUT-FROM-EVENTS-VALUE"]
+    assert caught.value.diagnostics[0].line == 11

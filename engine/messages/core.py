@@ -1,6 +1,12 @@
 """Codes for reading, schema-checking and semantically checking rulesets."""
 
 MESSAGES = {
+    "E-INPUT-FROM-EVENTS-VALUE": (
+        "数据项 {name} 按事件汇总（how: {how}）需要 value（每条记录的取值，如 event.response_hours）；"
+        "只计件数时写 how: count",
+        "input {name} aggregates events with how: {how}, which needs a value (each record's measure, e.g. "
+        "event.response_hours); write how: count to count records",
+    ),
     "W-VERSION-OVERLAP": (
         "{a}（{a_span}）与 {b}（{b_span}）在 {first} 至 {last} 期间都生效，无法确定这段时间适用哪一个方案："
         "请修改其中一个的 effective（如把较早方案的 to 改为新方案 from 的前一天）",
