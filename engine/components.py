@@ -24,6 +24,13 @@ import numpy as np
 from engine.expressions import Expression
 
 
+def prop(title: str, description: str, **schema: Any) -> dict[str, Any]:
+    """One documented JSON Schema property of a component's ``params_schema``:
+    every property carries a "中文 / English" title and description, so
+    editors and ``kaohe plugins`` can show help."""
+    return {"title": title, "description": description, **schema}
+
+
 class Component:
     """Base of all components."""
 

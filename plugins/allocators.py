@@ -45,11 +45,11 @@ from plugins.outcomes import (
 
 AMOUNT = r"^[0-9]+(\.[0-9]+)?$"
 
-POOL_PROPERTY = prop(["number", "string"], "奖金池 / Pool", "待分配总额（元），如 600000 或 \"600000.00\" / "
-                     "the amount to share out, in yuan", minimum=0, pattern=AMOUNT)
-UNIT_PROPERTY = prop(["number", "string"], "金额单位 / Money unit", "分到的金额是它的整数倍，\"1\" 为元"
+POOL_PROPERTY = prop("奖金池 / Pool", "待分配总额（元），如 600000 或 \"600000.00\" / "
+                     "the amount to share out, in yuan", minimum=0, pattern=AMOUNT, type=["number", "string"])
+UNIT_PROPERTY = prop("金额单位 / Money unit", "分到的金额是它的整数倍，\"1\" 为元"
                      "（默认），\"0.01\" 为分 / every amount is a multiple of it: \"1\" yuan (default) or "
-                     "\"0.01\"", exclusiveMinimum=0, pattern=AMOUNT)
+                     "\"0.01\"", exclusiveMinimum=0, pattern=AMOUNT, type=["number", "string"])
 
 UNIT_NAMES = (
     "headcount", "months", "person_years", "person_months", "mean_total", "max_total", "min_total",
@@ -121,8 +121,8 @@ class ProportionalPool(Allocator):
         "type": "object", "additionalProperties": False, "required": ["pool", "weight"],
         "properties": {
             "pool": POOL_PROPERTY,
-            "weight": prop("string", "权重 / Weight", "每人的分配权重表达式，如 coefficient * grade_factor / "
-                           "each subject's weight, e.g. coefficient * grade_factor"),
+            "weight": prop("权重 / Weight", "每人的分配权重表达式，如 coefficient * grade_factor / "
+                           "each subject's weight, e.g. coefficient * grade_factor", type="string"),
             "unit": UNIT_PROPERTY,
             "when": {**WHEN_PROPERTY, "description": "参与分配的对象，如 grade != '不合格' / who takes "
                      "part, e.g. grade != '不合格'"},
@@ -172,13 +172,13 @@ class TwoLevelPool(Allocator):
         "type": "object", "additionalProperties": False, "required": ["pool", "unit_weight", "person_weight"],
         "properties": {
             "pool": POOL_PROPERTY,
-            "unit_weight": prop("string", "单位权重 / Unit weight", "单位层面的表达式，可用 " + "、".join(UNIT_NAMES)
+            "unit_weight": prop("单位权重 / Unit weight", "单位层面的表达式，可用 " + "、".join(UNIT_NAMES)
                                 + "，如 headcount * mean_total / a unit-level expression over these names, "
-                                "e.g. headcount * mean_total"),
-            "person_weight": prop("string", "个人权重 / Person weight", "单位内每人的权重表达式，如 grade_factor * "
-                                  "months_on_post / 12 / each person's weight within the unit"),
-            "group_by": prop("string", "单位列 / Unit column", "标明所属单位的列，默认 unit / the column naming "
-                             "each person's unit, default unit", minLength=1),
+                                "e.g. headcount * mean_total", type="string"),
+            "person_weight": prop("个人权重 / Person weight", "单位内每人的权重表达式，如 grade_factor * "
+                                  "months_on_post / 12 / each person's weight within the unit", type="string"),
+            "group_by": prop("单位列 / Unit column", "标明所属单位的列，默认 unit / the column naming "
+                             "each person's unit, default unit", minLength=1, type="string"),
             "unit": UNIT_PROPERTY,
             "when": {**WHEN_PROPERTY, "description": "参与分配的人员，如 grade != '不称职' / who takes "
                      "part, e.g. grade != '不称职'"},

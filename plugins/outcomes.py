@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Outcome, OutcomeContext, OutcomeResult, Problem
+from engine.components import Outcome, OutcomeContext, OutcomeResult, Problem, prop
 from engine.errors import Diagnostic, KaoheError, did_you_mean
 from engine.expressions import ExpressionError
 from engine.hookspecs import hookimpl
@@ -23,14 +23,9 @@ from engine.money import format_number, to_decimal
 # shared helpers
 
 
-def prop(kind: str | list[str], title: str, description: str, **extra: Any) -> dict[str, Any]:
-    """One schema property; every property carries a title and a description."""
-    return {"type": kind, "title": title, "description": description, **extra}
-
-
 WHEN_PROPERTY = prop(
-    "string", "条件 / Condition",
-    "只对满足此表达式的对象生效，如 total < 70 / applies only where this expression holds, e.g. total < 70",
+    "条件 / Condition",
+    "只对满足此表达式的对象生效，如 total < 70 / applies only where this expression holds, e.g. total < 70", type="string",
 )
 
 
@@ -118,23 +113,23 @@ class BottomZero(Outcome):
     params_schema = {
         "type": "object", "additionalProperties": False, "required": [],
         "properties": {
-            "count": prop("integer", "人数 / Count", "每组取末位几人，默认 1 / how many from the bottom, default 1",
-                          minimum=1),
-            "share": prop("number", "比例 / Share", "按比例取末位，如 0.1 表示 10%（与 count 二选一） / "
-                          "a share of the group, e.g. 0.1 (instead of count)", exclusiveMinimum=0, maximum=1),
-            "rounding": prop("string", "取整 / Rounding", "比例人数的取整方式，默认 floor / how share × size is "
-                             "rounded, default floor", enum=list(ROUNDINGS)),
-            "min_count": prop("integer", "最少人数 / Minimum", "按比例时至少取几人，默认 1 / at least this many "
-                              "when share is given, default 1", minimum=0),
-            "within": prop("string", "范围 / Within", "group：在每个排名组内；all：全体对象中，默认 group / "
-                           "per ranking group or across all subjects, default group", enum=["group", "all"]),
+            "count": prop("人数 / Count", "每组取末位几人，默认 1 / how many from the bottom, default 1",
+                          minimum=1, type="integer"),
+            "share": prop("比例 / Share", "按比例取末位，如 0.1 表示 10%（与 count 二选一） / "
+                          "a share of the group, e.g. 0.1 (instead of count)", exclusiveMinimum=0, maximum=1, type="number"),
+            "rounding": prop("取整 / Rounding", "比例人数的取整方式，默认 floor / how share × size is "
+                             "rounded, default floor", enum=list(ROUNDINGS), type="string"),
+            "min_count": prop("最少人数 / Minimum", "按比例时至少取几人，默认 1 / at least this many "
+                              "when share is given, default 1", minimum=0, type="integer"),
+            "within": prop("范围 / Within", "group：在每个排名组内；all：全体对象中，默认 group / "
+                           "per ranking group or across all subjects, default group", enum=["group", "all"], type="string"),
             "when": {**WHEN_PROPERTY, "description": "末位还须满足的条件，如 total < 70 / an extra "
                      "condition the bottom must also meet, e.g. total < 70"},
-            "min_group_size": prop("integer", "最小组规模 / Minimum group size", "人数少于此值的组不设末位，默认 2 / "
-                                   "groups smaller than this have no bottom, default 2", minimum=1),
-            "ties": prop("string", "并列处理 / Ties", "末位并列且超出人数时：exclude 均不计（默认），include 全部计入 / "
+            "min_group_size": prop("最小组规模 / Minimum group size", "人数少于此值的组不设末位，默认 2 / "
+                                   "groups smaller than this have no bottom, default 2", minimum=1, type="integer"),
+            "ties": prop("并列处理 / Ties", "末位并列且超出人数时：exclude 均不计（默认），include 全部计入 / "
                          "tied at the boundary beyond the count: exclude none (default) or include all",
-                         enum=["exclude", "include"]),
+                         enum=["exclude", "include"], type="string"),
         },
     }
 
@@ -246,15 +241,15 @@ class WarningOutcome(_Conditional):
         "anyOf": [{"required": ["when"]}, {"required": ["indicators", "below"]}],
         "properties": {
             "when": {**WHEN_PROPERTY, "description": "预警条件，如 total < 75 / who is warned, e.g. total < 75"},
-            "indicators": prop("array", "盯住的指标 / Indicators", "逐项检查的指标编号；得分率低于 below 的指标"
+            "indicators": prop("盯住的指标 / Indicators", "逐项检查的指标编号；得分率低于 below 的指标"
                                "写入说明 / indicator ids checked one by one; those below the rate are named",
-                               items={"type": "string"}, minItems=1),
-            "below": prop("number", "得分率线 / Rate line", "得分率（得分 ÷ 满分）低于它即预警，如 0.6 / warn "
-                          "when an indicator's score rate is below this, e.g. 0.6", minimum=0, maximum=1),
-            "level": prop("string", "级别 / Level", "预警级别，如 黄牌、红牌，默认 预警 / the warning level, "
-                          "e.g. 黄牌 or 红牌, default 预警", minLength=1),
-            "message": prop("string", "提示语 / Message", "写入说明的提示语，如 发预警提示函 / the text shown "
-                            "with the warning, e.g. 发预警提示函"),
+                               items={"type": "string"}, minItems=1, type="array"),
+            "below": prop("得分率线 / Rate line", "得分率（得分 ÷ 满分）低于它即预警，如 0.6 / warn "
+                          "when an indicator's score rate is below this, e.g. 0.6", minimum=0, maximum=1, type="number"),
+            "level": prop("级别 / Level", "预警级别，如 黄牌、红牌，默认 预警 / the warning level, "
+                          "e.g. 黄牌 or 红牌, default 预警", minLength=1, type="string"),
+            "message": prop("提示语 / Message", "写入说明的提示语，如 发预警提示函 / the text shown "
+                            "with the warning, e.g. 发预警提示函", type="string"),
         },
     }
 
@@ -303,8 +298,8 @@ class Flag(_Conditional):
         "properties": {
             "when": {**WHEN_PROPERTY, "description": "标记条件，如 grade == '优秀' / who is marked, "
                      "e.g. grade == '优秀'"},
-            "label": prop("string", "标签 / Label", "标记的含义，如 推荐评优，默认 标记 / what the mark means, "
-                          "e.g. 推荐评优, default 标记", minLength=1),
+            "label": prop("标签 / Label", "标记的含义，如 推荐评优，默认 标记 / what the mark means, "
+                          "e.g. 推荐评优, default 标记", minLength=1, type="string"),
         },
     }
 
@@ -326,8 +321,8 @@ class RankList(_Conditional):
         "properties": {
             "when": {**WHEN_PROPERTY, "description": "列入名单的条件，如 grade == '好' / who is listed, "
                      "e.g. grade == '好'"},
-            "label": prop("string", "名单名称 / Label", "说明中的名单名称，默认 公示 / the list's name in "
-                          "notes, default 公示", minLength=1),
+            "label": prop("名单名称 / Label", "说明中的名单名称，默认 公示 / the list's name in "
+                          "notes, default 公示", minLength=1, type="string"),
         },
     }
 

@@ -29,10 +29,10 @@ class Feedback(Outcome):
     params_schema = {
         "type": "object", "additionalProperties": False,
         "properties": {
-            "dimensions": prop("array", "比较的维度 / Dimensions", "参与比较的指标编号，默认全部一级指标 / indicator ids "
+            "dimensions": prop("比较的维度 / Dimensions", "参与比较的指标编号，默认全部一级指标 / indicator ids "
                                "compared, default: the top-level indicators", items={"type": "string"}, minItems=2,
-                               uniqueItems=True),
-            "label": prop("string", "说明 / Label", "说明前缀，如 反馈谈话 / prefix of the note", minLength=1),
+                               uniqueItems=True, type="array"),
+            "label": prop("说明 / Label", "说明前缀，如 反馈谈话 / prefix of the note", minLength=1, type="string"),
         },
     }
 
@@ -71,11 +71,11 @@ class EventList(Outcome):
     params_schema = {
         "type": "object", "additionalProperties": False, "required": ["when"],
         "properties": {
-            "when": prop("string", "列入条件 / When", "哪些事件列入清单，如 event.type == '督办问题' and "
-                         "event.closed == '否' / which events are listed", minLength=1),
-            "fields": prop("array", "显示字段 / Fields", "每项显示的事件字段，默认 type、date / event fields "
-                           "shown for each item", items={"type": "string"}, minItems=1),
-            "label": prop("string", "清单名称 / Label", "说明中的清单名称 / name of the list in notes", minLength=1),
+            "when": prop("列入条件 / When", "哪些事件列入清单，如 event.type == '督办问题' and "
+                         "event.closed == '否' / which events are listed", minLength=1, type="string"),
+            "fields": prop("显示字段 / Fields", "每项显示的事件字段，默认 type、date / event fields "
+                           "shown for each item", items={"type": "string"}, minItems=1, type="array"),
+            "label": prop("清单名称 / Label", "说明中的清单名称 / name of the list in notes", minLength=1, type="string"),
         },
     }
 

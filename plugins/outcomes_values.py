@@ -31,10 +31,10 @@ class FormulaOutcome(Outcome):
     params_schema = {
         "type": "object", "additionalProperties": False, "required": ["value"],
         "properties": {
-            "value": prop("string", "计算式 / Value", "表达式，如 total * 0.6 + score.teamwork / Expression, "
-                          "e.g. total * 0.6", minLength=1),
-            "precision": prop("integer", "小数位数 / Precision", "结果保留的小数位数（四舍五入），默认 2 / decimals "
-                              "kept (half up), default 2", minimum=0, maximum=6),
+            "value": prop("计算式 / Value", "表达式，如 total * 0.6 + score.teamwork / Expression, "
+                          "e.g. total * 0.6", minLength=1, type="string"),
+            "precision": prop("小数位数 / Precision", "结果保留的小数位数（四舍五入），默认 2 / decimals "
+                              "kept (half up), default 2", minimum=0, maximum=6, type="integer"),
             "when": WHEN_PROPERTY,
         },
     }
@@ -59,14 +59,14 @@ class DeferredPay(Allocator):
     params_schema = {
         "type": "object", "additionalProperties": False, "required": ["amount", "share"],
         "properties": {
-            "amount": prop("string", "金额 / Amount", "前面某个金额类结果运用的编号（或表达式），如 bonus_pool / "
-                           "an earlier money outcome's id (or an expression)", minLength=1),
-            "share": prop("number", "延期比例 / Deferred share", "延期支付的比例，如 0.3 / share deferred, e.g. 0.3",
-                          minimum=0, maximum=1),
-            "until": prop("string", "兑现条件 / Until", "何时兑现，如 任期考核 / when the deferred part is paid, "
-                          "e.g. the tenure assessment", minLength=1),
-            "unit": prop(["string", "number"], "金额单位 / Unit", "延期金额取整到的单位，默认 1 元 / money unit "
-                         "of the deferred part, default 1 yuan"),
+            "amount": prop("金额 / Amount", "前面某个金额类结果运用的编号（或表达式），如 bonus_pool / "
+                           "an earlier money outcome's id (or an expression)", minLength=1, type="string"),
+            "share": prop("延期比例 / Deferred share", "延期支付的比例，如 0.3 / share deferred, e.g. 0.3",
+                          minimum=0, maximum=1, type="number"),
+            "until": prop("兑现条件 / Until", "何时兑现，如 任期考核 / when the deferred part is paid, "
+                          "e.g. the tenure assessment", minLength=1, type="string"),
+            "unit": prop("金额单位 / Unit", "延期金额取整到的单位，默认 1 元 / money unit "
+                         "of the deferred part, default 1 yuan", type=["string", "number"]),
             "when": WHEN_PROPERTY,
         },
     }

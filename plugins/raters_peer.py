@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Problem, Rater, RaterContext, RaterResult
+from engine.components import Problem, Rater, RaterContext, RaterResult, prop
 from engine.errors import Diagnostic, KaoheError
 from engine.expressions import ExpressionError
 
@@ -28,11 +28,6 @@ RANK_DECIMALS = 9  # values equal up to float noise share a rank
 
 # ---------------------------------------------------------------------------
 # shared helpers
-
-
-def prop(title: str, description: str, **schema: Any) -> dict[str, Any]:
-    """One documented JSON Schema property ("中文 / English" title and description)."""
-    return {"title": title, "description": description, **schema}
 
 
 INPUT = prop(
