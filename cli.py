@@ -208,10 +208,15 @@ def plugins(fmt: str) -> None:
 @click.argument("ruleset", type=click.Path(path_type=Path))
 @click.option("--resolved", is_flag=True, default=True, help="After extends (the default; kept for clarity).")
 @click.option("--provenance", is_flag=True, help="Tag every value with the file and line that set it.")
+@click.option("--canonical", is_flag=True,
+              help="Print the file itself in `kaohe fmt` form (no extends, no checks): git's textconv.")
 @click.pass_context
 @handles_errors
-def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool) -> None:
+def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool, canonical: bool) -> None:
     """Print the effective ruleset after extends, optionally with provenance."""
+    if canonical:
+        show_canonical(ctx, ruleset)
+        return
     from engine.inherit import load_resolved
     from engine.ruleset import resolve_path
     from engine.show import render
@@ -220,6 +225,34 @@ def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool) ->
     if document.problems:
         raise KaoheError(document.problems)
     click.echo(render(document, provenance), nl=False)
+
+
+def show_canonical(ctx: click.Context, path: Path) -> None:
+    from engine.fmt import textconv
+
+    text, problems = textconv(path)
+    for problem in problems:  # still exit 0: git diff must keep working on a broken file
+        click.echo(problem.format(lang_of(ctx)), err=True)
+    click.get_binary_stream("stdout").write(text.encode("utf-8"))
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list files that would change, exit 1 if any.")
+@click.option("--diff", "with_diff", is_flag=True, help="Also print a unified diff for each such file.")
+@click.pass_context
+@handles_errors
+def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check: bool, with_diff: bool) -> None:
+    """Rewrite rulesets in canonical key order and style, keeping comments."""
+    from engine.fmt import format_paths, render_report
+
+    lang = lang_of(ctx)
+    result = format_paths(paths, write=not check)
+    click.echo(render_report(result, check, with_diff, lang), nl=False)
+    if result.problems:
+        report(result.problems, lang)
+    if result.problems or (check and result.changed):
+        ctx.exit(EXIT_INVALID)
 
 
 @main.command()
