@@ -17,7 +17,7 @@ import numpy as np
 from engine.components import Outcome, OutcomeContext, OutcomeResult
 from engine.errors import Diagnostic, KaoheError, did_you_mean
 from engine.hookspecs import hookimpl
-from plugins.outcomes import prop
+from plugins.outcomes import condition, prop
 
 
 class Feedback(Outcome):
@@ -76,8 +76,13 @@ class EventList(Outcome):
             "fields": prop("显示字段 / Fields", "每项显示的事件字段，默认 type、date / event fields "
                            "shown for each item", items={"type": "string"}, minItems=1, type="array"),
             "label": prop("清单名称 / Label", "说明中的清单名称 / name of the list in notes", minLength=1, type="string"),
+            "only": prop("哪些对象 / Only", "只为满足此条件的对象列清单（对象表达式），如 grade == '好' / list only for "
+                         "subjects meeting this condition, e.g. grade == '好'", minLength=1, type="string"),
         },
     }
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"only": params["only"]} if "only" in params else {}
 
     def event_expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
         return {"when": params["when"]}
@@ -90,9 +95,13 @@ class EventList(Outcome):
             raise KaoheError(Diagnostic("E-OUTCOME-FIELD", {
                 "outcome": ctx.outcome, "name": unknown[0], "suggest": did_you_mean(unknown[0], events)}))
         chosen = np.flatnonzero(ctx.evaluate_event(params["when"])) if ctx.evaluate_event else np.zeros(0, int)
+        if "only" in params:
+            listed = ctx.mask & condition(ctx, params["only"])
+            chosen = chosen[listed[np.asarray(events["subject"])[chosen]]]
         subjects = np.asarray(events["subject"])[chosen]
         counts = np.bincount(subjects, minlength=ctx.n)
-        values = np.where(ctx.mask, counts, None).astype(object)
+        shown = ctx.mask & condition(ctx, params["only"]) if "only" in params else ctx.mask
+        values = np.where(shown, counts, None).astype(object)
         items: dict[int, list[str]] = {}
         for row, subject in zip(chosen.tolist(), subjects.tolist(), strict=True):
             shown = "，".join(_text(events[f][row]) for f in fields)

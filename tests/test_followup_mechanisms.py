@@ -49,6 +49,13 @@ outcomes:
     periods: [quarter]
     when: "event.type == '督办问题' and event.closed != '是'"
     fields: [task, owner, deadline]
+  - id: good_reports
+    title: 实绩公示
+    use: event_list
+    periods: [quarter]
+    when: "event.type == '实绩申报'"
+    only: "total >= 85"
+    fields: [task]
 """
 
 
@@ -148,3 +155,12 @@ def test_event_list_expression_is_checked_at_load(tmp_path: Path):
         load_ruleset(file)
     (problem,) = caught.value.diagnostics
     assert problem.code == "E-EXPR-UNKNOWN-FIELD" and problem.params["suggest"] == "closed"
+
+
+def test_event_list_only_lists_for_subjects_meeting_a_condition(run):
+    # P1 total 80 + 2 reports = 82 < 85: not listed (value empty); P2 80 + 5 = 85: listed
+    events = reports(2, "P1", "T1") + reports(5, "P2", "T2")
+    result = run(quarter_values(), events, "2025Q1")
+    assert result["P1"]["outcomes"]["good_reports"] == {"value": None, "note": None}
+    assert result["P2"]["outcomes"]["good_reports"]["value"] == 5
+    assert result["P2"]["outcomes"]["good_reports"]["note"].startswith("清单（5 项）：1. T2；2. T2")
