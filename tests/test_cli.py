@@ -34,6 +34,13 @@ def results_json() -> bytes:
 
 
 def test_quick_start_prints_the_year_ranking():
+    # the README's first command: Chengdu's 2025 year on its bundled data
+    code, out, _ = invoke("evaluate", str(ROOT / "rulesets" / "chengdu"))
+    assert code == 0
+    assert "2025 排名" in out and "C104" in out and "优秀" in out and "年度考核奖" in out
+
+
+def test_example_prints_its_year_ranking():
     code, out, _ = invoke("evaluate", str(EXAMPLE))
     assert code == 0
     assert "2025 排名" in out and "科技局" in out and "优秀" in out
