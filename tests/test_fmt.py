@@ -382,3 +382,9 @@ def test_any_key_order_formats_to_the_same_text(path: Path, nav: SchemaNav):
         yaml_rt.dump(tree, stream)
         # blank lines at a mapping's first key are dropped, so only they may differ
         assert _without_blank_lines(canonical_text(stream.getvalue(), "x")) == _without_blank_lines(canonical), seed
+
+
+def test_shipped_rulesets_are_canonical():
+    # what CI would run as `kaohe fmt --check rulesets/`: the repository keeps its rulesets formatted
+    result = CliRunner().invoke(main, ["fmt", "--check", str(ROOT / "rulesets")])
+    assert result.exit_code == 0, result.output
