@@ -260,9 +260,14 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check: bool, with_d
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
 @click.option("--rev", default=None, help="Compare NEW with itself at this git revision (OLD is then ignored).")
+@click.option("--impact", "impact_data", type=click.Path(path_type=Path), default=None,
+              help="Evaluate both on this data folder: grade, rank and bonus changes, attributed to the changes.")
+@click.option("--period", default=None, help="With --impact: only this period (default: every period).")
+@click.option("--threshold", default=3, show_default=True, help="With --impact: smallest rank move reported.")
 @click.pass_context
 @handles_errors
-def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None) -> None:
+def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impact_data: Path | None,
+         period: str | None, threshold: int) -> None:
     """Semantic diff of two rulesets (files, folders or PATH@GIT-REVISION)."""
     from contextlib import ExitStack
 
@@ -271,10 +276,23 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None) -> N
     from engine.gitrev import at_revision
     from engine.ruleset import load_ruleset
 
+    lang = lang_of(ctx)
     with ExitStack() as stack:
         before = load_ruleset(at_revision(f"{new}@{rev}" if rev else old, stack))
         after = load_ruleset(at_revision(new, stack))
-        click.echo(RENDERERS[fmt](before, after, diff_rulesets(before, after), lang_of(ctx)), nl=False)
+        text = RENDERERS[fmt](before, after, diff_rulesets(before, after), lang)
+        if impact_data is not None:
+            from engine.impact import impact
+            from engine.impact_render import render_impact
+
+            report = impact(before, after, impact_data, period, threshold, lang)
+            if fmt == "json":
+                document = json.loads(text)
+                document["impact"] = report
+                text = json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
+            else:
+                text += render_impact(report, lang, markdown=fmt == "md", threshold=threshold)
+        click.echo(text, nl=False)
 
 
 @main.command()
