@@ -95,9 +95,13 @@ def _rater_title(name: str | None) -> str:
     return f"{rater.title}（{name}）" if rater is not None and rater.title else str(name)
 
 
+# rater details whose values read better in words
+DETAIL_WORDS = {("target_source", "own"): "本单位近年平均（挑战目标）", ("target_source", "peer"): "同组分位值"}
+
+
 def _facts(entry: dict[str, Any]) -> str:
     facts = [f"{k}={_fmt(v)}" for k, v in entry.get("inputs", {}).items()]
-    facts += [f"{k}={_fmt(v)}" for k, v in entry.get("detail", {}).items()]
+    facts += [f"{k}={DETAIL_WORDS.get((k, v), _fmt(v))}" for k, v in entry.get("detail", {}).items()]
     text = "输入 " + "，".join(facts) if facts else "无输入"
     if entry.get("capped"):
         text += "；触及封顶或保底"
