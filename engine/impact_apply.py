@@ -91,9 +91,10 @@ def _children_of(working: dict[str, Any], parent: str | None) -> list[dict]:
 # -- lists, mappings, grades ---------------------------------------------------
 
 
-def _listed(items: list[dict], new_items: list[dict], ident: str) -> None:
-    index = next((i for i, item in enumerate(items) if str(item.get("id")) == ident), None)
-    replacement = next((item for item in new_items if str(item.get("id")) == ident), None)
+def _listed(items: list[dict], new_items: list[dict], ident: str, key: str = "id") -> None:
+    """Replace, add or delete the entry whose ``key`` is ``ident``, as in NEW (same position when added)."""
+    index = next((i for i, item in enumerate(items) if str(item.get(key)) == ident), None)
+    replacement = next((item for item in new_items if str(item.get(key)) == ident), None)
     if replacement is None:
         if index is not None:
             del items[index]
@@ -123,15 +124,7 @@ def _grading(working: dict[str, Any], new: dict[str, Any], ident: str) -> None:
         new_grades = (target.get("scales") or {}).get(scale) or []
     else:
         grades, new_grades = grading.setdefault("grades", []), target.get("grades") or []
-    index = next((i for i, g in enumerate(grades) if str(g.get("grade")) == grade), None)
-    replacement = next((g for g in new_grades if str(g.get("grade")) == grade), None)
-    if replacement is None:
-        if index is not None:
-            del grades[index]
-    elif index is None:
-        grades.insert(min(new_grades.index(replacement), len(grades)), copy.deepcopy(replacement))
-    else:
-        grades[index] = copy.deepcopy(replacement)
+    _listed(grades, new_grades, grade, key="grade")
 
 
 def _set(working: dict[str, Any], new: dict[str, Any], path: tuple[str, ...]) -> None:
