@@ -68,6 +68,8 @@ def build_cohort(ruleset: Ruleset, dataset: Any, period: Period) -> Cohort:
         coefficient = coefficient * np.where(np.isnan(own), 1.0, own)
     months = months_on_post(subjects.joined, subjects.left, period, ruleset.full_month_days)
     extra = {k: v for k, v in subjects.extra.items() if k in ruleset.subject_fields}
+    for name in ruleset.subject_fields:  # a declared field the data lacks is missing, as an absent value is
+        extra.setdefault(name, np.full(n, np.nan))
     cohort = Cohort(
         period=period, n=n, ids=subjects.ids, names=subjects.name, units=subjects.unit,
         classes=classes, coefficient=coefficient, months=months,

@@ -220,3 +220,27 @@ def test_from_events_needs_a_value_unless_counting(tmp_path: Path):
         load_ruleset(file)
     assert [d.code for d in caught.value.diagnostics] == ["E-INPUT-FROM-EVENTS-VALUE"]
     assert caught.value.diagnostics[0].line == 11
+
+
+def test_a_declared_subject_field_absent_from_the_data_is_missing(tmp_path: Path):
+    # a framework declares excellent_years; a jurisdiction whose subjects table lacks the column
+    # gets missing values (conditions false), not a runtime error
+    file = tmp_path / "fields.yaml"
+    file.write_text("""\
+kaohe: 1
+id: fields
+title: 对象字段
+year: 2025
+subjects: {kind: unit, fields: {excellent_years: {title: 此前连续优秀年数}}}
+inputs:
+  work: {title: 工作}
+indicators:
+  - {id: work, title: 工作, points: 100, rater: {use: direct, input: work}}
+outcomes:
+  - {id: priority, title: 优先评优, use: flag, when: "excellent_years >= 1"}
+""", encoding="utf-8")
+    ruleset = load_ruleset(file)
+    data = {"subjects": [{"id": "U1", "name": "甲"}], "values": [{"subject": "U1", "period": "2025", "work": 90}]}
+    evaluation = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
+    record = build_document(evaluation)["periods"][0]["subjects"][0]
+    assert record["total"] == 90 and record["outcomes"]["priority"]["value"] is False

@@ -51,8 +51,12 @@ def main() -> None:
     rng = random.Random(20250701)
     units = [(f"LD{i + 1:02d}", name, "econ") for i, name in enumerate(ECON)]
     units += [(f"LD{i + 14:02d}", name, "social") for i, name in enumerate(SOCIAL)]
-    write("subjects.csv", ["id", "name", "class", "joined", "left"],
-          [[uid, name, cls, NEW_UNIT_JOINED if uid == NEW_UNIT else "", ""] for uid, name, cls in units])
+    # previous consecutive excellent years (read by the framework's 三挂钩 flags); fixed, not drawn,
+    # so the random stream of every other table stays as it was
+    excellent = {uid: (1, 0, 2, 0, 2)[i % 5] for i, (uid, _, _) in enumerate(units)}
+    write("subjects.csv", ["id", "name", "class", "joined", "left", "excellent_years"],
+          [[uid, name, cls, NEW_UNIT_JOINED if uid == NEW_UNIT else "", "", excellent[uid]]
+           for uid, name, cls in units])
     strength = {uid: rng.uniform(0.82, 1.08) for uid, _, _ in units}
 
     values: list[list[object]] = []
