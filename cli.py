@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from engine.errors import Diagnostic, KaoheError
+from kaohe.engine.errors import Diagnostic, KaoheError
 
 EXIT_INVALID = 1
 
@@ -82,7 +82,7 @@ def main(lang: str | None) -> None:
 @handles_errors
 def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Check rulesets (files or folders); report every problem, located."""
-    from engine.ruleset import validate_paths
+    from kaohe.engine.ruleset.load import validate_paths
 
     lang = lang_of(ctx)
     count, problems = validate_paths(paths)
@@ -111,8 +111,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
              out: Path | None) -> None:
     """Evaluate a ruleset on its data and print or write the results."""
-    from engine.render import export, ranking_table
-    from engine.runner import run
+    from kaohe.engine.evaluation.runner import run
+    from kaohe.engine.report.render import export, ranking_table
 
     evaluation = run(ruleset, data_dir, period)
     if fmt == "table":
@@ -124,7 +124,7 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
         return
     payload = export(evaluation, fmt)
     if out:
-        from engine.atomic import write_atomic
+        from kaohe.engine.report.atomic import write_atomic
 
         write_atomic(out, payload)
     elif fmt == "xlsx":
@@ -134,7 +134,7 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
 
 
 def export_text(out: Path, text: str) -> None:
-    from engine.atomic import write_atomic
+    from kaohe.engine.report.atomic import write_atomic
 
     write_atomic(out, text.encode("utf-8"))
 
@@ -148,8 +148,8 @@ def export_text(out: Path, text: str) -> None:
 @handles_errors
 def explain(ctx: click.Context, ruleset: Path, subject: str, data_dir: Path | None, period: str | None) -> None:
     """Explain one subject's score point by point (in Chinese)."""
-    from engine.explain import explain_subject
-    from engine.runner import run
+    from kaohe.engine.evaluation.runner import run
+    from kaohe.engine.report.explain import explain_subject
 
     evaluation = run(ruleset, data_dir)
     click.echo(explain_subject(evaluation, subject, period), nl=False)
@@ -162,7 +162,7 @@ def explain(ctx: click.Context, ruleset: Path, subject: str, data_dir: Path | No
 @handles_errors
 def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
     """Run ruleset test cases (YAML) under PATHS."""
-    from engine.testcases import collect_test_files, run_file
+    from kaohe.engine.testing.cases import collect_test_files, run_file
 
     lang = lang_of(ctx)
     passed = failed = 0
@@ -189,7 +189,7 @@ def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
 @handles_errors
 def plugins(fmt: str) -> None:
     """List installed components (raters, data sources, allocators …) and their plugins."""
-    from engine.plugins import KIND_TITLES, default_registry
+    from kaohe.engine.registry import KIND_TITLES, default_registry
 
     entries = default_registry().all()
     if fmt == "json":
@@ -197,7 +197,7 @@ def plugins(fmt: str) -> None:
                  "origin": e.origin} for e in entries]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    from engine.render import table
+    from kaohe.engine.report.render import table
 
     rows = [[f"{KIND_TITLES.get(e.kind, e.kind)} {e.kind}", e.name, getattr(e.component, "title", ""), e.origin]
             for e in entries]
@@ -217,9 +217,9 @@ def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool, ca
     if canonical:
         show_canonical(ctx, ruleset)
         return
-    from engine.inherit import load_resolved
-    from engine.ruleset import resolve_path
-    from engine.show import render
+    from kaohe.engine.report.show import render
+    from kaohe.engine.ruleset.inherit import load_resolved
+    from kaohe.engine.ruleset.load import resolve_path
 
     document = load_resolved(resolve_path(ruleset))
     if document.problems:
@@ -228,7 +228,7 @@ def show(ctx: click.Context, ruleset: Path, resolved: bool, provenance: bool, ca
 
 
 def show_canonical(ctx: click.Context, path: Path) -> None:
-    from engine.fmt import textconv
+    from kaohe.engine.years.fmt import textconv
 
     text, problems = textconv(path)
     for problem in problems:  # still exit 0: git diff must keep working on a broken file
@@ -244,7 +244,7 @@ def show_canonical(ctx: click.Context, path: Path) -> None:
 @handles_errors
 def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check: bool, with_diff: bool) -> None:
     """Rewrite rulesets in canonical key order and style, keeping comments."""
-    from engine.fmt import format_paths, render_report
+    from kaohe.engine.years.fmt import format_paths, render_report
 
     lang = lang_of(ctx)
     result = format_paths(paths, write=not check)
@@ -271,10 +271,10 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impa
     """Semantic diff of two rulesets (files, folders or PATH@GIT-REVISION)."""
     from contextlib import ExitStack
 
-    from engine.diff import diff_rulesets
-    from engine.diff_render import RENDERERS
-    from engine.gitrev import at_revision
-    from engine.ruleset import load_ruleset
+    from kaohe.engine.ruleset.load import load_ruleset
+    from kaohe.engine.years.diff import diff_rulesets
+    from kaohe.engine.years.diff_render import RENDERERS
+    from kaohe.engine.years.gitrev import at_revision
 
     lang = lang_of(ctx)
     with ExitStack() as stack:
@@ -282,8 +282,8 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impa
         after = load_ruleset(at_revision(new, stack))
         text = RENDERERS[fmt](before, after, diff_rulesets(before, after), lang)
         if impact_data is not None:
-            from engine.impact import impact
-            from engine.impact_render import render_impact
+            from kaohe.engine.years.impact import impact
+            from kaohe.engine.years.impact_render import render_impact
 
             report = impact(before, after, impact_data, period, threshold, lang)
             if fmt == "json":
@@ -299,7 +299,7 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impa
 @click.argument("name", type=click.Choice(["ruleset", "results", "test", "diff"]), default="ruleset")
 def schema(name: str) -> None:
     """Print a JSON Schema (ruleset, results or test)."""
-    from engine.schema import SCHEMA_DIR
+    from kaohe.engine.ruleset.schema import SCHEMA_DIR
 
     click.echo((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"), nl=False)
 

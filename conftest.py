@@ -1,3 +1,3 @@
 """Root conftest: collect ruleset YAML test cases with the unit tests."""
 
-pytest_plugins = ["engine.pytest_plugin"]
+pytest_plugins = ["kaohe.engine.testing.pytest_plugin"]

@@ -25,11 +25,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.evaluate import evaluate  # noqa: E402
-from engine.plugins import default_registry  # noqa: E402
-from engine.results import build_document  # noqa: E402
-from engine.ruleset import load_ruleset  # noqa: E402
-from engine.runner import load_data  # noqa: E402
+from kaohe.engine.evaluation.pipeline import evaluate  # noqa: E402
+from kaohe.engine.evaluation.runner import load_data  # noqa: E402
+from kaohe.engine.registry import default_registry  # noqa: E402
+from kaohe.engine.report.results import build_document  # noqa: E402
+from kaohe.engine.ruleset.load import load_ruleset  # noqa: E402
 
 QUARTERS = ("2025Q1", "2025Q2", "2025Q3", "2025Q4")
 RATERS = ("direct", "attainment", "bands", "formula", "ratio_to_best")
@@ -139,9 +139,9 @@ def numpy_baseline(persons: int, seed: int = 7) -> float:
 
 def scoring_only(ruleset, dataset, registry) -> float:
     """The raters and the tree sums alone, comparable with the numpy baseline."""
-    from engine.cohort import build_cohort
-    from engine.periods import Period
-    from engine.scoring import score_tree
+    from kaohe.engine.data.periods import Period
+    from kaohe.engine.evaluation.cohort import build_cohort
+    from kaohe.engine.evaluation.scoring import score_tree
 
     cohorts = [build_cohort(ruleset, dataset, Period(2025, "quarter", q)) for q in range(1, 5)]
     groups = np.zeros(cohorts[0].n, dtype=np.int64)

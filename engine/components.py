@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from engine.expressions import Expression
+from kaohe.engine.language.expressions import Expression
 
 
 def prop(title: str, description: str, **schema: Any) -> dict[str, Any]:
@@ -189,7 +189,7 @@ class DataSource(Component):
     kind = "data_source"
 
     def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
-        """Return the table. Raise ``engine.errors.KaoheError`` with a
+        """Return the table. Raise ``kaohe.engine.errors.KaoheError`` with a
         located ``Diagnostic`` when the source cannot be read."""
         raise NotImplementedError
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.messages import render
+from kaohe.engine.messages import render
 
 LANGS = ("zh", "en")
 
@@ -22,7 +22,7 @@ LANGS = ("zh", "en")
 class Diagnostic:
     """One problem, located as precisely as the source allows.
 
-    ``code`` names an entry in ``engine.messages``; ``params`` fill its
+    ``code`` names an entry in ``kaohe.engine.messages``; ``params`` fill its
     placeholders. A plugin may instead pass ``text`` = {"zh": ..., "en": ...}
     for a code the catalogue does not know.
     """

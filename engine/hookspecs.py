@@ -1,7 +1,7 @@
 """Every hook kaohe offers to plugins, one per capability.
 
 A plugin is a module or object with functions named like the hooks below and
-decorated with ``engine.hookimpl``. Built-in components in ``plugins/`` use
+decorated with ``kaohe.engine.hookspecs.hookimpl``. Built-in components in ``plugins/`` use
 exactly these hooks, so a third-party package can do anything they do. Each
 ``register_*`` hook receives a ``register`` callable; call it once per
 component class. Components are selected from YAML by their ``name``
@@ -38,7 +38,7 @@ def register_raters(register: Register) -> None:
     """Register rater classes: ``register(RaterClass)``.
 
     A rater turns input columns into one score per subject for a leaf
-    indicator. See ``engine.components.Rater`` for the contract.
+    indicator. See ``kaohe.engine.components.Rater`` for the contract.
     """
 
 
@@ -63,7 +63,7 @@ def register_data_sources(register: Register) -> None:
     A data source reads one table (subjects, values, events, ratings …) from
     a file or a local system and returns rows with their origin, so that bad
     data can be reported by file, row and column. See
-    ``engine.components.DataSource``.
+    ``kaohe.engine.components.DataSource``.
     """
 
 
@@ -77,7 +77,7 @@ def register_allocators(register: Register) -> None:
 
     An allocator moves money or points according to results (bonus pools,
     two-level pools). Amounts are ``Decimal`` and must sum exactly to the
-    pool. See ``engine.components.Outcome``.
+    pool. See ``kaohe.engine.components.Outcome``.
     """
 
 
@@ -87,7 +87,7 @@ def register_outcomes(register: Register) -> None:
 
     Warnings, flags, eligibility, rectification lists, publicity lists —
     anything that reads results and marks subjects. Same contract as
-    allocators (``engine.components.Outcome``).
+    allocators (``kaohe.engine.components.Outcome``).
     """
 
 
@@ -101,5 +101,5 @@ def register_exporters(register: Register) -> None:
 
     An exporter renders a results document to bytes in one format (json,
     csv, xlsx …); ``kaohe evaluate --format NAME`` selects it. See
-    ``engine.components.Exporter``.
+    ``kaohe.engine.components.Exporter``.
     """

@@ -1,6 +1,6 @@
 """Built-in allocators: bonus pools split exactly to the money unit.
 
-Both use largest-remainder apportionment (``engine.money``) with the
+Both use largest-remainder apportionment (``kaohe.engine.evaluation.money``) with the
 cohort's declared order (best first) deciding equal remainders, so the
 amounts always add up to the pool and never depend on float noise.
 """
@@ -14,11 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Allocator, OutcomeContext, OutcomeResult, Problem
-from engine.errors import did_you_mean
-from engine.expressions import Expression, ExpressionError, compile_expression
-from engine.hookspecs import hookimpl
-from engine.money import (
+from kaohe.engine.components import Allocator, OutcomeContext, OutcomeResult, Problem
+from kaohe.engine.errors import did_you_mean
+from kaohe.engine.evaluation.money import (
     MoneyError,
     amounts,
     apportion,
@@ -31,7 +29,9 @@ from engine.money import (
     to_decimal,
     units_to_money,
 )
-from plugins.outcomes import (
+from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.language.expressions import Expression, ExpressionError, compile_expression
+from kaohe.plugins.outcomes import (
     WHEN_PROPERTY,
     column,
     condition,

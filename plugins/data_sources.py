@@ -2,9 +2,9 @@
 
 Each returns a ``RawTable`` whose ``row_numbers`` point at what the user
 sees (the CSV line, the Excel row, the index in a JSON list), so that
-``engine.data`` can report bad cells by file, row and column. Fully empty
+``kaohe.engine.data.load`` can report bad cells by file, row and column. Fully empty
 rows are skipped; everything else is passed on untouched, typing is
-``engine.data``'s job. Tables carry ``header_line`` (the line of the
+``kaohe.engine.data.load``'s job. Tables carry ``header_line`` (the line of the
 column names, None when there is none) for locating column problems.
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 
 import openpyxl
 
-from engine.components import DataSource, RawTable
-from engine.errors import Diagnostic, KaoheError, did_you_mean
-from engine.hookspecs import hookimpl
+from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.hookspecs import hookimpl
 
 _PATH = {
     "type": "string", "minLength": 1,

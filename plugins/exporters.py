@@ -28,9 +28,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
-from engine.components import Exporter
-from engine.errors import Diagnostic, KaoheError
-from engine.hookspecs import hookimpl
+from kaohe.engine.components import Exporter
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.hookspecs import hookimpl
 
 NO_PARAMS: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": [],
                              "properties": {}}

@@ -2,7 +2,7 @@
 
 Each reads the graded columns of one period and returns one value per
 subject (None for subjects not graded). The helpers at the top are shared
-with ``plugins.allocators``.
+with ``kaohe.plugins.allocators``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Outcome, OutcomeContext, OutcomeResult, Problem, prop
-from engine.errors import Diagnostic, KaoheError, did_you_mean
-from engine.expressions import ExpressionError
-from engine.hookspecs import hookimpl
-from engine.money import format_number, to_decimal
+from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult, Problem, prop
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.evaluation.money import format_number, to_decimal
+from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.language.expressions import ExpressionError
 
 # ---------------------------------------------------------------------------
 # shared helpers

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Outcome, OutcomeContext, OutcomeResult
-from engine.errors import Diagnostic, KaoheError, did_you_mean
-from engine.hookspecs import hookimpl
-from plugins.outcomes import condition, prop
+from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.hookspecs import hookimpl
+from kaohe.plugins.outcomes import condition, prop
 
 
 class Feedback(Outcome):

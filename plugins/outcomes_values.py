@@ -15,11 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Allocator, Outcome, OutcomeContext, OutcomeResult
-from engine.hookspecs import hookimpl
-from engine.money import MoneyError, format_money, parse_unit, quantize_money, to_decimal
-from engine.rounding import round_scores
-from plugins.outcomes import WHEN_PROPERTY, condition, fail, numbers, prop
+from kaohe.engine.components import Allocator, Outcome, OutcomeContext, OutcomeResult
+from kaohe.engine.evaluation.money import (
+    MoneyError,
+    format_money,
+    parse_unit,
+    quantize_money,
+    to_decimal,
+)
+from kaohe.engine.evaluation.rounding import round_scores
+from kaohe.engine.hookspecs import hookimpl
+from kaohe.plugins.outcomes import WHEN_PROPERTY, condition, fail, numbers, prop
 
 
 class FormulaOutcome(Outcome):

@@ -1,8 +1,8 @@
 """Built-in raters: direct points, attainment rate, bands and steps, formulas.
 
 The peer raters (ratio to the best, rank tables, percentile benchmarks) live
-in ``plugins.raters_peer`` and are registered from here too; the survey rater
-registers itself from ``plugins.survey``.
+in ``kaohe.plugins.raters_peer`` and are registered from here too; the survey rater
+registers itself from ``kaohe.plugins.survey``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Problem, Rater, RaterContext, RaterResult
-from engine.hookspecs import Register, hookimpl
-from plugins.raters_peer import (
+from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult
+from kaohe.engine.hookspecs import Register, hookimpl
+from kaohe.plugins.raters_peer import (
     EXPR,
     INPUT,
     ONE_OF_INPUT_EXPR,

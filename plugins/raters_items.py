@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Rater, RaterContext, RaterResult
-from engine.errors import Diagnostic, KaoheError
-from engine.events import as_numbers, as_truth
-from engine.hookspecs import Register, hookimpl
-from plugins.raters_peer import prop, schema
+from kaohe.engine.components import Rater, RaterContext, RaterResult
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation.events import as_numbers, as_truth
+from kaohe.engine.hookspecs import Register, hookimpl
+from kaohe.plugins.raters_peer import prop, schema
 
 EMPTY_RATES = {"missing": np.nan, "zero": 0.0, "full": 1.0}
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Problem, Rater, RaterContext, RaterResult, prop
-from engine.errors import Diagnostic, KaoheError
-from engine.expressions import ExpressionError
+from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, prop
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.language.expressions import ExpressionError
 
 QUANTILE_METHODS = [
     "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",

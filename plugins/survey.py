@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from engine.components import Problem, Rater, RaterContext, RaterResult, RatingRows
-from engine.errors import Diagnostic, KaoheError, did_you_mean
-from engine.hookspecs import Register, hookimpl
-from plugins.raters_peer import prop, schema
+from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, RatingRows
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.hookspecs import Register, hookimpl
+from kaohe.plugins.raters_peer import prop, schema
 
 WEIGHT_TOLERANCE = 1e-9
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from kaohe.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "rulesets" / "example"
@@ -158,9 +158,9 @@ def test_plugins_lists_every_component_with_its_origin():
     for kind, name in [("rater", "attainment"), ("rater", "survey"), ("data_source", "csv"),
                        ("allocator", "two_level_pool"), ("outcome", "bottom_zero"), ("exporter", "xlsx")]:
         assert (kind, name) in names
-    assert names[("rater", "survey")] == "plugins.survey"
+    assert names[("rater", "survey")] == "kaohe.plugins.survey"
     code, out, _ = invoke("plugins")
-    assert code == 0 and "attainment" in out and "plugins.raters" in out
+    assert code == 0 and "attainment" in out and "kaohe.plugins.raters" in out
 
 
 def test_validate_the_shipped_rulesets():

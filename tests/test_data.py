@@ -11,12 +11,12 @@ import numpy as np
 import openpyxl
 import pytest
 
-from engine.components import DataSource, RawTable
-from engine.data import Values, dataset_from_tables, load_dataset
-from engine.data_sheet import LIMIT
-from engine.errors import KaoheError
-from engine.hookspecs import hookimpl
-from engine.plugins import build_registry, make_plugin_manager
+from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.load import Values, dataset_from_tables, load_dataset
+from kaohe.engine.data.sheet import LIMIT
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.registry import build_registry, make_plugin_manager
 
 DATA = Path(__file__).parent / "data"
 GOOD = {"source": "csv", "path": "good/subjects.csv"}

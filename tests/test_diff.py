@@ -9,10 +9,10 @@ from pathlib import Path
 import jsonschema
 from click.testing import CliRunner
 
-from cli import main
-from engine.diff import diff_rulesets
-from engine.diff_render import describe
-from engine.ruleset import load_ruleset
+from kaohe.cli import main
+from kaohe.engine.ruleset.load import load_ruleset
+from kaohe.engine.years.diff import diff_rulesets
+from kaohe.engine.years.diff_render import describe
 
 HERE = Path(__file__).parent / "diff"
 ROOT = Path(__file__).resolve().parent.parent

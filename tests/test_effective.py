@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.evaluate import evaluate
-from engine.ruleset import load_ruleset
-from engine.runner import inline_dataset
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.ruleset.load import load_ruleset
 
 RULESET = """\
 kaohe: 1

@@ -23,12 +23,12 @@ import jsonschema
 import openpyxl
 import pytest
 
-import engine.atomic
-from engine.atomic import write_atomic
-from engine.errors import KaoheError
-from engine.plugins import build_registry, make_plugin_manager
-from plugins import exporters
-from plugins.exporters import (
+import kaohe.engine.report.atomic
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.registry import build_registry, make_plugin_manager
+from kaohe.engine.report.atomic import write_atomic
+from kaohe.plugins import exporters
+from kaohe.plugins.exporters import (
     CsvExporter,
     JsonExporter,
     XlsxExporter,
@@ -401,7 +401,7 @@ def test_write_atomic_failure_keeps_previous_content(tmp_path: Path,
     def no_space(src: Any, dst: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(engine.atomic.os, "replace", no_space)
+    monkeypatch.setattr(kaohe.engine.report.atomic.os, "replace", no_space)
     with pytest.raises(KaoheError) as caught:
         write_atomic(target, b"new content")
     assert "磁盘空间不足" in caught.value.diagnostics[0].message("zh")

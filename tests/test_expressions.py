@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.expressions import (
+from kaohe.engine.language.expressions import (
     MAX_EXPONENT,
     MAX_LENGTH,
     Expression,
@@ -423,7 +423,7 @@ def test_wrong_argument_count_is_refused_at_load(text: str) -> None:
 def test_missing_values_are_false_everywhere_in_conditions() -> None:
     import numpy as np
 
-    from engine.expressions import compile_expression
+    from kaohe.engine.language.expressions import compile_expression
 
     env = {"x": np.array([np.nan, 1.0, 0.0])}
     names = {"x": None}

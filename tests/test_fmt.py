@@ -13,13 +13,19 @@ import yaml
 from click.testing import CliRunner
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-import engine.fmt
-from cli import main
-from engine.errors import KaoheError
-from engine.fmt import canonical_text, make_yaml
-from engine.fmt_order import COMPONENT_FIRST, DOCUMENT, SchemaNav, _reorder_mapping, canonical_order
-from engine.loader import iter_ruleset_files
-from engine.schema import load_schema
+import kaohe.engine.years.fmt
+from kaohe.cli import main
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.ruleset.loader import iter_ruleset_files
+from kaohe.engine.ruleset.schema import load_schema
+from kaohe.engine.years.fmt import canonical_text, make_yaml
+from kaohe.engine.years.fmt_order import (
+    COMPONENT_FIRST,
+    DOCUMENT,
+    SchemaNav,
+    _reorder_mapping,
+    canonical_order,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fmt"
@@ -71,7 +77,7 @@ def test_second_run_is_a_no_op(tmp_path: Path):
 def test_unchanged_file_is_not_rewritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = copy_fixture(tmp_path, "reorder.expected.yaml")
     writes: list[Path] = []
-    monkeypatch.setattr(engine.fmt, "write_atomic", lambda target, data: writes.append(target))
+    monkeypatch.setattr(kaohe.engine.years.fmt, "write_atomic", lambda target, data: writes.append(target))
     code, _, _ = invoke("fmt", str(path))
     assert code == 0 and writes == []
 
@@ -202,7 +208,7 @@ def test_a_format_that_would_change_data_is_refused(tmp_path: Path, monkeypatch:
     def corrupt(tree, schema, nav):  # stands in for any round-trip bug
         tree["id"] = "changed"
 
-    monkeypatch.setattr(engine.fmt, "reorder_tree", corrupt)
+    monkeypatch.setattr(kaohe.engine.years.fmt, "reorder_tree", corrupt)
     path = tmp_path / "r.yaml"
     path.write_text("id: a\nkaohe: 1\n", encoding="utf-8")
     code, _, err = invoke("fmt", str(path))

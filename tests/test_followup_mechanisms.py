@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.evaluate import evaluate
-from engine.plugins import default_registry
-from engine.results import build_document
-from engine.ruleset import load_ruleset
-from engine.runner import inline_dataset
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.registry import default_registry
+from kaohe.engine.report.results import build_document
+from kaohe.engine.ruleset.load import load_ruleset
 
 RULESET = """\
 kaohe: 1
@@ -147,7 +147,7 @@ def test_event_list_lists_open_items_with_their_fields(run):
 
 
 def test_event_list_expression_is_checked_at_load(tmp_path: Path):
-    from engine.errors import KaoheError
+    from kaohe.engine.errors import KaoheError
 
     file = tmp_path / "bad.yaml"
     file.write_text(RULESET.replace("event.closed != '是'", "event.closd != '是'"), encoding="utf-8")

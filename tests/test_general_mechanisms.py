@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.cohort import build_cohort
-from engine.derived import derive_inputs
-from engine.errors import KaoheError
-from engine.evaluate import _effective_dates, _events_in, evaluate, planned_periods
-from engine.plugins import default_registry
-from engine.results import build_document
-from engine.ruleset import load_ruleset
-from engine.runner import inline_dataset
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.cohort import build_cohort
+from kaohe.engine.evaluation.derived import derive_inputs
+from kaohe.engine.evaluation.pipeline import _effective_dates, _events_in, evaluate, planned_periods
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.registry import default_registry
+from kaohe.engine.report.results import build_document
+from kaohe.engine.ruleset.load import load_ruleset
 
 RULESET = """\
 kaohe: 1

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine.impact import _spearman, impact
-from engine.ruleset import load_ruleset
+from kaohe.cli import main
+from kaohe.engine.ruleset.load import load_ruleset
+from kaohe.engine.years.impact import _spearman, impact
 
 HERE = Path(__file__).parent / "impact"
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from engine.errors import KaoheError
-from engine.evaluate import evaluate
-from engine.inherit import load_resolved
-from engine.ruleset import load_ruleset
-from engine.runner import inline_dataset
+from kaohe.cli import main
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.ruleset.inherit import load_resolved
+from kaohe.engine.ruleset.load import load_ruleset
 
 HERE = Path(__file__).parent / "inherit"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import loader
-from engine.errors import KaoheError
-from engine.loader import (
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.ruleset import loader
+from kaohe.engine.ruleset.loader import (
     Document,
     current_ruleset,
     iter_ruleset_files,

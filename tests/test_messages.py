@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.messages import MESSAGES, render
+from kaohe.engine.messages import MESSAGES, render
 
 DOCS = (Path(__file__).resolve().parent.parent / "docs" / "ruleset-format.md").read_text(encoding="utf-8")
 

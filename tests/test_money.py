@@ -8,8 +8,8 @@ from decimal import Decimal, localcontext
 import numpy as np
 import pytest
 
-from engine.errors import Diagnostic
-from engine.money import (
+from kaohe.engine.errors import Diagnostic
+from kaohe.engine.evaluation.money import (
     MoneyError,
     allocate,
     decimal_weights,

@@ -8,12 +8,12 @@ import jsonschema
 import numpy as np
 import pytest
 
-from engine.components import OutcomeContext
-from engine.errors import KaoheError
-from engine.expressions import compile_expression
-from engine.plugins import build_registry, make_plugin_manager
-from plugins.allocators import ProportionalPool, TwoLevelPool
-from plugins.outcomes import BottomZero, Flag, RankList, WarningOutcome
+from kaohe.engine.components import OutcomeContext
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.language.expressions import compile_expression
+from kaohe.engine.registry import build_registry, make_plugin_manager
+from kaohe.plugins.allocators import ProportionalPool, TwoLevelPool
+from kaohe.plugins.outcomes import BottomZero, Flag, RankList, WarningOutcome
 
 D = Decimal
 COMPONENTS = (ProportionalPool, TwoLevelPool, BottomZero, WarningOutcome, Flag, RankList)

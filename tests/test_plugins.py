@@ -12,14 +12,14 @@ import numpy as np
 import pluggy
 import pytest
 
-from engine import hookspecs
-from engine.components import Rater, RaterResult
-from engine.errors import KaoheError
-from engine.evaluate import evaluate
-from engine.hookspecs import hookimpl
-from engine.plugins import build_registry, make_plugin_manager
-from engine.ruleset import load_ruleset
-from engine.runner import inline_dataset
+from kaohe.engine import hookspecs
+from kaohe.engine.components import Rater, RaterResult
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.registry import build_registry, make_plugin_manager
+from kaohe.engine.ruleset.load import load_ruleset
 
 RULESET = """\
 kaohe: 1
@@ -80,7 +80,7 @@ def test_every_hook_is_documented():
 def test_builtins_are_registered_through_the_same_hooks():
     registry = registry_with()
     origins = {e.origin for e in registry.all()}
-    assert origins <= {name for name in origins if name.startswith("plugins.")}
+    assert origins <= {name for name in origins if name.startswith("kaohe.plugins.")}
     assert registry.get("rater", "attainment") is not None
     assert registry.get("data_source", "csv") is not None
     assert registry.get("exporter", "json") is not None
@@ -165,7 +165,7 @@ def test_expression_function_from_a_plugin(tmp_path: Path):
 
 def test_entry_point_group_kaohe_is_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "kaohe_fake_plugin.py").write_text(textwrap.dedent("""
-        from engine.hookspecs import hookimpl
+        from kaohe.engine.hookspecs import hookimpl
         from tests.test_plugins import DoubledRater
 
         @hookimpl

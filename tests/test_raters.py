@@ -8,13 +8,18 @@ import jsonschema
 import numpy as np
 import pytest
 
-from engine.components import Problem, RaterContext, RatingRows
-from engine.errors import KaoheError
-from engine.expressions import compile_expression
-from engine.messages import MESSAGES
-from engine.plugins import build_registry, make_plugin_manager
-from plugins.raters import AttainmentRater, BandsRater, DirectRater, FormulaRater
-from plugins.raters_peer import QUANTILE_METHODS, PercentileRater, RankTableRater, RatioToBestRater
+from kaohe.engine.components import Problem, RaterContext, RatingRows
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.language.expressions import compile_expression
+from kaohe.engine.messages import MESSAGES
+from kaohe.engine.registry import build_registry, make_plugin_manager
+from kaohe.plugins.raters import AttainmentRater, BandsRater, DirectRater, FormulaRater
+from kaohe.plugins.raters_peer import (
+    QUANTILE_METHODS,
+    PercentileRater,
+    RankTableRater,
+    RatioToBestRater,
+)
 
 NAN = math.nan
 ALL_RATERS = {

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from engine.components import Problem, RaterContext, RatingRows
-from engine.errors import KaoheError
-from plugins.survey import SurveyRater
+from kaohe.engine.components import Problem, RaterContext, RatingRows
+from kaohe.engine.errors import KaoheError
+from kaohe.plugins.survey import SurveyRater
 
 NAN = math.nan
 VOTES = {"好": 100, "较好": 80, "一般": 60, "较差": 40}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cli import main
-from engine.ruleset import validate_paths
+from kaohe.cli import main
+from kaohe.engine.ruleset.load import validate_paths
 
 BASE = """\
 kaohe: 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.messages import (
+from kaohe.engine.messages import (
     core,
     data,
     evaluation,

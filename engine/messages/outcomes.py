@@ -1,4 +1,4 @@
-"""Codes raised by the built-in outcomes and allocators and by ``engine.money``."""
+"""Codes raised by the built-in outcomes and allocators and by ``kaohe.engine.evaluation.money``."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- money (engine/money.py) --------------------------------------------

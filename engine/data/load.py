@@ -1,0 +1,254 @@
+"""Read a ruleset's data tables and turn them into typed, checked columns.
+
+``load_dataset`` reads each table through the data source its spec names
+(``csv``, ``xlsx``, ``json`` …); ``dataset_from_tables`` types raw rows.
+Every bad cell becomes a ``Diagnostic`` located by file, row, column
+position and column name; all problems of all tables are collected and
+raised together as one ``KaoheError``. The typed tables and what the digest
+covers are described in ``kaohe.engine.data.tables``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import kaohe.engine.data.tables as tables
+from kaohe.engine.components import RawTable
+from kaohe.engine.data.sheet import TABLE_ZH, Problems, Sheet, codes, duplicates, make_sheet
+from kaohe.engine.data.tables import Dataset, Events, Ratings, Subjects, Values, cell_text, is_blank
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+
+TABLES = ("subjects", "values", "events", "ratings")
+FORMATS = ("csv", "xlsx", "json")
+SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
+EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
+RATING_COLUMNS = ("subject", "period", "indicator", "group", "rater", "score", "vote")
+
+
+def build_subjects(sheet: Sheet) -> Subjects | None:
+    if not sheet.require("id", "name"):
+        return None
+    ids, name = sheet.text("id", required=True), sheet.text("name", required=True)
+    joined, left = sheet.date("joined"), sheet.date("left")
+    for i in np.flatnonzero(left < joined).tolist():
+        sheet.at("E-DATA-DATE-ORDER", i, "left", left=str(left[i]), joined=str(joined[i]))
+    first: dict[str, int] = {}
+    for i, key in enumerate(ids.tolist()):
+        if key and first.setdefault(key, i) != i:
+            sheet.at("E-DATA-DUPLICATE-ID", i, "id", id=key, first=int(sheet.rows[first[key]]))
+    keep = np.array(list(first.values()), dtype=np.int64)
+    order = keep[np.argsort(ids[keep], kind="stable")] if len(keep) else keep
+    extra = sheet.extras([c for c in sheet.positions if c not in SUBJECT_COLUMNS])
+    return Subjects(
+        ids=ids[order], index={k: i for i, k in enumerate(ids[order].tolist())}, name=name[order],
+        unit=sheet.text("unit")[order], cls=sheet.text("class")[order], joined=joined[order],
+        left=left[order], extra={k: v[order] for k, v in extra.items()},
+    )
+
+
+def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str] | None) -> Values:
+    n_subjects = len(subjects) if subjects is not None else 0
+    if not sheet.require("subject", "period"):
+        return Values.empty(n_subjects)
+    subject = sheet.subject(subjects)
+    period = sheet.period("period", required=True)
+    usable = (subject >= 0) & (period != "")
+    layout = _long_values if sheet.has("input") or sheet.has("value") else _wide_values
+    rows, names, i_codes, value = layout(sheet, usable, inputs)
+    p_labels, usable_codes = tables.label_codes(period[usable])
+    row_codes = np.full(sheet.n, -1, dtype=np.int16 if len(p_labels) < 2**15 else np.int64)
+    row_codes[usable] = usable_codes
+    p_codes = row_codes[rows]
+    _value_duplicates(sheet, subject, period, row_codes, rows, names, i_codes)
+    values = Values(subject[rows], period[rows], np.array(names, dtype=object)[i_codes], value, n_subjects)
+    values.index_codes(p_labels, p_codes, names, i_codes)
+    return values
+
+
+def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row_codes: np.ndarray,
+                      rows: np.ndarray, names: list[str], i_codes: np.ndarray) -> None:
+    """Rows may split a subject's inputs for a period, but not repeat one.
+    Only entries of rows sharing a (subject, period) are compared, so wide
+    tables with millions of cells need no big sort."""
+    candidates = np.flatnonzero(row_codes >= 0)
+    shared = duplicates([subject[candidates], row_codes[candidates]])
+    if not shared:
+        return
+    chosen = np.flatnonzero(np.isin(rows, candidates[np.array(shared).ravel()]))
+    entries = rows[chosen]
+    for later, first in duplicates([subject[entries], row_codes[entries], i_codes[chosen]]):
+        row, column = int(entries[later]), names[i_codes[chosen[later]]]
+        key = f"{cell_text(sheet.cells['subject'][row])} / {period[row]} / {column}"
+        sheet.at("E-DATA-DUPLICATE-ROW", row, "input" if sheet.has("input") else column,
+                 first=int(sheet.rows[entries[first]]), key=key)
+
+
+def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> tuple:
+    """(row positions, sorted input names, input code and value of each entry)."""
+    sheet.only(("subject", "period", "input", "value"))
+    if not sheet.require("input", "value"):
+        return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(0)
+    name, value = sheet.text("input", required=True), sheet.number("value")
+    for i in np.flatnonzero(np.isnan(value)).tolist():
+        if is_blank(sheet.cells["value"][i]):
+            sheet.at("E-DATA-EMPTY-CELL", i, "value")
+    usable = usable & (name != "") & ~np.isnan(value)
+    unknown = set() if inputs is None else {x for x in set(name.tolist()) if x and x not in inputs}
+    if unknown:
+        wrong = np.fromiter((x in unknown for x in name.tolist()), dtype=bool, count=sheet.n)
+        for i in np.flatnonzero(wrong).tolist():
+            sheet.at("E-DATA-UNKNOWN-INPUT", i, "input", input=name[i], suggest=did_you_mean(name[i], inputs))
+        usable &= ~wrong
+    rows = np.flatnonzero(usable)
+    names, i_codes = tables.label_codes(name[rows])
+    return rows, names, i_codes, value[rows]
+
+
+def _wide_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> tuple:
+    columns = [c for c in sheet.positions if c not in ("subject", "period")]
+    if not columns:
+        sheet.header("E-DATA-NO-INPUTS", "")
+    if inputs is not None:
+        for column in [c for c in columns if c not in inputs]:
+            sheet.header("E-DATA-UNKNOWN-INPUT", column, input=column, suggest=did_you_mean(column, inputs))
+        columns = [c for c in columns if c in inputs]
+    names = sorted(columns)
+    code_type = np.int16 if len(names) < 2**15 else np.int64  # compact: wide tables are big
+    rows, i_codes, values = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=code_type)], [np.zeros(0)]
+    for column in columns:  # one step per input column; blank cells are simply absent
+        value = sheet.number(column)
+        sheet.release(column)
+        chosen = np.flatnonzero(usable & ~np.isnan(value)).astype(np.int32)
+        rows.append(chosen)
+        i_codes.append(np.full(len(chosen), names.index(column), dtype=code_type))
+        values.append(value[chosen])
+    return np.concatenate(rows), names, np.concatenate(i_codes), np.concatenate(values)
+
+
+def build_events(sheet: Sheet, subjects: Subjects | None, event_fields: Collection[str] | None) -> Events:
+    if not sheet.require("subject", "date", "type"):
+        return Events.empty()
+    others = [c for c in sheet.positions if c not in EVENT_COLUMNS]
+    if event_fields is not None:
+        others = sheet.only([*EVENT_COLUMNS, *event_fields], others)
+    return Events(
+        subject=sheet.subject(subjects), date=sheet.date("date", required=True),
+        period=sheet.period("period"), type=sheet.text("type", required=True),
+        points=sheet.number("points"), confirmed=sheet.flag("confirmed"),
+        fields=sheet.extras(others), row=sheet.rows,
+    )
+
+
+def build_ratings(sheet: Sheet, subjects: Subjects | None) -> Ratings:
+    sheet.only(RATING_COLUMNS)
+    if not sheet.require("subject", "period", "group", "rater"):
+        return Ratings.empty()
+    subject, period = sheet.subject(subjects), sheet.period("period", required=True)
+    indicator, group = sheet.text("indicator"), sheet.text("group", required=True)
+    rater, score, vote = sheet.text("rater", required=True), sheet.number("score"), sheet.text("vote")
+    scores = sheet.cells.get("score")
+    for i in np.flatnonzero(np.isnan(score) & (vote == "")).tolist():
+        if scores is None or is_blank(scores[i]):  # a bad score is reported already
+            sheet.at("E-DATA-RATING-EMPTY", i)
+    for later, first in duplicates([subject, *(codes(c) for c in (period, indicator, group, rater))]):
+        key = " / ".join(x for x in (cell_text(sheet.cells["subject"][later]), period[later],
+                                     indicator[later], group[later], rater[later]) if x)
+        sheet.at("E-DATA-DUPLICATE-ROW", later, "rater", first=int(sheet.rows[first]), key=key)
+    vote = np.where(vote == "", None, vote).astype(object)
+    return Ratings(subject, period, indicator, group, rater, score, vote)
+
+
+# ---------------------------------------------------------------------------
+# Assembling and loading
+
+
+def dataset_from_tables(raw: Mapping[str, RawTable], *, inputs: Collection[str] | None = None,
+                        event_fields: Collection[str] | None = None) -> Dataset:
+    """Type and check raw tables (``subjects`` required); raise every problem at once."""
+    problems = Problems()
+    if "subjects" not in raw:
+        problems.add("E-DATA-NO-SUBJECTS", {"tables": ", ".join(sorted(raw)) or "-"})
+    with tables.paused_gc():
+        dataset = _typed(dict(raw), problems, inputs, event_fields)
+    problems.raise_if_any()
+    return dataset
+
+
+def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str] | None,
+           event_fields: Collection[str] | None) -> Dataset:
+    for table in raw:
+        if table not in TABLES:
+            problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
+                                                   "suggest": did_you_mean(table, TABLES)})
+    origins = {t: raw[t].origin for t in TABLES if t in raw}
+    sheets = {t: make_sheet(t, raw.pop(t), problems) for t in TABLES if t in raw}  # let rows go early
+    # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
+    sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
+    subjects = build_subjects(sheets.pop("subjects")) if "subjects" in sheets else None
+    values = build_values(sheets.pop("values"), subjects, inputs) if "values" in sheets else None
+    events = build_events(sheets["events"], subjects, event_fields) if "events" in sheets else Events.empty()
+    ratings = build_ratings(sheets["ratings"], subjects) if "ratings" in sheets else Ratings.empty()
+    subjects = subjects or Subjects.empty()
+    values = values or Values.empty(len(subjects))
+    dataset = Dataset(subjects, values, events, ratings, origins)
+    if not problems.any():
+        dataset.digest = tables.dataset_digest(subjects, values, events, ratings)
+    return dataset
+
+
+def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registry: Any, *,
+                 inputs: Collection[str] | None = None,
+                 event_fields: Collection[str] | None = None) -> Dataset:
+    """Read every table of a ruleset (``specs`` is its ``data:`` mapping) and type it.
+
+    A table not in ``specs`` is looked for as ``data/<table>.csv|xlsx|json``
+    under ``base_dir``; only ``subjects`` is required.
+    """
+    base_dir, problems, raw = Path(base_dir), Problems(), {}
+    for table in [t for t in specs if t not in TABLES]:
+        problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
+                                               "suggest": did_you_mean(table, TABLES)})
+    with tables.paused_gc():
+        for table in TABLES:
+            spec = specs.get(table) or default_spec(table, base_dir)
+            if spec is None and table == "subjects":
+                looked = str(base_dir / "data" / "subjects.csv|xlsx|json")
+                problems.add("E-DATA-FILE", {"file": "data/subjects.csv", "looked": looked}, file=looked)
+            elif spec is not None:
+                try:
+                    raw[table] = read_table(table, spec, base_dir, registry)
+                except KaoheError as exc:
+                    problems.found.extend(exc.diagnostics)
+        dataset = _typed(raw, problems, inputs, event_fields) if "subjects" in raw else None
+    problems.raise_if_any()
+    return dataset
+
+
+def default_spec(table: str, base_dir: Path) -> dict[str, str] | None:
+    for fmt in FORMATS:
+        if (base_dir / "data" / f"{table}.{fmt}").is_file():
+            return {"source": fmt, "path": f"data/{table}.{fmt}"}
+    return None
+
+
+def read_table(table: str, spec: Mapping[str, Any], base_dir: Path, registry: Any) -> RawTable:
+    """One table through the data source its spec names."""
+    name = spec.get("source")
+    source = registry.get("data_source", name) if isinstance(name, str) else None
+    if source is None:
+        available = registry.names("data_source")
+        raise KaoheError(Diagnostic("E-DATA-UNKNOWN-SOURCE", {
+            "table": table, "table_zh": TABLE_ZH.get(table, table), "name": name,
+            "available": ", ".join(available), "suggest": did_you_mean(str(name), available)}))
+    params = {k: v for k, v in spec.items() if k != "source"}
+    try:
+        return source.read(params, base_dir)
+    except KaoheError:
+        raise
+    except Exception as exc:  # a plugin's own failure still reaches the user as a diagnostic
+        raise KaoheError(Diagnostic("E-DATA-SOURCE", {
+            "table": params.get("path", table), "problem": f"{type(exc).__name__}: {exc}"})) from exc

@@ -1,0 +1,229 @@
+"""Raw rows as a sheet of columns, with the problem collector that locates
+every bad cell by file, row, column position and column name.
+
+Split from ``kaohe.engine.data.load``: this is the part that knows about rows and
+cells; ``kaohe.engine.data.load`` builds the typed tables from it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat, zip_longest
+from typing import Any
+
+import numpy as np
+
+import kaohe.engine.data.tables as tables
+from kaohe.engine.components import RawTable
+from kaohe.engine.data.tables import Subjects, cell_text, is_blank
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean, sort_diagnostics
+
+TABLE_ZH = {"subjects": "考核对象表", "values": "数据项表", "events": "事件表", "ratings": "评价表"}
+LIMIT = 50  # problems listed per file and code; the rest are counted in one E-DATA-MORE
+
+
+class Problems:
+    """Collects diagnostics; lists the first ``LIMIT`` per file and code."""
+
+    def __init__(self) -> None:
+        self.found: list[Diagnostic] = []
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, code: str, params: Mapping[str, Any], *, file: str | None = None,
+            line: int | None = None, column: int | None = None, path: str = "") -> None:
+        key = (file or "", code)
+        self.counts[key] += 1
+        if self.counts[key] <= LIMIT:
+            # callables (did-you-mean over many ids) run only for listed problems
+            params = {k: (v() if callable(v) else v) for k, v in params.items()}
+            self.found.append(Diagnostic(code, params, file=file, line=line, column=column, path=path))
+
+    def any(self) -> bool:
+        return bool(self.found)
+
+    def raise_if_any(self) -> None:
+        more = [Diagnostic("E-DATA-MORE", {"code": code, "count": count - LIMIT}, file=file or None)
+                for (file, code), count in self.counts.items() if count > LIMIT]
+        if self.found:
+            raise KaoheError(sort_diagnostics(self.found) + more)
+
+
+@dataclass
+class Sheet:
+    """A raw table made columnar, with helpers that type a column and report its bad cells."""
+
+    table: str
+    origin: str
+    header_line: int | None
+    rows: np.ndarray
+    problems: Problems
+    positions: dict[str, int] = field(default_factory=dict)
+    cells: dict[str, Sequence[Any] | None] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
+
+    def has(self, column: str) -> bool:
+        return column in self.positions
+
+    def _report(self, code: str, line: int | None, column: str, params: dict[str, Any]) -> None:
+        params = {"table": self.table, "table_zh": TABLE_ZH.get(self.table, self.table),
+                  "column": column, **params}
+        self.problems.add(code, params, file=self.origin, line=line,
+                          column=self.positions.get(column), path=column)
+
+    def at(self, code: str, i: int, column: str = "", **params: Any) -> None:
+        """A problem in row position ``i`` (and ``column``, when one cell is to blame)."""
+        if self.cells.get(column) is not None:
+            params.setdefault("value", cell_text(self.cells[column][i]))
+        self._report(code, int(self.rows[i]), column, params)
+
+    def header(self, code: str, column: str, **params: Any) -> None:
+        self._report(code, self.header_line, column, params)
+
+    def require(self, *columns: str) -> bool:
+        missing = [c for c in columns if c not in self.positions]
+        for column in missing:
+            others = [c for c in self.positions if c not in columns]
+            self.header("E-DATA-MISSING-COLUMN", column, suggest=did_you_mean(column, others))
+        return not missing
+
+    def only(self, allowed: Sequence[str], present: Sequence[str] | None = None) -> list[str]:
+        """Report columns (of ``present``) outside ``allowed``; return the allowed ones."""
+        present = list(self.positions) if present is None else present
+        for column in present:
+            if column not in allowed:
+                self.header("E-DATA-UNKNOWN-COLUMN", column, allowed=", ".join(allowed),
+                            suggest=did_you_mean(column, allowed))
+        return [c for c in present if c in allowed]
+
+    def convert(self, column: str, convert: Callable, code: str, default: np.ndarray,
+                blank: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+        """``convert`` the column, report bad cells with ``code`` and, when
+        ``blank`` is given, blank cells as required ones left empty."""
+        if column not in self.cells:
+            return default
+        out, bad = convert(self.cells[column])
+        for i in bad:
+            self.at(code, i, column)
+        if blank is not None:
+            for i in sorted(set(np.flatnonzero(blank(out)).tolist()) - set(bad)):
+                self.at("E-DATA-EMPTY-CELL", i, column)
+        return out
+
+    def text(self, column: str, required: bool = False) -> np.ndarray:
+        return self.convert(column, lambda c: (tables.texts(c), []), "", np.full(self.n, "", dtype=object),
+                            _is_empty if required else None)
+
+    def number(self, column: str) -> np.ndarray:
+        return self.convert(column, tables.numbers, "E-DATA-NOT-NUMBER", np.full(self.n, np.nan))
+
+    def date(self, column: str, required: bool = False) -> np.ndarray:
+        nat = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
+        return self.convert(column, tables.dates, "E-DATA-BAD-DATE", nat, np.isnat if required else None)
+
+    def period(self, column: str, required: bool = False) -> np.ndarray:
+        return self.convert(column, tables.periods, "E-DATA-BAD-PERIOD", np.full(self.n, "", dtype=object),
+                            _is_empty if required else None)
+
+    def flag(self, column: str) -> np.ndarray:
+        return self.convert(column, tables.bools, "E-DATA-BAD-BOOL", np.ones(self.n, dtype=bool))
+
+    def subject(self, subjects: Subjects | None) -> np.ndarray:
+        """Subject index of each row; -1 where blank or unknown (both reported)."""
+        ids = self.text("subject", required=True)
+        if subjects is None:
+            return np.full(self.n, -1, dtype=np.int64)
+        codes = np.fromiter(map(subjects.index.get, ids, repeat(-1)), dtype=np.int64, count=self.n)
+        guess = _guesser(subjects.ids.tolist())
+        for i in np.flatnonzero((codes < 0) & (ids != "")).tolist():
+            self.at("E-DATA-UNKNOWN-SUBJECT", i, "subject", subject=ids[i], suggest=functools.partial(guess, ids[i]))
+        return codes
+
+    def release(self, column: str) -> None:
+        """Drop a converted column's cells: wide tables hold millions of strings."""
+        self.cells[column] = None
+
+    def extras(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
+        """Free columns: float64 when every filled cell is a number (or none is filled), else text."""
+        out = {}
+        for column in columns:
+            values, bad = tables.numbers(self.cells[column])
+            out[column] = tables.texts(self.cells[column]) if bad else values
+        return out
+
+
+def _guesser(choices: list[str]) -> Callable[[str], str]:
+    """did-you-mean over subject ids, remembered per word; among 100,000 ids
+    one guess takes about 0.4 s, so big cohorts get a few guesses only."""
+    budget = [5 if len(choices) > 10_000 else LIMIT]
+
+    @functools.cache
+    def guess(word: str) -> str:
+        budget[0] -= 1
+        return did_you_mean(word, choices) if budget[0] >= 0 else ""
+
+    return guess
+
+
+def _is_empty(column: np.ndarray) -> np.ndarray:
+    return column == ""
+
+
+def make_sheet(table: str, raw: RawTable, problems: Problems) -> Sheet:
+    n = len(raw.rows)
+    rows = np.asarray(raw.row_numbers if len(raw.row_numbers) == n else range(1, n + 1), dtype=np.int64)
+    sheet = Sheet(table, raw.origin, raw.header_line, rows, problems)
+    header = [cell_text(c) for c in raw.columns]
+    if len(set(map(len, raw.rows))) <= 1:
+        columns = list(zip(*raw.rows, strict=True))  # the common case; quicker
+    else:
+        columns = list(zip_longest(*raw.rows, fillvalue=None))
+    for p, name in enumerate(header):
+        cells = columns[p] if p < len(columns) else (None,) * n
+        if name in sheet.positions:
+            problems.add("E-DATA-DUPLICATE-COLUMN", {"column": name, "first": sheet.positions[name]},
+                         file=sheet.origin, line=sheet.header_line, column=p + 1, path=name)
+        elif name:
+            sheet.positions[name], sheet.cells[name] = p + 1, cells
+        else:
+            _stray(sheet, cells, p, "E-DATA-UNNAMED-COLUMN", first_only=True)
+    for p in range(len(header), len(columns)):
+        _stray(sheet, columns[p], p, "E-DATA-EXTRA-CELLS", first_only=False)
+    if not header and table == "subjects":
+        problems.add("E-DATA-NO-HEADER", {"table": table, "table_zh": TABLE_ZH[table], "expected": "id, name"},
+                     file=raw.origin, line=1)
+    return sheet
+
+
+def _stray(sheet: Sheet, cells: Sequence[Any], p: int, code: str, first_only: bool) -> None:
+    """Report filled cells of a column without a name (all of them, or the first)."""
+    for i in [i for i, cell in enumerate(cells) if not is_blank(cell)][:1 if first_only else None]:
+        sheet.problems.add(code, {"position": p + 1}, file=sheet.origin, line=int(sheet.rows[i]), column=p + 1)
+
+
+def duplicates(keys: Sequence[np.ndarray]) -> list[tuple[int, int]]:
+    """(later, first) positions of entries whose keys all repeat an earlier entry."""
+    if len(keys[0]) < 2:
+        return []
+    order = np.lexsort(keys[::-1])  # stable: equal keys stay in file order
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        same &= key[order[1:]] == key[order[:-1]]
+    found, first = [], -1
+    for k in np.flatnonzero(same).tolist():  # a loop over repeated entries only
+        first = int(order[k]) if k == 0 or not same[k - 1] else first
+        found.append((int(order[k + 1]), first))
+    return found
+
+
+def codes(labels: np.ndarray) -> np.ndarray:
+    return tables.label_codes(labels)[1]
+
+
+# ---------------------------------------------------------------------------
+# Tables

@@ -1,0 +1,240 @@
+"""Bonuses, deductions and vetoes for one period, event by event, in columns.
+
+Every matching event (or subject, for ``per: subject`` rules) becomes one
+adjustment row that remembers the event that caused it. Caps are applied in
+a declared order — rule order, then event date, then source row — so the
+points a cap removes are always the latest ones, and reruns agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine.evaluation.cohort import Cohort
+from kaohe.engine.evaluation.events import EventView, field_names
+from kaohe.engine.evaluation.scoring import TreeScores
+from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
+
+
+@dataclass
+class Adjustments:
+    rule: np.ndarray
+    subject: np.ndarray
+    points: np.ndarray  # signed: bonus > 0, deduction < 0, after caps
+    raw: np.ndarray  # unsigned, before caps
+    event: np.ndarray  # index into the events table, -1 when not event-driven
+    capped: np.ndarray
+    bonus: np.ndarray
+    deduction: np.ndarray
+    rejected: np.ndarray  # why an event did not count (require / max_events), None when it did
+
+
+@dataclass
+class CapState:
+    """Points already used towards yearly caps, carried from period to period."""
+
+    by_rule: dict[str, np.ndarray] = field(default_factory=dict)
+    by_kind: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def rule_applies(rule: Rule | Veto, ruleset: Ruleset, period_kind: str) -> bool:
+    cycle = getattr(rule, "cycle", "period")
+    if ruleset.cycle == "year":
+        return True
+    if cycle == "year":
+        return period_kind == "year"
+    if isinstance(rule, Veto):
+        return True  # a veto during the year also vetoes the year
+    return period_kind != "year"
+
+
+def _used_names(rule: Rule | Veto) -> set[str]:
+    names = set(rule.when.names)
+    points = getattr(rule, "points", None)
+    if points is not None and not isinstance(points, float):
+        names |= points.names
+    return names
+
+
+def _record_env(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, rows: np.ndarray,
+                used: set[str]) -> dict[str, Any]:
+    """The subject-level names a rule uses, gathered for the subjects of ``rows``."""
+    base = cohort.subject_env(n for n in ruleset.inputs if n in used)
+    env: dict[str, Any] = {name: np.asarray(col)[rows] for name, col in base.items() if name in used}
+    if "score" in used:
+        env["score"] = {k: v[rows] for k, v in scores.scores.items()}
+    if "subtotal" in used:
+        env["subtotal"] = scores.subtotal[rows]
+    return env
+
+
+def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeScores,
+             view: EventView) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Rows (subject, event index) where the rule's condition holds, with their env."""
+    used = _used_names(rule)
+    if rule.per == "event":
+        subjects = view.events.subject[view.index]
+        env = _record_env(ruleset, cohort, scores, subjects, used)
+        env["event"] = {name: view.column(name) for name in field_names(ruleset.document.data)}
+        env["n"] = np.zeros(len(subjects))
+        events = view.index
+    else:
+        subjects = np.arange(cohort.n)
+        env = _record_env(ruleset, cohort, scores, subjects, used)
+        events = np.full(cohort.n, -1)
+    chosen = rule.when.evaluate_mask(env, len(subjects))
+    dates = getattr(rule, "effective", None)
+    if dates is not None and rule.per == "event":  # events before or after the rule's dates do not count
+        day = env["event"]["date"]
+        chosen &= np.array([(dates[0] is None or d >= dates[0]) and (dates[1] is None or d <= dates[1])
+                            for d in day.tolist()], dtype=bool)
+    if rule.applies_to is not None:
+        applies = np.array([c in rule.applies_to for c in cohort.class_labels], dtype=bool)
+        chosen &= applies[cohort.class_index][subjects]
+    env = {k: ({f: c[chosen] for f, c in v.items()} if isinstance(v, dict) else v[chosen]) for k, v in env.items()}
+    subjects, events = subjects[chosen], events[chosen]
+    if rule.per == "event":
+        env["n"] = _ordinal(subjects)
+    return subjects, events, env
+
+
+def _ordinal(subjects: np.ndarray) -> np.ndarray:
+    """1, 2, 3 … for each subject's rows, in row order."""
+    if len(subjects) == 0:
+        return np.zeros(0)
+    order = np.argsort(subjects, kind="stable")
+    sorted_subjects = subjects[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_subjects)) + 1]
+    position = np.arange(len(subjects)) - np.repeat(starts, np.diff(np.r_[starts, len(subjects)]))
+    result = np.empty(len(subjects))
+    result[order] = position + 1
+    return result
+
+
+def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.ndarray:
+    """Matching events that do not count: failing ``require``, or beyond
+    ``max_events`` in date order. ``n`` then numbers only the counted ones."""
+    rejected = np.full(len(subjects), None, dtype=object)
+    if rule.per != "event" or (rule.require is None and rule.max_events is None):
+        return rejected
+    if rule.require is not None:
+        passed = rule.require.evaluate_mask(env, len(subjects))
+        rejected[~passed] = rule.reject_message or f"不符合“{rule.title}”的必备条件（{rule.require.text}），不予计入"
+    counted = np.flatnonzero(rejected == None)  # noqa: E711 (element-wise)
+    ordinal = np.zeros(len(subjects))
+    ordinal[counted] = _ordinal(subjects[counted])
+    env["n"] = ordinal
+    if rule.max_events is not None:
+        over = counted[ordinal[counted] > rule.max_events]
+        rejected[over] = [f"超过每个周期最多 {rule.max_events} 项的上限（第 {int(k)} 项），不予计入"
+                          for k in ordinal[over]]
+    return rejected
+
+
+def cap_in_order(subjects: np.ndarray, points: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Keep each row's points while its subject's running total stays within
+    ``limit[subject]``; rows later in order lose what exceeds it."""
+    if len(subjects) == 0:
+        return points.copy()
+    order = np.argsort(subjects, kind="stable")
+    s, p = subjects[order], points[order]
+    running = np.cumsum(p)
+    starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
+    offset = np.repeat(running[starts] - p[starts], np.diff(np.r_[starts, len(s)]))
+    before = running - p - offset
+    kept = np.clip(limit[s] - before, 0.0, p)
+    result = np.empty_like(points)
+    result[order] = kept
+    return result
+
+
+def apply_adjustments(
+    ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: EventView, state: CapState,
+) -> Adjustments:
+    parts: dict[str, list[np.ndarray]] = defaultdict(list)
+    target_left = {k: np.nan_to_num(v, nan=0.0).copy() for k, v in scores.scores.items()}
+    period = cohort.period
+    for index, rule in enumerate(ruleset.rules):
+        if not rule_applies(rule, ruleset, period.kind) or not in_force(rule.effective, period.start, period.end):
+            continue
+        subjects, events, env = _matches(ruleset, rule, cohort, scores, view)
+        rejected = _rejections(rule, subjects, env)
+        if isinstance(rule.points, float):
+            raw = np.full(len(subjects), rule.points)
+        else:
+            raw = rule.points.evaluate(env, len(subjects))
+        raw = np.clip(np.nan_to_num(raw.astype(float), nan=0.0), 0.0, None)
+        raw[rejected != None] = 0.0  # noqa: E711 (element-wise)
+        kept = raw
+        if rule.cap is not None:
+            kept = cap_in_order(subjects, kept, np.full(cohort.n, float(rule.cap)))
+        if rule.target is not None:  # before the yearly cap, so points not taken do not use it up
+            left = target_left.setdefault(rule.target, np.zeros(cohort.n))
+            kept = cap_in_order(subjects, kept, left)
+            left -= np.bincount(subjects, kept, minlength=cohort.n)
+        if rule.cap_year is not None:
+            used = state.by_rule.setdefault(rule.id, np.zeros(cohort.n))
+            kept = cap_in_order(subjects, kept, np.maximum(rule.cap_year - used, 0.0))
+            used += np.bincount(subjects, kept, minlength=cohort.n)
+        for name, value in (("rule", np.full(len(subjects), index)), ("subject", subjects), ("raw", raw),
+                            ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus")),
+                            ("rejected", rejected)):
+            parts[name].append(value)
+    return _totals(ruleset, cohort.n, parts, state)
+
+
+def _totals(ruleset: Ruleset, n: int, parts: dict[str, list[np.ndarray]], state: CapState) -> Adjustments:
+    def joined(name: str, dtype: Any) -> np.ndarray:
+        return np.concatenate(parts[name]).astype(dtype) if parts[name] else np.zeros(0, dtype=dtype)
+
+    rule, subject, raw = joined("rule", np.int64), joined("subject", np.int64), joined("raw", float)
+    kept, event, is_bonus = joined("kept", float), joined("event", np.int64), joined("kind", bool)
+    rejected = joined("rejected", object)
+    for kind, mask in (("bonus", is_bonus), ("deduction", ~is_bonus)):
+        limit = ruleset.caps.get(kind)
+        if limit is not None:
+            kept[mask] = cap_in_order(subject[mask], kept[mask], np.full(n, float(limit)))
+        yearly = ruleset.caps.get(f"{kind}_year")
+        if yearly is not None:
+            used = state.by_kind.setdefault(kind, np.zeros(n))
+            kept[mask] = cap_in_order(subject[mask], kept[mask], np.maximum(yearly - used, 0.0))
+            used += np.bincount(subject[mask], kept[mask], minlength=n)
+    bonus = np.bincount(subject[is_bonus], kept[is_bonus], minlength=n)
+    deduction = np.bincount(subject[~is_bonus], kept[~is_bonus], minlength=n)
+    return Adjustments(
+        rule=rule, subject=subject, points=np.where(is_bonus, kept, -kept), raw=raw, event=event,
+        capped=~np.isclose(kept, raw), bonus=bonus, deduction=deduction, rejected=rejected,
+    )
+
+
+@dataclass
+class Vetoes:
+    """Triggered vetoes as rows: one per (subject, veto), with the first event."""
+
+    subject: np.ndarray
+    veto: np.ndarray  # index into ruleset.vetoes
+    event: np.ndarray  # index into the events table, -1 when not event-driven
+    n: int
+
+    @property
+    def vetoed(self) -> np.ndarray:
+        mask = np.zeros(self.n, dtype=bool)
+        mask[self.subject] = True
+        return mask
+
+
+def apply_vetoes(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: EventView) -> Vetoes:
+    subjects, vetoes, events = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for index, veto in enumerate(ruleset.vetoes):
+        matched, matched_events, _ = _matches(ruleset, veto, cohort, scores, view)
+        subjects.append(matched.astype(np.int64))
+        vetoes.append(np.full(len(matched), index, dtype=np.int64))
+        events.append(matched_events.astype(np.int64))
+    subject, veto, event = np.concatenate(subjects), np.concatenate(vetoes), np.concatenate(events)
+    _, first = np.unique(np.column_stack([subject, veto]), axis=0, return_index=True) if len(subject) else (None, np.zeros(0, dtype=int))
+    first = np.sort(first)
+    return Vetoes(subject[first], veto[first], event[first], cohort.n)

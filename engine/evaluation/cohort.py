@@ -1,0 +1,92 @@
+"""The cohort of one period: subject columns every stage reads.
+
+Built once per period from the dataset and the ruleset, so raters,
+adjustments, grading and outcomes all see the same columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine.data.periods import Period, months_on_post
+from kaohe.engine.ruleset.model import Ruleset
+
+
+@dataclass
+class Cohort:
+    period: Period
+    n: int
+    ids: np.ndarray
+    names: np.ndarray
+    units: np.ndarray
+    classes: np.ndarray
+    coefficient: np.ndarray
+    months: np.ndarray
+    excluded: np.ndarray
+    exclude_reason: np.ndarray
+    extra: dict[str, np.ndarray]
+    values: Any  # kaohe.engine.data.load.Values
+    class_labels: list[str]
+    class_index: np.ndarray
+    _inputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def value(self, name: str) -> np.ndarray:
+        """Input column for this period (NaN where absent), cached."""
+        if name not in self._inputs:
+            self._inputs[name] = self.values.column(self.period.id, name)
+        return self._inputs[name]
+
+    def history(self, name: str, years: int = 3) -> np.ndarray:
+        """(n × years) values of previous years' annual rows, last year first."""
+        columns = [self.values.column(str(self.period.year - k), name) for k in range(1, years + 1)]
+        return np.column_stack(columns) if columns else np.zeros((self.n, 0))
+
+    def subject_env(self, inputs: Any = ()) -> dict[str, Any]:
+        env: dict[str, Any] = {
+            "id": self.ids, "name": self.names, "unit": self.units, "class": self.classes,
+            "months_on_post": self.months, "coefficient": self.coefficient, **self.extra,
+        }
+        for name in inputs:
+            env[name] = self.value(name)
+        return env
+
+
+def build_cohort(ruleset: Ruleset, dataset: Any, period: Period) -> Cohort:
+    subjects = dataset.subjects
+    n = len(subjects.ids)
+    classes = subjects.cls.astype(object)
+    labels = np.unique(classes.astype(str)) if n else np.zeros(0, dtype=str)
+    by_label = np.array(
+        [ruleset.classes[c].coefficient if c in ruleset.classes else 1.0 for c in labels], dtype=float
+    )
+    coefficient = by_label[group_codes(classes)] if n else np.zeros(0)
+    own = subjects.extra.get("coefficient")
+    if own is not None and own.dtype.kind == "f":
+        coefficient = coefficient * np.where(np.isnan(own), 1.0, own)
+    months = months_on_post(subjects.joined, subjects.left, period, ruleset.full_month_days)
+    extra = {k: v for k, v in subjects.extra.items() if k in ruleset.subject_fields}
+    for name in ruleset.subject_fields:  # a declared field the data lacks is missing, as an absent value is
+        extra.setdefault(name, np.full(n, np.nan))
+    cohort = Cohort(
+        period=period, n=n, ids=subjects.ids, names=subjects.name, units=subjects.unit,
+        classes=classes, coefficient=coefficient, months=months,
+        excluded=months <= 0, exclude_reason=np.where(months <= 0, "not_on_post", None).astype(object),
+        extra=extra, values=dataset.values, class_labels=[str(x) for x in labels],
+        class_index=group_codes(classes),
+    )
+    if ruleset.exclude is not None:
+        chosen = ruleset.exclude.evaluate_mask(cohort.subject_env(), n) & ~cohort.excluded
+        cohort.excluded = cohort.excluded | chosen
+        cohort.exclude_reason = np.where(chosen, "rule", cohort.exclude_reason).astype(object)
+    return cohort
+
+
+def group_codes(labels: np.ndarray) -> np.ndarray:
+    """Integer codes of ``labels`` (sorted label order, deterministic)."""
+    if len(labels) == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, codes = np.unique(labels.astype(str), return_inverse=True)
+    return codes.astype(np.int64)

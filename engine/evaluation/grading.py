@@ -1,0 +1,139 @@
+"""Rank within groups, then grade: bands, vetoes, eligibility and quotas.
+
+Ranking sorts by the declared tie-break keys (e.g. total, then a key
+indicator, then id) with ``np.lexsort``; subjects equal on every key share a
+rank. Grading walks the grades from the best down: a subject is placed by
+its band, held down by a veto, and then, grade by grade, demoted one step
+when it is not eligible or when the grade's quota in its group is full —
+surplus subjects are demoted in rank order, so the best keep the grade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine.ruleset.model import Grade, Grading
+
+
+@dataclass
+class Ranking:
+    group: np.ndarray  # group label per subject
+    rank: np.ndarray  # 1-based within group, 0 when excluded
+    group_size: np.ndarray
+    order: np.ndarray  # subject indices, best first across the whole cohort
+    codes: np.ndarray  # integer code of each subject's group
+
+
+def sort_keys(keys: list[tuple[np.ndarray, bool]]) -> list[np.ndarray]:
+    """Turn (column, descending) pairs into ascending numeric keys for lexsort."""
+    result = []
+    for column, descending in keys:
+        if column.dtype.kind in "fiub":
+            numeric = column.astype(float)
+            numeric = np.where(np.isnan(numeric), -np.inf, numeric)  # missing sorts last when desc
+        else:
+            _, numeric = np.unique(column.astype(str), return_inverse=True)
+            numeric = numeric.astype(float)
+        result.append(-numeric if descending else numeric)
+    return result
+
+
+def rank(groups: np.ndarray, keys: list[tuple[np.ndarray, bool]], excluded: np.ndarray) -> Ranking:
+    n = len(groups)
+    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    ascending = sort_keys(keys)
+    # lexsort's last key is the primary one
+    order = np.lexsort([*reversed(ascending), excluded.astype(int)]) if n else np.zeros(0, dtype=int)
+    grouped = np.lexsort([*reversed(ascending), excluded.astype(int), group_codes]) if n else order
+    rank_values = np.zeros(n, dtype=np.int64)
+    if n:
+        stacked = np.column_stack([group_codes, *ascending])[grouped]
+        new_group = np.r_[True, stacked[1:, 0] != stacked[:-1, 0]]
+        differs = np.r_[True, (stacked[1:] != stacked[:-1]).any(axis=1)]
+        position = np.arange(n) - np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+        # equal on every key: share the rank of the first of them (1, 1, 3)
+        first_of_tie = np.maximum.accumulate(np.where(differs, np.arange(n), 0))
+        tied_position = position - (np.arange(n) - first_of_tie)
+        rank_values[grouped] = tied_position + 1
+    rank_values[excluded] = 0
+    counted = np.bincount(group_codes, weights=(~excluded).astype(float), minlength=group_codes.max(initial=-1) + 1)
+    group_size = counted[group_codes].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+    return Ranking(group=groups, rank=rank_values, group_size=group_size, order=order, codes=group_codes)
+
+
+@dataclass
+class Grades:
+    grade: np.ndarray  # grade name or None
+    factor: np.ndarray
+    reason: np.ndarray  # band | quota | eligibility | veto | bar | excluded | none
+    demoted_from: np.ndarray  # grade before quota/eligibility/bar, or None
+    quota_allowed: dict[str, np.ndarray]  # grade -> places allowed, per subject's group
+
+
+def assign_grades(
+    grades: tuple[Grade, ...], total: np.ndarray, ranking: Ranking, excluded: np.ndarray,
+    forced: np.ndarray, ceiling: np.ndarray, eligible: dict[str, np.ndarray],
+) -> Grades:
+    """``forced``/``ceiling`` hold a grade index from vetoes (-1 for none);
+    ``eligible`` maps a grade name to its eligibility mask."""
+    n = len(total)
+    count = len(grades)
+    level = np.full(n, count - 1, dtype=np.int64)
+    for index in reversed(range(count)):
+        threshold = grades[index].min
+        if threshold is not None:
+            level = np.where(np.round(total, 9) >= threshold - 1e-9, np.minimum(level, index), level)
+    band = level.copy()
+    reason = np.full(n, "band", dtype=object)
+    barred = (ceiling >= 0) & (level < ceiling)
+    level = np.where(barred, ceiling, level)
+    reason[barred] = "bar"
+    locked = forced >= 0
+    level = np.where(locked, forced, level)
+    reason[locked] = "veto"
+    allowed: dict[str, np.ndarray] = {}
+    for index, grade in enumerate(grades[:-1]):
+        here = (level == index) & ~locked & ~excluded
+        if grade.name in eligible:
+            failing = here & ~eligible[grade.name]
+            level[failing] = index + 1
+            reason[failing] = "eligibility"
+            here &= ~failing
+        if grade.quota is not None:
+            surplus = _over_quota(grade, here, ranking, allowed)
+            level[surplus] = index + 1
+            reason[surplus] = "quota"
+    names = np.array([g.name for g in grades], dtype=object)
+    factors = np.array([g.factor for g in grades], dtype=float)
+    result_grade = names[level]
+    result_grade[excluded] = None
+    reason[excluded] = "excluded"
+    demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], None)
+    factor = np.where(excluded, 0.0, factors[level])
+    return Grades(result_grade, factor, reason, demoted, allowed)
+
+
+def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: dict[str, np.ndarray]) -> np.ndarray:
+    """Members beyond the grade's places in their group, worst ranks first."""
+    quota = grade.quota
+    assert quota is not None
+    places = quota.places(ranking.group_size)
+    allowed[grade.name] = places
+    chosen = np.flatnonzero(members)
+    ordered = chosen[np.lexsort((ranking.rank[chosen], ranking.codes[chosen]))]
+    codes = ranking.codes[ordered]
+    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1] if len(codes) else np.zeros(0, dtype=np.int64)
+    position = np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    surplus = np.zeros(len(members), dtype=bool)
+    surplus[ordered[position >= places[ordered]]] = True
+    return surplus
+
+
+def group_labels(grading: Grading | None, env: dict[str, Any], n: int) -> np.ndarray:
+    key = grading.group_by if grading else "all"
+    if key == "all" or key not in env:
+        return np.full(n, "all", dtype=object)
+    return np.asarray(env[key]).astype(str).astype(object)

@@ -1,0 +1,97 @@
+"""Outcomes of a graded period: allocators and other result uses, in order.
+
+Each outcome sees the period's result columns plus the values of the
+outcomes before it (by id) and the columns they export (``zero_bonus``), so
+"bottom rank gets zero bonus" is written as two outcomes in sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kaohe.engine.components import OutcomeContext
+from kaohe.engine.evaluation.events import event_columns, event_evaluator
+from kaohe.engine.language.expressions import compile_expression
+from kaohe.engine.language.names import outcome_names
+from kaohe.engine.registry import Registry
+from kaohe.engine.ruleset.model import OutcomeSpec, Ruleset
+
+if TYPE_CHECKING:
+    from kaohe.engine.evaluation.pipeline import PeriodResult
+
+
+@dataclass
+class OutcomeValues:
+    spec: OutcomeSpec
+    kind: str
+    values: np.ndarray
+    notes: np.ndarray | None
+
+
+def default_periods(ruleset: Ruleset) -> frozenset[str]:
+    if ruleset.cycle == "year" or ruleset.rollup is not None:
+        return frozenset({"year"})
+    return frozenset({ruleset.cycle})
+
+
+def result_env(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
+    cohort, ranking, grades = result.cohort, result.ranking, result.grades
+    size = ranking.group_size
+    return {
+        **cohort.subject_env(ruleset.inputs), "score": result.tree.scores, "subtotal": result.tree.subtotal,
+        "total": result.total, "rank": ranking.rank.astype(float), "group_size": size.astype(float),
+        "rank_pct": np.where(size > 0, ranking.rank / np.maximum(size, 1), np.nan), "group": ranking.group,
+        "grade": grades.grade if grades else np.full(cohort.n, None, dtype=object),
+        "grade_factor": grades.factor if grades else np.ones(cohort.n),
+        "vetoed": result.vetoes.vetoed, "zero_bonus": np.zeros(cohort.n, dtype=bool),
+    }
+
+
+def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> dict[str, OutcomeValues]:
+    env = result_env(ruleset, result)
+    done: dict[str, OutcomeValues] = {}
+    functions = registry.functions()
+    indicators = {i.id: (i.title, i.full_marks, i.parent) for i in ruleset.walk()}
+    events = event_columns(ruleset.document.data, result.events)
+    evaluate_event = event_evaluator(ruleset.document.data, events, functions)
+
+    for spec in ruleset.outcomes:
+        if result.period.kind not in (spec.periods or default_periods(ruleset)):
+            continue
+        found = registry.find(spec.use, ("allocator", "outcome"))
+        assert found is not None  # checked at load
+        kind, component = found
+        scope = outcome_names(ruleset.document.data, [s.id for s in ruleset.outcomes[: ruleset.outcomes.index(spec)]])
+        cache: dict[str, Any] = {}
+
+        def evaluate(text: str, scope: Any = scope, cache: dict[str, Any] = cache) -> np.ndarray:
+            if text not in cache:
+                cache[text] = compile_expression(text, scope, functions)
+            return cache[text].evaluate(env, result.cohort.n)
+
+        ctx = OutcomeContext(
+            outcome=spec.id, period=result.period.id, n=result.cohort.n, env=env, evaluate=evaluate,
+            mask=~result.cohort.excluded, order=result.ranking.order, indicators=indicators,
+            events=events, evaluate_event=evaluate_event,
+        )
+        produced = component.apply(dict(spec.params), ctx)
+        done[spec.id] = OutcomeValues(spec, kind, np.asarray(produced.values, dtype=object), produced.notes)
+        env[spec.id] = _as_column(produced.values)
+        env.update(produced.exports)
+    return done
+
+
+def _as_column(values: Any) -> np.ndarray:
+    """Decimal money becomes float for expressions; flags and labels stay."""
+    array = np.asarray(values, dtype=object)
+    if any(isinstance(v, Decimal) for v in array):
+        return np.array([float(v) if v is not None else np.nan for v in array], dtype=float)
+    if all(isinstance(v, bool | np.bool_) for v in array):
+        return array.astype(bool)
+    if all(v is None or isinstance(v, int | float) and not isinstance(v, bool) for v in array):
+        return np.array([np.nan if v is None else float(v) for v in array], dtype=float)
+    return array

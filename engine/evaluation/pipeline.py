@@ -1,0 +1,255 @@
+"""The evaluation pipeline: for each period score, adjust, veto, weight,
+round, rank, grade; roll the cycle periods up into the year; then outcomes.
+
+Every stage reads the previous stage's columns and never reaches back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine.data.periods import Period, parse_period, periods_of_year
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation.adjust import (
+    Adjustments,
+    CapState,
+    Vetoes,
+    apply_adjustments,
+    apply_vetoes,
+)
+from kaohe.engine.evaluation.cohort import Cohort, build_cohort
+from kaohe.engine.evaluation.derived import derive_inputs
+from kaohe.engine.evaluation.events import EventView
+from kaohe.engine.evaluation.grading import Grades, Ranking, assign_grades, group_labels, rank
+from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
+from kaohe.engine.evaluation.rounding import round_scores
+from kaohe.engine.evaluation.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, score_tree
+from kaohe.engine.registry import Registry, default_registry
+from kaohe.engine.ruleset.model import Ruleset
+
+
+@dataclass
+class PeriodResult:
+    period: Period
+    cohort: Cohort
+    tree: TreeScores
+    adjustments: Adjustments
+    vetoes: Vetoes
+    adjusted: np.ndarray  # subtotal + bonus - deduction, before the coefficient
+    total: np.ndarray
+    ranking: Ranking
+    grades: Grades | None
+    outcomes: dict[str, OutcomeValues] = field(default_factory=dict)
+    rollup: dict[str, Any] | None = None
+    events: EventView | None = None
+
+
+@dataclass
+class Evaluation:
+    ruleset: Ruleset
+    dataset: Any
+    periods: list[PeriodResult]
+
+    def period(self, period_id: str) -> PeriodResult:
+        for result in self.periods:
+            if result.period.id == period_id:
+                return result
+        raise KaoheError(Diagnostic(
+            "E-PERIOD-UNKNOWN", {"period": period_id, "available": ", ".join(p.period.id for p in self.periods)},
+        ))
+
+
+def planned_periods(ruleset: Ruleset) -> list[Period]:
+    """Monitoring months first (follow-up only), then the cycle periods, then the year."""
+    periods = [p for kind in ruleset.monitor if kind != ruleset.cycle for p in periods_of_year(ruleset.year, kind)]
+    periods += periods_of_year(ruleset.year, ruleset.cycle)
+    if ruleset.cycle != "year" and ruleset.rollup is not None:
+        periods.append(Period(ruleset.year, "year"))
+    return periods
+
+
+def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
+             only: str | None = None) -> Evaluation:
+    """Evaluate the periods of the ruleset's year up to ``only`` (all by default)
+    and return ``only`` alone when given: the year needs its quarters."""
+    registry = registry or default_registry()
+    periods = planned_periods(ruleset)
+    if only is not None and only not in [p.id for p in periods]:
+        raise KaoheError(Diagnostic(
+            "E-PERIOD-UNKNOWN", {"period": only, "available": ", ".join(p.id for p in periods)},
+        ))
+    if only is not None:  # later periods cannot change earlier ones (yearly caps run forwards)
+        periods = periods[: [p.id for p in periods].index(only) + 1]
+    event_dates = _effective_dates(dataset.events)
+    states = {kind: CapState() for kind in {p.kind for p in periods}}
+    states["year"] = states.get(ruleset.cycle, CapState())  # the year continues the cycle's yearly caps
+    results: list[PeriodResult] = []
+    for period in periods:
+        view = _events_in(dataset.events, event_dates, period)
+        state = states[period.kind]
+        if period.kind == "year" and ruleset.cycle != "year":
+            result = _year(ruleset, dataset, registry, period, view, state, results)
+        else:
+            result = _period(ruleset, dataset, registry, period, view, state)
+        results.append(result)
+    if only is not None:
+        results = [r for r in results if r.period.id == only]
+    return Evaluation(ruleset, dataset, results)
+
+
+def _effective_dates(events: Any) -> np.ndarray:
+    """The date that places an event in a period: its own date, or the first
+    day of the period written in its ``period`` column."""
+    dates = events.date.copy()
+    explicit = np.flatnonzero(events.period != "") if len(dates) else np.zeros(0, dtype=np.int64)
+    for i in explicit.tolist():
+        period = parse_period(events.period[i])
+        if period is not None:
+            dates[i] = np.datetime64(period.start)
+    return dates
+
+
+def _events_in(events: Any, dates: np.ndarray, period: Period) -> EventView:
+    if len(dates):
+        chosen = (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
+    else:
+        chosen = np.zeros(0, dtype=bool)
+    index = np.flatnonzero(chosen)
+    # events in date order, then source order: "the second red card" means by date
+    order = np.lexsort((events.row[index], events.date[index])) if len(index) else index
+    return EventView(index[order], events)
+
+
+def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
+    return group_labels(ruleset.grading, cohort.subject_env(), cohort.n)
+
+
+def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
+            state: CapState) -> PeriodResult:
+    cohort = build_cohort(ruleset, dataset, period)
+    derive_inputs(ruleset.document.data, cohort, view, registry.functions())
+    groups = _groups(ruleset, cohort)
+    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
+    return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None)
+
+
+def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
+          state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
+    cohort = build_cohort(ruleset, dataset, period)
+    derive_inputs(ruleset.document.data, cohort, view, registry.functions())
+    groups = _groups(ruleset, cohort)
+    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
+    rollup = ruleset.rollup
+    assert rollup is not None
+    parts = [r for r in earlier if r.period.year == period.year and r.period.kind == ruleset.cycle]
+    stacked = np.vstack([np.where(r.cohort.excluded, np.nan, r.adjusted) for r in parts])
+    with np.errstate(all="ignore"), _quiet():
+        if rollup.combine == "sum":
+            combined = np.nansum(stacked, axis=0)
+        elif rollup.combine == "last":
+            combined = _last_valid(stacked)
+        else:
+            combined = np.nanmean(stacked, axis=0)
+    never = np.isnan(stacked).all(axis=0)
+    cohort.excluded = cohort.excluded | never
+    cohort.exclude_reason = np.where(never & (cohort.exclude_reason == None), "no_periods", cohort.exclude_reason)  # noqa: E711
+    base = rollup.weight * np.nan_to_num(combined)
+    annual = {}
+    for indicator_id, weight in rollup.annual:
+        indicator = ruleset.by_id[indicator_id]
+        rate = np.nan_to_num(tree.scores.get(indicator_id, np.full(cohort.n, np.nan))) / indicator.full_marks
+        annual[indicator_id] = weight * rate * ruleset.total_points
+        base = base + annual[indicator_id]
+    tree.subtotal = base
+    info = {"periods": {r.period.id: r.adjusted for r in parts}, "weight": rollup.weight, "annual": annual,
+            "combined": combined}
+    _periodic_means(ruleset, tree, parts, cohort.n)
+    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info)
+
+
+def _periodic_means(ruleset: Ruleset, tree: TreeScores, parts: list[PeriodResult], n: int) -> None:
+    """Show each periodic indicator in the year as its mean over the periods
+    (for reading only: the year total is rolled up from period totals)."""
+    missing = np.full(n, np.nan)
+    for indicator in ruleset.walk():
+        if indicator.id in tree.scores or indicator.cycle == "year" or not parts:
+            continue
+        stacked = np.vstack([r.tree.scores.get(indicator.id, missing) for r in parts])
+        with _quiet():
+            mean = np.nanmean(stacked, axis=0)
+        tree.scores[indicator.id] = mean
+        tree.status[indicator.id] = np.where(np.isnan(mean), NOT_APPLICABLE, ROLLUP).astype(np.uint8)
+
+
+class _quiet:
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._catch.__exit__(*exc)
+
+
+def _last_valid(stacked: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(stacked)
+    index = np.where(valid.any(axis=0), stacked.shape[0] - 1 - np.argmax(valid[::-1], axis=0), 0)
+    return stacked[index, np.arange(stacked.shape[1])]
+
+
+def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScores, subtotal: np.ndarray,
+            groups: np.ndarray, view: EventView, state: CapState, rollup: dict[str, Any] | None) -> PeriodResult:
+    adjustments = apply_adjustments(ruleset, cohort, tree, view, state)
+    vetoes = apply_vetoes(ruleset, cohort, tree, view)
+    adjusted = subtotal + adjustments.bonus - adjustments.deduction
+    total = round_scores(adjusted * cohort.coefficient, ruleset.precision, ruleset.rounding)
+    keys_env = _key_columns(cohort, tree, total, subtotal)
+    tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
+    keys = [(np.asarray(keys_env[key]), descending) for key, descending in tie_break]
+    ranking = rank(groups, keys, cohort.excluded)
+    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes)
+    result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
+                          rollup=rollup, events=view)
+    result.outcomes = run_outcomes(ruleset, registry, result)
+    return result
+
+
+def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray) -> dict[str, Any]:
+    # subjects are sorted by id, so the row number orders ids without comparing strings
+    return {**cohort.subject_env(), **tree.scores, "total": total, "subtotal": subtotal,
+            "id": np.arange(cohort.n, dtype=float)}
+
+
+def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
+           ranking: Ranking, vetoes: Vetoes) -> Grades | None:
+    grading = ruleset.grading
+    kind = cohort.period.kind
+    if grading is None or (kind in ruleset.monitor and kind not in grading.scales):
+        return None
+    scale = grading.grades_for(kind)
+    if not scale:
+        return None
+    index = {g.name: i for i, g in enumerate(scale)}
+    forced = np.full(cohort.n, -1)
+    ceiling = np.full(cohort.n, -1)
+    # a forced grade missing from this period's scale means its lowest grade
+    forced_by = np.array([index.get(v.grade, len(scale) - 1) if v.grade else -1 for v in ruleset.vetoes],
+                         dtype=np.int64)
+    ceiling_by = np.array([index.get(v.max_grade, -1) for v in ruleset.vetoes], dtype=np.int64)
+    if len(vetoes.subject):
+        # the harshest veto wins: larger index = lower grade
+        np.maximum.at(forced, vetoes.subject, forced_by[vetoes.veto])
+        np.maximum.at(ceiling, vetoes.subject, ceiling_by[vetoes.veto])
+    env = {**cohort.subject_env(ruleset.inputs), "score": tree.scores, "subtotal": subtotal, "total": total,
+           "rank": ranking.rank.astype(float), "group_size": ranking.group_size.astype(float),
+           "rank_pct": np.where(ranking.group_size > 0, ranking.rank / np.maximum(ranking.group_size, 1), np.nan),
+           "vetoed": vetoes.vetoed, "group": ranking.group}
+    eligible = {g.name: g.eligible.evaluate_mask(env, cohort.n) for g in scale if g.eligible is not None}
+    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible)

@@ -1,0 +1,65 @@
+"""Glue used by the CLI and tests: ruleset + data -> evaluation -> document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kaohe.engine.components import RawTable
+from kaohe.engine.data.load import dataset_from_tables, load_dataset
+from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
+from kaohe.engine.registry import Registry, default_registry
+from kaohe.engine.ruleset.load import load_ruleset
+from kaohe.engine.ruleset.model import Ruleset
+
+TABLES = ("subjects", "values", "events", "ratings")
+FORMATS = ("csv", "xlsx", "json")
+
+
+def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any], Path]:
+    """The ruleset's table specs, re-pointed at ``data_dir`` when one is given:
+    each declared file is looked up by its name in that folder, and tables
+    not declared by their default names (``values.csv`` …)."""
+    specs = {table: dict(spec) for table, spec in ruleset.data.items()}
+    if data_dir is None:
+        return specs, ruleset.base_dir
+    for spec in specs.values():
+        if "path" in spec:
+            spec["path"] = Path(spec["path"]).name
+    for table in TABLES:
+        if table in specs:
+            continue
+        for fmt in FORMATS:
+            if (data_dir / f"{table}.{fmt}").exists():
+                specs[table] = {"source": fmt, "path": f"{table}.{fmt}"}
+                break
+    return specs, data_dir
+
+
+def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry | None = None) -> Any:
+    registry = registry or default_registry()
+    specs, base = data_specs(ruleset, data_dir)
+    return load_dataset(specs, base, registry, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
+
+
+def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]]], origin: str) -> Any:
+    """A dataset from rows written in a test case."""
+    raw = {}
+    for name, rows in tables.items():
+        columns: list[str] = []
+        for row in rows:
+            columns.extend(k for k in row if k not in columns)
+        raw[name] = RawTable(
+            columns=columns, rows=[[row.get(c) for c in columns] for row in rows],
+            origin=f"{origin}#{name}", row_numbers=list(range(1, len(rows) + 1)),
+        )
+    return dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
+
+
+def run(path: Path | str, data_dir: Path | None = None, period: str | None = None,
+        registry: Registry | None = None) -> Evaluation:
+    registry = registry or default_registry()
+    ruleset = load_ruleset(path, registry)
+    dataset = load_data(ruleset, data_dir, registry)
+    return evaluate(ruleset, dataset, registry, only=period)

@@ -1,0 +1,238 @@
+"""Score the indicator tree for one period: raters at the leaves, then sums.
+
+Each leaf's rater scores the whole cohort at once. Missing data follows the
+indicator's declared policy: ``zero`` scores 0, ``exclude`` leaves it out and
+re-normalises its parent over the indicators that were scored, ``error``
+stops with a located message. Indicators that do not apply to a subject's
+class are simply not part of that subject's tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine.components import RaterContext, RatingRows
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation.cohort import Cohort
+from kaohe.engine.evaluation.events import EventView, event_columns, event_evaluator
+from kaohe.engine.evaluation.rounding import round_scores
+from kaohe.engine.language.expressions import compile_expression
+from kaohe.engine.language.names import indicator_names
+from kaohe.engine.registry import Registry
+from kaohe.engine.ruleset.model import Indicator, Ruleset, in_force, in_force_share
+
+# Status of an indicator score, kept as small integer codes (an object array of
+# strings per indicator per period was the costliest part of scoring).
+STATUS_NAMES = np.array(
+    ["scored", "missing_zero", "missing_excluded", "not_applicable", "rollup", "not_in_force"], dtype=object
+)
+SCORED, MISSING_ZERO, MISSING_EXCLUDED, NOT_APPLICABLE, ROLLUP, NOT_IN_FORCE = range(6)
+
+
+@dataclass
+class TreeScores:
+    """Scores of every indicator evaluated in a period (NaN = no score)."""
+
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    status: dict[str, np.ndarray] = field(default_factory=dict)  # uint8 codes, see STATUS_NAMES
+    details: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    inputs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    capped: dict[str, np.ndarray] = field(default_factory=dict)
+    subtotal: np.ndarray | None = None
+    shares: dict[str, float] = field(default_factory=dict)  # prorated indicators: share of the period in force
+
+
+def in_period(indicator: Indicator, period_kind: str, ruleset: Ruleset) -> bool:
+    """Annual indicators are scored only at the year; with a year roll-up the
+    periodic ones are scored in the cycle periods and rolled up instead."""
+    if ruleset.cycle == "year":
+        return True
+    if indicator.cycle == "year":
+        return period_kind == "year"
+    return period_kind != "year"
+
+
+def score_tree(
+    ruleset: Ruleset, cohort: Cohort, registry: Registry, ratings: Any, groups: np.ndarray,
+    events: EventView | None = None,
+) -> TreeScores:
+    result = TreeScores()
+    kind = cohort.period.kind
+    problems: list[Diagnostic] = []
+    env_cache: dict[str, Any] = {"events": events}
+    period = cohort.period
+    for indicator in ruleset.walk():
+        if not (indicator.leaf and in_period(indicator, kind, ruleset)):
+            continue
+        share = _share(indicator, period)
+        if share > 0:
+            _score_leaf(ruleset, indicator, cohort, registry, ratings, groups, result, problems, env_cache)
+            if share < 1:
+                result.shares[indicator.id] = share
+                result.details[indicator.id]["in_force_share"] = np.full(cohort.n, share)
+        else:
+            _not_in_force(indicator, cohort, result)
+    if problems:
+        raise KaoheError(problems)
+    roots = [i for i in ruleset.indicators if in_period(i, kind, ruleset) or i.children]
+    for root in roots:
+        _aggregate(root, cohort, result, kind, ruleset)
+    periodic = [r for r in roots if (r.cycle != "year" or ruleset.cycle == "year") and r.id in result.scores]
+    subtotal, _ = _combine([r.id for r in periodic], periodic, result, cohort.n)
+    result.subtotal = np.where(np.isnan(subtotal), 0.0, subtotal)
+    return result
+
+
+def _share(indicator: Indicator, period: Any) -> float:
+    """1 when in force, 0 when not; with ``prorate`` the share of months in force."""
+    if not in_force(indicator.effective, period.start, period.end):
+        return 0.0
+    if indicator.outside_effective == "prorate":
+        return in_force_share(indicator.effective, period.start, period.end)
+    return 1.0
+
+
+def _score_leaf(
+    ruleset: Ruleset, indicator: Indicator, cohort: Cohort, registry: Registry, ratings: Any,
+    groups: np.ndarray, result: TreeScores, problems: list[Diagnostic], env_cache: dict[str, Any],
+) -> None:
+    assert indicator.rater is not None
+    rater = registry.get("rater", indicator.rater.use)
+    params = dict(indicator.rater.params)
+    applies = np.array([indicator.applies(c) for c in cohort.class_labels], dtype=bool)
+    mask = applies[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)
+    evaluate = _evaluator(ruleset, cohort, registry, env_cache)
+    ctx = RaterContext(
+        indicator=indicator.id, period=cohort.period.id, full_marks=indicator.full_marks, n=cohort.n,
+        mask=mask & ~cohort.excluded, groups=groups, values=cohort.value, evaluate=evaluate,
+        ratings=_ratings_for(ratings, cohort, indicator.id), history=cohort.history,
+    )
+    if rater.event_expressions(params):
+        ctx.events, ctx.evaluate_event = _event_access(ruleset, registry, env_cache)
+    outcome = rater.score(params, ctx)
+    points = np.asarray(outcome.points, dtype=float).copy()
+    missing = np.isnan(points) & mask
+    status = np.where(mask, SCORED, NOT_APPLICABLE).astype(np.uint8)
+    if indicator.missing == "zero":
+        points = np.where(missing, 0.0, points)
+        status[missing] = MISSING_ZERO
+    elif indicator.missing == "exclude":
+        status[missing] = MISSING_EXCLUDED
+    elif missing[~cohort.excluded].any():
+        problems.extend(_missing_errors(ruleset, indicator, cohort, missing & ~cohort.excluded, rater.inputs(params)))
+    if ruleset.round_indicators:
+        points = round_scores(points, ruleset.precision, ruleset.rounding)
+    points[~mask] = np.nan
+    result.scores[indicator.id] = points
+    result.status[indicator.id] = status
+    result.details[indicator.id] = dict(outcome.details)
+    result.inputs[indicator.id] = {name: cohort.value(name) for name in rater.inputs(params)}
+    result.capped[indicator.id] = (
+        np.asarray(outcome.capped, dtype=bool) if outcome.capped is not None else np.zeros(cohort.n, dtype=bool)
+    )
+
+
+def _not_in_force(indicator: Indicator, cohort: Cohort, result: TreeScores) -> None:
+    """Outside its effective dates an indicator either drops out (its parent
+    re-normalises over the rest) or scores 0, as the ruleset declares."""
+    applies = np.array([indicator.applies(c) for c in cohort.class_labels], dtype=bool)
+    mask = applies[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)
+    zero = indicator.outside_effective == "zero"
+    result.scores[indicator.id] = np.where(mask, 0.0 if zero else np.nan, np.nan)
+    status = SCORED if zero else NOT_IN_FORCE
+    result.status[indicator.id] = np.where(mask, status, NOT_APPLICABLE).astype(np.uint8)
+    result.details[indicator.id] = {}
+    result.inputs[indicator.id] = {}
+    result.capped[indicator.id] = np.zeros(cohort.n, dtype=bool)
+
+
+def _evaluator(ruleset: Ruleset, cohort: Cohort, registry: Registry, cache: dict[str, Any]) -> Callable:
+    scope = indicator_names(ruleset.document.data)
+    functions = registry.functions()
+
+    def evaluate(text: str) -> np.ndarray:
+        if text not in cache:
+            cache[text] = compile_expression(text, scope, functions)
+        expression = cache[text]
+        env = cohort.subject_env(n for n in expression.names if n in ruleset.inputs)
+        return expression.evaluate(env, cohort.n)
+
+    return evaluate
+
+
+def _event_access(ruleset: Ruleset, registry: Registry, cache: dict[str, Any]) -> tuple[Any, Callable]:
+    """The period's event columns, built once per period and only for raters that read events."""
+    if "event_columns" not in cache:
+        columns = event_columns(ruleset.document.data, cache["events"])
+        cache["event_columns"] = columns, event_evaluator(ruleset.document.data, columns, registry.functions())
+    return cache["event_columns"]
+
+
+def _ratings_for(ratings: Any, cohort: Cohort, indicator: str) -> RatingRows:
+    if ratings is None or len(ratings.subject) == 0:
+        return RatingRows.empty()
+    chosen = (ratings.period == cohort.period.id) & ((ratings.indicator == indicator) | (ratings.indicator == ""))
+    return RatingRows(
+        subject=ratings.subject[chosen], group=ratings.group[chosen], rater=ratings.rater[chosen],
+        score=ratings.score[chosen], vote=ratings.vote[chosen],
+    )
+
+
+def _missing_errors(
+    ruleset: Ruleset, indicator: Indicator, cohort: Cohort, missing: np.ndarray, inputs: list[str]
+) -> list[Diagnostic]:
+    return [
+        ruleset.document.diagnostic(
+            "E-EVAL-MISSING", indicator.path, subject=subject, period=cohort.period.id,
+            indicator=indicator.id, inputs=", ".join(inputs) or "—",
+        )
+        for subject in cohort.ids[missing][:20]
+    ]
+
+
+def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, ruleset: Ruleset) -> None:
+    if node.leaf:
+        return
+    children = [c for c in node.children if in_period(c, kind, ruleset) or c.children]
+    for child in children:
+        _aggregate(child, cohort, result, kind, ruleset)
+    children = [c for c in children if c.id in result.scores]
+    if not children:
+        return
+    score, applicable = _combine([c.id for c in children], children, result, cohort.n)
+    status = np.where(applicable, SCORED, NOT_APPLICABLE).astype(np.uint8)
+    missing = applicable & np.isnan(score)
+    if node.missing == "zero":
+        score = np.where(missing, 0.0, score)
+        status[missing] = MISSING_ZERO
+    else:
+        status[missing] = MISSING_EXCLUDED
+    result.scores[node.id] = score
+    result.status[node.id] = status
+
+
+def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum children; where some were excluded for missing data, not in force
+    or prorated, scale the sum up to the full marks of the applicable
+    children (re-normalise)."""
+    if not ids:
+        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    scores = np.vstack([result.scores[i] for i in ids])
+    # not in force counts like missing-and-excluded: applicable, but not available
+    applicable = np.vstack([result.status[i] != NOT_APPLICABLE for i in ids])
+    full = np.array([node.full_marks for node in nodes], dtype=float)[:, None]
+    # a prorated child counts with its share of the period; the rest re-normalises
+    share = np.array([result.shares.get(i, 1.0) for i in ids])[:, None]
+    available = applicable & ~np.isnan(scores)
+    applicable_full = (full * applicable).sum(axis=0)
+    available_full = (full * share * available).sum(axis=0)
+    total = np.where(available, scores * share, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.where(available_full < applicable_full, total * applicable_full / available_full, total)
+    any_applicable = applicable.any(axis=0)
+    scaled = np.where(available.any(axis=0), scaled, np.nan)
+    return np.where(any_applicable, scaled, np.nan), any_applicable

@@ -1,0 +1,408 @@
+"""Rule expressions: parsed once with simpleeval, evaluated over whole columns.
+
+A ruleset writes conditions and formulas as short Python-like expressions
+(``event.type == '红牌' and event.confirmed``, ``min(actual / target, 1.2)``).
+They are parsed once at load through ``simpleeval``'s parser and then checked
+against a strict whitelist: arithmetic, comparisons, ``and``/``or``/``not``,
+``x if c else y``, calls of registered column functions, names the ruleset
+declares and ``record.field`` for declared records. Nothing else: no
+attributes of Python objects, no subscripts, no comprehensions, no lambdas.
+
+Evaluation runs the same tree once per period with numpy arrays as values, so
+``a / b`` divides two columns. Boolean operators and ``if`` become
+element-wise (``np.logical_and``, ``np.where``); division by zero gives NaN
+(missing), which the indicator's missing-data policy then handles.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from simpleeval import SimpleEval
+
+MAX_LENGTH = 1000
+MAX_NODES = 200
+MAX_EXPONENT = 16
+
+NameSpec = Mapping[str, frozenset[str] | None]
+"""Names an expression may use: ``None`` for a plain column or scalar,
+a set of field names for a record such as ``event``."""
+
+
+class ExpressionError(Exception):
+    """A problem in one expression; ``offset`` is the 0-based column in its text."""
+
+    def __init__(self, code: str, params: Mapping[str, Any], offset: int = 0):
+        self.code = code
+        self.params = dict(params)
+        self.offset = offset
+        super().__init__(f"{code}: {params}")
+
+
+# ---------------------------------------------------------------------------
+# column functions available to every expression
+
+
+def _elementwise(reducer: Callable) -> Callable:
+    def apply(*args: Any) -> Any:
+        if not args:
+            raise TypeError("needs at least one argument")
+        if len(args) == 1:
+            return args[0]
+        return reducer.reduce(np.broadcast_arrays(*[np.asarray(a, dtype=float) for a in args]))
+
+    return apply
+
+
+def _round(x: Any, digits: Any = 0) -> Any:
+    scale = 10.0 ** int(digits)
+    value = np.asarray(x, dtype=float) * scale
+    # half away from zero, after removing binary noise such as 2.675 -> 2.67499999
+    value = np.round(value, 6)
+    return np.sign(value) * np.floor(np.abs(value) + 0.5) / scale
+
+
+def _coalesce(x: Any, default: Any) -> Any:
+    x = np.asarray(x, dtype=float)
+    return np.where(np.isnan(x), default, x)
+
+
+BUILTIN_FUNCTIONS: dict[str, Callable] = {
+    "min": _elementwise(np.minimum),
+    "max": _elementwise(np.maximum),
+    "abs": lambda x: np.abs(np.asarray(x, dtype=float)),
+    "round": _round,
+    "floor": lambda x: np.floor(np.asarray(x, dtype=float)),
+    "ceil": lambda x: np.ceil(np.asarray(x, dtype=float)),
+    "clip": lambda x, lo, hi: np.clip(np.asarray(x, dtype=float), lo, hi),
+    "where": lambda c, a, b: np.where(_truth(c), a, b),
+    "coalesce": _coalesce,
+    "isnull": lambda x: np.isnan(np.asarray(x, dtype=float)),
+    "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
+}
+
+# ---------------------------------------------------------------------------
+# static whitelist
+
+_ALLOWED_OPS = (
+    ast.And, ast.Or, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
+    ast.USub, ast.UAdd, ast.Not, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
+    ast.In, ast.NotIn,
+)
+_ALLOWED_NODES = (
+    ast.Expr, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Call,
+    ast.Name, ast.Attribute, ast.Constant, ast.Load, *_ALLOWED_OPS,
+)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed, checked expression, ready to evaluate over columns."""
+
+    text: str
+    node: ast.AST = field(repr=False, compare=False)
+    names: frozenset[str] = frozenset()
+    functions: Mapping[str, Callable] = field(default_factory=dict, repr=False, compare=False)
+
+    def evaluate(self, env: Mapping[str, Any], n: int) -> np.ndarray:
+        """Evaluate over ``env`` (name -> column, scalar or record dict); length ``n``."""
+        evaluator = _ColumnEval(names=env, functions=self.functions)
+        try:
+            with np.errstate(all="ignore"):
+                result = evaluator.eval(self.text, previously_parsed=self.node)
+        except ExpressionError:
+            raise
+        except Exception as exc:  # numpy or simpleeval refusing the data, not the text
+            raise ExpressionError("E-EXPR-RUNTIME", {"expr": self.text, "problem": str(exc)}) from exc
+        return _as_column(result, n)
+
+    def evaluate_mask(self, env: Mapping[str, Any], n: int) -> np.ndarray:
+        """Evaluate a condition; missing (NaN) counts as false."""
+        values = self.evaluate(env, n)
+        if values.dtype == bool:
+            return values
+        if values.dtype.kind == "f":
+            return np.nan_to_num(values, nan=0.0) != 0
+        return np.array([bool(v) for v in values], dtype=bool)
+
+
+def compile_expression(
+    text: Any,
+    names: NameSpec,
+    functions: Mapping[str, Callable] | None = None,
+) -> Expression:
+    """Parse and check ``text``; raise ``ExpressionError`` for anything not allowed."""
+    functions = {**BUILTIN_FUNCTIONS, **(functions or {})}
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": "not text"})
+    text = str(text).strip()
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError("E-EXPR-TOO-LARGE", {"expr": text[:60] + "…", "detail": f"> {MAX_LENGTH} chars"})
+    try:
+        body = ast.parse(text).body
+    except SyntaxError as exc:
+        raise ExpressionError(
+            "E-EXPR-SYNTAX", {"expr": text, "problem": exc.msg}, max((exc.offset or 1) - 1, 0)
+        ) from exc
+    if len(body) != 1:
+        problem = "empty" if not body else "more than one statement"
+        raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": problem})
+    node = SimpleEval.parse(text)
+    if not isinstance(node, ast.Expr):
+        raise ExpressionError("E-EXPR-FORBIDDEN", {"expr": text, "construct": type(node).__name__})
+    used = _Checker(text, names, functions).check(node)
+    return Expression(text=text, node=node, names=frozenset(used), functions=functions)
+
+
+class _Checker:
+    def __init__(self, text: str, names: NameSpec, functions: Mapping[str, Callable]):
+        self.text = text
+        self.names = names
+        self.functions = functions
+        self.used: set[str] = set()
+
+    def fail(self, code: str, node: ast.AST, **params: Any) -> None:
+        raise ExpressionError(code, {"expr": self.text, **params}, getattr(node, "col_offset", 0))
+
+    def check(self, root: ast.AST) -> set[str]:
+        nodes = list(ast.walk(root))
+        if len(nodes) > MAX_NODES:
+            self.fail("E-EXPR-TOO-LARGE", root, detail=f"> {MAX_NODES} nodes")
+        for node in nodes:
+            self.check_node(node)
+        return self.used
+
+    def check_node(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Compare):
+            self.check_membership(node)
+            return
+        if isinstance(node, ast.Tuple | ast.List):
+            return  # only reachable inside `in (...)`, checked by check_membership
+        if not isinstance(node, _ALLOWED_NODES):
+            self.fail("E-EXPR-FORBIDDEN", node, construct=_describe(node))
+        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float | str | bool):
+            self.fail("E-EXPR-FORBIDDEN", node, construct=repr(node.value))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            self.check_power(node)
+        elif isinstance(node, ast.Call):
+            self.check_call(node)
+        elif isinstance(node, ast.Attribute):
+            self.check_attribute(node)
+        elif isinstance(node, ast.Name):
+            self.check_name(node)
+
+    def check_membership(self, node: ast.Compare) -> None:
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, ast.Is | ast.IsNot):
+                self.fail("E-EXPR-FORBIDDEN", node, construct="is")
+            if isinstance(right, ast.Tuple | ast.List):
+                if not isinstance(op, ast.In | ast.NotIn):
+                    self.fail("E-EXPR-FORBIDDEN", right, construct="list")
+                for element in right.elts:
+                    if not isinstance(element, ast.Constant):
+                        self.fail("E-EXPR-FORBIDDEN", element, construct="non-constant list item")
+
+    def check_power(self, node: ast.BinOp) -> None:
+        exponent = node.right
+        if isinstance(exponent, ast.UnaryOp) and isinstance(exponent.operand, ast.Constant):
+            exponent = exponent.operand
+        value = getattr(exponent, "value", None)
+        if not isinstance(value, int | float) or isinstance(value, bool) or abs(value) > MAX_EXPONENT:
+            self.fail("E-EXPR-POWER", node, limit=MAX_EXPONENT)
+
+    def check_call(self, node: ast.Call) -> None:
+        if not isinstance(node.func, ast.Name):
+            self.fail("E-EXPR-FORBIDDEN", node, construct="method call")
+        if node.keywords:
+            self.fail("E-EXPR-FORBIDDEN", node, construct="keyword argument")
+        name = node.func.id
+        if name in self.functions:
+            self.check_arity(node, name)
+        if name not in self.functions:
+            from kaohe.engine.errors import did_you_mean
+
+            self.fail(
+                "E-EXPR-UNKNOWN-FUNCTION", node, name=name,
+                available=", ".join(sorted(self.functions)),
+                suggest=did_you_mean(name, self.functions),
+            )
+        node.func._kaohe_function = True  # type: ignore[attr-defined]
+
+    def check_arity(self, node: ast.Call, name: str) -> None:
+        try:
+            signature = inspect.signature(self.functions[name])
+        except (TypeError, ValueError):
+            return  # a builtin without an introspectable signature: checked when it runs
+        try:
+            signature.bind(*node.args)
+        except TypeError:
+            self.fail("E-EXPR-ARGS", node, name=name, count=len(node.args), signature=f"{name}{signature}")
+
+    def check_attribute(self, node: ast.Attribute) -> None:
+        from kaohe.engine.errors import did_you_mean
+
+        if not isinstance(node.value, ast.Name) or node.attr.startswith("_"):
+            self.fail("E-EXPR-FORBIDDEN", node, construct=f".{node.attr}")
+        record = node.value.id
+        fields = self.names.get(record)
+        if record not in self.names:
+            return  # reported by check_name on node.value
+        if fields is None:
+            self.fail("E-EXPR-FORBIDDEN", node, construct=f"{record}.{node.attr}")
+        if node.attr not in fields:
+            self.fail(
+                "E-EXPR-UNKNOWN-FIELD", node, record=record, field=node.attr,
+                available=", ".join(sorted(fields)), suggest=did_you_mean(node.attr, fields),
+            )
+
+    def check_name(self, node: ast.Name) -> None:
+        from kaohe.engine.errors import did_you_mean
+
+        if getattr(node, "_kaohe_function", False):
+            return
+        if node.id.startswith("_"):
+            self.fail("E-EXPR-FORBIDDEN", node, construct=node.id)
+        if node.id in ("True", "False"):
+            return
+        if node.id not in self.names:
+            self.fail(
+                "E-EXPR-UNKNOWN-NAME", node, name=node.id,
+                available=", ".join(sorted(self.names)) or "—",
+                suggest=did_you_mean(node.id, self.names),
+            )
+        self.used.add(node.id)
+
+
+def _describe(node: ast.AST) -> str:
+    kinds = {
+        ast.Subscript: "[ ] subscript", ast.Lambda: "lambda", ast.ListComp: "comprehension",
+        ast.GeneratorExp: "comprehension", ast.DictComp: "comprehension", ast.Dict: "dict",
+        ast.Set: "set", ast.JoinedStr: "f-string", ast.NamedExpr: ":=", ast.Starred: "*",
+    }
+    return kinds.get(type(node), type(node).__name__)
+
+
+# ---------------------------------------------------------------------------
+# columnar evaluation
+
+
+def _numeric(value: Any, text: str) -> Any:
+    """Arithmetic is on float64: conditions count as 0/1 and integers never wrap."""
+    if isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS"):
+        raise ExpressionError("E-EXPR-TEXT-ARITHMETIC", {"expr": text})
+    return np.asarray(value, dtype=float)
+
+
+def _divide(a: Any, b: Any) -> Any:
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    result = np.divide(a, b)
+    return np.where(b == 0, np.nan, result)
+
+
+def _as_text(value: Any) -> Any:
+    """A numeric column compared with text: blanks (NaN) read as '', numbers as written."""
+    array = np.asarray(value, dtype=float)
+    return np.array(["" if np.isnan(x) else f"{x:g}" for x in array.ravel().tolist()], dtype=object).reshape(
+        array.shape)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, np.ndarray) and value.dtype.kind in "OUS")
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind in "fiu")
+
+
+def _equal(a: Any, b: Any) -> Any:
+    """``==`` that also compares a data column typed as numbers (e.g. an all-blank
+    column) with text, instead of failing."""
+    if _is_text(a) and _is_number(b):
+        b = _as_text(b)
+    elif _is_number(a) and _is_text(b):
+        a = _as_text(a)
+    return np.equal(a, b)
+
+
+def _membership(x: Any, options: Any) -> Any:
+    options = list(options)
+    if isinstance(x, np.ndarray):
+        return np.isin(x, np.asarray(options, dtype=x.dtype if x.dtype.kind == "O" else None))
+    return x in options
+
+
+class _ColumnEval(SimpleEval):
+    """simpleeval's tree walker with element-wise semantics for numpy columns."""
+
+    def __init__(self, names: Mapping[str, Any], functions: Mapping[str, Callable]):
+        arithmetic = {
+            ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: _divide,
+            ast.FloorDiv: lambda a, b: np.floor(_divide(a, b)), ast.Mod: np.mod,
+            ast.Pow: np.power, ast.USub: np.negative, ast.UAdd: np.positive,
+        }
+        operators = {
+            op: self._guard(fn) for op, fn in arithmetic.items()
+        } | {
+            ast.Eq: _equal, ast.NotEq: lambda a, b: np.logical_not(_equal(a, b)), ast.Lt: np.less, ast.LtE: np.less_equal,
+            ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: lambda x: np.logical_not(_truth(x)),
+            ast.In: _membership, ast.NotIn: lambda x, y: np.logical_not(_membership(x, y)),
+        }
+        super().__init__(operators=operators, functions=dict(functions), names=dict(names))
+        self.nodes[ast.Tuple] = lambda node: tuple(self._eval(e) for e in node.elts)
+        self.nodes[ast.List] = self.nodes[ast.Tuple]
+
+    def _guard(self, fn: Callable) -> Callable:
+        def apply(*args: Any) -> Any:
+            return fn(*(_numeric(a, self.expr) for a in args))
+
+        return apply
+
+    def _eval_boolop(self, node: ast.BoolOp) -> Any:
+        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+        result = _truth(self._eval(node.values[0]))
+        for value in node.values[1:]:
+            result = combine(result, _truth(self._eval(value)))
+        return result
+
+    def _eval_compare(self, node: ast.Compare) -> Any:
+        left = self._eval(node.left)
+        result: Any = True
+        for operation, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self._eval(comparator)
+            result = np.logical_and(result, self.operators[type(operation)](left, right))
+            left = right
+        return result
+
+    def _eval_ifexp(self, node: ast.IfExp) -> Any:
+        return np.where(_truth(self._eval(node.test)), self._eval(node.body), self._eval(node.orelse))
+
+    def _eval_attribute(self, node: ast.Attribute) -> Any:
+        # The checker admitted only `record.field` for declared records.
+        return self.names[node.value.id][node.attr]  # type: ignore[attr-defined]
+
+
+def _truth(value: Any) -> Any:
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return np.nan_to_num(array, nan=0.0) != 0
+    if array.dtype.kind == "O":
+        return np.array([bool(v) and v == v for v in array.ravel()], dtype=bool).reshape(array.shape)
+    return array.astype(bool)
+
+
+def _as_column(value: Any, n: int) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind in "iu":
+        array = array.astype(float)
+    if array.shape == (n,):
+        return array
+    if array.ndim == 0:
+        return np.full(n, array.item(), dtype=array.dtype if array.dtype.kind != "U" else object)
+    return np.broadcast_to(array, (n,)).copy()

@@ -1,0 +1,92 @@
+"""Write output files whole or not at all.
+
+Bytes go to a temporary file beside the target, are flushed to disk, and
+then replace the target in one ``os.replace`` step, so a reader (or a crash)
+never sees half a file and a failed write leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.messages import render
+from kaohe.engine.messages.exporters import UNKNOWN_WRITE_PROBLEM, WRITE_PROBLEMS
+
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; raise ``KaoheError`` (E-OUTPUT-WRITE) on failure."""
+    path = Path(path)
+    temp: Path | None = None
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        temp = _create_temp(path)
+        _fill(temp, data, _mode_of(path))
+        os.replace(temp, path)
+        temp = None
+        _sync_dir(path.parent)
+    except OSError as exc:
+        raise KaoheError(write_error(path, exc)) from None
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def write_error(path: Path, exc: OSError) -> Diagnostic:
+    """E-OUTPUT-WRITE for ``path``, with the problem told in each language."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    detail = exc.strerror or str(exc)
+    zh, en = WRITE_PROBLEMS.get(name, UNKNOWN_WRITE_PROBLEM)
+    file = str(path)
+    text = {
+        "zh": render("E-OUTPUT-WRITE", "zh", {"file": file, "problem": zh.format(detail=detail)}),
+        "en": render("E-OUTPUT-WRITE", "en", {"file": file, "problem": en.format(detail=detail)}),
+    }
+    return Diagnostic("E-OUTPUT-WRITE", {"file": file, "problem": detail}, file=file, text=text)
+
+
+def _create_temp(path: Path) -> Path:
+    # os.open with 0o666 lets the umask decide permissions, as for a plain open().
+    for _ in range(100):
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(temp, _CREATE_FLAGS, 0o666))
+            return temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+
+
+def _fill(temp: Path, data: bytes, mode: int | None) -> None:
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if mode is not None:
+        os.chmod(temp, mode)
+
+
+def _mode_of(path: Path) -> int | None:
+    """Permissions of the file being replaced, so rewriting keeps them."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return None
+
+
+def _sync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not possible on every platform.
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory if str(directory) else ".", os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,213 @@
+"""``kaohe explain``: one subject's result told point by point, in Chinese.
+
+Reads only the evaluation's columns and the results document record of the
+subject, so what it says is exactly what the results file holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
+from kaohe.engine.report.render import chosen_period
+from kaohe.engine.report.results import _num, subject_record
+from kaohe.engine.ruleset.model import Indicator, Ruleset
+
+STATUS_ZH = {
+    "scored": "", "missing_zero": "（缺少数据，按 0 分计）", "missing_excluded": "（缺少数据，不计入并按其余指标折算）",
+    "not_applicable": "（不适用）", "rollup": "（各周期平均）", "not_in_force": "（未生效）",
+}
+ROUNDING_ZH = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截断", "up": "进位"}
+
+
+def find_subject(evaluation: Evaluation, key: str) -> int:
+    subjects = evaluation.dataset.subjects
+    if key in subjects.index:
+        return subjects.index[key]
+    matches = np.flatnonzero(subjects.name == key)
+    if len(matches) == 1:
+        return int(matches[0])
+    known = [*subjects.ids.tolist(), *subjects.name.tolist()]
+    raise KaoheError(Diagnostic("E-SUBJECT-UNKNOWN", {"subject": key, "suggest": did_you_mean(key, known)}))
+
+
+def explain_subject(evaluation: Evaluation, key: str, period: str | None = None) -> str:
+    ruleset = evaluation.ruleset
+    index = find_subject(evaluation, key)
+    result = chosen_period(evaluation, period)
+    record = subject_record(ruleset, evaluation, result, index)
+    lines = _header(ruleset, result, record)
+    lines += _indicators(ruleset, record)
+    if result.rollup is not None:
+        lines += _rollup(ruleset, record)
+    lines += _adjustments(ruleset, record)
+    lines += _total(ruleset, record)
+    lines += _grade(ruleset, result, record, index)
+    lines += _outcomes(result, record)
+    return "\n".join(lines) + "\n"
+
+
+def _header(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any]) -> list[str]:
+    cls = ruleset.classes.get(record["class"])
+    source = ruleset.source.get("document", "")
+    lines = [
+        f"考核对象：{record['id']} {record['name']}" + (f"（{cls.title}）" if cls else ""),
+        f"考核方案：{ruleset.title}（{ruleset.year}）{('· 依据 ' + source) if source else ''}",
+        f"考核周期：{result.period.id}　在岗月数：{record['months_on_post']}",
+    ]
+    if record["excluded"]:
+        lines.append(f"说明：{record['grade_reason']['text']}")
+    return lines + [""]
+
+
+def _indicators(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
+    lines = ["一、指标得分"]
+    for indicator in ruleset.walk():
+        entry = record["indicators"].get(indicator.id)
+        if entry is None or entry["status"] == "not_applicable":
+            continue
+        depth = _depth(ruleset, indicator)
+        pad = "  " * (depth + 1)
+        clause = f" 〔{indicator.clause}〕" if indicator.clause else ""
+        score = "—" if entry["score"] is None else f"{entry['score']:g}"
+        lines.append(f"{pad}{indicator.title}{clause}：{score} / {entry['full']:g}{STATUS_ZH.get(entry['status'], '')}")
+        if indicator.leaf and "rater" in entry:
+            lines.append(f"{pad}    评分方法：{_rater_title(entry['rater'])}；{_facts(entry)}")
+    lines.append(f"  指标小计：{record['subtotal']}")
+    return lines + [""]
+
+
+def _depth(ruleset: Ruleset, indicator: Indicator) -> int:
+    depth = 0
+    while indicator.parent is not None:
+        indicator = ruleset.by_id[indicator.parent]
+        depth += 1
+    return depth
+
+
+def _rater_title(name: str | None) -> str:
+    from kaohe.engine.registry import default_registry
+
+    rater = default_registry().get("rater", name or "")
+    return f"{rater.title}（{name}）" if rater is not None and rater.title else str(name)
+
+
+# rater details whose values read better in words
+DETAIL_WORDS = {("target_source", "own"): "本单位近年平均（挑战目标）", ("target_source", "peer"): "同组分位值"}
+
+
+def _facts(entry: dict[str, Any]) -> str:
+    facts = [f"{k}={_fmt(v)}" for k, v in entry.get("inputs", {}).items()]
+    facts += [f"{k}={DETAIL_WORDS.get((k, v), _fmt(v))}" for k, v in entry.get("detail", {}).items()]
+    text = "输入 " + "，".join(facts) if facts else "无输入"
+    if entry.get("capped"):
+        text += "；触及封顶或保底"
+    return text
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "缺失"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _rollup(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
+    rollup = record["rollup"]
+    periods = "，".join(f"{k} {_fmt(v)}" for k, v in rollup["periods"].items())
+    combine = {"mean": "平均", "sum": "合计", "last": "取最后一期"}[ruleset.rollup.combine if ruleset.rollup else "mean"]
+    lines = ["一（续）、年度汇总", f"  各周期得分（加减分后、乘系数前）：{periods}；{combine} × 权重 {rollup['weight']:g}"]
+    for key, value in rollup["annual"].items():
+        lines.append(f"  年度组成部分 {ruleset.by_id[key].title}：折合 {_fmt(value)} 分")
+    return lines + [""]
+
+
+def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
+    lines = ["二、加分与扣分"]
+    if not record["adjustments"]:
+        lines.append("  无")
+    by_id = {r.id: r for r in ruleset.rules}
+    for item in record["adjustments"]:
+        rule = by_id[item["rule"]]
+        sign = "+" if item["points"] >= 0 else "−"
+        event = item["event"]
+        cause = f"事件 {event['date']} {event['type']}（数据第 {event['row']} 行）" if event else "按数据计算"
+        clause = f" 〔{rule.clause}〕" if rule.clause else ""
+        target = f"，从指标“{ruleset.by_id[rule.target].title}”中扣除（扣完为止）" if rule.target else ""
+        capped = "；因封顶少计" if item["capped"] and not item.get("rejected") else ""
+        if item.get("rejected"):
+            lines.append(f"  ✗ {rule.title}：{cause}——{item['rejected']}{clause}")
+            continue
+        lines.append(f"  {sign} {rule.title} {abs(item['points']):g} 分：{cause}{target}{capped}{clause}")
+    lines.append(f"  加分合计 {record['bonus']:g}，扣分合计 {record['deduction']:g}")
+    return lines + [""]
+
+
+def _total(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
+    return [
+        "三、系数与总分",
+        f"  （{record['subtotal']:g} + {record['bonus']:g} − {record['deduction']:g}）× 系数 {record['coefficient']:g}"
+        f" = {record['total']}（保留 {ruleset.precision} 位小数，{ROUNDING_ZH[ruleset.rounding]}）",
+        "",
+    ]
+
+
+def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index: int) -> list[str]:
+    lines = ["四、排名与等次"]
+    if record["rank"] is not None:
+        lines.append(f"  组内排名：第 {record['rank']} 名 / 共 {record['group_size']} 名（分组 {record['group']}）")
+    lines.append(f"  等次：{record['grade'] or '—'}；理由：{record['grade_reason']['text']}")
+    by_id = {v.id: v for v in ruleset.vetoes}
+    for veto_id in record["vetoes"]:
+        veto = by_id[veto_id]
+        effect = f"等次定为{veto.grade}" if veto.grade else f"最高只能评{veto.max_grade}"
+        clause = f" 〔{veto.clause}〕" if veto.clause else ""
+        lines.append(f"  触发一票否决“{veto.title}”：{effect}{clause}")
+    gap = lacking_for_next(ruleset, result, index)
+    if gap:
+        lines.append(f"  {gap}")
+    return lines + [""]
+
+
+def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int) -> str:
+    """How far the subject was from the next better grade."""
+    grades = result.grades
+    if grades is None or grades.grade[i] is None or not ruleset.grading:
+        return ""
+    scale = ruleset.grading.grades_for(result.period.kind)
+    names = [g.name for g in scale]
+    level = names.index(grades.grade[i])
+    if level == 0:
+        return "已是最高等次"
+    better = scale[level - 1]
+    total = float(result.total[i])
+    if grades.reason[i] in ("veto", "bar"):
+        return f"因一票否决，不能评{better.name}"
+    same_group = (result.ranking.group == result.ranking.group[i]) & (grades.grade == better.name)
+    if better.min is not None and total < better.min:
+        return f"距{better.name}分数线 {better.min:g} 还差 {_num(better.min - total)} 分"
+    if same_group.any():
+        last = float(result.total[same_group].min())
+        if last > total:
+            return f"距组内最后一名{better.name}（{_num(last)} 分）还差 {_num(last - total)} 分"
+        return f"与组内最后一名{better.name}同分（{_num(last)}），按排名依据在其之后"
+    return f"达到{better.name}分数线，但未满足其条件"
+
+
+def _outcomes(result: PeriodResult, record: dict[str, Any]) -> list[str]:
+    lines = ["五、结果运用"]
+    if not record["outcomes"]:
+        lines.append("  本周期无结果运用")
+    for oid, value in record["outcomes"].items():
+        spec = result.outcomes[oid].spec
+        shown = {True: "是", False: "否", None: "—"}.get(value["value"], value["value"]) if not isinstance(
+            value["value"], str) else value["value"]
+        unit = "元" if result.outcomes[oid].kind == "allocator" and value["value"] is not None else ""
+        note = f"（{value['note']}）" if value.get("note") else ""
+        clause = f" 〔{spec.clause}〕" if spec.clause else ""
+        lines.append(f"  {spec.title}：{shown}{unit}{note}{clause}")
+    return lines

@@ -1,0 +1,255 @@
+"""Turn an evaluation into the results document (schemas/results.schema.json).
+
+The document is plain JSON data in a fixed key order, so the same ruleset
+and data always serialise to the same bytes. Scores are shown with float
+noise removed (6 decimals); totals carry the declared precision.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from kaohe.engine import __version__
+from kaohe.engine.data.tables import paused_gc
+from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
+from kaohe.engine.evaluation.scoring import STATUS_NAMES
+from kaohe.engine.ruleset.model import Grade, Ruleset
+
+RESULTS_FORMAT = "results/1"
+
+
+def build_document(evaluation: Evaluation) -> dict[str, Any]:
+    # millions of small acyclic dicts: the cyclic collector would rescan them over and over
+    with paused_gc():
+        return _document(evaluation)
+
+
+def _document(evaluation: Evaluation) -> dict[str, Any]:
+    ruleset = evaluation.ruleset
+    return {
+        "kaohe": RESULTS_FORMAT,
+        "engine": {"name": "kaohe", "version": __version__},
+        "ruleset": {"id": ruleset.id, "title": ruleset.title, "year": ruleset.year,
+                    "file": ruleset.file, "digest": ruleset.digest},
+        "data": {"digest": evaluation.dataset.digest, "tables": dict(evaluation.dataset.origins)},
+        "indicators": [_indicator_meta(i) for i in ruleset.walk()],
+        "outcomes": [{"id": o.id, "title": o.title, "use": o.use, "kind": _outcome_kind(evaluation, o.id)}
+                     for o in ruleset.outcomes],
+        "periods": [_period(ruleset, evaluation, result) for result in evaluation.periods],
+    }
+
+
+def _indicator_meta(indicator: Any) -> dict[str, Any]:
+    meta = {"id": indicator.id, "title": indicator.title, "parent": indicator.parent,
+            "full_marks": _num(indicator.full_marks), "leaf": indicator.leaf}
+    if indicator.rater:
+        meta["rater"] = indicator.rater.use
+    meta["clause"] = indicator.clause
+    return meta
+
+
+def _outcome_kind(evaluation: Evaluation, outcome_id: str) -> str:
+    for result in evaluation.periods:
+        if outcome_id in result.outcomes:
+            return result.outcomes[outcome_id].kind
+    return "outcome"
+
+
+def _num(value: Any, digits: int = 6) -> float | int | None:
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    value = round(value, digits) + 0.0
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return _num(value)
+    return value
+
+
+def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> dict[str, Any]:
+    columns = PeriodColumns(ruleset, result)
+    subjects = [subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n)]
+    return {"period": result.period.id, "kind": result.period.kind, "subjects": subjects}
+
+
+def numbers(values: Any, digits: int = 6) -> list[float | int | None]:
+    """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
+    array = np.asarray(values, dtype=float)
+    array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
+    return [None if x != x else (int(x) if x.is_integer() else x) for x in array.tolist()]
+
+
+def plain_column(values: Any) -> list[Any]:
+    array = np.asarray(values)
+    if array.dtype.kind == "f":
+        return numbers(array)
+    if array.dtype.kind == "b":
+        return [bool(v) for v in array.tolist()]
+    return [_plain(v) for v in array.tolist()]
+
+
+class PeriodColumns:
+    """Every per-subject column of a period converted to Python values once,
+    so building thousands of records is list look-ups, not numpy scalar calls."""
+
+    def __init__(self, ruleset: Ruleset, result: PeriodResult):
+        n = result.cohort.n
+        tree, adj = result.tree, result.adjustments
+        self.adjustments = _by_subject(adj.subject, n)
+        self.vetoes = _by_subject(result.vetoes.subject, n)
+        self.scalars = {
+            "months_on_post": numbers(result.cohort.months), "subtotal": numbers(tree.subtotal),
+            "bonus": numbers(adj.bonus), "deduction": numbers(adj.deduction),
+            "coefficient": numbers(result.cohort.coefficient), "total": numbers(result.total),
+        }
+        self.indicators = []
+        for indicator in ruleset.walk():
+            if indicator.id not in tree.scores:
+                continue
+            leaf = indicator.leaf and indicator.id in tree.inputs
+            self.indicators.append((
+                indicator.id, _num(indicator.full_marks), numbers(tree.scores[indicator.id]),
+                STATUS_NAMES[tree.status[indicator.id]].tolist(), indicator.rater.use if leaf and indicator.rater else None,
+                {k: numbers(v) for k, v in tree.inputs[indicator.id].items()} if leaf else None,
+                {k: plain_column(v) for k, v in tree.details[indicator.id].items()} if leaf else None,
+                [bool(v) for v in tree.capped[indicator.id].tolist()] if leaf else None,
+            ))
+        self.outcomes = {
+            oid: (plain_column(o.values), None if o.notes is None else list(o.notes))
+            for oid, o in result.outcomes.items()
+        }
+        rollup = result.rollup
+        self.rollup = None if rollup is None else (
+            {pid: numbers(v) for pid, v in rollup["periods"].items()}, rollup["weight"],
+            {k: numbers(v) for k, v in rollup["annual"].items()},
+        )
+
+    def indicator_entries(self, i: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for ident, full, scores, status, rater, inputs, details, capped in self.indicators:
+            entry: dict[str, Any] = {"score": scores[i], "full": full, "status": status[i]}
+            if inputs is not None:
+                entry["rater"] = rater
+                entry["inputs"] = {k: v[i] for k, v in inputs.items()}
+                entry["detail"] = {k: v[i] for k, v in details.items()}
+                entry["capped"] = capped[i]
+            out[ident] = entry
+        return out
+
+
+def _by_subject(subjects: np.ndarray, n: int) -> list[np.ndarray]:
+    order = np.argsort(subjects, kind="stable")
+    bounds = np.searchsorted(subjects[order], np.arange(n + 1)).tolist()
+    return [order[bounds[i]:bounds[i + 1]] for i in range(n)]
+
+
+def subject_record(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, i: int,
+                   columns: PeriodColumns | None = None) -> dict[str, Any]:
+    columns = columns or PeriodColumns(ruleset, result)
+    vetoes = [ruleset.vetoes[v] for v in result.vetoes.veto[columns.vetoes[i]]] if len(columns.vetoes[i]) else []
+    cohort, ranking, grades = result.cohort, result.ranking, result.grades
+    excluded = bool(cohort.excluded[i])
+    scalars = columns.scalars
+    record: dict[str, Any] = {
+        "id": cohort.ids[i], "name": cohort.names[i], "unit": cohort.units[i], "class": cohort.classes[i],
+        "group": str(ranking.group[i]), "excluded": excluded, "months_on_post": scalars["months_on_post"][i],
+        "indicators": columns.indicator_entries(i),
+        "subtotal": scalars["subtotal"][i],
+        "adjustments": _adjustments(ruleset, evaluation, result, columns.adjustments[i]),
+        "bonus": scalars["bonus"][i], "deduction": scalars["deduction"][i],
+        "coefficient": scalars["coefficient"][i], "total": scalars["total"][i],
+        "rank": None if excluded else int(ranking.rank[i]), "group_size": int(ranking.group_size[i]),
+        "grade": grades.grade[i] if grades else None,
+        "grade_reason": grade_reason(ruleset, result, i, vetoes),
+        "vetoes": [v.id for v in vetoes],
+        "outcomes": {oid: {"value": values[i], "note": None if notes is None else notes[i]}
+                     for oid, (values, notes) in columns.outcomes.items()},
+    }
+    if columns.rollup is not None:
+        periods, weight, annual = columns.rollup
+        record["rollup"] = {"periods": {pid: v[i] for pid, v in periods.items()}, "weight": weight,
+                            "annual": {k: v[i] for k, v in annual.items()}}
+    return record
+
+
+def _adjustments(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult,
+                 rows: np.ndarray) -> list[dict[str, Any]]:
+    adj = result.adjustments
+    events = evaluation.dataset.events
+    out = []
+    for row in rows:
+        rule = ruleset.rules[adj.rule[row]]
+        event_index = int(adj.event[row])
+        out.append({
+            "rule": rule.id, "kind": rule.kind, "title": rule.title, "points": _num(adj.points[row]),
+            "target": rule.target, "capped": bool(adj.capped[row]),
+            "event": _event(events, event_index) if event_index >= 0 else None,
+            "rejected": adj.rejected[row],
+        })
+    return out
+
+
+def _event(events: Any, index: int) -> dict[str, Any]:
+    return {
+        "date": str(events.date[index]), "type": events.type[index], "points": _num(events.points[index]),
+        "confirmed": bool(events.confirmed[index]), "row": int(events.row[index]),
+        "fields": {k: _plain(v[index]) for k, v in events.fields.items()},
+    }
+
+
+def grade_reason(ruleset: Ruleset, result: PeriodResult, i: int, vetoes: list[Any]) -> dict[str, Any]:
+    grades = result.grades
+    if grades is None:
+        return {"code": "none", "text": "本周期不评定等次"}
+    code = grades.reason[i]
+    grade = grades.grade[i]
+    scale = ruleset.grading.grades_for(result.period.kind) if ruleset.grading else ()
+    reason: dict[str, Any] = {"code": code}
+    if grades.demoted_from[i] is not None:
+        reason["from"] = grades.demoted_from[i]
+    if code in ("veto", "bar") and vetoes:
+        reason["rule"] = vetoes[0].id
+    reason["text"] = _reason_text(code, grade, grades.demoted_from[i], scale, result, i, vetoes)
+    return reason
+
+
+def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], result: PeriodResult,
+                 i: int, vetoes: list[Any]) -> str:
+    total = _num(result.total[i])
+    by_name = {g.name: g for g in scale}
+    if code == "excluded":
+        why = result.cohort.exclude_reason[i]
+        return {"not_on_post": "本周期不在岗，不参加排名和等次评定",
+                "no_periods": "全年没有参加任何周期的考核，不参加年度排名和等次评定"}.get(
+            why, "符合不参加排名的条件（subjects.exclude），不参加排名和等次评定")
+    if code == "veto":
+        return f"一票否决（{'、'.join(v.title for v in vetoes)}），等次定为{grade}；总分 {total} 照常显示"
+    if code == "bar":
+        return f"{'、'.join(v.title for v in vetoes)}：最高只能评{grade}（按分数本可评{was}）"
+    if code == "quota":
+        quota = by_name[was].quota
+        places = result.grades.quota_allowed.get(was) if result.grades else None
+        allowed = int(places[i]) if places is not None else 0
+        size = int(result.ranking.group_size[i])
+        return (f"{was}名额已满：{quota.describe(size, allowed)}，"
+                f"本对象排第 {int(result.ranking.rank[i])} 名，顺延为{grade}")
+    if code == "eligibility":
+        return f"不符合{was}的入围条件（{by_name[was].eligible.text}），评为{grade}"
+    threshold = by_name[grade].min if grade in by_name else None
+    if threshold is not None:
+        return f"总分 {total} ≥ {grade}分数线 {_num(threshold)}"
+    above = [g.min for g in scale if g.min is not None]
+    return f"总分 {total} 低于分数线 {_num(min(above))}" if above else f"评为{grade}"

@@ -1,0 +1,339 @@
+"""Validation pass two and three: components' parameters, then meaning.
+
+Checks run on the raw (located) data so they can report alongside schema
+errors; each check tolerates shapes the schema already complained about
+(``_tolerant``), so one mistake never hides another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from kaohe.engine.errors import Diagnostic, did_you_mean
+from kaohe.engine.language import names
+from kaohe.engine.language.expressions import ExpressionError, compile_expression
+from kaohe.engine.registry import KIND_TITLES, Registry
+from kaohe.engine.ruleset.loader import Document, Path_
+from kaohe.engine.ruleset.schema import check_instance
+
+OUTCOME_RESERVED = ("id", "title", "use", "periods", "clause", "note")
+
+
+class Checker:
+    """Collects diagnostics for one ruleset document."""
+
+    def __init__(self, document: Document, registry: Registry):
+        self.doc = document
+        self.raw: dict[str, Any] = document.data if isinstance(document.data, dict) else {}
+        self.registry = registry
+        self.problems: list[Diagnostic] = []
+        self.functions = registry.functions()
+
+    def run(self) -> list[Diagnostic]:
+        for check in (
+            self.unique_ids, self.indicator_tree, self.classes, self.raters, self.rules,
+            self.vetoes, self.grading, self.rollup, self.outcomes, self.data_tables, self.exclude,
+            self.derived_inputs,
+        ):
+            _tolerant(check)()
+        return self.problems
+
+    def add(self, code: str, path: Path_, at_key: bool = False, **params: Any) -> None:
+        self.problems.append(self.doc.diagnostic(code, path, at_key=at_key, **params))
+
+    def expression(self, text: Any, names_: Mapping[str, Any], path: Path_) -> None:
+        try:
+            compile_expression(text, names_, self.functions)
+        except ExpressionError as exc:
+            diagnostic = self.doc.diagnostic(exc.code, path, **exc.params)
+            if diagnostic.column is not None:
+                diagnostic = diagnostic.with_location(column=diagnostic.column + exc.offset)
+            self.problems.append(diagnostic)
+
+    # -- ids and tree -------------------------------------------------------
+
+    def indicators(self) -> Iterator[tuple[Path_, dict[str, Any]]]:
+        def visit(items: Any, path: Path_) -> Iterator[tuple[Path_, dict[str, Any]]]:
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict):
+                    yield (*path, i), item
+                    yield from visit(item.get("children"), (*path, i, "children"))
+
+        yield from visit(self.raw.get("indicators"), ("indicators",))
+
+    def listed(self, key: str) -> Iterator[tuple[Path_, dict[str, Any]]]:
+        items = self.raw.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                yield (key, i), item
+
+    def unique_ids(self) -> None:
+        seen: dict[str, int] = {}
+        groups = [self.indicators()] + [self.listed(k) for k in ("deductions", "bonuses", "vetoes", "outcomes")]
+        for group in groups:
+            for path, item in group:
+                ident = item.get("id")
+                if not isinstance(ident, str):
+                    continue
+                line = self.doc.locate((*path, "id"))[0] or 0
+                if ident in seen:
+                    self.add("E-ID-DUPLICATE", (*path, "id"), id=ident, first_line=seen[ident])
+                else:
+                    seen[ident] = line
+
+    def indicator_ids(self) -> set[str]:
+        return {str(item.get("id")) for _, item in self.indicators()}
+
+    def indicator_tree(self) -> None:
+        for path, item in self.indicators():
+            has_children = bool(item.get("children"))
+            if not has_children and "rater" not in item:
+                self.add("E-LEAF-NO-RATER", path, id=item.get("id"))
+            if has_children and "rater" in item:
+                self.add("E-BRANCH-RATER", (*path, "rater"), at_key=True, id=item.get("id"))
+        self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", float(self.raw.get("total_points", 100)),
+                  self.raw.get("children_must_sum", True))
+        for path, item in self.indicators():
+            if item.get("children") and item.get("children_must_sum", self.raw.get("children_must_sum", True)):
+                self.sums(item["children"], (*path, "children"), item.get("id"), None, True)
+
+    def sums(self, children: Any, path: Path_, parent: Any, full: float | None, must: bool) -> None:
+        if not must or not isinstance(children, list):
+            return
+        periodic = [c for c in children if isinstance(c, dict) and c.get("cycle") != "year"]
+        if any("applies_to" in c and not isinstance(c["applies_to"], list) for c in periodic):
+            return  # the schema pass reports the malformed applies_to
+        kinds = {("points" in c, "weight" in c) for c in periodic}
+        if len(kinds) > 1:
+            self.add("E-WEIGHT-MIXED", path, parent=parent)
+            return
+        uses_weight = any("weight" in c for c in periodic)
+        expected = 100.0 if uses_weight else full
+        if expected is None:
+            parent_item = self.item_at(path[:-1])
+            expected = float(parent_item.get("points")) if "points" in parent_item else None
+            if expected is None:
+                expected = self.full_marks_of(path[:-1])
+        classes = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {}) or [None]
+        for cls in classes:
+            chosen = [c for c in periodic if cls is None or not isinstance(c.get("applies_to"), list)
+                      or cls in c["applies_to"]]
+            actual = sum(float(c.get("weight" if uses_weight else "points", 0)) for c in chosen)
+            if chosen and not math.isclose(actual, expected, abs_tol=1e-9):
+                scope_zh = f"（类别 {cls}）" if cls and len(classes) > 1 else ""
+                scope_en = f" (class {cls})" if cls and len(classes) > 1 else ""
+                self.add("E-WEIGHT-SUM", path, parent=parent, actual=_num(actual), expected=_num(expected),
+                         scope_zh=scope_zh, scope_en=scope_en)
+
+    def item_at(self, path: Path_) -> dict[str, Any]:
+        node: Any = self.raw
+        for part in path:
+            node = node[part]
+        return node
+
+    def full_marks_of(self, path: Path_) -> float:
+        full = float(self.raw.get("total_points", 100))
+        node: Any = self.raw
+        for i in range(0, len(path), 2):
+            node = node[path[i]][path[i + 1]]
+            full = float(node["points"]) if "points" in node else full * float(node["weight"]) / 100
+        return full
+
+    def classes(self) -> None:
+        known = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {})
+        items = [*self.indicators(), *self.listed("deductions"), *self.listed("bonuses"), *self.listed("vetoes")]
+        for path, item in items:
+            applies = item.get("applies_to")
+            for j, cls in enumerate(applies if isinstance(applies, list) else []):
+                if cls not in known:
+                    self.add("E-CLASS-UNKNOWN", (*path, "applies_to", j), name=cls, suggest=did_you_mean(cls, known))
+
+    # -- components ----------------------------------------------------------
+
+    def component(self, kind: str | tuple[str, ...], mapping: dict[str, Any], path: Path_, name_key: str,
+                  reserved: tuple[str, ...]) -> Any:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        name = mapping.get(name_key)
+        if not isinstance(name, str):
+            return None
+        found = self.registry.find(name, kinds)
+        if found is None:
+            available = sorted({n for k in kinds for n in self.registry.names(k)})
+            self.add("E-COMPONENT-UNKNOWN", (*path, name_key), name=name, kind=kinds[0],
+                     kind_zh=KIND_TITLES[kinds[0]], available=", ".join(available),
+                     suggest=did_you_mean(name, available))
+            return None
+        found_kind, component = found
+        params = {k: v for k, v in mapping.items() if k not in reserved}
+        before = len(self.problems)
+        self.problems.extend(check_instance(self.doc, params, component.params_schema, path))
+        if len(self.problems) == before:
+            for problem in component.check(params):
+                diagnostic = self.doc.diagnostic(problem.code, (*path, *problem.path), **problem.params)
+                if problem.offset and diagnostic.column is not None:
+                    diagnostic = diagnostic.with_location(column=diagnostic.column + problem.offset)
+                if problem.text:
+                    diagnostic = diagnostic.with_location(text=problem.text)
+                self.problems.append(diagnostic)
+        return component if len(self.problems) == before else None
+
+    def raters(self) -> None:
+        declared = list(self.raw.get("inputs", {}) or {})
+        scope = names.indicator_names(self.raw)
+        for path, item in self.indicators():
+            rater = item.get("rater")
+            if not isinstance(rater, dict):
+                continue
+            component = self.component("rater", rater, (*path, "rater"), "use", ("use",))
+            if component is None:
+                continue
+            params = {k: v for k, v in rater.items() if k != "use"}
+            for name in component.inputs(params):
+                if name not in declared:
+                    key = next((k for k, v in params.items() if v == name), "")
+                    self.add("E-INPUT-UNKNOWN", (*path, "rater", key), name=name, suggest=did_you_mean(name, declared))
+            for key, text in component.expressions(params).items():
+                self.expression(text, scope, (*path, "rater", key))
+            for key, text in component.event_expressions(params).items():
+                self.expression(text, names.event_names(self.raw), (*path, "rater", key))
+
+    def rules(self) -> None:
+        ids = self.indicator_ids()
+        for kind in ("deductions", "bonuses"):
+            for path, item in self.listed(kind):
+                scope = names.rule_names(self.raw, item.get("per", "event"))
+                if "when" in item:
+                    self.expression(item["when"], scope, (*path, "when"))
+                if isinstance(item.get("points"), str):
+                    self.expression(item["points"], scope, (*path, "points"))
+                if "require" in item:
+                    self.expression(item["require"], scope, (*path, "require"))
+                target = item.get("target")
+                if target is not None and kind == "bonuses":
+                    self.add("E-TARGET-BONUS", (*path, "target"), at_key=True)
+                elif target is not None and target not in ids:
+                    self.add("E-REF-UNKNOWN", (*path, "target"), name=target, kind="indicator",
+                             kind_zh="指标", suggest=did_you_mean(target, ids))
+
+    def grade_names(self) -> set[str]:
+        grading = self.raw.get("grading") or {}
+        scales = [grading.get("grades") or []] + list((grading.get("scales") or {}).values())
+        return {g.get("grade") for scale in scales for g in scale if isinstance(g, dict)}
+
+    def vetoes(self) -> None:
+        grades = self.grade_names()
+        for path, item in self.listed("vetoes"):
+            self.expression(item.get("when"), names.rule_names(self.raw, item.get("per", "event")), (*path, "when"))
+            for key in ("grade", "max_grade"):
+                if key in item and item[key] not in grades:
+                    self.add("E-GRADE-UNKNOWN", (*path, key), grade=item[key], suggest=did_you_mean(item[key], grades))
+
+    def grading(self) -> None:
+        grading = self.raw.get("grading")
+        if not isinstance(grading, dict):
+            return
+        scales = [(("grading", "grades"), grading.get("grades"))]
+        scales += [(("grading", "scales", k), v) for k, v in (grading.get("scales") or {}).items()]
+        for path, grades in scales:
+            if isinstance(grades, list):
+                self.grade_list(grades, path)
+        keys = {"total", "subtotal", "id", "name", "unit", "class", "coefficient", "months_on_post"}
+        keys |= self.indicator_ids() | set((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})
+        group_by = grading.get("group_by", "all")
+        groups = {"all", "class", "unit", *((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})}
+        if isinstance(group_by, str) and group_by not in groups:
+            self.add("E-GROUP-BY", ("grading", "group_by"), key=group_by, suggest=did_you_mean(group_by, groups))
+        for i, item in enumerate(grading.get("tie_break") or []):
+            key = item if isinstance(item, str) else item.get("key")
+            if key not in keys:
+                self.add("E-TIEBREAK-KEY", ("grading", "tie_break", i), key=key, suggest=did_you_mean(key, keys))
+
+    def grade_list(self, grades: list[Any], path: Path_) -> None:
+        previous = math.inf
+        for i, grade in enumerate(grades):
+            here = (*path, i)
+            last = i == len(grades) - 1
+            if "min" in grade:
+                if last and len(grades) > 1:
+                    self.add("E-GRADES-LAST", (*here, "min"), at_key=True)
+                elif grade["min"] >= previous:
+                    self.add("E-GRADES-ORDER", (*here, "min"), grade=grade.get("grade"), min=grade["min"],
+                             prev_min=_num(previous))
+                previous = grade["min"]
+            share = (grade.get("quota") or {}).get("max_share")
+            if isinstance(share, int | float) and not 0 < share <= 1:
+                self.add("E-QUOTA-SHARE", (*here, "quota", "max_share"), actual=share)
+            if "eligible" in grade:
+                self.expression(grade["eligible"], names.grading_names(self.raw), (*here, "eligible"))
+
+    def rollup(self) -> None:
+        year = (self.raw.get("periods") or {}).get("year")
+        if not isinstance(year, dict):
+            return
+        by_id = {item.get("id"): item for _, item in self.indicators()}
+        total = float(year.get("weight", 1.0))
+        for i, part in enumerate(year.get("annual") or []):
+            ident = part.get("indicator")
+            total += float(part.get("weight", 0))
+            if ident not in by_id:
+                self.add("E-REF-UNKNOWN", ("periods", "year", "annual", i, "indicator"), name=ident,
+                         kind="indicator", kind_zh="指标", suggest=did_you_mean(ident, [k for k in by_id if k]))
+            elif by_id[ident].get("cycle") != "year":
+                self.add("E-PERIOD-ANNUAL", ("periods", "year", "annual", i, "indicator"), name=ident)
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            self.add("E-ROLLUP-WEIGHT", ("periods", "year"), actual=_num(total))
+
+    def outcomes(self) -> None:
+        earlier: list[str] = []
+        for path, item in self.listed("outcomes"):
+            component = self.component(("outcome", "allocator"), item, path, "use", OUTCOME_RESERVED)
+            if component is not None:
+                params = {k: v for k, v in item.items() if k not in OUTCOME_RESERVED}
+                scope = names.outcome_names(self.raw, earlier)
+                for key, text in component.expressions(params).items():
+                    self.expression(text, scope, (*path, key))
+                for key, text in component.event_expressions(params).items():
+                    self.expression(text, names.event_names(self.raw), (*path, key))
+            if isinstance(item.get("id"), str):
+                earlier.append(item["id"])
+
+    def data_tables(self) -> None:
+        for table, spec in (self.raw.get("data") or {}).items():
+            if isinstance(spec, dict):
+                self.component("data_source", spec, ("data", table), "source", ("source",))
+
+    def derived_inputs(self) -> None:
+        for name, spec in (self.raw.get("inputs") or {}).items():
+            source = spec.get("from_events") if isinstance(spec, dict) else None
+            if not isinstance(source, dict):
+                continue
+            for key in ("when", "value"):
+                if key in source:
+                    self.expression(source[key], names.event_names(self.raw), ("inputs", name, "from_events", key))
+            if source.get("how", "mean") != "count" and "value" not in source:
+                self.add("E-INPUT-FROM-EVENTS-VALUE", ("inputs", name, "from_events"), at_key=True, name=name,
+                         how=source.get("how", "mean"))
+
+    def exclude(self) -> None:
+        text = (self.raw.get("subjects") or {}).get("exclude")
+        if text is not None:
+            self.expression(text, names.subject_names(self.raw), ("subjects", "exclude"))
+
+
+def _tolerant(check: Callable[[], None]) -> Callable[[], None]:
+    """Run a check; a shape error means the schema pass has already spoken."""
+
+    @functools.wraps(check)
+    def run() -> None:
+        with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError, IndexError):
+            check()
+
+    return run
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

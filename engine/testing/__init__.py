@@ -1,0 +1,2 @@
+"""Ruleset test cases (``cases``: inline data, hand-calculated expectations)
+and the pytest plugin that collects ``rulesets/*/tests/*.yaml``."""

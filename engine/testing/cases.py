@@ -1,0 +1,180 @@
+"""Ruleset test cases: YAML files of small inline data and hand-checked results.
+
+Used by ``kaohe test`` and collected by pytest (see ``engine/pytest_plugin.py``),
+so a jurisdiction's cases run in CI beside the unit tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
+from kaohe.engine.evaluation.runner import inline_dataset, load_data
+from kaohe.engine.registry import default_registry
+from kaohe.engine.report.results import build_document
+from kaohe.engine.ruleset.load import load_ruleset
+from kaohe.engine.ruleset.loader import load_yaml
+from kaohe.engine.ruleset.schema import check_document, load_schema
+
+DEFAULT_TOLERANCE = 0.005
+
+
+@dataclass
+class CaseOutcome:
+    name: str
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def is_test_file(path: Path) -> bool:
+    if path.suffix not in (".yaml", ".yml") or "tests" not in path.parts:
+        return False
+    head = path.read_text(encoding="utf-8-sig")[:4000]
+    return "\ncases:" in head or head.startswith("cases:")
+
+
+def collect_test_files(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*.y*ml")) if is_test_file(p))
+        else:
+            raise KaoheError(load_error(path))
+    return found
+
+
+def load_error(path: Path) -> Any:
+    from kaohe.engine.errors import Diagnostic
+
+    return Diagnostic("E-FILE-NOT-FOUND", {"file": str(path)}, file=str(path))
+
+
+def load_cases(file: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    document = load_yaml(file)
+    problems = document.problems + check_document(document, load_schema("test.schema.json"))
+    if problems:
+        raise KaoheError(problems)
+    return document.data, document.data["cases"]
+
+
+def run_file(file: Path) -> Iterator[CaseOutcome]:
+    header, cases = load_cases(file)
+    for case in cases:
+        yield run_case(file, header, case)
+
+
+def run_case(file: Path, header: dict[str, Any], case: dict[str, Any]) -> CaseOutcome:
+    outcome = CaseOutcome(case["name"])
+    tolerance = case.get("tolerance", header.get("tolerance", DEFAULT_TOLERANCE))
+    try:
+        evaluation = _evaluate_case(file, header, case)
+    except KaoheError as exc:
+        codes = [d.code for d in exc.diagnostics]
+        if case.get("expect_error") in codes:
+            return outcome
+        outcome.failures.append("unexpected error: " + exc.format("zh"))
+        return outcome
+    if "expect_error" in case:
+        outcome.failures.append(f"expected error {case['expect_error']}, but evaluation succeeded")
+        return outcome
+    period = str(case["period"]) if "period" in case else evaluation.periods[-1].period.id
+    document = build_document(evaluation)
+    records = next(p for p in document["periods"] if p["period"] == period)["subjects"]
+    by_id = {r["id"]: r for r in records}
+    for subject, expected in (case.get("expect") or {}).items():
+        if subject not in by_id:
+            outcome.failures.append(f"{subject}: no such subject in the result")
+            continue
+        outcome.failures += compare_subject(subject, by_id[subject], expected, tolerance)
+    outcome.failures += compare_summary(records, case.get("expect_summary") or {})
+    return outcome
+
+
+def _evaluate_case(file: Path, header: dict[str, Any], case: dict[str, Any]) -> Evaluation:
+    registry = default_registry()
+    ruleset = load_ruleset(file.parent / case.get("ruleset", header["ruleset"]), registry)
+    if "data_dir" in case:
+        dataset = load_data(ruleset, (file.parent / case["data_dir"]).resolve(), registry)
+    else:
+        dataset = inline_dataset(ruleset, case["data"], f"{file}::{case['name']}")
+    period = str(case["period"]) if "period" in case else None
+    return evaluate(ruleset, dataset, registry, only=period)
+
+
+def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, Any], tolerance: float) -> list[str]:
+    failures = []
+    for key, want in expected.items():
+        if key == "indicators":
+            for ind, value in want.items():
+                got = actual["indicators"].get(ind, {}).get("score")
+                failures += _check(f"{subject}.indicators.{ind}", got, value, tolerance)
+        elif key == "details":
+            for ind, details in want.items():
+                got = actual["indicators"].get(ind, {}).get("detail", {})
+                for name, value in details.items():
+                    failures += _check(f"{subject}.details.{ind}.{name}", got.get(name), value, tolerance)
+        elif key == "adjustments":
+            sums: dict[str, float] = {}
+            for item in actual["adjustments"]:
+                sums[item["rule"]] = sums.get(item["rule"], 0.0) + item["points"]
+            for rule, value in want.items():
+                failures += _check(f"{subject}.adjustments.{rule}", sums.get(rule, 0.0), value, tolerance)
+        elif key == "outcomes":
+            for oid, value in want.items():
+                got = actual["outcomes"].get(oid, {}).get("value")
+                failures += _check(f"{subject}.outcomes.{oid}", got, value, tolerance)
+        elif key == "grade_reason":
+            failures += _check(f"{subject}.grade_reason", actual["grade_reason"]["code"], want, tolerance)
+        else:
+            failures += _check(f"{subject}.{key}", actual.get(key), want, tolerance)
+    return failures
+
+
+def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any]) -> list[str]:
+    failures = []
+    ranked = [r for r in records if r["rank"] is not None and (expected.get("group") in (None, r["group"]))]
+    ranked.sort(key=lambda r: (r["rank"], r["id"]))
+    if "top" in expected:
+        got = [r["id"] for r in ranked[: len(expected["top"])]]
+        if got != expected["top"]:
+            failures.append(f"top: expected {expected['top']}, got {got}")
+    for grade, count in (expected.get("grade_counts") or {}).items():
+        got = sum(1 for r in records if r["grade"] == grade)
+        if got != count:
+            failures.append(f"grade_counts.{grade}: expected {count}, got {got}")
+    for oid, total in (expected.get("outcome_sums") or {}).items():
+        values = [r["outcomes"].get(oid, {}).get("value") for r in records]
+        got = sum((Decimal(v) for v in values if isinstance(v, str)), Decimal(0))
+        if got != Decimal(total):
+            failures.append(f"outcome_sums.{oid}: expected {total}, got {got}")
+    for oid, count in (expected.get("outcome_counts") or {}).items():
+        got = sum(1 for r in records if r["outcomes"].get(oid, {}).get("value") not in (None, False))
+        if got != count:
+            failures.append(f"outcome_counts.{oid}: expected {count}, got {got}")
+    return failures
+
+
+def _check(label: str, got: Any, want: Any, tolerance: float) -> list[str]:
+    if isinstance(got, str) and isinstance(want, str | int | float) and not isinstance(want, bool):
+        try:
+            if Decimal(got) == Decimal(str(want)):
+                return []
+        except InvalidOperation:
+            pass
+    if isinstance(want, float | int) and not isinstance(want, bool) and isinstance(got, float | int):
+        if math.isclose(float(got), float(want), abs_tol=tolerance):
+            return []
+    elif got == want:
+        return []
+    return [f"{label}: expected {want!r}, got {got!r}"]

@@ -1,0 +1,93 @@
+"""The layout shows the pipeline: stage subpackages import only from the
+stages before them, and docs/architecture.md names modules that exist."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = ROOT / "engine"
+
+# Lower index = earlier in the pipeline. Top-level engine modules are the
+# shared contract (diagnostics, hooks, components, registry).
+LAYERS = ["contract", "language", "ruleset", "data", "evaluation", "report", "years", "testing"]
+CONTRACT = {"errors", "messages", "hookspecs", "components", "registry", "__init__"}
+CONTRACT_MAY_USE = {"language"}  # components compile expressions for plugins
+
+
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[:2] != ["kaohe", "engine"]:
+        return None
+    if len(parts) == 2 or parts[2] in CONTRACT:
+        return "contract"
+    return parts[2]
+
+
+def engine_modules() -> list[Path]:
+    return sorted(p for p in ENGINE.rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = ["kaohe", *rel.parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_engine_never_imports_a_plugin_module_or_the_cli() -> None:
+    for path in engine_modules():
+        for name in imports_of(path):
+            assert not name.startswith(("kaohe.plugins", "kaohe.cli", "engine", "plugins", "cli")), (path, name)
+
+
+def test_stages_import_only_earlier_stages() -> None:
+    wrong = []
+    for path in engine_modules():
+        own = layer_of(module_name(path))
+        for name in imports_of(path):
+            used = layer_of(name)
+            if used is None or used == own:
+                continue
+            allowed = LAYERS.index(used) < LAYERS.index(own) or (own == "contract" and used in CONTRACT_MAY_USE)
+            if not allowed:
+                wrong.append(f"{path.relative_to(ROOT)} ({own}) imports {name} ({used})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_language_depends_only_on_errors() -> None:
+    for path in (ENGINE / "language").glob("*.py"):
+        for name in imports_of(path):
+            if name.startswith("kaohe."):
+                assert name.startswith(("kaohe.engine.language", "kaohe.engine.errors")), (path, name)
+
+
+def test_every_subpackage_explains_itself() -> None:
+    for package in ENGINE.iterdir():
+        init = package / "__init__.py"
+        if package.is_dir() and init.exists():
+            doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+            assert doc and len(doc) > 80, f"{package.name}/__init__.py needs a one-paragraph docstring"
+
+
+def test_architecture_doc_names_existing_modules_and_all_of_them() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:engine|plugins)/[\w/]+\.py|cli\.py)`", text))
+    assert named, "docs/architecture.md names no module"
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"
+    actual = {str(p.relative_to(ROOT)) for p in [*engine_modules(), *(ROOT / "plugins").glob("*.py")]
+              if p.name != "__init__.py" and "messages" not in p.parts}
+    undocumented = sorted(actual - named)
+    assert not undocumented, f"docs/architecture.md does not name: {undocumented}"
