@@ -2,6 +2,8 @@
 
 Every user mistake arrives as ``KaoheError`` and leaves as located
 diagnostics with exit code 1; usage errors exit 2 (click's convention).
+A reader that stops early (``kaohe explain … | head -1``) ends any command
+quietly with exit code 0.
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except KaoheError as exc:
             report(exc.diagnostics, lang)
             ctx.exit(EXIT_INVALID)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
-            raise
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, BrokenPipeError):
+            raise  # BrokenPipeError: the reader went away, handled by KaoheGroup
         except Exception as exc:  # a bug (ours or a plugin's): say so plainly, keep the traceback opt-in
             if os.environ.get("KAOHE_DEBUG"):
                 raise
@@ -67,7 +69,31 @@ def lang_of(ctx: click.Context) -> str:
     return ctx.find_root().params.get("lang") or default_lang()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KaoheGroup(click.Group):
+    """The command group; a closed standard output ends every command quietly."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            silence_stdout()
+            ctx.exit(0)
+
+
+def silence_stdout() -> None:
+    """After the reader of standard output went away (``| head``): point it at
+    devnull, so that Python's final flush does not fail again (the standard
+    recipe of the Python docs, signal module: "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under click's test runner)
+        pass
+
+
+@click.group(cls=KaoheGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Message language / 提示语言 (default: from the locale).")
 @click.version_option(package_name="kaohe", prog_name="kaohe")

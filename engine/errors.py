@@ -64,7 +64,7 @@ class Diagnostic:
             "message": self.message(lang),
         }
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.code)
 
     def with_location(self, **changes: Any) -> Diagnostic:
@@ -87,7 +87,7 @@ class KaoheError(Exception):
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Errors before warnings, then by file and position; duplicates dropped."""
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str | None, int | None, int | None, str, str]] = set()
     unique = []
     for d in diagnostics:
         key = (d.code, d.file, d.line, d.column, d.path, json.dumps(dict(d.params), sort_keys=True, default=str))

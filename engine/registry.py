@@ -8,14 +8,15 @@ isolated manager with ``make_plugin_manager(extra=[...], entry_points=False)``.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import CodeType, FrameType
 from typing import Any
 
 import pluggy
 
 from kaohe.engine import hookspecs
-from kaohe.engine.components import Component
 from kaohe.engine.errors import Diagnostic, KaoheError
 
 DEFAULT_PLUGINS = (
@@ -28,15 +29,15 @@ DEFAULT_PLUGINS = (
     "kaohe.plugins.outcomes_lists",
     "kaohe.plugins.outcomes_values",
     "kaohe.plugins.exporters",
+    "kaohe.plugins.functions",
 )
 
-KINDS = {
-    "rater": "register_raters",
-    "data_source": "register_data_sources",
-    "allocator": "register_allocators",
-    "outcome": "register_outcomes",
-    "exporter": "register_exporters",
-}
+KINDS = {kind: hook for kind, hook in hookspecs.HOOKS.items() if kind != "function"}
+"""Component kind -> its hook (functions are not components)."""
+
+OUTCOME_KINDS = ("allocator", "outcome")
+"""The kinds ``outcomes: [{use: NAME}]`` selects from. ``build_registry``
+refuses a name that is both, so the order only says which to try first."""
 
 KIND_TITLES = {
     "rater": "评分方法",
@@ -107,41 +108,126 @@ class Registry:
                 return kind, component
         return None
 
+    def outcome_component(self, name: str) -> tuple[str, Any] | None:
+        """(kind, component) that ``outcomes: [{use: name}]`` means: the one
+        lookup validation and evaluation share."""
+        return self.find(name, OUTCOME_KINDS)
+
 
 def build_registry(pm: pluggy.PluginManager) -> Registry:
-    """Call every ``register_*`` hook and collect components, refusing duplicates."""
+    """Call every ``register_*`` hook and collect components, refusing duplicates.
+
+    Each hook is called once through pluggy (``pm.hook.register_raters(register=...)``)
+    with a ``Registrar`` that attributes each registration to the plugin whose
+    hook implementation made it. A registrar given the wrong kind of class raises
+    ``TypeError``; a name registered twice, or as both an allocator and an outcome,
+    is a ``KaoheError`` naming both plugins.
+    """
     registry = Registry()
     problems: list[Diagnostic] = []
-    for kind, hook_name in {**KINDS, "function": "register_functions"}.items():
-        hook = getattr(pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
-            origin = pm.get_name(impl.plugin) or repr(impl.plugin)
-            register = _registrar(registry, kind, origin, problems)
-            impl.function(register=register)
+    sites: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+    loaded = {name: i for i, (name, _) in enumerate(pm.list_name_plugin())}
+    for hook_name in hookspecs.HOOKS.values():
+        registrar = _Collector(hook_name, pm, registry, problems, sites, loaded)
+        try:
+            getattr(pm.hook, hook_name)(register=registrar)
+        finally:
+            registrar.close()
+    outcomes, allocators = registry.entries.get("outcome", {}), registry.entries.get("allocator", {})
+    for name in sorted(outcomes.keys() & allocators.keys()):
+        file, line = sites[("outcome", name)]
+        problems.append(Diagnostic(
+            "E-PLUGIN-OUTCOME-NAME",
+            {"name": name, "allocator": allocators[name].origin, "outcome": outcomes[name].origin},
+            file=file, line=line,
+        ))
     if problems:
         raise KaoheError(problems)
     return registry
 
 
-def _registrar(registry: Registry, kind: str, origin: str, problems: list[Diagnostic]) -> Callable:
-    def register(component: Any, func: Callable | None = None) -> None:
-        if kind == "function":
-            name, value = component, func
-        else:
-            name, value = component.name, component()
-            if not isinstance(value, Component):
-                raise TypeError(f"{origin}: {component!r} is not a kaohe component")
-        bucket = registry.entries.setdefault(kind, {})
-        if name in bucket:
-            problems.append(Diagnostic(
-                "E-PLUGIN-DUPLICATE",
-                {"kind": kind, "kind_zh": KIND_TITLES[kind], "name": name,
-                 "first": bucket[name].origin, "second": origin},
-            ))
-            return
-        bucket[name] = Entry(kind, name, value, origin)
+class _Collector(hookspecs.Registrar):
+    """The registrar of one hook call: knows which plugin is registering by the
+    hook implementation on the call stack, and files entries in the registry."""
 
-    return register
+    def __init__(self, hook: str, pm: pluggy.PluginManager, registry: Registry, problems: list[Diagnostic],
+                 sites: dict[tuple[str, str], tuple[str | None, int | None]], loaded: dict[str, int]):
+        super().__init__(hook)
+        self.registry = registry
+        self.problems = problems
+        self.sites = sites
+        self.loaded = loaded
+        self.open = True
+        self.owners: dict[CodeType, list[tuple[Any, str]]] = {}
+        for impl in getattr(pm.hook, hook).get_hookimpls():
+            code = _code_of(impl.function)
+            if code is not None:
+                self.owners.setdefault(code, []).append((impl.function, pm.get_name(impl.plugin) or repr(impl.plugin)))
+
+    def close(self) -> None:
+        self.open = False
+
+    def _caller(self) -> tuple[str, FrameType | None]:
+        """The registering plugin's name and the frame of its hook implementation.
+
+        pluggy calls one implementation at a time, so the outermost frame of a
+        hook implementation below ``build_registry`` is the one pluggy called
+        (an implementation may call another plugin's, which is then its helper).
+        """
+        found: tuple[str, FrameType | None] = ("?", None)
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None and frame.f_code is not build_registry.__code__:
+            owners = self.owners.get(frame.f_code)
+            if owners:
+                # several plugins may share code: instances of one class, closures of one factory
+                name = next((n for function, n in owners if _runs(function, frame)), owners[0][1])
+                found = (name, frame)
+            frame = frame.f_back
+        return found
+
+    def _plugin(self) -> str:
+        return self._caller()[0]
+
+    def _add(self, kind: str, name: str, value: Any) -> None:
+        if not self.open:
+            raise RuntimeError(f"register.{kind}({name!r}) called after {self.hook} returned")
+        origin, frame = self._caller()
+        site = (frame.f_code.co_filename, frame.f_lineno) if frame is not None else (None, None)
+        bucket = self.registry.entries.setdefault(kind, {})
+        if name not in bucket:
+            bucket[name] = Entry(kind, name, value, origin)
+            self.sites[(kind, name)] = site
+            return
+        # name both plugins, the one loaded first (e.g. the built-in) first, and
+        # point at the registration of the one loaded later
+        earlier, later = sorted(
+            [(bucket[name].origin, self.sites[(kind, name)]), (origin, site)],
+            key=lambda pair: self.loaded.get(pair[0], len(self.loaded)),
+        )
+        code = "E-PLUGIN-DUPLICATE-FUNCTION" if kind == "function" else "E-PLUGIN-DUPLICATE"
+        self.problems.append(Diagnostic(
+            code, {"kind": kind, "kind_zh": KIND_TITLES[kind], "name": name, "first": earlier[0], "second": later[0]},
+            file=later[1][0], line=later[1][1],
+        ))
+
+
+def _code_of(function: Any) -> CodeType | None:
+    code = getattr(getattr(function, "__func__", function), "__code__", None)
+    return code if isinstance(code, CodeType) else None
+
+
+def _runs(function: Any, frame: FrameType) -> bool:
+    """Whether ``frame`` (running ``function``'s code) is a call of this very
+    bound method or closure: the same ``self``, the same closure cells."""
+    code, local = frame.f_code, frame.f_locals
+    bound = getattr(function, "__self__", None)
+    if bound is not None:
+        return code.co_argcount > 0 and local.get(code.co_varnames[0]) is bound
+    cells = getattr(function, "__closure__", None) or ()
+    try:
+        return all(local.get(name) is cell.cell_contents for name, cell in zip(code.co_freevars, cells, strict=True))
+    except ValueError:  # an empty cell
+        return False
 
 
 _DEFAULT: Registry | None = None

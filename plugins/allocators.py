@@ -29,7 +29,7 @@ from kaohe.engine.evaluation.money import (
     to_decimal,
     units_to_money,
 )
-from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.expressions import Expression, ExpressionError, compile_expression
 from kaohe.plugins.outcomes import (
     WHEN_PROPERTY,
@@ -288,6 +288,6 @@ def unit_env(ctx: OutcomeContext, codes: np.ndarray, weights: np.ndarray, member
 
 
 @hookimpl
-def register_allocators(register: Any) -> None:
+def register_allocators(register: Registrar) -> None:
     for component in (ProportionalPool, TwoLevelPool):
-        register(component)
+        register.allocator(component)

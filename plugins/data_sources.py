@@ -20,7 +20,7 @@ import openpyxl
 
 from kaohe.engine.components import DataSource, RawTable
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
-from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 
 _PATH = {
     "type": "string", "minLength": 1,
@@ -260,6 +260,6 @@ def _get(record: Mapping[Any, Any], name: str) -> Any:
 
 
 @hookimpl
-def register_data_sources(register: Any) -> None:
+def register_data_sources(register: Registrar) -> None:
     for source in (CsvSource, XlsxSource, JsonSource, InlineSource):
-        register(source)
+        register.data_source(source)

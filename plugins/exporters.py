@@ -30,7 +30,7 @@ from openpyxl.xml.functions import tostring
 
 from kaohe.engine.components import Exporter
 from kaohe.engine.errors import Diagnostic, KaoheError
-from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 
 NO_PARAMS: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": [],
                              "properties": {}}
@@ -265,7 +265,7 @@ def normalise_zip(raw: bytes, replace: Mapping[str, bytes]) -> bytes:
 
 
 @hookimpl
-def register_exporters(register: Any) -> None:
-    register(JsonExporter)
-    register(CsvExporter)
-    register(XlsxExporter)
+def register_exporters(register: Registrar) -> None:
+    register.exporter(JsonExporter)
+    register.exporter(CsvExporter)
+    register.exporter(XlsxExporter)

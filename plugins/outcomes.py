@@ -8,16 +8,17 @@ with ``kaohe.plugins.allocators``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 
 from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult, Problem, prop
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
-from kaohe.engine.evaluation.money import format_number, to_decimal
-from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.evaluation.money import format_number
+from kaohe.engine.evaluation.shares import ROUNDINGS, share_count
+from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.expressions import ExpressionError
+from kaohe.engine.language.truth import truth
 
 # ---------------------------------------------------------------------------
 # shared helpers
@@ -39,17 +40,6 @@ def evaluate(ctx: OutcomeContext, text: str) -> np.ndarray:
         return np.asarray(ctx.evaluate(text))
     except ExpressionError as exc:
         raise fail(ctx, exc.code, **exc.params) from None
-
-
-def truth(values: np.ndarray) -> np.ndarray:
-    """A condition column as bools; missing (NaN, None) counts as false."""
-    if values.dtype == bool:
-        return values
-    if values.dtype.kind in "fc":
-        return np.nan_to_num(values, nan=0.0) != 0
-    if values.dtype.kind in "iu":
-        return values != 0
-    return np.array([bool(v) and v == v for v in values.tolist()], dtype=bool)
 
 
 def condition(ctx: OutcomeContext, text: str | None) -> np.ndarray:
@@ -95,7 +85,6 @@ def labels(values: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # bottom_zero
 
-ROUNDINGS = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
 
 
 class BottomZero(Outcome):
@@ -170,8 +159,7 @@ class BottomZero(Outcome):
     def _quota(params: Mapping[str, Any], size: int) -> int:
         if "share" not in params:
             return min(int(params.get("count", 1)), size)
-        exact = to_decimal(params["share"]) * size  # Decimal so 0.1 × 30 is exactly 3
-        count = int(exact.quantize(Decimal(1), rounding=ROUNDINGS[params.get("rounding", "floor")]))
+        count = share_count(params["share"], size, params.get("rounding", "floor"))
         return min(max(count, int(params.get("min_count", 1))), size)
 
     @staticmethod
@@ -343,6 +331,6 @@ class RankList(_Conditional):
 
 
 @hookimpl
-def register_outcomes(register: Any) -> None:
+def register_outcomes(register: Registrar) -> None:
     for component in (BottomZero, WarningOutcome, Flag, RankList):
-        register(component)
+        register.outcome(component)

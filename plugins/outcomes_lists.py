@@ -16,7 +16,7 @@ import numpy as np
 
 from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
-from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.outcomes import condition, prop
 
 
@@ -122,6 +122,6 @@ def _text(value: Any) -> str:
 
 
 @hookimpl
-def register_outcomes(register: Any) -> None:
-    register(Feedback)
-    register(EventList)
+def register_outcomes(register: Registrar) -> None:
+    register.outcome(Feedback)
+    register.outcome(EventList)

@@ -24,7 +24,7 @@ from kaohe.engine.evaluation.money import (
     to_decimal,
 )
 from kaohe.engine.evaluation.rounding import round_scores
-from kaohe.engine.hookspecs import hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.outcomes import WHEN_PROPERTY, condition, fail, numbers, prop
 
 
@@ -108,10 +108,10 @@ def _exact(value: float) -> Decimal:
 
 
 @hookimpl
-def register_outcomes(register: Any) -> None:
-    register(FormulaOutcome)
+def register_outcomes(register: Registrar) -> None:
+    register.outcome(FormulaOutcome)
 
 
 @hookimpl
-def register_allocators(register: Any) -> None:
-    register(DeferredPay)
+def register_allocators(register: Registrar) -> None:
+    register.allocator(DeferredPay)

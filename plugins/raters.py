@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult
-from kaohe.engine.hookspecs import Register, hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.raters_peer import (
     EXPR,
     INPUT,
@@ -229,6 +229,6 @@ BUILTIN_RATERS = (DirectRater, AttainmentRater, BandsRater, FormulaRater, *PEER_
 
 
 @hookimpl
-def register_raters(register: Register) -> None:
+def register_raters(register: Registrar) -> None:
     for rater in BUILTIN_RATERS:
-        register(rater)
+        register.rater(rater)

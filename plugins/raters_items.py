@@ -16,8 +16,9 @@ import numpy as np
 
 from kaohe.engine.components import Rater, RaterContext, RaterResult
 from kaohe.engine.errors import Diagnostic, KaoheError
-from kaohe.engine.evaluation.events import as_numbers, as_truth
-from kaohe.engine.hookspecs import Register, hookimpl
+from kaohe.engine.evaluation.events import as_numbers
+from kaohe.engine.hookspecs import Registrar, hookimpl
+from kaohe.engine.language.truth import truth
 from kaohe.plugins.raters_peer import prop, schema
 
 EMPTY_RATES = {"missing": np.nan, "zero": 0.0, "full": 1.0}
@@ -51,7 +52,7 @@ class EventItemsRater(Rater):
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         assert ctx.events is not None and ctx.evaluate_event is not None
-        chosen = np.flatnonzero(as_truth(ctx.evaluate_event(params["when"])))
+        chosen = np.flatnonzero(truth(ctx.evaluate_event(params["when"])))
         subjects = np.asarray(ctx.events["subject"])[chosen]
         rates = np.nan_to_num(as_numbers(ctx.evaluate_event(params["rate"]))[chosen])  # no rate = not achieved
         cap = float(params.get("cap", 1.0))
@@ -89,5 +90,5 @@ def _shown(value: float) -> str:
 
 
 @hookimpl
-def register_raters(register: Register) -> None:
-    register(EventItemsRater)
+def register_raters(register: Registrar) -> None:
+    register.rater(EventItemsRater)

@@ -16,7 +16,7 @@ import numpy as np
 
 from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, RatingRows
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
-from kaohe.engine.hookspecs import Register, hookimpl
+from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.raters_peer import prop, schema
 
 WEIGHT_TOLERANCE = 1e-9
@@ -185,5 +185,5 @@ def _combine(means: np.ndarray, weights: np.ndarray, policy: str) -> np.ndarray:
 
 
 @hookimpl
-def register_raters(register: Register) -> None:
-    register(SurveyRater)
+def register_raters(register: Registrar) -> None:
+    register.rater(SurveyRater)

@@ -206,8 +206,7 @@ def test_inputs_from_event_records_aggregate_per_period(tmp_path: Path):
     assert quarter["U2"]["indicators"]["speed"]["status"] == "missing_zero"
     period = next(p for p in planned_periods(ruleset) if p.id == "2025Q1")
     cohort = build_cohort(ruleset, dataset, period)
-    derive_inputs(ruleset.document.data, cohort, _events_in(dataset.events, _effective_dates(dataset.events), period),
-                  default_registry().functions())
+    derive_inputs(ruleset, cohort, _events_in(dataset.events, _effective_dates(dataset.events), period))
     cohort_inputs = {name: cohort.value(name).tolist() for name in ("tickets", "slowest")}
     assert cohort_inputs["tickets"] == [4.0, 0.0]
     assert cohort_inputs["slowest"][0] == 9 and np.isnan(cohort_inputs["slowest"][1])

@@ -91,3 +91,27 @@ def test_architecture_doc_names_existing_modules_and_all_of_them() -> None:
               if p.name != "__init__.py" and "messages" not in p.parts}
     undocumented = sorted(actual - named)
     assert not undocumented, f"docs/architecture.md does not name: {undocumented}"
+
+
+# Stages read the compiled model; the raw document is for diff, fmt, impact
+# and the ruleset checks. ``report/show.py`` prints a resolved document it is
+# handed (``kaohe show``), so it is the one report module allowed a Document.
+STAGE_DIRS = ("evaluation", "report")
+RAW_DOCUMENT_READERS = {"engine/report/show.py"}
+
+
+def stage_modules() -> list[Path]:
+    return [p for d in STAGE_DIRS for p in sorted((ENGINE / d).glob("*.py"))
+            if str(p.relative_to(ROOT)) not in RAW_DOCUMENT_READERS]
+
+
+def test_stage_modules_never_read_the_raw_document() -> None:
+    readers = []
+    for path in [*stage_modules(), *sorted((ROOT / "plugins").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("document", "raw_document"):
+                readers.append(f"{path.relative_to(ROOT)}:{node.lineno} reads .{node.attr}")
+            if isinstance(node, ast.ImportFrom) and node.module == "kaohe.engine.ruleset.loader":
+                readers.append(f"{path.relative_to(ROOT)}:{node.lineno} imports the YAML loader")
+    assert not readers, "\n".join(readers)

@@ -4,8 +4,13 @@ rater used from YAML."""
 from __future__ import annotations
 
 import inspect
+import json
+import re
+import runpy
 import sys
 import textwrap
+import types
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +18,25 @@ import pluggy
 import pytest
 
 from kaohe.engine import hookspecs
-from kaohe.engine.components import Rater, RaterResult
+from kaohe.engine.components import (
+    Allocator,
+    DataSource,
+    Exporter,
+    Outcome,
+    OutcomeResult,
+    RawTable,
+    Rater,
+    RaterResult,
+)
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.pipeline import evaluate
 from kaohe.engine.evaluation.runner import inline_dataset
-from kaohe.engine.hookspecs import hookimpl
-from kaohe.engine.registry import build_registry, make_plugin_manager
+from kaohe.engine.hookspecs import Registrar, hookimpl
+from kaohe.engine.registry import Entry, Registry, build_registry, make_plugin_manager
 from kaohe.engine.ruleset.load import load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+PLUGINS_DOC = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
 
 RULESET = """\
 kaohe: 1
@@ -60,21 +77,34 @@ class DoubledRater(Rater):
 class ThirdParty:
     @hookimpl
     def register_raters(self, register):
-        register(DoubledRater)
+        register.rater(DoubledRater)
 
 
 def registry_with(*plugins):
     return build_registry(make_plugin_manager(extra=plugins, entry_points=False))
 
 
-def test_every_hook_is_documented():
-    hooks = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("register_")]
-    assert {f.__name__ for f in hooks} >= {
+def hookspec_functions():
+    return [f for _, f in inspect.getmembers(hookspecs, inspect.isfunction)
+            if getattr(f, f"{hookspecs.PROJECT}_spec", None) is not None]
+
+
+def signature_text(function) -> str:
+    """``name(param: Annotation) -> Return`` as the docs write it."""
+    signature = inspect.signature(function)
+    params = ", ".join(f"{p.name}: {p.annotation}" for p in signature.parameters.values())
+    return f"{function.__name__}({params}) -> {signature.return_annotation}"
+
+
+def test_every_hook_has_a_docstring_naming_its_registrar_method():
+    hooks = hookspec_functions()
+    assert {f.__name__ for f in hooks} == {
         "register_raters", "register_data_sources", "register_allocators", "register_outcomes",
         "register_functions", "register_exporters",
     }
+    methods = {hook: kind for kind, hook in hookspecs.HOOKS.items()}
     for hook in hooks:
-        assert hook.__doc__ and "register(" in hook.__doc__, hook.__name__
+        assert hook.__doc__ and f"register.{methods[hook.__name__]}(" in hook.__doc__, hook.__name__
 
 
 def test_builtins_are_registered_through_the_same_hooks():

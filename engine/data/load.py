@@ -15,18 +15,33 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
-from kaohe.engine.components import RawTable
+from kaohe.engine.components import DataSource, RawTable
 from kaohe.engine.data.sheet import TABLE_ZH, Problems, Sheet, codes, duplicates, make_sheet
-from kaohe.engine.data.tables import Dataset, Events, Ratings, Subjects, Values, cell_text, is_blank
+from kaohe.engine.data.tables import (
+    Dataset,
+    Events,
+    Numbers,
+    Ratings,
+    Subjects,
+    Values,
+    cell_text,
+    is_blank,
+)
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.registry import Registry
 
 TABLES = ("subjects", "values", "events", "ratings")
 FORMATS = ("csv", "xlsx", "json")
 SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
 EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
 RATING_COLUMNS = ("subject", "period", "indicator", "group", "rater", "score", "vote")
+
+Codes = NDArray[np.integer[Any]]
+ValueEntries = tuple[Codes, list[str], Codes, Numbers]
+"""(row position, sorted input names, input code, value) of each entry of the values table."""
 
 
 def build_subjects(sheet: Sheet) -> Subjects | None:
@@ -60,7 +75,7 @@ def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str
     layout = _long_values if sheet.has("input") or sheet.has("value") else _wide_values
     rows, names, i_codes, value = layout(sheet, usable, inputs)
     p_labels, usable_codes = tables.label_codes(period[usable])
-    row_codes = np.full(sheet.n, -1, dtype=np.int16 if len(p_labels) < 2**15 else np.int64)
+    row_codes: Codes = np.full(sheet.n, -1, dtype=np.int16 if len(p_labels) < 2**15 else np.int64)
     row_codes[usable] = usable_codes
     p_codes = row_codes[rows]
     _value_duplicates(sheet, subject, period, row_codes, rows, names, i_codes)
@@ -82,33 +97,33 @@ def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row
     entries = rows[chosen]
     for later, first in duplicates([subject[entries], row_codes[entries], i_codes[chosen]]):
         row, column = int(entries[later]), names[i_codes[chosen[later]]]
-        key = f"{cell_text(sheet.cells['subject'][row])} / {period[row]} / {column}"
+        key = f"{cell_text(sheet.column('subject')[row])} / {period[row]} / {column}"
         sheet.at("E-DATA-DUPLICATE-ROW", row, "input" if sheet.has("input") else column,
                  first=int(sheet.rows[entries[first]]), key=key)
 
 
-def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> tuple:
+def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> ValueEntries:
     """(row positions, sorted input names, input code and value of each entry)."""
     sheet.only(("subject", "period", "input", "value"))
     if not sheet.require("input", "value"):
         return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(0)
     name, value = sheet.text("input", required=True), sheet.number("value")
     for i in np.flatnonzero(np.isnan(value)).tolist():
-        if is_blank(sheet.cells["value"][i]):
+        if is_blank(sheet.column("value")[i]):
             sheet.at("E-DATA-EMPTY-CELL", i, "value")
     usable = usable & (name != "") & ~np.isnan(value)
     unknown = set() if inputs is None else {x for x in set(name.tolist()) if x and x not in inputs}
     if unknown:
         wrong = np.fromiter((x in unknown for x in name.tolist()), dtype=bool, count=sheet.n)
         for i in np.flatnonzero(wrong).tolist():
-            sheet.at("E-DATA-UNKNOWN-INPUT", i, "input", input=name[i], suggest=did_you_mean(name[i], inputs))
+            sheet.at("E-DATA-UNKNOWN-INPUT", i, "input", input=name[i], suggest=did_you_mean(name[i], inputs or ()))
         usable &= ~wrong
     rows = np.flatnonzero(usable)
     names, i_codes = tables.label_codes(name[rows])
     return rows, names, i_codes, value[rows]
 
 
-def _wide_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> tuple:
+def _wide_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> ValueEntries:
     columns = [c for c in sheet.positions if c not in ("subject", "period")]
     if not columns:
         sheet.header("E-DATA-NO-INPUTS", "")
@@ -155,10 +170,11 @@ def build_ratings(sheet: Sheet, subjects: Subjects | None) -> Ratings:
         if scores is None or is_blank(scores[i]):  # a bad score is reported already
             sheet.at("E-DATA-RATING-EMPTY", i)
     for later, first in duplicates([subject, *(codes(c) for c in (period, indicator, group, rater))]):
-        key = " / ".join(x for x in (cell_text(sheet.cells["subject"][later]), period[later],
+        key = " / ".join(x for x in (cell_text(sheet.column("subject")[later]), period[later],
                                      indicator[later], group[later], rater[later]) if x)
         sheet.at("E-DATA-DUPLICATE-ROW", later, "rater", first=int(sheet.rows[first]), key=key)
-    vote = np.where(vote == "", None, vote).astype(object)
+    vote = vote.copy()
+    vote[vote == ""] = None  # no vote
     return Ratings(subject, period, indicator, group, rater, score, vote)
 
 
@@ -200,7 +216,7 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     return dataset
 
 
-def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registry: Any, *,
+def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registry: Registry, *,
                  inputs: Collection[str] | None = None,
                  event_fields: Collection[str] | None = None) -> Dataset:
     """Read every table of a ruleset (``specs`` is its ``data:`` mapping) and type it.
@@ -225,6 +241,7 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                     problems.found.extend(exc.diagnostics)
         dataset = _typed(raw, problems, inputs, event_fields) if "subjects" in raw else None
     problems.raise_if_any()
+    assert dataset is not None, "a missing subjects table is a problem raised above"
     return dataset
 
 
@@ -235,10 +252,10 @@ def default_spec(table: str, base_dir: Path) -> dict[str, str] | None:
     return None
 
 
-def read_table(table: str, spec: Mapping[str, Any], base_dir: Path, registry: Any) -> RawTable:
+def read_table(table: str, spec: Mapping[str, Any], base_dir: Path, registry: Registry) -> RawTable:
     """One table through the data source its spec names."""
     name = spec.get("source")
-    source = registry.get("data_source", name) if isinstance(name, str) else None
+    source: DataSource | None = registry.get("data_source", name) if isinstance(name, str) else None
     if source is None:
         available = registry.names("data_source")
         raise KaoheError(Diagnostic("E-DATA-UNKNOWN-SOURCE", {

@@ -12,17 +12,28 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat, zip_longest
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import RawTable
-from kaohe.engine.data.tables import Subjects, cell_text, is_blank
+from kaohe.engine.data.tables import (
+    Days,
+    Flags,
+    Indices,
+    Numbers,
+    Subjects,
+    Texts,
+    cell_text,
+    is_blank,
+)
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean, sort_diagnostics
 
 TABLE_ZH = {"subjects": "考核对象表", "values": "数据项表", "events": "事件表", "ratings": "评价表"}
 LIMIT = 50  # problems listed per file and code; the rest are counted in one E-DATA-MORE
+ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
 
 
 class Problems:
@@ -76,10 +87,18 @@ class Sheet:
         self.problems.add(code, params, file=self.origin, line=line,
                           column=self.positions.get(column), path=column)
 
+    def column(self, column: str) -> Sequence[Any]:
+        """The raw cells of a column that is present and not released."""
+        cells = self.cells[column]
+        if cells is None:
+            raise RuntimeError(f"column {column!r} of {self.table} was released")
+        return cells
+
     def at(self, code: str, i: int, column: str = "", **params: Any) -> None:
         """A problem in row position ``i`` (and ``column``, when one cell is to blame)."""
-        if self.cells.get(column) is not None:
-            params.setdefault("value", cell_text(self.cells[column][i]))
+        cells = self.cells.get(column)
+        if cells is not None:
+            params.setdefault("value", cell_text(cells[i]))
         self._report(code, int(self.rows[i]), column, params)
 
     def header(self, code: str, column: str, **params: Any) -> None:
@@ -101,13 +120,13 @@ class Sheet:
                             suggest=did_you_mean(column, allowed))
         return [c for c in present if c in allowed]
 
-    def convert(self, column: str, convert: Callable, code: str, default: np.ndarray,
-                blank: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    def convert(self, column: str, convert: Callable[[Sequence[Any]], tuple[ArrayT, list[int]]], code: str,
+                default: ArrayT, blank: Callable[[ArrayT], Flags] | None = None) -> ArrayT:
         """``convert`` the column, report bad cells with ``code`` and, when
         ``blank`` is given, blank cells as required ones left empty."""
         if column not in self.cells:
             return default
-        out, bad = convert(self.cells[column])
+        out, bad = convert(self.column(column))
         for i in bad:
             self.at(code, i, column)
         if blank is not None:
@@ -115,25 +134,25 @@ class Sheet:
                 self.at("E-DATA-EMPTY-CELL", i, column)
         return out
 
-    def text(self, column: str, required: bool = False) -> np.ndarray:
+    def text(self, column: str, required: bool = False) -> Texts:
         return self.convert(column, lambda c: (tables.texts(c), []), "", np.full(self.n, "", dtype=object),
                             _is_empty if required else None)
 
-    def number(self, column: str) -> np.ndarray:
+    def number(self, column: str) -> Numbers:
         return self.convert(column, tables.numbers, "E-DATA-NOT-NUMBER", np.full(self.n, np.nan))
 
-    def date(self, column: str, required: bool = False) -> np.ndarray:
+    def date(self, column: str, required: bool = False) -> Days:
         nat = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
         return self.convert(column, tables.dates, "E-DATA-BAD-DATE", nat, np.isnat if required else None)
 
-    def period(self, column: str, required: bool = False) -> np.ndarray:
+    def period(self, column: str, required: bool = False) -> Texts:
         return self.convert(column, tables.periods, "E-DATA-BAD-PERIOD", np.full(self.n, "", dtype=object),
                             _is_empty if required else None)
 
-    def flag(self, column: str) -> np.ndarray:
+    def flag(self, column: str) -> Flags:
         return self.convert(column, tables.bools, "E-DATA-BAD-BOOL", np.ones(self.n, dtype=bool))
 
-    def subject(self, subjects: Subjects | None) -> np.ndarray:
+    def subject(self, subjects: Subjects | None) -> Indices:
         """Subject index of each row; -1 where blank or unknown (both reported)."""
         ids = self.text("subject", required=True)
         if subjects is None:
@@ -148,12 +167,12 @@ class Sheet:
         """Drop a converted column's cells: wide tables hold millions of strings."""
         self.cells[column] = None
 
-    def extras(self, columns: Sequence[str]) -> dict[str, np.ndarray]:
+    def extras(self, columns: Sequence[str]) -> dict[str, Numbers | Texts]:
         """Free columns: float64 when every filled cell is a number (or none is filled), else text."""
-        out = {}
+        out: dict[str, Numbers | Texts] = {}
         for column in columns:
-            values, bad = tables.numbers(self.cells[column])
-            out[column] = tables.texts(self.cells[column]) if bad else values
+            values, bad = tables.numbers(self.column(column))
+            out[column] = tables.texts(self.column(column)) if bad else values
         return out
 
 
@@ -170,8 +189,9 @@ def _guesser(choices: list[str]) -> Callable[[str], str]:
     return guess
 
 
-def _is_empty(column: np.ndarray) -> np.ndarray:
-    return column == ""
+def _is_empty(column: Texts) -> Flags:
+    empty: Flags = column == ""
+    return empty
 
 
 def make_sheet(table: str, raw: RawTable, problems: Problems) -> Sheet:

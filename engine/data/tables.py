@@ -34,19 +34,34 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
+from numpy.typing import NDArray
 
 from kaohe.engine.data.periods import parse_period
+from kaohe.engine.language.truth import NO_WORDS, YES_WORDS
 
 NAT = np.iinfo(np.int64).min  # int64 view of numpy's NaT
 _EPOCH = dt.date(1970, 1, 1)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel serial day 1 = 1900-01-01 (with its leap-year bug)
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_TRUE = {"true", "yes", "y", "t", "是", "对", "1", "√"}
-_FALSE = {"false", "no", "n", "f", "否", "不", "0", "×"}
+_TRUE = YES_WORDS  # one word list for cells and for conditions (language.truth)
+_FALSE = NO_WORDS
+
+# Column types: one entry per row (per subject for Subjects).
+Texts: TypeAlias = NDArray[np.object_]
+"""Trimmed ``str`` ("" when blank); ``Ratings.vote`` holds None when blank."""
+Numbers: TypeAlias = NDArray[np.float64]
+"""float64, NaN when blank."""
+Days: TypeAlias = NDArray[np.datetime64]
+"""datetime64[D], NaT when blank."""
+Flags: TypeAlias = NDArray[np.bool_]
+Indices: TypeAlias = NDArray[np.int64]
+"""Subject positions (-1 where unknown) and source row numbers."""
+Rows: TypeAlias = NDArray[np.intp]
+"""Row positions within a table."""
 
 # ---------------------------------------------------------------------------
 # Cells
@@ -92,7 +107,7 @@ def cell_text(cell: Any) -> str:
     return str(cell).strip()
 
 
-def texts(cells: Sequence[Any]) -> np.ndarray:
+def texts(cells: Sequence[Any]) -> Texts:
     """Trimmed text of each cell ("" when blank), as an object array."""
     if set(map(type, cells)) <= {str}:
         return np.array(list(map(str.strip, cells)), dtype=object)
@@ -112,7 +127,7 @@ def _number(cell: Any) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def numbers(cells: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
+def numbers(cells: Sequence[Any]) -> tuple[Numbers, list[int]]:
     """float64 column (NaN when blank) and the positions of cells that are not numbers."""
     try:  # fast paths: float() on every cell, odd results checked one by one afterwards
         try:
@@ -167,7 +182,7 @@ def _days(cell: Any) -> int | None:
         return None
 
 
-def dates(cells: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
+def dates(cells: Sequence[Any]) -> tuple[Days, list[int]]:
     """datetime64[D] column (NaT when blank) and the positions of bad dates."""
     days, bad = _convert(cells, _days)
     for i in bad:
@@ -184,7 +199,7 @@ def _bool(cell: Any) -> bool | None:
     return True if text in _TRUE else False if text in _FALSE else None
 
 
-def bools(cells: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
+def bools(cells: Sequence[Any]) -> tuple[Flags, list[int]]:
     """bool column (blank means True) and the positions of cells not understood."""
     flags, bad = _convert(cells, _bool)
     return np.array([f is not False for f in flags], dtype=bool), bad
@@ -197,7 +212,7 @@ def _period(cell: Any) -> str | None:
     return period.id if period else None
 
 
-def periods(cells: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
+def periods(cells: Sequence[Any]) -> tuple[Texts, list[int]]:
     """Canonical period ids ("" when blank) and the positions of bad periods."""
     ids, bad = _convert(cells, _period)
     for i in bad:
@@ -213,14 +228,14 @@ def periods(cells: Sequence[Any]) -> tuple[np.ndarray, list[int]]:
 class Subjects:
     """Row i is subject i; rows sorted by id."""
 
-    ids: np.ndarray
+    ids: Texts
     index: dict[str, int]
-    name: np.ndarray
-    unit: np.ndarray
-    cls: np.ndarray
-    joined: np.ndarray
-    left: np.ndarray
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    name: Texts
+    unit: Texts
+    cls: Texts
+    joined: Days
+    left: Days
+    extra: dict[str, Numbers | Texts] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -235,12 +250,12 @@ class Subjects:
 class Values:
     """Input values, one row per (subject, period, input)."""
 
-    subject: np.ndarray
-    period: np.ndarray
-    input: np.ndarray
-    value: np.ndarray
+    subject: Indices
+    period: Texts
+    input: Texts
+    value: Numbers
     n_subjects: int
-    _groups: dict[tuple[str, str], np.ndarray] | None = field(
+    _groups: dict[tuple[str, str], Rows] | None = field(
         default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -251,7 +266,7 @@ class Values:
         text = np.zeros(0, dtype=object)
         return cls(np.zeros(0, dtype=np.int64), text, text.copy(), np.zeros(0), n_subjects)
 
-    def column(self, period: str, input: str) -> np.ndarray:
+    def column(self, period: str, input: str) -> Numbers:
         """float64 per subject, NaN where the value is absent."""
         out = np.full(self.n_subjects, np.nan)
         rows = self.groups().get((period, input))
@@ -259,12 +274,12 @@ class Values:
             out[self.subject[rows]] = self.value[rows]
         return out
 
-    def index_codes(self, p_labels: list[str], p_codes: np.ndarray, i_labels: list[str],
-                    i_codes: np.ndarray) -> None:
+    def index_codes(self, p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],
+                    i_codes: NDArray[np.integer[Any]]) -> None:
         """Build the pivot from codes a reader already has (sorted labels, one code per row)."""
         self._groups = pivot_codes(p_labels, p_codes, i_labels, i_codes)
 
-    def groups(self) -> dict[tuple[str, str], np.ndarray]:
+    def groups(self) -> dict[tuple[str, str], Rows]:
         """Row positions of each (period, input), cached; built with one sort."""
         if self._groups is None:
             self._groups = _pivot(self.period, self.input)
@@ -277,29 +292,30 @@ class Values:
         return sorted({i for _, i in self.groups()})
 
 
-def _pivot(period: np.ndarray, input: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+def _pivot(period: Texts, input: Texts) -> dict[tuple[str, str], Rows]:
     return pivot_codes(*label_codes(period), *label_codes(input))
 
 
-def pivot_codes(p_labels: list[str], p_codes: np.ndarray, i_labels: list[str],
-                i_codes: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+def pivot_codes(p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],
+                i_codes: NDArray[np.integer[Any]]) -> dict[tuple[str, str], Rows]:
     """Row positions of each (period, input) from integer codes of sorted labels."""
     if len(p_codes) == 0:
         return {}
     size = len(p_labels) * len(i_labels)
-    small = np.uint16 if size < 2**16 else np.int64  # numpy's stable sort of small ints is a radix sort
+    # numpy's stable sort of small ints is a radix sort
+    small: type[np.integer[Any]] = np.uint16 if size < 2**16 else np.int64
     key = p_codes.astype(small) * small(len(i_labels)) + i_codes.astype(small)
     order = np.argsort(key, kind="stable")
     counts = np.bincount(key, minlength=size)
     ends = np.cumsum(counts)
-    groups = {}
+    groups: dict[tuple[str, str], Rows] = {}
     for code in np.flatnonzero(counts).tolist():  # one step per (period, input), not per row
         p, i = divmod(code, len(i_labels))
         groups[(p_labels[p], i_labels[i])] = order[ends[code] - counts[code]:ends[code]]
     return groups
 
 
-def label_codes(labels: np.ndarray) -> tuple[list[str], np.ndarray]:
+def label_codes(labels: Texts) -> tuple[list[str], Indices]:
     """Sorted distinct labels and each entry's code, without sorting the entries."""
     distinct = sorted(set(labels.tolist()))
     lookup = {label: code for code, label in enumerate(distinct)}
@@ -308,14 +324,16 @@ def label_codes(labels: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 @dataclass
 class Events:
-    subject: np.ndarray
-    date: np.ndarray
-    period: np.ndarray
-    type: np.ndarray
-    points: np.ndarray
-    confirmed: np.ndarray
-    fields: dict[str, np.ndarray]
-    row: np.ndarray
+    """One row per event, in file order."""
+
+    subject: Indices
+    date: Days
+    period: Texts
+    type: Texts
+    points: Numbers
+    confirmed: Flags
+    fields: dict[str, Numbers | Texts]
+    row: Indices
 
     def __len__(self) -> int:
         return len(self.subject)
@@ -329,13 +347,15 @@ class Events:
 
 @dataclass
 class Ratings:
-    subject: np.ndarray
-    period: np.ndarray
-    indicator: np.ndarray
-    group: np.ndarray
-    rater: np.ndarray
-    score: np.ndarray
-    vote: np.ndarray
+    """One row per rating (a rater's score or vote for a subject), in file order."""
+
+    subject: Indices
+    period: Texts
+    indicator: Texts
+    group: Texts
+    rater: Texts
+    score: Numbers
+    vote: Texts
 
     def __len__(self) -> int:
         return len(self.subject)
@@ -383,7 +403,7 @@ def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: 
     return "sha256:" + h.hexdigest()
 
 
-def _section(h: Any, name: str, columns: dict[str, np.ndarray], extra: dict[str, np.ndarray] | None = None) -> None:
+def _section(h: hashlib._Hash, name: str, columns: dict[str, np.ndarray], extra: dict[str, np.ndarray] | None = None) -> None:
     h.update(f"\x1e{name}\n".encode())
     named = [*columns.items(), *sorted((f"+{k}", v) for k, v in (extra or {}).items())]
     for label, column in named:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.evaluation.cohort import Cohort
-from kaohe.engine.evaluation.events import EventView, field_names
+from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.scoring import TreeScores
 from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
 
@@ -79,7 +79,7 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.per == "event":
         subjects = view.events.subject[view.index]
         env = _record_env(ruleset, cohort, scores, subjects, used)
-        env["event"] = {name: view.column(name) for name in field_names(ruleset.document.data)}
+        env["event"] = {name: view.column(name) for name in ruleset.declared.event_columns}
         env["n"] = np.zeros(len(subjects))
         events = view.index
     else:

@@ -10,51 +10,45 @@ Computed per period from that period's events, columnar (``bincount``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 from kaohe.engine.evaluation.cohort import Cohort
-from kaohe.engine.evaluation.events import (
-    EventView,
-    as_numbers,
-    as_truth,
-    event_columns,
-    event_evaluator,
-)
-
-HOW = ("mean", "sum", "count", "min", "max", "share")
+from kaohe.engine.evaluation.events import EventView, as_numbers, event_access
+from kaohe.engine.language.expressions import Expression
+from kaohe.engine.language.truth import missing, truth
+from kaohe.engine.ruleset.model import DerivedInput, Ruleset
 
 
-def derived_inputs(raw: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """Inputs declared with ``from_events``: ``{name: spec}``."""
-    inputs = raw.get("inputs") or {}
-    return {name: spec["from_events"] for name, spec in inputs.items()
-            if isinstance(spec, dict) and isinstance(spec.get("from_events"), dict)}
-
-
-def derive_inputs(raw: Mapping[str, Any], cohort: Cohort, view: EventView | None, functions: Any) -> None:
+def derive_inputs(ruleset: Ruleset, cohort: Cohort, view: EventView | None) -> None:
     """Fill the cohort's input cache with the derived inputs of its period."""
-    specs = derived_inputs(raw)
-    if not specs:
+    if not ruleset.derived:
         return
-    columns = event_columns(raw, view)
-    evaluate = event_evaluator(raw, columns, functions)
+    columns, _ = event_access(ruleset, view)
     subjects = np.asarray(columns["subject"])
-    for name, spec in specs.items():
-        cohort._inputs[name] = aggregate(spec, evaluate, subjects, cohort.n)
+
+    def evaluate(expression: Expression) -> np.ndarray:
+        return expression.evaluate({"event": columns}, len(subjects))
+
+    for spec in ruleset.derived:
+        cohort._inputs[spec.name] = aggregate(spec, evaluate, subjects, cohort.n)
 
 
-def aggregate(spec: Mapping[str, Any], evaluate: Any, subjects: np.ndarray, n: int) -> np.ndarray:
-    chosen = as_truth(evaluate(spec["when"]))
-    how = spec.get("how", "mean")
+def aggregate(spec: DerivedInput, evaluate: Callable[[Expression], np.ndarray], subjects: np.ndarray,
+              n: int) -> np.ndarray:
+    chosen = truth(evaluate(spec.when))
+    how = spec.how
     if how == "count":
         return np.bincount(subjects[chosen], minlength=n).astype(float)
-    values = as_numbers(evaluate(spec["value"]))[chosen] if "value" in spec else np.ones(int(chosen.sum()))
     owners = subjects[chosen]
-    if how == "share":
-        values = (~np.isnan(values) & (values != 0)).astype(float)
+    if spec.value is None:
+        values = np.ones(int(chosen.sum()))
+    elif how == "share":  # share of records whose value is true; a record without it is left out
+        raw = np.asarray(evaluate(spec.value))[chosen]
+        values = np.where(missing(raw), np.nan, truth(raw).astype(float))
+    else:
+        values = as_numbers(evaluate(spec.value))[chosen]
     present = ~np.isnan(values)  # a record without the measure is left out, not counted as 0
     owners, values = owners[present], values[present]
     counts = np.bincount(owners, minlength=n)

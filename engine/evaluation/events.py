@@ -8,61 +8,66 @@ expression may name (``event.type``, ``event.date`` … and the declared
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from kaohe.engine.language.expressions import compile_expression
-from kaohe.engine.language.names import event_names
-
-FIXED_FIELDS = ("type", "date", "points", "confirmed", "row")
+from kaohe.engine.data.tables import Events
+from kaohe.engine.ruleset.model import Ruleset
 
 
 @dataclass
 class EventView:
-    """Events of one period: positions in the events table and their columns."""
+    """Events of one period: positions in the events table and their columns.
+
+    Columns are built once per period and shared by every rule, rater and
+    outcome that reads them."""
 
     index: np.ndarray
-    events: Any
+    events: Events
+    _columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def column(self, name: str) -> np.ndarray:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = self._build(name)
+        return found
+
+    def _build(self, name: str) -> np.ndarray:
         events = self.events
         if name == "date":
             return np.datetime_as_string(events.date[self.index], unit="D").astype(object)
         if name == "row":
             return events.row[self.index].astype(float)
         if name in ("type", "points", "confirmed"):
-            return getattr(events, name)[self.index]
+            return np.asarray(getattr(events, name)[self.index])
         column = events.fields.get(name)
         if column is None:
             return np.full(len(self.index), np.nan)
         return column[self.index]
 
+    @property
+    def subjects(self) -> np.ndarray:
+        """Cohort row of each event."""
+        return self.events.subject[self.index]
 
-def field_names(raw: Mapping[str, Any]) -> list[str]:
-    return [*FIXED_FIELDS, *(raw.get("event_fields") or {})]
 
-
-def event_columns(raw: Mapping[str, Any], view: EventView | None) -> dict[str, np.ndarray]:
+def event_columns(fields: Sequence[str], view: EventView | None) -> dict[str, np.ndarray]:
     """The period's events as named columns, ``subject`` (cohort row) first."""
     if view is None:
         return {"subject": np.zeros(0, dtype=np.int64)}
-    columns = {name: view.column(name) for name in field_names(raw)}
-    return {"subject": view.events.subject[view.index], **columns}
+    return {"subject": view.subjects, **{name: view.column(name) for name in fields}}
 
 
-def event_evaluator(raw: Mapping[str, Any], columns: dict[str, np.ndarray],
-                    functions: Mapping[str, Any]) -> Callable[[str], np.ndarray]:
-    """Evaluate event expressions (each compiled once) over ``columns``."""
-    scope = event_names(raw)
-    cache: dict[str, Any] = {}
+def event_evaluator(ruleset: Ruleset, columns: dict[str, np.ndarray]) -> Callable[[str], np.ndarray]:
+    """Evaluate event expressions over ``columns``; each text was compiled at load."""
+    table, scope = ruleset.expressions, ruleset.scopes.event
+    size = len(columns["subject"])
 
     def evaluate(text: str) -> np.ndarray:
-        if text not in cache:
-            cache[text] = compile_expression(text, scope, functions)
-        return cache[text].evaluate({"event": columns}, len(columns["subject"]))
+        return table.compile(text, scope).evaluate({"event": columns}, size)
 
     return evaluate
 
@@ -75,17 +80,14 @@ def as_numbers(values: Any) -> np.ndarray:
     return np.array([_float(v) for v in array.tolist()], dtype=float)
 
 
-def as_truth(values: Any) -> np.ndarray:
-    """An event condition's result as bools; missing counts as false."""
-    array = np.asarray(values)
-    if array.dtype.kind == "b":
-        return array
-    numbers = as_numbers(array)
-    return ~np.isnan(numbers) & (numbers != 0)
-
-
 def _float(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
         return np.nan
+
+
+def event_access(ruleset: Ruleset, view: EventView | None) -> tuple[dict[str, np.ndarray], Callable[[str], np.ndarray]]:
+    """The period's event columns and an evaluator of event expressions over them."""
+    columns = event_columns(ruleset.declared.event_columns, view)
+    return columns, event_evaluator(ruleset, columns)

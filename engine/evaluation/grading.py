@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kaohe.engine.evaluation.shares import quota_places
 from kaohe.engine.ruleset.model import Grade, Grading
 
 
@@ -120,7 +121,7 @@ def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: di
     """Members beyond the grade's places in their group, worst ranks first."""
     quota = grade.quota
     assert quota is not None
-    places = quota.places(ranking.group_size)
+    places = quota_places(quota, ranking.group_size)
     allowed[grade.name] = places
     chosen = np.flatnonzero(members)
     ordered = chosen[np.lexsort((ranking.rank[chosen], ranking.codes[chosen]))]

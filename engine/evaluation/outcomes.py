@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kaohe.engine.components import OutcomeContext
-from kaohe.engine.evaluation.events import event_columns, event_evaluator
-from kaohe.engine.language.expressions import compile_expression
-from kaohe.engine.language.names import outcome_names
+from kaohe.engine.evaluation.events import event_access
+from kaohe.engine.language.expressions import NameSpec
 from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.model import OutcomeSpec, Ruleset
 
@@ -54,24 +53,19 @@ def result_env(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
 def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> dict[str, OutcomeValues]:
     env = result_env(ruleset, result)
     done: dict[str, OutcomeValues] = {}
-    functions = registry.functions()
     indicators = {i.id: (i.title, i.full_marks, i.parent) for i in ruleset.walk()}
-    events = event_columns(ruleset.document.data, result.events)
-    evaluate_event = event_evaluator(ruleset.document.data, events, functions)
+    events, evaluate_event = event_access(ruleset, result.events)
 
-    for spec in ruleset.outcomes:
+    for position, spec in enumerate(ruleset.outcomes):
         if result.period.kind not in (spec.periods or default_periods(ruleset)):
             continue
-        found = registry.find(spec.use, ("allocator", "outcome"))
+        found = registry.outcome_component(spec.use)
         assert found is not None  # checked at load
         kind, component = found
-        scope = outcome_names(ruleset.document.data, [s.id for s in ruleset.outcomes[: ruleset.outcomes.index(spec)]])
-        cache: dict[str, Any] = {}
+        scope = ruleset.scopes.outcomes[position]
 
-        def evaluate(text: str, scope: Any = scope, cache: dict[str, Any] = cache) -> np.ndarray:
-            if text not in cache:
-                cache[text] = compile_expression(text, scope, functions)
-            return cache[text].evaluate(env, result.cohort.n)
+        def evaluate(text: str, scope: NameSpec = scope) -> np.ndarray:
+            return ruleset.expressions.compile(text, scope).evaluate(env, result.cohort.n)
 
         ctx = OutcomeContext(
             outcome=spec.id, period=result.period.id, n=result.cohort.n, env=env, evaluate=evaluate,

@@ -130,7 +130,7 @@ def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
 def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
             state: CapState) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
-    derive_inputs(ruleset.document.data, cohort, view, registry.functions())
+    derive_inputs(ruleset, cohort, view)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
@@ -140,7 +140,7 @@ def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, 
 def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
           state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
-    derive_inputs(ruleset.document.data, cohort, view, registry.functions())
+    derive_inputs(ruleset, cohort, view)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)

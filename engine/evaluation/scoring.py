@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.components import RaterContext, RatingRows
+from kaohe.engine.data.tables import Ratings
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.cohort import Cohort
-from kaohe.engine.evaluation.events import EventView, event_columns, event_evaluator
+from kaohe.engine.evaluation.events import EventView, event_access
 from kaohe.engine.evaluation.rounding import round_scores
-from kaohe.engine.language.expressions import compile_expression
-from kaohe.engine.language.names import indicator_names
 from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.model import Indicator, Ruleset, in_force, in_force_share
 
@@ -56,21 +55,46 @@ def in_period(indicator: Indicator, period_kind: str, ruleset: Ruleset) -> bool:
     return period_kind != "year"
 
 
+@dataclass
+class LeafInputs:
+    """What every rater of one period reads, built once for the period."""
+
+    ruleset: Ruleset
+    cohort: Cohort
+    registry: Registry
+    ratings: Ratings | None
+    groups: np.ndarray
+    view: EventView | None
+    _events: tuple[dict[str, np.ndarray], Callable[[str], np.ndarray]] | None = None
+
+    def evaluate(self, text: str) -> np.ndarray:
+        """A rater's expression over the cohort (compiled at load)."""
+        expression = self.ruleset.expressions.compile(text, self.ruleset.scopes.indicator)
+        env = self.cohort.subject_env(n for n in expression.names if n in self.ruleset.inputs)
+        return expression.evaluate(env, self.cohort.n)
+
+    def events(self) -> tuple[dict[str, np.ndarray], Callable[[str], np.ndarray]]:
+        """The period's event columns, built only for raters that read events."""
+        if self._events is None:
+            self._events = event_access(self.ruleset, self.view)
+        return self._events
+
+
 def score_tree(
-    ruleset: Ruleset, cohort: Cohort, registry: Registry, ratings: Any, groups: np.ndarray,
+    ruleset: Ruleset, cohort: Cohort, registry: Registry, ratings: Ratings | None, groups: np.ndarray,
     events: EventView | None = None,
 ) -> TreeScores:
     result = TreeScores()
     kind = cohort.period.kind
     problems: list[Diagnostic] = []
-    env_cache: dict[str, Any] = {"events": events}
+    leaf_inputs = LeafInputs(ruleset, cohort, registry, ratings, groups, events)
     period = cohort.period
     for indicator in ruleset.walk():
         if not (indicator.leaf and in_period(indicator, kind, ruleset)):
             continue
         share = _share(indicator, period)
         if share > 0:
-            _score_leaf(ruleset, indicator, cohort, registry, ratings, groups, result, problems, env_cache)
+            _score_leaf(indicator, leaf_inputs, result, problems)
             if share < 1:
                 result.shares[indicator.id] = share
                 result.details[indicator.id]["in_force_share"] = np.full(cohort.n, share)
@@ -96,23 +120,20 @@ def _share(indicator: Indicator, period: Any) -> float:
     return 1.0
 
 
-def _score_leaf(
-    ruleset: Ruleset, indicator: Indicator, cohort: Cohort, registry: Registry, ratings: Any,
-    groups: np.ndarray, result: TreeScores, problems: list[Diagnostic], env_cache: dict[str, Any],
-) -> None:
+def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, problems: list[Diagnostic]) -> None:
     assert indicator.rater is not None
-    rater = registry.get("rater", indicator.rater.use)
+    ruleset, cohort = leaf.ruleset, leaf.cohort
+    rater = leaf.registry.get("rater", indicator.rater.use)
     params = dict(indicator.rater.params)
     applies = np.array([indicator.applies(c) for c in cohort.class_labels], dtype=bool)
     mask = applies[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)
-    evaluate = _evaluator(ruleset, cohort, registry, env_cache)
     ctx = RaterContext(
         indicator=indicator.id, period=cohort.period.id, full_marks=indicator.full_marks, n=cohort.n,
-        mask=mask & ~cohort.excluded, groups=groups, values=cohort.value, evaluate=evaluate,
-        ratings=_ratings_for(ratings, cohort, indicator.id), history=cohort.history,
+        mask=mask & ~cohort.excluded, groups=leaf.groups, values=cohort.value, evaluate=leaf.evaluate,
+        ratings=_ratings_for(leaf.ratings, cohort, indicator.id), history=cohort.history,
     )
     if rater.event_expressions(params):
-        ctx.events, ctx.evaluate_event = _event_access(ruleset, registry, env_cache)
+        ctx.events, ctx.evaluate_event = leaf.events()
     outcome = rater.score(params, ctx)
     points = np.asarray(outcome.points, dtype=float).copy()
     missing = np.isnan(points) & mask
@@ -150,29 +171,7 @@ def _not_in_force(indicator: Indicator, cohort: Cohort, result: TreeScores) -> N
     result.capped[indicator.id] = np.zeros(cohort.n, dtype=bool)
 
 
-def _evaluator(ruleset: Ruleset, cohort: Cohort, registry: Registry, cache: dict[str, Any]) -> Callable:
-    scope = indicator_names(ruleset.document.data)
-    functions = registry.functions()
-
-    def evaluate(text: str) -> np.ndarray:
-        if text not in cache:
-            cache[text] = compile_expression(text, scope, functions)
-        expression = cache[text]
-        env = cohort.subject_env(n for n in expression.names if n in ruleset.inputs)
-        return expression.evaluate(env, cohort.n)
-
-    return evaluate
-
-
-def _event_access(ruleset: Ruleset, registry: Registry, cache: dict[str, Any]) -> tuple[Any, Callable]:
-    """The period's event columns, built once per period and only for raters that read events."""
-    if "event_columns" not in cache:
-        columns = event_columns(ruleset.document.data, cache["events"])
-        cache["event_columns"] = columns, event_evaluator(ruleset.document.data, columns, registry.functions())
-    return cache["event_columns"]
-
-
-def _ratings_for(ratings: Any, cohort: Cohort, indicator: str) -> RatingRows:
+def _ratings_for(ratings: Ratings | None, cohort: Cohort, indicator: str) -> RatingRows:
     if ratings is None or len(ratings.subject) == 0:
         return RatingRows.empty()
     chosen = (ratings.period == cohort.period.id) & ((ratings.indicator == indicator) | (ratings.indicator == ""))
@@ -186,7 +185,7 @@ def _missing_errors(
     ruleset: Ruleset, indicator: Indicator, cohort: Cohort, missing: np.ndarray, inputs: list[str]
 ) -> list[Diagnostic]:
     return [
-        ruleset.document.diagnostic(
+        ruleset.locations.diagnostic(
             "E-EVAL-MISSING", indicator.path, subject=subject, period=cohort.period.id,
             indicator=indicator.id, inputs=", ".join(inputs) or "—",
         )

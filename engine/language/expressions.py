@@ -20,14 +20,19 @@ import ast
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from simpleeval import SimpleEval
 
+from kaohe.engine.language.truth import truth
+
 MAX_LENGTH = 1000
 MAX_NODES = 200
 MAX_EXPONENT = 16
+
+ColumnFunction = Callable[..., Any]
+"""A function expressions may call: scalars and numpy columns in, a column (or scalar) out."""
 
 NameSpec = Mapping[str, frozenset[str] | None]
 """Names an expression may use: ``None`` for a plain column or scalar,
@@ -48,7 +53,7 @@ class ExpressionError(Exception):
 # column functions available to every expression
 
 
-def _elementwise(reducer: Callable) -> Callable:
+def _elementwise(reducer: np.ufunc) -> ColumnFunction:
     def apply(*args: Any) -> Any:
         if not args:
             raise TypeError("needs at least one argument")
@@ -72,7 +77,7 @@ def _coalesce(x: Any, default: Any) -> Any:
     return np.where(np.isnan(x), default, x)
 
 
-BUILTIN_FUNCTIONS: dict[str, Callable] = {
+BUILTIN_FUNCTIONS: dict[str, ColumnFunction] = {
     "min": _elementwise(np.minimum),
     "max": _elementwise(np.maximum),
     "abs": lambda x: np.abs(np.asarray(x, dtype=float)),
@@ -80,7 +85,7 @@ BUILTIN_FUNCTIONS: dict[str, Callable] = {
     "floor": lambda x: np.floor(np.asarray(x, dtype=float)),
     "ceil": lambda x: np.ceil(np.asarray(x, dtype=float)),
     "clip": lambda x, lo, hi: np.clip(np.asarray(x, dtype=float), lo, hi),
-    "where": lambda c, a, b: np.where(_truth(c), a, b),
+    "where": lambda c, a, b: np.where(truth(c), a, b),
     "coalesce": _coalesce,
     "isnull": lambda x: np.isnan(np.asarray(x, dtype=float)),
     "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
@@ -107,7 +112,7 @@ class Expression:
     text: str
     node: ast.AST = field(repr=False, compare=False)
     names: frozenset[str] = frozenset()
-    functions: Mapping[str, Callable] = field(default_factory=dict, repr=False, compare=False)
+    functions: Mapping[str, ColumnFunction] = field(default_factory=dict, repr=False, compare=False)
 
     def evaluate(self, env: Mapping[str, Any], n: int) -> np.ndarray:
         """Evaluate over ``env`` (name -> column, scalar or record dict); length ``n``."""
@@ -122,22 +127,21 @@ class Expression:
         return _as_column(result, n)
 
     def evaluate_mask(self, env: Mapping[str, Any], n: int) -> np.ndarray:
-        """Evaluate a condition; missing (NaN) counts as false."""
-        values = self.evaluate(env, n)
-        if values.dtype == bool:
-            return values
-        if values.dtype.kind == "f":
-            return np.nan_to_num(values, nan=0.0) != 0
-        return np.array([bool(v) for v in values], dtype=bool)
+        """Evaluate a condition (``kaohe.engine.language.truth``: missing is false)."""
+        return truth(self.evaluate(env, n))
 
 
 def compile_expression(
     text: Any,
     names: NameSpec,
-    functions: Mapping[str, Callable] | None = None,
+    functions: Mapping[str, ColumnFunction] | None = None,
 ) -> Expression:
-    """Parse and check ``text``; raise ``ExpressionError`` for anything not allowed."""
-    functions = {**BUILTIN_FUNCTIONS, **(functions or {})}
+    """Parse and check ``text``; raise ``ExpressionError`` for anything not allowed.
+
+    ``functions`` are all the functions the expression may call: a registry's
+    (built-ins included, via ``kaohe.plugins.functions``); without it, the built-ins.
+    """
+    functions = dict(BUILTIN_FUNCTIONS if functions is None else functions)
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": "not text"})
     text = str(text).strip()
@@ -160,13 +164,13 @@ def compile_expression(
 
 
 class _Checker:
-    def __init__(self, text: str, names: NameSpec, functions: Mapping[str, Callable]):
+    def __init__(self, text: str, names: NameSpec, functions: Mapping[str, ColumnFunction]):
         self.text = text
         self.names = names
         self.functions = functions
         self.used: set[str] = set()
 
-    def fail(self, code: str, node: ast.AST, **params: Any) -> None:
+    def fail(self, code: str, node: ast.AST, **params: Any) -> NoReturn:
         raise ExpressionError(code, {"expr": self.text, **params}, getattr(node, "col_offset", 0))
 
     def check(self, root: ast.AST) -> set[str]:
@@ -338,11 +342,11 @@ def _membership(x: Any, options: Any) -> Any:
     return x in options
 
 
-class _ColumnEval(SimpleEval):
+class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no types: its classes are Any
     """simpleeval's tree walker with element-wise semantics for numpy columns."""
 
-    def __init__(self, names: Mapping[str, Any], functions: Mapping[str, Callable]):
-        arithmetic = {
+    def __init__(self, names: Mapping[str, Any], functions: Mapping[str, ColumnFunction]):
+        arithmetic: dict[type[ast.AST], ColumnFunction] = {
             ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: _divide,
             ast.FloorDiv: lambda a, b: np.floor(_divide(a, b)), ast.Mod: np.mod,
             ast.Pow: np.power, ast.USub: np.negative, ast.UAdd: np.positive,
@@ -351,14 +355,14 @@ class _ColumnEval(SimpleEval):
             op: self._guard(fn) for op, fn in arithmetic.items()
         } | {
             ast.Eq: _equal, ast.NotEq: lambda a, b: np.logical_not(_equal(a, b)), ast.Lt: np.less, ast.LtE: np.less_equal,
-            ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: lambda x: np.logical_not(_truth(x)),
+            ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: lambda x: np.logical_not(truth(x)),
             ast.In: _membership, ast.NotIn: lambda x, y: np.logical_not(_membership(x, y)),
         }
         super().__init__(operators=operators, functions=dict(functions), names=dict(names))
         self.nodes[ast.Tuple] = lambda node: tuple(self._eval(e) for e in node.elts)
         self.nodes[ast.List] = self.nodes[ast.Tuple]
 
-    def _guard(self, fn: Callable) -> Callable:
+    def _guard(self, fn: ColumnFunction) -> ColumnFunction:
         def apply(*args: Any) -> Any:
             return fn(*(_numeric(a, self.expr) for a in args))
 
@@ -366,9 +370,9 @@ class _ColumnEval(SimpleEval):
 
     def _eval_boolop(self, node: ast.BoolOp) -> Any:
         combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-        result = _truth(self._eval(node.values[0]))
+        result = truth(self._eval(node.values[0]))
         for value in node.values[1:]:
-            result = combine(result, _truth(self._eval(value)))
+            result = combine(result, truth(self._eval(value)))
         return result
 
     def _eval_compare(self, node: ast.Compare) -> Any:
@@ -381,20 +385,11 @@ class _ColumnEval(SimpleEval):
         return result
 
     def _eval_ifexp(self, node: ast.IfExp) -> Any:
-        return np.where(_truth(self._eval(node.test)), self._eval(node.body), self._eval(node.orelse))
+        return np.where(truth(self._eval(node.test)), self._eval(node.body), self._eval(node.orelse))
 
     def _eval_attribute(self, node: ast.Attribute) -> Any:
         # The checker admitted only `record.field` for declared records.
         return self.names[node.value.id][node.attr]  # type: ignore[attr-defined]
-
-
-def _truth(value: Any) -> Any:
-    array = np.asarray(value)
-    if array.dtype.kind == "f":
-        return np.nan_to_num(array, nan=0.0) != 0
-    if array.dtype.kind == "O":
-        return np.array([bool(v) and v == v for v in array.ravel()], dtype=bool).reshape(array.shape)
-    return array.astype(bool)
 
 
 def _as_column(value: Any, n: int) -> np.ndarray:

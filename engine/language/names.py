@@ -1,13 +1,16 @@
-"""The names each kind of expression may use, derived from the ruleset.
+"""The names each kind of expression may use, derived from what a ruleset declares.
 
 Kept in one place so validation (compile at load) and evaluation (the
 columns actually provided) cannot drift apart; ``docs/ruleset-format.md``
-lists the same names for policy staff.
+lists the same names for policy staff. The checker builds ``Declared`` from
+the raw document (tolerating bad shapes, which the schema reports); the
+compiled model keeps the same ``Declared`` and its ``Scopes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kaohe.engine.language.expressions import NameSpec
@@ -18,60 +21,108 @@ RESULT_NAMES = ("total", "subtotal", "rank", "group_size", "rank_pct", "vetoed",
 OUTCOME_NAMES = (*RESULT_NAMES, "grade", "grade_factor", "zero_bonus")
 
 
+@dataclass(frozen=True)
+class Declared:
+    """What a ruleset declares that expressions may name."""
+
+    subject_fields: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    indicator_ids: frozenset[str] = frozenset()
+    event_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> Declared:
+        """From a raw ruleset mapping that may not have passed the schema."""
+        subjects = raw.get("subjects")
+        fields = subjects.get("fields") if isinstance(subjects, Mapping) else None
+        return cls(
+            subject_fields=_keys(fields), inputs=_keys(raw.get("inputs")),
+            indicator_ids=frozenset(_indicator_ids(raw.get("indicators"))), event_fields=_keys(raw.get("event_fields")),
+        )
+
+    @property
+    def event_columns(self) -> tuple[str, ...]:
+        """Every field of ``event``: the fixed ones, then the declared ones."""
+        return (*EVENT_FIELDS, *self.event_fields)
+
+
+def _keys(mapping: Any) -> tuple[str, ...]:
+    return tuple(str(k) for k in mapping) if isinstance(mapping, Mapping) else ()
+
+
+def _indicator_ids(items: Any) -> Iterable[str]:
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, Mapping) and "id" in item:
+            yield str(item["id"])
+            yield from _indicator_ids(item.get("children"))
+
+
 def _plain(names: Iterable[str]) -> dict[str, frozenset[str] | None]:
     return {name: None for name in names}
 
 
-def subject_names(raw: Mapping[str, Any]) -> dict[str, frozenset[str] | None]:
-    fields = raw.get("subjects", {}).get("fields", {}) or {}
-    return _plain([*SUBJECT_NAMES, *fields])
+def subject_names(declared: Declared) -> NameSpec:
+    """``subjects.exclude``: subject columns and declared fields."""
+    return _plain([*SUBJECT_NAMES, *declared.subject_fields])
 
 
-def indicator_names(raw: Mapping[str, Any]) -> NameSpec:
+def indicator_names(declared: Declared) -> NameSpec:
     """Formulas and band expressions: subject columns and declared inputs."""
-    return {**subject_names(raw), **_plain(raw.get("inputs", {}) or {})}
+    return {**subject_names(declared), **_plain(declared.inputs)}
 
 
-def score_record(raw: Mapping[str, Any]) -> frozenset[str]:
-    ids: list[str] = []
-
-    def visit(items: list[dict[str, Any]]) -> None:
-        for item in items or []:
-            if isinstance(item, dict) and "id" in item:
-                ids.append(str(item["id"]))
-                visit(item.get("children", []))
-
-    visit(raw.get("indicators", []))
-    return frozenset(ids)
-
-
-def rule_names(raw: Mapping[str, Any], per: str) -> NameSpec:
+def rule_names(declared: Declared, per: str) -> NameSpec:
     """Bonus, deduction and veto conditions. ``n`` is the ordinal (1, 2, …) of
     a matching event for its subject within the period, so repeats can
     cost more (``2 if n > 1 else 1``)."""
     names: dict[str, frozenset[str] | None] = {
-        **indicator_names(raw), "score": score_record(raw), "subtotal": None,
+        **indicator_names(declared), "score": declared.indicator_ids, "subtotal": None,
     }
     if per == "event":
-        fields = raw.get("event_fields", {}) or {}
-        names["event"] = frozenset([*EVENT_FIELDS, *fields])
+        names["event"] = frozenset(declared.event_columns)
         names["n"] = None
     return names
 
 
-def event_names(raw: Mapping[str, Any]) -> NameSpec:
-    """Expressions over one event alone (event lists, item raters)."""
-    return {"event": rule_names(raw, "event")["event"]}
+def event_names(declared: Declared) -> NameSpec:
+    """Expressions over one event alone (event lists, item raters, derived inputs)."""
+    return {"event": frozenset(declared.event_columns)}
 
 
-def grading_names(raw: Mapping[str, Any]) -> NameSpec:
+def grading_names(declared: Declared) -> NameSpec:
     """Eligibility conditions (e.g. ``rank_pct <= 0.5``)."""
-    return {**indicator_names(raw), "score": score_record(raw), **_plain(RESULT_NAMES)}
+    return {**indicator_names(declared), "score": declared.indicator_ids, **_plain(RESULT_NAMES)}
 
 
-def outcome_names(raw: Mapping[str, Any], earlier: Iterable[str]) -> NameSpec:
+def outcome_names(declared: Declared, earlier: Iterable[str]) -> NameSpec:
     """Outcome expressions; earlier outcomes' ids name their values."""
     return {
-        **indicator_names(raw), "score": score_record(raw), **_plain(OUTCOME_NAMES),
+        **indicator_names(declared), "score": declared.indicator_ids, **_plain(OUTCOME_NAMES),
         **_plain(earlier),
     }
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """The name scopes of one compiled ruleset, built once."""
+
+    subject: NameSpec
+    indicator: NameSpec
+    event: NameSpec
+    grading: NameSpec
+    rule_event: NameSpec
+    rule_subject: NameSpec
+    outcomes: tuple[NameSpec, ...]  # one per outcome, each seeing the earlier ones
+
+    @classmethod
+    def of(cls, declared: Declared, outcome_ids: Iterable[str]) -> Scopes:
+        ids = list(outcome_ids)
+        return cls(
+            subject=subject_names(declared), indicator=indicator_names(declared), event=event_names(declared),
+            grading=grading_names(declared), rule_event=rule_names(declared, "event"),
+            rule_subject=rule_names(declared, "subject"),
+            outcomes=tuple(outcome_names(declared, ids[:i]) for i in range(len(ids))),
+        )
+
+    def rule(self, per: str) -> NameSpec:
+        return self.rule_event if per == "event" else self.rule_subject

@@ -41,7 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = _merge()
 _HINT = {"zh": "（是否想写 “{0}”？）", "en": " (did you mean '{0}'?)"}
 
 
-class _Lenient(dict):
+class _Lenient(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

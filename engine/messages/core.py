@@ -113,6 +113,18 @@ MESSAGES = {
         "{kind_zh} “{name}” 被两个插件重复注册：{first} 和 {second}；请卸载其中一个或为组件改名",
         "{kind} '{name}' is registered by two plugins: {first} and {second}; uninstall one or rename the component",
     ),
+    "E-PLUGIN-DUPLICATE-FUNCTION": (
+        "表达式函数 “{name}” 已由插件 {first} 注册，插件 {second} 又注册了同名函数：函数不会被替换（内置函数也一样），"
+        "请为 {second} 中的函数改名",
+        "expression function '{name}' is registered by plugin {first}, and plugin {second} registers it again: "
+        "functions are never replaced (built-in ones neither); rename the function in {second}",
+    ),
+    "E-PLUGIN-OUTCOME-NAME": (
+        "“{name}” 同时被注册为分配方法（插件 {allocator}）和结果运用（插件 {outcome}）：两者共用 outcomes 中 use: 的名称，"
+        "请为其中一个改名",
+        "'{name}' is registered both as an allocator (plugin {allocator}) and as an outcome (plugin {outcome}): "
+        "the two share the names of use: under outcomes; rename one of them",
+    ),
     "E-PLUGIN-HOOK": (
         "插件 {plugin} 无法加载：{problem}。请检查钩子函数名（如 register_raters）是否拼写正确",
         "plugin {plugin} cannot be loaded: {problem}. Check the hook names (e.g. register_raters) for typos",

@@ -12,6 +12,7 @@ import numpy as np
 
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
+from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.report.render import chosen_period
 from kaohe.engine.report.results import _num, subject_record
 from kaohe.engine.ruleset.model import Indicator, Ruleset
@@ -34,13 +35,17 @@ def find_subject(evaluation: Evaluation, key: str) -> int:
     raise KaoheError(Diagnostic("E-SUBJECT-UNKNOWN", {"subject": key, "suggest": did_you_mean(key, known)}))
 
 
-def explain_subject(evaluation: Evaluation, key: str, period: str | None = None) -> str:
+def explain_subject(evaluation: Evaluation, key: str, period: str | None = None,
+                    registry: Registry | None = None) -> str:
+    """The explanation; rater titles come from ``registry`` (default: the
+    installed plugins), which should be the one the evaluation used."""
     ruleset = evaluation.ruleset
+    registry = registry or default_registry()
     index = find_subject(evaluation, key)
     result = chosen_period(evaluation, period)
     record = subject_record(ruleset, evaluation, result, index)
     lines = _header(ruleset, result, record)
-    lines += _indicators(ruleset, record)
+    lines += _indicators(ruleset, record, registry)
     if result.rollup is not None:
         lines += _rollup(ruleset, record)
     lines += _adjustments(ruleset, record)
@@ -63,7 +68,7 @@ def _header(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any]) -> l
     return lines + [""]
 
 
-def _indicators(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
+def _indicators(ruleset: Ruleset, record: dict[str, Any], registry: Registry) -> list[str]:
     lines = ["一、指标得分"]
     for indicator in ruleset.walk():
         entry = record["indicators"].get(indicator.id)
@@ -75,7 +80,7 @@ def _indicators(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
         score = "—" if entry["score"] is None else f"{entry['score']:g}"
         lines.append(f"{pad}{indicator.title}{clause}：{score} / {entry['full']:g}{STATUS_ZH.get(entry['status'], '')}")
         if indicator.leaf and "rater" in entry:
-            lines.append(f"{pad}    评分方法：{_rater_title(entry['rater'])}；{_facts(entry)}")
+            lines.append(f"{pad}    评分方法：{_rater_title(entry['rater'], registry)}；{_facts(entry)}")
     lines.append(f"  指标小计：{record['subtotal']}")
     return lines + [""]
 
@@ -88,10 +93,8 @@ def _depth(ruleset: Ruleset, indicator: Indicator) -> int:
     return depth
 
 
-def _rater_title(name: str | None) -> str:
-    from kaohe.engine.registry import default_registry
-
-    rater = default_registry().get("rater", name or "")
+def _rater_title(name: str | None, registry: Registry) -> str:
+    rater = registry.get("rater", name or "")
     return f"{rater.title}（{name}）" if rater is not None and rater.title else str(name)
 
 
@@ -133,7 +136,7 @@ def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
     by_id = {r.id: r for r in ruleset.rules}
     for item in record["adjustments"]:
         rule = by_id[item["rule"]]
-        sign = "+" if item["points"] >= 0 else "−"
+        sign = "" if item["points"] == 0 else "+ " if item["points"] > 0 else "− "  # 0 has no sign
         event = item["event"]
         cause = f"事件 {event['date']} {event['type']}（数据第 {event['row']} 行）" if event else "按数据计算"
         clause = f" 〔{rule.clause}〕" if rule.clause else ""
@@ -142,7 +145,7 @@ def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
         if item.get("rejected"):
             lines.append(f"  ✗ {rule.title}：{cause}——{item['rejected']}{clause}")
             continue
-        lines.append(f"  {sign} {rule.title} {abs(item['points']):g} 分：{cause}{target}{capped}{clause}")
+        lines.append(f"  {sign}{rule.title} {abs(item['points']):g} 分：{cause}{target}{capped}{clause}")
     lines.append(f"  加分合计 {record['bonus']:g}，扣分合计 {record['deduction']:g}")
     return lines + [""]
 

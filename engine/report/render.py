@@ -9,7 +9,7 @@ from rich.table import Table
 
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
-from kaohe.engine.registry import KIND_TITLES, default_registry
+from kaohe.engine.registry import KIND_TITLES, Registry, default_registry
 from kaohe.engine.report.results import _num, build_document
 
 
@@ -68,8 +68,10 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def export(evaluation: Evaluation, fmt: str) -> bytes:
-    registry = default_registry()
+def export(evaluation: Evaluation, fmt: str, registry: Registry | None = None) -> bytes:
+    """The results document in format ``fmt``, by the exporter of ``registry``
+    (default: the installed plugins)."""
+    registry = registry or default_registry()
     exporter = registry.get("exporter", fmt)
     if exporter is None:
         names = registry.names("exporter")

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from kaohe.engine import __version__
-from kaohe.engine.data.tables import paused_gc
+from kaohe.engine.data.tables import Events, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
 from kaohe.engine.ruleset.model import Grade, Ruleset
 
 RESULTS_FORMAT = "results/1"
+JsonNumber = float | int | None
 
 
 def build_document(evaluation: Evaluation) -> dict[str, Any]:
@@ -85,7 +86,7 @@ def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> d
     return {"period": result.period.id, "kind": result.period.kind, "subjects": subjects}
 
 
-def numbers(values: Any, digits: int = 6) -> list[float | int | None]:
+def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
     """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
     array = np.asarray(values, dtype=float)
     array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
@@ -99,6 +100,15 @@ def plain_column(values: Any) -> list[Any]:
     if array.dtype.kind == "b":
         return [bool(v) for v in array.tolist()]
     return [_plain(v) for v in array.tolist()]
+
+
+class LeafColumns(NamedTuple):
+    """A leaf indicator's per-subject columns beside its score and status."""
+
+    rater: str | None
+    inputs: dict[str, list[JsonNumber]]
+    details: dict[str, list[Any]]
+    capped: list[bool]
 
 
 class PeriodColumns:
@@ -115,17 +125,20 @@ class PeriodColumns:
             "bonus": numbers(adj.bonus), "deduction": numbers(adj.deduction),
             "coefficient": numbers(result.cohort.coefficient), "total": numbers(result.total),
         }
-        self.indicators = []
+        self.indicators: list[tuple[str, JsonNumber, list[JsonNumber], list[str], LeafColumns | None]] = []
         for indicator in ruleset.walk():
             if indicator.id not in tree.scores:
                 continue
             leaf = indicator.leaf and indicator.id in tree.inputs
             self.indicators.append((
                 indicator.id, _num(indicator.full_marks), numbers(tree.scores[indicator.id]),
-                STATUS_NAMES[tree.status[indicator.id]].tolist(), indicator.rater.use if leaf and indicator.rater else None,
-                {k: numbers(v) for k, v in tree.inputs[indicator.id].items()} if leaf else None,
-                {k: plain_column(v) for k, v in tree.details[indicator.id].items()} if leaf else None,
-                [bool(v) for v in tree.capped[indicator.id].tolist()] if leaf else None,
+                STATUS_NAMES[tree.status[indicator.id]].tolist(),
+                LeafColumns(
+                    indicator.rater.use if indicator.rater else None,
+                    {k: numbers(v) for k, v in tree.inputs[indicator.id].items()},
+                    {k: plain_column(v) for k, v in tree.details[indicator.id].items()},
+                    [bool(v) for v in tree.capped[indicator.id].tolist()],
+                ) if leaf else None,
             ))
         self.outcomes = {
             oid: (plain_column(o.values), None if o.notes is None else list(o.notes))
@@ -139,9 +152,10 @@ class PeriodColumns:
 
     def indicator_entries(self, i: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for ident, full, scores, status, rater, inputs, details, capped in self.indicators:
+        for ident, full, scores, status, leaf in self.indicators:
             entry: dict[str, Any] = {"score": scores[i], "full": full, "status": status[i]}
-            if inputs is not None:
+            if leaf is not None:
+                rater, inputs, details, capped = leaf
                 entry["rater"] = rater
                 entry["inputs"] = {k: v[i] for k, v in inputs.items()}
                 entry["detail"] = {k: v[i] for k, v in details.items()}
@@ -202,7 +216,7 @@ def _adjustments(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult,
     return out
 
 
-def _event(events: Any, index: int) -> dict[str, Any]:
+def _event(events: Events, index: int) -> dict[str, Any]:
     return {
         "date": str(events.date[index]), "type": events.type[index], "points": _num(events.points[index]),
         "confirmed": bool(events.confirmed[index]), "row": int(events.row[index]),
@@ -241,13 +255,16 @@ def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], resu
         return f"{'、'.join(v.title for v in vetoes)}：最高只能评{grade}（按分数本可评{was}）"
     if code == "quota":
         quota = by_name[was].quota
+        assert quota is not None, "only a grade with a quota demotes for its quota"
         places = result.grades.quota_allowed.get(was) if result.grades else None
         allowed = int(places[i]) if places is not None else 0
         size = int(result.ranking.group_size[i])
         return (f"{was}名额已满：{quota.describe(size, allowed)}，"
                 f"本对象排第 {int(result.ranking.rank[i])} 名，顺延为{grade}")
     if code == "eligibility":
-        return f"不符合{was}的入围条件（{by_name[was].eligible.text}），评为{grade}"
+        eligible = by_name[was].eligible
+        assert eligible is not None, "only a grade with a condition demotes for it"
+        return f"不符合{was}的入围条件（{eligible.text}），评为{grade}"
     threshold = by_name[grade].min if grade in by_name else None
     if threshold is not None:
         return f"总分 {total} ≥ {grade}分数线 {_num(threshold)}"

@@ -32,7 +32,7 @@ def _where(document: Document, path: Path_, provenance: bool) -> str:
     return f"  # {document.file_at(path)}:{line}" if line else f"  # {document.file_at(path)}"
 
 
-def _mapping(document: Document, value: dict, path: Path_, indent: int, lines: list[str], provenance: bool,
+def _mapping(document: Document, value: dict[str, Any], path: Path_, indent: int, lines: list[str], provenance: bool,
              first_prefix: str | None = None) -> None:
     pad = " " * indent
     for number, (key, child) in enumerate(value.items()):

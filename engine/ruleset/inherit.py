@@ -97,7 +97,8 @@ class Merger:
             return self.items(base, bpath, child, cpath, dst)
         return self.copy(self.child, cpath, dst, child)
 
-    def mapping(self, base: dict, bpath: Path_, child: dict, cpath: Path_, dst: Path_) -> dict:
+    def mapping(self, base: dict[str, Any], bpath: Path_, child: dict[str, Any], cpath: Path_,
+                dst: Path_) -> dict[str, Any]:
         self.here(self.child, cpath, dst)
         merged: dict[str, Any] = {}
         for key, value in base.items():
@@ -110,13 +111,13 @@ class Merger:
                 merged[key] = self.copy(self.child, (*cpath, key), (*dst, key), value)
         return merged
 
-    def items(self, base: list, bpath: Path_, child: list, cpath: Path_, dst: Path_) -> list:
+    def items(self, base: list[Any], bpath: Path_, child: list[Any], cpath: Path_, dst: Path_) -> list[Any]:
         self.here(self.child, cpath, dst)
         by_id = {_key(item): i for i, item in enumerate(base)}
         nested = dict(_nested_ids(base, bpath))
-        overrides: dict[int, list[tuple[int, dict]]] = {}
-        deep: dict[Path_, tuple[Path_, dict]] = {}
-        added: list[tuple[int, dict]] = []
+        overrides: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        deep: dict[Path_, tuple[Path_, dict[str, Any]]] = {}
+        added: list[tuple[int, dict[str, Any]]] = []
         for j, item in enumerate(child):
             ident = _key(item)
             if ident in by_id:
@@ -128,7 +129,7 @@ class Merger:
                 self.problem("E-EXTENDS-UNKNOWN-ID", (*cpath, j, "id"), id=ident, suggest=did_you_mean(str(ident), known))
             else:
                 added.append((j, item))
-        merged = []
+        merged: list[Any] = []
         for i, item in enumerate(base):
             target = (*dst, len(merged))
             if i in overrides:
@@ -144,7 +145,8 @@ class Merger:
             merged.append(self.copy(self.child, (*cpath, j), (*dst, len(merged)), item))
         return merged
 
-    def apply_deep(self, item: Any, dst: Path_, deep: dict[Path_, tuple[Path_, dict]], bpath: Path_) -> Any:
+    def apply_deep(self, item: Any, dst: Path_, deep: dict[Path_, tuple[Path_, dict[str, Any]]],
+                   bpath: Path_) -> Any:
         """Overrides aimed at an indicator nested somewhere below ``item``."""
         if not isinstance(item, dict) or not isinstance(item.get("children"), list) or not deep:
             return item
@@ -180,7 +182,7 @@ class Merger:
         if isinstance(value, dict):
             return {k: self.filtered(v, (*src, k), (*dst, k), doomed) for k, v in value.items()}
         if isinstance(value, list):
-            kept = []
+            kept: list[Any] = []
             for i, item in enumerate(value):
                 if _key(item) not in doomed:
                     kept.append(self.filtered(item, (*src, i), (*dst, len(kept)), doomed))
@@ -203,7 +205,7 @@ def _items(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(_key(v) is not None for v in value)
 
 
-def _nested_ids(items: list, path: Path_) -> Iterator[tuple[Any, Path_]]:
+def _nested_ids(items: list[Any], path: Path_) -> Iterator[tuple[Any, Path_]]:
     """Ids below the top level of an indicator list, with their base paths."""
     for i, item in enumerate(items):
         children = item.get("children") if isinstance(item, dict) else None

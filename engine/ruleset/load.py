@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.engine.errors import Diagnostic, KaoheError, sort_diagnostics
-from kaohe.engine.language import names
-from kaohe.engine.language.expressions import compile_expression
+from kaohe.engine.language.compiled import ExpressionTable
+from kaohe.engine.language.names import Declared, Scopes
 from kaohe.engine.registry import Registry, default_registry
+from kaohe.engine.ruleset import defaults
 from kaohe.engine.ruleset.inherit import load_resolved
-from kaohe.engine.ruleset.loader import Document, Path_, current_ruleset, iter_ruleset_files
+from kaohe.engine.ruleset.loader import Document, current_ruleset, iter_ruleset_files
 from kaohe.engine.ruleset.model import (
+    DerivedInput,
+    Locations,
     OutcomeSpec,
     Rule,
     Ruleset,
@@ -28,6 +31,7 @@ from kaohe.engine.ruleset.model import (
     YearRollup,
     build_grading,
     build_indicators,
+    walk_tree,
 )
 from kaohe.engine.ruleset.schema import check_document, load_schema
 from kaohe.engine.ruleset.semantics import OUTCOME_RESERVED, Checker
@@ -43,8 +47,10 @@ def resolve_path(path: Path) -> Path:
     return path
 
 
-def check_ruleset(document: Document, registry: Registry) -> list[Diagnostic]:
-    """All problems of one loaded document, best first."""
+def check_ruleset(document: Document, registry: Registry,
+                  expressions: ExpressionTable | None = None) -> list[Diagnostic]:
+    """All problems of one loaded document, best first. Expressions compiled
+    while checking are kept in ``expressions`` for the builder."""
     if not isinstance(document.data, dict):
         return [Diagnostic("E-YAML-NOT-MAPPING", {}, file=document.file, line=1, column=1)]
     version = document.data.get("kaohe")
@@ -52,18 +58,20 @@ def check_ruleset(document: Document, registry: Registry) -> list[Diagnostic]:
         return [document.diagnostic("E-VERSION", ("kaohe",), actual=version)]
     problems = list(document.problems)
     problems += check_document(document, load_schema("ruleset.schema.json"))
-    problems += Checker(document, registry).run()
+    problems += Checker(document, registry, expressions).run()
     return sort_diagnostics(problems)
 
 
 def load_ruleset(path: Path | str, registry: Registry | None = None) -> Ruleset:
+    """Read, resolve ``extends``, check and compile; raise ``KaoheError`` with every problem."""
     registry = registry or default_registry()
     file = resolve_path(Path(path))
     document = load_resolved(file)
-    problems = check_ruleset(document, registry)
+    expressions = ExpressionTable(registry.functions())
+    problems = check_ruleset(document, registry, expressions)
     if any(p.severity == "error" for p in problems):
         raise KaoheError(problems)
-    return build_ruleset(document, file, registry)
+    return build_ruleset(document, file, registry, expressions)
 
 
 def validate_paths(paths: Iterable[Path], registry: Registry | None = None) -> tuple[int, list[Diagnostic]]:
@@ -90,66 +98,73 @@ def digest_of(data: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def build_ruleset(document: Document, file: Path, registry: Registry) -> Ruleset:
+def build_ruleset(document: Document, file: Path, registry: Registry,
+                  expressions: ExpressionTable | None = None) -> Ruleset:
+    """The compiled model of a checked document."""
     raw: dict[str, Any] = document.data
-    functions = registry.functions()
-
-    def compiled(text: Any, scope: Any, path: Path_ = ()) -> Any:
-        return compile_expression(text, scope, functions)
-
+    expressions = expressions if expressions is not None else ExpressionTable(registry.functions())
     subjects = raw["subjects"]
-    classes = {
-        key: SubjectClass(key, value["title"], float(value.get("coefficient", 1.0)))
-        for key, value in (subjects.get("classes") or {}).items()
-    }
-    total = float(raw.get("total_points", 100))
-    indicators = build_indicators(raw["indicators"], total, None, ("indicators",), raw.get("children_must_sum", True))
-    by_id = {}
-    stack = list(indicators)
-    while stack:
-        node = stack.pop()
-        by_id[node.id] = node
-        stack.extend(node.children)
+    periods = raw.get("periods") or {}
     precision = raw.get("precision") or {}
-    year = (raw.get("periods") or {}).get("year")
-    rollup = None
-    if year is not None:
-        rollup = YearRollup(
-            year.get("from_periods", "mean"), float(year.get("weight", 1.0)),
-            tuple((a["indicator"], float(a["weight"])) for a in year.get("annual", [])),
-        )
+    total = float(defaults.get(raw, "total_points"))
+    indicators = build_indicators(raw["indicators"], total, None, ("indicators",),
+                                  defaults.get(raw, "children_must_sum"))
+    every = walk_tree(indicators)
+    outcomes = _outcomes(raw)
+    declared = Declared.of(raw)
+    scopes = Scopes.of(declared, [o.id for o in outcomes])
     exclude = subjects.get("exclude")
     return Ruleset(
         id=raw["id"], title=raw["title"], year=int(raw["year"]), file=str(file), base_dir=file.parent,
-        digest=digest_of(raw), kind=subjects["kind"], classes=classes,
-        subject_fields=tuple(subjects.get("fields") or {}), inputs=raw.get("inputs") or {},
-        event_fields=tuple(raw.get("event_fields") or {}), cycle=(raw.get("periods") or {}).get("cycle", "year"),
-        monitor=tuple((raw.get("periods") or {}).get("monitor", [])), rollup=rollup, indicators=indicators, by_id=by_id, rules=_rules(raw, compiled),
-        caps=raw.get("adjustment_caps") or {}, vetoes=_vetoes(raw, compiled),
-        grading=build_grading(raw.get("grading"), lambda text, path: compiled(text, names.grading_names(raw))),
-        outcomes=_outcomes(raw), precision=int(precision.get("score", 2)),
-        rounding=precision.get("rounding", "half_up"), round_indicators=bool(precision.get("round_indicators", False)),
-        total_points=total, exclude=compiled(exclude, names.subject_names(raw)) if exclude else None,
-        full_month_days=int(subjects.get("full_month_days", 11)), data=raw.get("data") or {},
-        source=raw.get("source") or {}, document=document,
+        digest=digest_of(raw), kind=subjects["kind"], classes=_classes(subjects),
+        subject_fields=declared.subject_fields, inputs=raw.get("inputs") or {},
+        event_fields=declared.event_fields, cycle=defaults.get(periods, "periods.cycle"),
+        monitor=tuple(periods.get("monitor", [])), rollup=_rollup(periods.get("year")),
+        indicators=indicators, all_indicators=every, by_id={node.id: node for node in every},
+        rules=_rules(raw, expressions, scopes), caps=raw.get("adjustment_caps") or {},
+        vetoes=_vetoes(raw, expressions, scopes),
+        grading=build_grading(raw.get("grading"), lambda text, path: expressions.compile(text, scopes.grading)),
+        outcomes=outcomes, precision=int(defaults.get(precision, "precision.score")),
+        rounding=defaults.get(precision, "precision.rounding"),
+        round_indicators=bool(defaults.get(precision, "precision.round_indicators")),
+        total_points=total, exclude=expressions.compile(exclude, scopes.subject) if exclude else None,
+        full_month_days=int(defaults.get(subjects, "subjects.full_month_days")), data=raw.get("data") or {},
+        source=raw.get("source") or {}, declared=declared, scopes=scopes, expressions=expressions,
+        derived=_derived(raw, expressions, scopes), locations=Locations(document), document=document,
     )
 
 
-def _rules(raw: dict[str, Any], compiled: Any) -> tuple[Rule, ...]:
+def _classes(subjects: dict[str, Any]) -> dict[str, SubjectClass]:
+    return {
+        key: SubjectClass(key, value["title"], float(defaults.get(value, "subjects.classes.*.coefficient")))
+        for key, value in (subjects.get("classes") or {}).items()
+    }
+
+
+def _rollup(year: dict[str, Any] | None) -> YearRollup | None:
+    if year is None:
+        return None
+    return YearRollup(
+        defaults.get(year, "periods.year.from_periods"), float(defaults.get(year, "periods.year.weight")),
+        tuple((a["indicator"], float(a["weight"])) for a in year.get("annual", [])),
+    )
+
+
+def _rules(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> tuple[Rule, ...]:
     rules = []
     for kind, key in (("deduction", "deductions"), ("bonus", "bonuses")):
         for i, item in enumerate(raw.get(key) or []):
-            per = item.get("per", "event")
-            scope = names.rule_names(raw, per)
+            per = defaults.get(item, f"{key}[].per")
+            scope = scopes.rule(per)
             points = item["points"]
             rules.append(Rule(
-                id=item["id"], title=item["title"], kind=kind, per=per, when=compiled(item["when"], scope),
-                points=compiled(points, scope) if isinstance(points, str) else float(points),
+                id=item["id"], title=item["title"], kind=kind, per=per, when=expressions.compile(item["when"], scope),
+                points=expressions.compile(points, scope) if isinstance(points, str) else float(points),
                 cap=item.get("cap"), cap_year=item.get("cap_year"), target=item.get("target"),
-                cycle=item.get("cycle", "period"),
+                cycle=defaults.get(item, f"{key}[].cycle"),
                 applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
                 clause=item.get("clause", ""), path=(key, i), max_events=item.get("max_events"),
-                require=compiled(item["require"], scope) if "require" in item else None,
+                require=expressions.compile(item["require"], scope) if "require" in item else None,
                 reject_message=item.get("reject_message", ""), effective=_dates(item.get("effective")),
             ))
     return tuple(rules)
@@ -159,17 +174,17 @@ def _dates(effective: Any) -> tuple[str | None, str | None] | None:
     return (effective.get("from"), effective.get("to")) if isinstance(effective, dict) else None
 
 
-def _vetoes(raw: dict[str, Any], compiled: Any) -> tuple[Veto, ...]:
-    return tuple(
-        Veto(
-            id=item["id"], title=item["title"], per=item.get("per", "event"),
-            when=compiled(item["when"], names.rule_names(raw, item.get("per", "event"))),
+def _vetoes(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> tuple[Veto, ...]:
+    vetoes = []
+    for i, item in enumerate(raw.get("vetoes") or []):
+        per = defaults.get(item, "vetoes[].per")
+        vetoes.append(Veto(
+            id=item["id"], title=item["title"], per=per, when=expressions.compile(item["when"], scopes.rule(per)),
             grade=item.get("grade"), max_grade=item.get("max_grade"),
             applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
             clause=item.get("clause", ""), path=("vetoes", i),
-        )
-        for i, item in enumerate(raw.get("vetoes") or [])
-    )
+        ))
+    return tuple(vetoes)
 
 
 def _outcomes(raw: dict[str, Any]) -> tuple[OutcomeSpec, ...]:
@@ -182,3 +197,18 @@ def _outcomes(raw: dict[str, Any]) -> tuple[OutcomeSpec, ...]:
         )
         for i, item in enumerate(raw.get("outcomes") or [])
     )
+
+
+def _derived(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> tuple[DerivedInput, ...]:
+    found = []
+    for name, spec in (raw.get("inputs") or {}).items():
+        source = spec.get("from_events") if isinstance(spec, dict) else None
+        if not isinstance(source, dict):
+            continue
+        value = source.get("value")
+        found.append(DerivedInput(
+            name=name, when=expressions.compile(source["when"], scopes.event),
+            value=expressions.compile(value, scopes.event) if value is not None else None,
+            how=defaults.get(source, "inputs.*.from_events.how"),
+        ))
+    return tuple(found)

@@ -1,7 +1,12 @@
-"""Frozen dataclasses of a checked ruleset: what the evaluation reads.
+"""The compiled ruleset: frozen, typed, complete — all the stages read.
 
-Built from data that already passed the JSON Schema, so builders may assume
-shapes; semantic problems (sums, references) are found in ``semantics``.
+Built by ``ruleset.load`` from data that already passed the JSON Schema and
+the semantic checks, so builders may assume shapes. Defaults are resolved
+(``ruleset.defaults``), names in scope are declared (``language.names``) and
+every expression is compiled once (``language.compiled``). The raw document
+stays on the model for ``diff``, ``fmt`` and ``impact`` only; evaluation and
+reports read the fields below (``tests/test_layout.py`` enforces it) and
+locate runtime errors through ``locations``.
 """
 
 from __future__ import annotations
@@ -9,12 +14,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import numpy as np
-
+from kaohe.engine.errors import Diagnostic
+from kaohe.engine.language.compiled import ExpressionTable
 from kaohe.engine.language.expressions import Expression
+from kaohe.engine.language.names import Declared, Scopes
+from kaohe.engine.ruleset import defaults
 from kaohe.engine.ruleset.loader import Document, Path_
+
+# The closed sets of words of the format (tests/test_defaults.py ties each to
+# its schema enum).
+Rounding = Literal["half_up", "half_even", "down", "up"]
+SubjectKind = Literal["unit", "person"]
+PeriodKind = Literal["month", "quarter", "year"]
+Combine = Literal["mean", "sum", "last"]
+Per = Literal["event", "subject"]
+RuleKind = Literal["bonus", "deduction"]
+QuotaRounding = Literal["floor", "half_up", "ceil"]
+IndicatorCycle = Literal["period", "year"]
+OutsideEffective = Literal["renormalise", "zero", "prorate"]
+Missing = Literal["zero", "exclude", "error"]
+How = Literal["mean", "sum", "count", "min", "max", "share"]
 
 
 @dataclass(frozen=True)
@@ -35,13 +56,13 @@ class Indicator:
     children: tuple[Indicator, ...]
     rater: ComponentSpec | None
     applies_to: frozenset[str] | None
-    cycle: str
-    missing: str
+    cycle: IndicatorCycle
+    missing: Missing
     children_must_sum: bool
     effective: tuple[str | None, str | None] | None
     clause: str
     path: Path_
-    outside_effective: str = "renormalise"
+    outside_effective: OutsideEffective = "renormalise"
 
     @property
     def leaf(self) -> bool:
@@ -57,14 +78,14 @@ class Rule:
 
     id: str
     title: str
-    kind: str  # "bonus" | "deduction"
-    per: str  # "event" | "subject"
+    kind: RuleKind
+    per: Per
     when: Expression
     points: float | Expression
     cap: float | None
     cap_year: float | None
     target: str | None
-    cycle: str
+    cycle: IndicatorCycle
     applies_to: frozenset[str] | None
     clause: str
     path: Path_
@@ -78,7 +99,7 @@ class Rule:
 class Veto:
     id: str
     title: str
-    per: str
+    per: Per
     when: Expression
     grade: str | None
     max_grade: str | None
@@ -92,22 +113,13 @@ QUOTA_ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up":
 
 @dataclass(frozen=True)
 class Quota:
+    """A grade's places: ``max_share`` of the group rounded as declared (see
+    ``evaluation.shares``), at least ``min_count``, at most ``max_count``."""
+
     max_share: float | None
-    rounding: str
+    rounding: QuotaRounding
     min_count: int
     max_count: int | None = None
-
-    def places(self, group_size: np.ndarray) -> np.ndarray:
-        """Places per group: the share rounded as declared, at least
-        ``min_count``, and never more than ``max_count`` (e.g. promotion places)."""
-        places = np.full(group_size.shape, np.inf)
-        if self.max_share is not None:
-            share = np.round(self.max_share * group_size, 9)  # 0.1 × 30 is 3, not 2.9999…
-            places = {"floor": np.floor(share), "ceil": np.ceil(share), "half_up": np.floor(share + 0.5)}[self.rounding]
-            places = np.maximum(places, self.min_count)
-        if self.max_count is not None:
-            places = np.minimum(places, self.max_count)
-        return np.minimum(places, group_size).astype(np.int64)
 
     def describe(self, size: int, allowed: int) -> str:
         parts = []
@@ -164,9 +176,31 @@ class SubjectClass:
 
 @dataclass(frozen=True)
 class YearRollup:
-    combine: str  # mean | sum | last
+    combine: Combine
     weight: float
     annual: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class DerivedInput:
+    """An input computed per period from event records (``inputs.*.from_events``)."""
+
+    name: str
+    when: Expression
+    value: Expression | None
+    how: How
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Where each part of the ruleset is written, so a stage can report a
+    runtime problem at its file, line and column (the raw document's only use
+    after loading, besides diff, fmt and impact)."""
+
+    _document: Document = field(repr=False, compare=False)
+
+    def diagnostic(self, code: str, path: Path_, **params: Any) -> Diagnostic:
+        return self._document.diagnostic(code, path, **params)
 
 
 @dataclass(frozen=True)
@@ -177,15 +211,16 @@ class Ruleset:
     file: str
     base_dir: Path
     digest: str
-    kind: str
+    kind: SubjectKind
     classes: Mapping[str, SubjectClass]
     subject_fields: tuple[str, ...]
     inputs: Mapping[str, Mapping[str, Any]]
     event_fields: tuple[str, ...]
-    cycle: str
-    monitor: tuple[str, ...]
+    cycle: PeriodKind
+    monitor: tuple[PeriodKind, ...]
     rollup: YearRollup | None
     indicators: tuple[Indicator, ...]
+    all_indicators: tuple[Indicator, ...]  # parents before children, in document order
     by_id: Mapping[str, Indicator]
     rules: tuple[Rule, ...]
     caps: Mapping[str, float]
@@ -193,30 +228,42 @@ class Ruleset:
     grading: Grading | None
     outcomes: tuple[OutcomeSpec, ...]
     precision: int
-    rounding: str
+    rounding: Rounding
     round_indicators: bool
     total_points: float
     exclude: Expression | None
     full_month_days: int
     data: Mapping[str, Mapping[str, Any]]
     source: Mapping[str, Any]
-    document: Document = field(repr=False, compare=False)
+    declared: Declared
+    scopes: Scopes
+    expressions: ExpressionTable = field(repr=False, compare=False)
+    derived: tuple[DerivedInput, ...]
+    locations: Locations = field(repr=False, compare=False)
+    document: Document = field(repr=False, compare=False)  # for diff, fmt and impact only
 
-    def walk(self) -> list[Indicator]:
+    def walk(self) -> tuple[Indicator, ...]:
         """All indicators, parents before children, in document order."""
-        order: list[Indicator] = []
-
-        def visit(node: Indicator) -> None:
-            order.append(node)
-            for child in node.children:
-                visit(child)
-
-        for root in self.indicators:
-            visit(root)
-        return order
+        return self.all_indicators
 
     def leaves(self) -> list[Indicator]:
-        return [i for i in self.walk() if i.leaf]
+        return [i for i in self.all_indicators if i.leaf]
+
+
+def walk_tree(roots: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
+    """The one walk of the indicator tree: parents before children, in document order."""
+    order: list[Indicator] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(reversed(node.children))
+    return tuple(order)
+
+
+def full_marks(points: Any, weight: Any, parent_full: float) -> float:
+    """An indicator's full marks: its points, or its weight (%) of its parent's full marks."""
+    return float(points) if points is not None else parent_full * float(weight or 0) / 100.0
 
 
 def build_indicators(
@@ -230,7 +277,7 @@ def build_indicators(
         here = (*path, i)
         points = item.get("points")
         weight = item.get("weight")
-        full = float(points) if points is not None else parent_full * float(weight or 0) / 100.0
+        full = full_marks(points, weight, parent_full)
         rater = item.get("rater")
         effective = item.get("effective")
         applies = frozenset(item["applies_to"]) if "applies_to" in item else None
@@ -244,11 +291,11 @@ def build_indicators(
             ),
             rater=component_spec(rater, (*here, "rater")) if rater else None,
             applies_to=applies,
-            cycle=item.get("cycle", "period"), missing=item.get("missing", "zero"),
+            cycle=defaults.get(item, "indicators[].cycle"), missing=defaults.get(item, "indicators[].missing"),
             children_must_sum=item.get("children_must_sum", must_sum_default),
             effective=(effective.get("from"), effective.get("to")) if effective else None,
             clause=item.get("clause", ""), path=here,
-            outside_effective=item.get("outside_effective", "renormalise"),
+            outside_effective=defaults.get(item, "indicators[].outside_effective"),
         ))
     return tuple(built)
 
@@ -290,13 +337,13 @@ def build_grading(raw: Mapping[str, Any] | None, compile_eligible: Any) -> Gradi
     for kind, grades in raw.get("scales", {}).items():
         scales[kind] = _grades(grades, ("grading", "scales", kind), compile_eligible)
     tie_break = []
-    for item in raw.get("tie_break", ["total", "id"]):
+    for item in defaults.get(raw, "grading.tie_break"):
         key, order = (item, None) if isinstance(item, str) else (item["key"], item.get("order"))
         descending = order == "desc" if order else key not in ("id", "name")
         tie_break.append((key, descending))
     periods = raw.get("periods")
     return Grading(
-        group_by=raw.get("group_by", "all"), tie_break=tuple(tie_break), scales=scales,
+        group_by=defaults.get(raw, "grading.group_by"), tie_break=tuple(tie_break), scales=scales,
         periods=frozenset(periods) if periods else None,
     )
 
@@ -307,7 +354,7 @@ def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> 
         quota = item.get("quota")
         eligible = item.get("eligible")
         grades.append(Grade(
-            name=item["grade"], min=item.get("min"), factor=float(item.get("factor", 1.0)),
+            name=item["grade"], min=item.get("min"), factor=float(defaults.get(item, "grading.grades[].factor")),
             quota=_quota(quota) if quota else None,
             eligible=compile_eligible(eligible, (*path, i, "eligible")) if eligible else None,
             clause=item.get("clause", ""),
@@ -316,4 +363,5 @@ def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> 
 
 
 def _quota(raw: dict[str, Any]) -> Quota:
-    return Quota(raw.get("max_share"), raw.get("rounding", "floor"), raw.get("min_count", 0), raw.get("max_count"))
+    return Quota(raw.get("max_share"), defaults.get(raw, "grading.grades[].quota.rounding"),
+                 int(defaults.get(raw, "grading.grades[].quota.min_count")), raw.get("max_count"))

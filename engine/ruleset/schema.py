@@ -25,7 +25,8 @@ TYPE_NAMES = {
 
 @functools.cache
 def load_schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    return schema
 
 
 def check_document(document: Document, schema: Mapping[str, Any]) -> list[Diagnostic]:
@@ -59,7 +60,7 @@ def _diagnose(document: Document, error: ValidationError, base: Path_) -> Iterat
 
 def _choice(document: Document, error: ValidationError, base: Path_) -> Diagnostic | None:
     """``oneOf: [{required: [a]}, {required: [b]}]``: say "write a or b, not both"."""
-    options = error.validator_value
+    options = _keyword(error)
     if not all(set(option) == {"required"} for option in options):
         return None
     keys = [option["required"][0] for option in options]
@@ -78,13 +79,13 @@ def _title(error: ValidationError, path: Path_) -> tuple[str, str]:
 
 
 def _required(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
-    for key in error.validator_value:
+    for key in _keyword(error):
         if isinstance(error.instance, dict) and key not in error.instance:
             yield document.diagnostic("E-SCHEMA-REQUIRED", path, at_key=True, **{"key": key})
 
 
 def _additional(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
-    allowed = sorted(error.schema.get("properties", {}))
+    allowed = sorted(_schema(error).get("properties", {}))
     if not isinstance(error.instance, dict):
         return
     for key in error.instance:
@@ -97,7 +98,8 @@ def _additional(document: Document, error: ValidationError, path: Path_) -> Iter
 
 
 def _type(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
-    expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    value = _keyword(error)
+    expected = value if isinstance(value, list) else [value]
     zh = " 或 ".join(TYPE_NAMES.get(t, (t, t))[0] for t in expected)
     en = " or ".join(TYPE_NAMES.get(t, (t, t))[1] for t in expected)
     what_zh, what_en = _title(error, path)
@@ -108,7 +110,7 @@ def _type(document: Document, error: ValidationError, path: Path_) -> Iterator[D
 
 
 def _enum(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
-    allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+    allowed = _keyword(error) if error.validator == "enum" else [_keyword(error)]
     actual = error.instance
     yield document.diagnostic(
         "E-SCHEMA-ENUM", path, actual=json.dumps(actual, ensure_ascii=False, default=str),
@@ -137,7 +139,7 @@ def _pattern(document: Document, error: ValidationError, path: Path_) -> Iterato
     parent = _value_at(document.data, path)
     if isinstance(parent, dict) and error.instance in parent:  # a key name (propertyNames)
         yield document.diagnostic(
-            "E-SCHEMA-PATTERN", (*path, error.instance), at_key=True,
+            "E-SCHEMA-PATTERN", (*path, _instance(error)), at_key=True,
             actual=json.dumps(error.instance, ensure_ascii=False),
             hint_zh="名称只能用英文字母、数字和下划线，且不能以数字开头",
             hint_en="names use letters, digits and _ and do not start with a digit",
@@ -153,6 +155,21 @@ def _pattern(document: Document, error: ValidationError, path: Path_) -> Iterato
     yield document.diagnostic(
         "E-SCHEMA-PATTERN", path, actual=json.dumps(error.instance, ensure_ascii=False), hint_zh=hint_zh, hint_en=hint_en,
     )
+
+
+# jsonschema's stubs allow its ``Unset`` sentinel on every error attribute; an error
+# that a validator yields always carries the keyword's value, the instance and the schema.
+def _keyword(error: ValidationError) -> Any:
+    """The failed keyword's value in the schema (``required: [...]``, ``enum: [...]``)."""
+    return error.validator_value
+
+
+def _instance(error: ValidationError) -> Any:
+    return error.instance
+
+
+def _schema(error: ValidationError) -> Mapping[str, Any]:
+    return error.schema if isinstance(error.schema, Mapping) else {}
 
 
 def _value_at(data: Any, path: Path_) -> Any:

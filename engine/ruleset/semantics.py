@@ -15,8 +15,10 @@ from typing import Any
 
 from kaohe.engine.errors import Diagnostic, did_you_mean
 from kaohe.engine.language import names
-from kaohe.engine.language.expressions import ExpressionError, compile_expression
-from kaohe.engine.registry import KIND_TITLES, Registry
+from kaohe.engine.language.compiled import ExpressionTable
+from kaohe.engine.language.expressions import ExpressionError
+from kaohe.engine.registry import KIND_TITLES, OUTCOME_KINDS, Registry
+from kaohe.engine.ruleset import defaults
 from kaohe.engine.ruleset.loader import Document, Path_
 from kaohe.engine.ruleset.schema import check_instance
 
@@ -26,12 +28,14 @@ OUTCOME_RESERVED = ("id", "title", "use", "periods", "clause", "note")
 class Checker:
     """Collects diagnostics for one ruleset document."""
 
-    def __init__(self, document: Document, registry: Registry):
+    def __init__(self, document: Document, registry: Registry, expressions: ExpressionTable | None = None):
         self.doc = document
         self.raw: dict[str, Any] = document.data if isinstance(document.data, dict) else {}
         self.registry = registry
         self.problems: list[Diagnostic] = []
-        self.functions = registry.functions()
+        # the builder takes the expressions compiled here instead of parsing them again
+        self.expressions = expressions if expressions is not None else ExpressionTable(registry.functions())
+        self.declared = names.Declared.of(self.raw)
 
     def run(self) -> list[Diagnostic]:
         for check in (
@@ -47,7 +51,7 @@ class Checker:
 
     def expression(self, text: Any, names_: Mapping[str, Any], path: Path_) -> None:
         try:
-            compile_expression(text, names_, self.functions)
+            self.expressions.compile(text, names_)
         except ExpressionError as exc:
             diagnostic = self.doc.diagnostic(exc.code, path, **exc.params)
             if diagnostic.column is not None:
@@ -95,10 +99,10 @@ class Checker:
                 self.add("E-LEAF-NO-RATER", path, id=item.get("id"))
             if has_children and "rater" in item:
                 self.add("E-BRANCH-RATER", (*path, "rater"), at_key=True, id=item.get("id"))
-        self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", float(self.raw.get("total_points", 100)),
-                  self.raw.get("children_must_sum", True))
+        self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", float(defaults.get(self.raw, "total_points")),
+                  defaults.get(self.raw, "children_must_sum"))
         for path, item in self.indicators():
-            if item.get("children") and item.get("children_must_sum", self.raw.get("children_must_sum", True)):
+            if item.get("children") and item.get("children_must_sum", defaults.get(self.raw, "children_must_sum")):
                 self.sums(item["children"], (*path, "children"), item.get("id"), None, True)
 
     def sums(self, children: Any, path: Path_, parent: Any, full: float | None, must: bool) -> None:
@@ -136,7 +140,7 @@ class Checker:
         return node
 
     def full_marks_of(self, path: Path_) -> float:
-        full = float(self.raw.get("total_points", 100))
+        full = float(defaults.get(self.raw, "total_points"))
         node: Any = self.raw
         for i in range(0, len(path), 2):
             node = node[path[i]][path[i + 1]]
@@ -160,11 +164,12 @@ class Checker:
         name = mapping.get(name_key)
         if not isinstance(name, str):
             return None
-        found = self.registry.find(name, kinds)
+        found = self.registry.find(name, kinds)  # OUTCOME_KINDS: the lookup evaluation uses
         if found is None:
             available = sorted({n for k in kinds for n in self.registry.names(k)})
-            self.add("E-COMPONENT-UNKNOWN", (*path, name_key), name=name, kind=kinds[0],
-                     kind_zh=KIND_TITLES[kinds[0]], available=", ".join(available),
+            named = "outcome" if kinds == OUTCOME_KINDS else kinds[0]  # allocators are outcomes too
+            self.add("E-COMPONENT-UNKNOWN", (*path, name_key), name=name, kind=named,
+                     kind_zh=KIND_TITLES[named], available=", ".join(available),
                      suggest=did_you_mean(name, available))
             return None
         found_kind, component = found
@@ -183,7 +188,7 @@ class Checker:
 
     def raters(self) -> None:
         declared = list(self.raw.get("inputs", {}) or {})
-        scope = names.indicator_names(self.raw)
+        scope = names.indicator_names(self.declared)
         for path, item in self.indicators():
             rater = item.get("rater")
             if not isinstance(rater, dict):
@@ -199,13 +204,13 @@ class Checker:
             for key, text in component.expressions(params).items():
                 self.expression(text, scope, (*path, "rater", key))
             for key, text in component.event_expressions(params).items():
-                self.expression(text, names.event_names(self.raw), (*path, "rater", key))
+                self.expression(text, names.event_names(self.declared), (*path, "rater", key))
 
     def rules(self) -> None:
         ids = self.indicator_ids()
         for kind in ("deductions", "bonuses"):
             for path, item in self.listed(kind):
-                scope = names.rule_names(self.raw, item.get("per", "event"))
+                scope = names.rule_names(self.declared, item.get("per", "event"))
                 if "when" in item:
                     self.expression(item["when"], scope, (*path, "when"))
                 if isinstance(item.get("points"), str):
@@ -227,7 +232,7 @@ class Checker:
     def vetoes(self) -> None:
         grades = self.grade_names()
         for path, item in self.listed("vetoes"):
-            self.expression(item.get("when"), names.rule_names(self.raw, item.get("per", "event")), (*path, "when"))
+            self.expression(item.get("when"), names.rule_names(self.declared, item.get("per", "event")), (*path, "when"))
             for key in ("grade", "max_grade"):
                 if key in item and item[key] not in grades:
                     self.add("E-GRADE-UNKNOWN", (*path, key), grade=item[key], suggest=did_you_mean(item[key], grades))
@@ -239,8 +244,8 @@ class Checker:
         scales = [(("grading", "grades"), grading.get("grades"))]
         scales += [(("grading", "scales", k), v) for k, v in (grading.get("scales") or {}).items()]
         for path, grades in scales:
-            if isinstance(grades, list):
-                self.grade_list(grades, path)
+            if isinstance(grades, list):  # a malformed scale must not hide group_by or tie_break
+                _tolerant(functools.partial(self.grade_list, grades, path))()
         keys = {"total", "subtotal", "id", "name", "unit", "class", "coefficient", "months_on_post"}
         keys |= self.indicator_ids() | set((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})
         group_by = grading.get("group_by", "all")
@@ -255,20 +260,25 @@ class Checker:
     def grade_list(self, grades: list[Any], path: Path_) -> None:
         previous = math.inf
         for i, grade in enumerate(grades):
+            if not isinstance(grade, dict):
+                continue  # the schema pass reports it
             here = (*path, i)
             last = i == len(grades) - 1
+            minimum = grade.get("min")
+            numeric = isinstance(minimum, int | float) and not isinstance(minimum, bool)  # else a schema error
             if "min" in grade:
                 if last and len(grades) > 1:
                     self.add("E-GRADES-LAST", (*here, "min"), at_key=True)
-                elif grade["min"] >= previous:
-                    self.add("E-GRADES-ORDER", (*here, "min"), grade=grade.get("grade"), min=grade["min"],
+                elif numeric and minimum >= previous:
+                    self.add("E-GRADES-ORDER", (*here, "min"), grade=grade.get("grade"), min=minimum,
                              prev_min=_num(previous))
-                previous = grade["min"]
+                if numeric:
+                    previous = minimum
             share = (grade.get("quota") or {}).get("max_share")
             if isinstance(share, int | float) and not 0 < share <= 1:
                 self.add("E-QUOTA-SHARE", (*here, "quota", "max_share"), actual=share)
             if "eligible" in grade:
-                self.expression(grade["eligible"], names.grading_names(self.raw), (*here, "eligible"))
+                self.expression(grade["eligible"], names.grading_names(self.declared), (*here, "eligible"))
 
     def rollup(self) -> None:
         year = (self.raw.get("periods") or {}).get("year")
@@ -290,14 +300,14 @@ class Checker:
     def outcomes(self) -> None:
         earlier: list[str] = []
         for path, item in self.listed("outcomes"):
-            component = self.component(("outcome", "allocator"), item, path, "use", OUTCOME_RESERVED)
+            component = self.component(OUTCOME_KINDS, item, path, "use", OUTCOME_RESERVED)
             if component is not None:
                 params = {k: v for k, v in item.items() if k not in OUTCOME_RESERVED}
-                scope = names.outcome_names(self.raw, earlier)
+                scope = names.outcome_names(self.declared, earlier)
                 for key, text in component.expressions(params).items():
                     self.expression(text, scope, (*path, key))
                 for key, text in component.event_expressions(params).items():
-                    self.expression(text, names.event_names(self.raw), (*path, key))
+                    self.expression(text, names.event_names(self.declared), (*path, key))
             if isinstance(item.get("id"), str):
                 earlier.append(item["id"])
 
@@ -313,7 +323,7 @@ class Checker:
                 continue
             for key in ("when", "value"):
                 if key in source:
-                    self.expression(source[key], names.event_names(self.raw), ("inputs", name, "from_events", key))
+                    self.expression(source[key], names.event_names(self.declared), ("inputs", name, "from_events", key))
             if source.get("how", "mean") != "count" and "value" not in source:
                 self.add("E-INPUT-FROM-EVENTS-VALUE", ("inputs", name, "from_events"), at_key=True, name=name,
                          how=source.get("how", "mean"))
@@ -321,7 +331,7 @@ class Checker:
     def exclude(self) -> None:
         text = (self.raw.get("subjects") or {}).get("exclude")
         if text is not None:
-            self.expression(text, names.subject_names(self.raw), ("subjects", "exclude"))
+            self.expression(text, names.subject_names(self.declared), ("subjects", "exclude"))
 
 
 def _tolerant(check: Callable[[], None]) -> Callable[[], None]:

@@ -66,7 +66,9 @@ def _span(file: Path) -> tuple[str, str] | None:
         return None
     if not isinstance(data, dict):
         return None
-    effective = data.get("effective") if isinstance(data.get("effective"), dict) else {}
+    effective = data.get("effective")
+    if not isinstance(effective, dict):
+        effective = {}
     year = data.get("year")
     start = effective.get("from") or (f"{year}-01-01" if isinstance(year, int) else None)
     end = effective.get("to") or (f"{year}-12-31" if isinstance(year, int) else None)

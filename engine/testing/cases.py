@@ -16,7 +16,7 @@ from typing import Any
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
 from kaohe.engine.evaluation.runner import inline_dataset, load_data
-from kaohe.engine.registry import default_registry
+from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.report.results import build_document
 from kaohe.engine.ruleset.load import load_ruleset
 from kaohe.engine.ruleset.loader import load_yaml
@@ -68,17 +68,19 @@ def load_cases(file: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return document.data, document.data["cases"]
 
 
-def run_file(file: Path) -> Iterator[CaseOutcome]:
+def run_file(file: Path, registry: Registry | None = None) -> Iterator[CaseOutcome]:
+    """Run every case of ``file`` with ``registry`` (default: the installed plugins)."""
     header, cases = load_cases(file)
     for case in cases:
-        yield run_case(file, header, case)
+        yield run_case(file, header, case, registry)
 
 
-def run_case(file: Path, header: dict[str, Any], case: dict[str, Any]) -> CaseOutcome:
+def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
+             registry: Registry | None = None) -> CaseOutcome:
     outcome = CaseOutcome(case["name"])
     tolerance = case.get("tolerance", header.get("tolerance", DEFAULT_TOLERANCE))
     try:
-        evaluation = _evaluate_case(file, header, case)
+        evaluation = _evaluate_case(file, header, case, registry or default_registry())
     except KaoheError as exc:
         codes = [d.code for d in exc.diagnostics]
         if case.get("expect_error") in codes:
@@ -101,8 +103,7 @@ def run_case(file: Path, header: dict[str, Any], case: dict[str, Any]) -> CaseOu
     return outcome
 
 
-def _evaluate_case(file: Path, header: dict[str, Any], case: dict[str, Any]) -> Evaluation:
-    registry = default_registry()
+def _evaluate_case(file: Path, header: dict[str, Any], case: dict[str, Any], registry: Registry) -> Evaluation:
     ruleset = load_ruleset(file.parent / case.get("ruleset", header["ruleset"]), registry)
     if "data_dir" in case:
         dataset = load_data(ruleset, (file.parent / case["data_dir"]).resolve(), registry)

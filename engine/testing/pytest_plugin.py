@@ -6,13 +6,17 @@ named after the case, so ``pytest -k 封顶`` picks cases by mechanism.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.testing.cases import is_test_file, load_cases, run_case
+
+if TYPE_CHECKING:  # pytest does not export these names
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
@@ -22,7 +26,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 
 class RulesetTestFile(pytest.File):
-    def collect(self) -> Any:
+    def collect(self) -> Iterator[RulesetCase]:
         try:
             header, cases = load_cases(self.path)
         except KaoheError as exc:
@@ -42,7 +46,8 @@ class RulesetCase(pytest.Item):
         if not outcome.ok:
             raise RulesetCaseFailed(outcome.failures)
 
-    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, RulesetCaseFailed):
             return "\n".join(excinfo.value.failures)
         return super().repr_failure(excinfo)

@@ -71,7 +71,7 @@ def _rest(data: Mapping[str, Any]) -> dict[str, Any]:
     return rest
 
 
-def _by_id(items: Any) -> dict[str, dict]:
+def _by_id(items: Any) -> dict[str, dict[str, Any]]:
     return {str(item["id"]): item for item in items or [] if isinstance(item, dict) and "id" in item}
 
 
@@ -105,7 +105,7 @@ def _fields(section: str, ident: str, title: str, old: Any, new: Any, prefix: st
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return math.isclose(a, b, rel_tol=0, abs_tol=1e-12)
-    return a == b
+    return bool(a == b)
 
 
 def _keyed(section: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
@@ -180,10 +180,10 @@ def _summary(node: Indicator) -> dict[str, Any]:
             "rater": node.rater.use if node.rater else None}
 
 
-def _raw_indicators(ruleset: Ruleset) -> dict[str, dict]:
-    found: dict[str, dict] = {}
+def _raw_indicators(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
 
-    def visit(items: list[dict]) -> None:
+    def visit(items: list[dict[str, Any]]) -> None:
         for item in items:
             found[str(item["id"])] = item
             visit(item.get("children") or [])
@@ -206,7 +206,7 @@ def _grading(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     return changes
 
 
-def _scales(grading: Mapping[str, Any]) -> dict[str, dict[str, dict]]:
+def _scales(grading: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     scales = {"*": grading.get("grades")} if "grades" in grading else {}
     scales.update(grading.get("scales") or {})
     return {kind: {str(g["grade"]): g for g in grades or []} for kind, grades in scales.items()}

@@ -249,7 +249,7 @@ def _put_head(node: CommentedMap, head: Head, text: str) -> bool:
         return True
     if head is None:
         return False
-    if head == DOCUMENT:
+    if isinstance(head, str):  # DOCUMENT
         node.ca.comment = node.ca.comment or [None, None]
         node.ca.comment[1] = (node.ca.comment[1] or []) + _tokens(text)
         return True

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.data.load import load_dataset
+from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
 from kaohe.engine.evaluation.runner import data_specs
@@ -82,7 +83,7 @@ def impact(old: Ruleset, new: Ruleset, data_dir: Path, period: str | None = None
 
 def _aligned(old: Ruleset, new: Ruleset) -> dict[str, Any]:
     """OLD's data moved to NEW's year (dates and titles are not part of the method)."""
-    data = copy.deepcopy(old.document.data)
+    data: dict[str, Any] = copy.deepcopy(old.document.data)
     for key in TIMELESS:
         if key in new.document.data:
             data[key] = copy.deepcopy(new.document.data[key])
@@ -98,7 +99,7 @@ def _build(data: dict[str, Any], new: Ruleset, registry: Registry) -> Ruleset | 
     return build_ruleset(document, Path(new.file), registry)
 
 
-def _snapshot(ruleset: Ruleset | None, dataset: Any, registry: Registry) -> Outcome:
+def _snapshot(ruleset: Ruleset | None, dataset: Dataset, registry: Registry) -> Outcome:
     if ruleset is None:
         raise KaoheError(Diagnostic("E-IMPACT-OLD-INVALID", {}))
     evaluation: Evaluation = evaluate(ruleset, dataset, registry)
@@ -116,7 +117,7 @@ def _snapshot(ruleset: Ruleset | None, dataset: Any, registry: Registry) -> Outc
     return out
 
 
-def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], dataset: Any,
+def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], dataset: Dataset,
                registry: Registry) -> tuple[list[Step], list[tuple[Step, Outcome]]]:
     grouped: dict[tuple[str, str], list[Change]] = {}
     for change in changes:

@@ -69,7 +69,8 @@ def _indicator(working: dict[str, Any], new: dict[str, Any], ident: str) -> None
         _children_of(working, new_parent).append(item)
 
 
-def _find(items: list[dict], ident: str, parent: str | None = None) -> tuple[list, dict, str | None] | None:
+def _find(items: list[dict[str, Any]], ident: str,
+          parent: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any], str | None] | None:
     for item in items:
         if str(item.get("id")) == ident:
             return items, item, parent
@@ -79,19 +80,25 @@ def _find(items: list[dict], ident: str, parent: str | None = None) -> tuple[lis
     return None
 
 
-def _children_of(working: dict[str, Any], parent: str | None) -> list[dict]:
+def _children_of(working: dict[str, Any], parent: str | None) -> list[dict[str, Any]]:
     if parent is None:
-        return working.setdefault("indicators", [])
+        return _list_at(working, "indicators")
     found = _find(working.get("indicators") or [], parent)
     if found is None:  # the parent is added later in the order: park the node at the top
-        return working.setdefault("indicators", [])
-    return found[1].setdefault("children", [])
+        return _list_at(working, "indicators")
+    return _list_at(found[1], "children")
+
+
+def _list_at(mapping: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """``mapping[key]``, a list of mappings, created empty when absent."""
+    items: list[dict[str, Any]] = mapping.setdefault(key, [])
+    return items
 
 
 # -- lists, mappings, grades ---------------------------------------------------
 
 
-def _listed(items: list[dict], new_items: list[dict], ident: str, key: str = "id") -> None:
+def _listed(items: list[dict[str, Any]], new_items: list[dict[str, Any]], ident: str, key: str = "id") -> None:
     """Replace, add or delete the entry whose ``key`` is ``ident``, as in NEW (same position when added)."""
     index = next((i for i, item in enumerate(items) if str(item.get(key)) == ident), None)
     replacement = next((item for item in new_items if str(item.get(key)) == ident), None)
