@@ -95,7 +95,7 @@ class Registry:
     def names(self, kind: str) -> list[str]:
         return sorted(self.entries.get(kind, {}))
 
-    def functions(self) -> dict[str, Callable]:
+    def functions(self) -> dict[str, Callable[..., Any]]:
         return {name: e.component for name, e in self.entries.get("function", {}).items()}
 
     def all(self) -> list[Entry]:
@@ -162,7 +162,7 @@ class _Collector(hookspecs.Registrar):
         for impl in getattr(pm.hook, hook).get_hookimpls():
             code = _code_of(impl.function)
             if code is not None:
-                self.owners.setdefault(code, []).append((impl.function, pm.get_name(impl.plugin) or repr(impl.plugin)))
+                self.owners.setdefault(code, []).append((impl, pm.get_name(impl.plugin) or repr(impl.plugin)))
 
     def close(self) -> None:
         self.open = False
@@ -173,14 +173,19 @@ class _Collector(hookspecs.Registrar):
         pluggy calls one implementation at a time, so the outermost frame of a
         hook implementation below ``build_registry`` is the one pluggy called
         (an implementation may call another plugin's, which is then its helper).
+        Several plugins may share code (instances of one class, closures of one
+        factory): the ``HookImpl`` pluggy is calling tells them apart, checked
+        by identity, else the bound ``self`` or the closure's cells do.
         """
         found: tuple[str, FrameType | None] = ("?", None)
         frame: FrameType | None = sys._getframe(1)
         while frame is not None and frame.f_code is not build_registry.__code__:
             owners = self.owners.get(frame.f_code)
             if owners:
-                # several plugins may share code: instances of one class, closures of one factory
-                name = next((n for function, n in owners if _runs(function, frame)), owners[0][1])
+                calling = frame.f_back.f_locals.get("hook_impl") if frame.f_back is not None else None
+                name = next((n for impl, n in owners if impl is calling), None)
+                if name is None:
+                    name = next((n for impl, n in owners if _runs(impl.function, frame)), owners[0][1])
                 found = (name, frame)
             frame = frame.f_back
         return found

@@ -15,6 +15,7 @@ import numpy as np
 from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult, Problem, prop
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.money import format_number
+from kaohe.engine.evaluation.ranking import sorted_ranks
 from kaohe.engine.evaluation.shares import ROUNDINGS, share_count
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.expressions import ExpressionError
@@ -199,10 +200,10 @@ class BottomZero(Outcome):
         group = labels(column(ctx, "group", ""))[seq]
         rank = column(ctx, "rank", 0).astype(float)[seq]
         tied = (total[1:] == total[:-1]) & ((group[1:] != group[:-1]) | (rank[1:] == rank[:-1]))
-        starts = np.concatenate([[True], ~tied]) if len(seq) else np.zeros(0, dtype=bool)
-        first = np.maximum.accumulate(np.where(starts, np.arange(len(seq)), 0)) if len(seq) else seq
+        differs = np.r_[True, ~tied] if len(seq) else np.zeros(0, dtype=bool)
+        one_group = np.r_[True, np.zeros(max(len(seq) - 1, 0), dtype=bool)] if len(seq) else differs
         ranks = np.zeros(ctx.n)
-        ranks[seq] = first + 1
+        ranks[seq] = sorted_ranks(one_group, differs)
         return ranks
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult
+from kaohe.engine.evaluation.rates import rate_against
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.raters_peer import (
     EXPR,
@@ -91,13 +92,7 @@ class AttainmentRater(Rater):
         target = params["target"]
         target = column(ctx, target) if isinstance(target, str) else np.full(ctx.n, float(target))
         cap, floor = float(params.get("cap", 1.0)), float(params.get("floor", 0.0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if params.get("polarity", "higher") == "lower":
-                rate = np.where(actual == 0, cap, target / actual)
-            else:
-                rate = actual / target
-        # no target means no basis to score: missing, for the indicator's policy to decide
-        rate = np.where((target == 0) | np.isnan(target) | np.isnan(actual), np.nan, rate)
+        rate = rate_against(actual, target, params.get("polarity", "higher") == "lower", cap)
         clipped, capped = clip(rate, floor, cap)
         if "threshold" in params:
             with np.errstate(invalid="ignore"):

@@ -16,6 +16,8 @@ import numpy as np
 
 from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, prop
 from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation.ranking import competition_rank
+from kaohe.engine.evaluation.rates import rate_against
 from kaohe.engine.language.expressions import ExpressionError
 
 QUANTILE_METHODS = [
@@ -122,19 +124,9 @@ def group_best(values: np.ndarray, ctx: RaterContext, lowest: bool) -> np.ndarra
 def group_rank(values: np.ndarray, ctx: RaterContext, descending: bool) -> np.ndarray:
     """Competition rank (1, 1, 3) within each peer group; NaN outside the pool."""
     pool, dense, _ = peers(values, ctx)
-    index = np.flatnonzero(pool)
-    key = np.round(values[index], RANK_DECIMALS)
-    key = -key if descending else key
-    order = np.lexsort((key, dense[index]))
-    sorted_key, sorted_group = key[order], dense[index][order]
-    position = np.arange(len(order))
-    new_group = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
-    new_value = new_group | np.r_[True, sorted_key[1:] != sorted_key[:-1]]
-    group_start = np.maximum.accumulate(np.where(new_group, position, 0))
-    first_equal = np.maximum.accumulate(np.where(new_value, position, 0))
-    ranks = np.full(ctx.n, np.nan)
-    ranks[index[order]] = first_equal - group_start + 1
-    return ranks
+    key = np.round(np.where(pool, values, 0.0), RANK_DECIMALS)
+    ranks = competition_rank(dense, [-key if descending else key], pool)
+    return np.where(pool, ranks, np.nan)
 
 
 def group_quantile(values: np.ndarray, ctx: RaterContext, q: float, method: str) -> np.ndarray:
@@ -269,7 +261,7 @@ class PercentileRater(Rater):
         target = harder(benchmark, own)
         own_wins = ~np.isnan(own) & (np.isnan(benchmark) | (target != benchmark))
         cap, floor = float(params.get("cap", 1.0)), float(params.get("floor", 0.0))
-        rate = _rate_against(values, target, lower, cap)
+        rate = rate_against(values, target, lower, cap)
         clipped, capped = clip(rate, floor, cap)
         details = {
             "benchmark": benchmark, "own_average": own, "target": target, "rate": rate,
@@ -289,18 +281,6 @@ class PercentileRater(Rater):
         total = np.where(chosen, history, 0.0).sum(axis=1)
         count = chosen.sum(axis=1)
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-
-def _rate_against(values: np.ndarray, target: np.ndarray, lower: bool, cap: float) -> np.ndarray:
-    """value / target (or target / value when lower is better). A zero value
-    is perfect when lower is better; a target of zero or below (higher) is
-    met by any value at or above it."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if lower:
-            rate = np.where(values <= 0, cap, target / values)
-        else:
-            rate = np.where(target > 0, values / target, np.where(values >= target, 1.0, 0.0))
-    return np.where(np.isnan(values) | np.isnan(target), np.nan, rate)
 
 
 PEER_RATERS = (RatioToBestRater, RankTableRater, PercentileRater)

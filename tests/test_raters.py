@@ -112,11 +112,29 @@ def test_attainment_floor_lifts_low_rates():
     assert result.capped.tolist() == [True]
 
 
-def test_attainment_missing_or_zero_target_is_missing():
-    ctx = make_ctx({"a": [10, 10, NAN], "t": [0, NAN, 5]}, full=10)
+def test_attainment_missing_target_or_actual_is_missing():
+    ctx = make_ctx({"a": [10, NAN], "t": [NAN, 5]}, full=10)
     result = AttainmentRater().score({"actual": "a", "target": "t"}, ctx)
-    close(result.points, [NAN, NAN, NAN])
+    close(result.points, [NAN, NAN])
     assert not result.capped.any()
+
+
+def test_attainment_target_of_zero_or_below_is_met_at_or_above_it():
+    # engine/evaluation/rates.py: no ratio against 0 or a negative target; reaching it is 100 %
+    # a=10 vs 0 -> met 1.0 -> 10; a=0 vs 0 -> met -> 10; a=-1 vs 0 -> missed -> 0;
+    # growth -1 % vs -2 % -> met -> 10; -3 % vs -2 % -> missed -> 0
+    ctx = make_ctx({"a": [10, 0, -1, -1, -3], "t": [0, 0, 0, -2, -2]}, full=10)
+    result = AttainmentRater().score({"actual": "a", "target": "t"}, ctx)
+    close(result.points, [10, 10, 0, 10, 0])
+
+
+def test_attainment_and_percentile_share_one_rate_rule():
+    from kaohe.engine.evaluation.rates import rate_against
+    # lower is better: 0 or below is perfect (the cap), else target / actual: 4 / 8 = 0.5
+    close(rate_against(np.array([0.0, -1.0, 8.0]), np.array([4.0, 4.0, 4.0]), True, 1.2), [1.2, 1.2, 0.5])
+    ctx = make_ctx({"a": [0.0, 8.0], "t": [4.0, 4.0]}, full=10)
+    lower = AttainmentRater().score({"actual": "a", "target": "t", "polarity": "lower", "cap": 1.2}, ctx)
+    close(lower.points, [12, 5])
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kaohe.engine.evaluation.ranking import competition_rank
 from kaohe.engine.evaluation.shares import quota_places
 from kaohe.engine.ruleset.model import Grade, Grading
 
@@ -26,6 +27,12 @@ class Ranking:
     group_size: np.ndarray
     order: np.ndarray  # subject indices, best first across the whole cohort
     codes: np.ndarray  # integer code of each subject's group
+
+    def display_order(self, excluded: np.ndarray) -> np.ndarray:
+        """Rows for a ranking table: by group, ranked before excluded, by rank,
+        then by id (subjects are kept in id order)."""
+        n = len(self.rank)
+        return np.lexsort((np.arange(n), self.rank, excluded.astype(int), self.codes)) if n else np.zeros(0, dtype=int)
 
 
 def sort_keys(keys: list[tuple[np.ndarray, bool]]) -> list[np.ndarray]:
@@ -43,23 +50,14 @@ def sort_keys(keys: list[tuple[np.ndarray, bool]]) -> list[np.ndarray]:
 
 
 def rank(groups: np.ndarray, keys: list[tuple[np.ndarray, bool]], excluded: np.ndarray) -> Ranking:
+    """Competition ranks within each group by the tie-break keys; excluded subjects get 0."""
     n = len(groups)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    group_codes = group_codes.reshape(n)
     ascending = sort_keys(keys)
-    # lexsort's last key is the primary one
+    # best first across the cohort, excluded last (lexsort's last key is the primary one)
     order = np.lexsort([*reversed(ascending), excluded.astype(int)]) if n else np.zeros(0, dtype=int)
-    grouped = np.lexsort([*reversed(ascending), excluded.astype(int), group_codes]) if n else order
-    rank_values = np.zeros(n, dtype=np.int64)
-    if n:
-        stacked = np.column_stack([group_codes, *ascending])[grouped]
-        new_group = np.r_[True, stacked[1:, 0] != stacked[:-1, 0]]
-        differs = np.r_[True, (stacked[1:] != stacked[:-1]).any(axis=1)]
-        position = np.arange(n) - np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-        # equal on every key: share the rank of the first of them (1, 1, 3)
-        first_of_tie = np.maximum.accumulate(np.where(differs, np.arange(n), 0))
-        tied_position = position - (np.arange(n) - first_of_tie)
-        rank_values[grouped] = tied_position + 1
-    rank_values[excluded] = 0
+    rank_values = competition_rank(group_codes, ascending, ~excluded)
     counted = np.bincount(group_codes, weights=(~excluded).astype(float), minlength=group_codes.max(initial=-1) + 1)
     group_size = counted[group_codes].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
     return Ranking(group=groups, rank=rank_values, group_size=group_size, order=order, codes=group_codes)

@@ -37,8 +37,7 @@ def ranking_table(evaluation: Evaluation, period: str | None = None) -> str:
     outcome_ids = list(result.outcomes)
     headers = ["分组", "排名", "编号", "名称", "类别", "小计", "加分", "扣分", "系数", "总分", "等次",
                *[o.spec.title for o in result.outcomes.values()]]
-    order = sorted(range(cohort.n), key=lambda i: (str(ranking.group[i]), cohort.excluded[i], ranking.rank[i],
-                                                    str(cohort.ids[i])))
+    order = ranking.display_order(cohort.excluded).tolist()
     rows = []
     for i in order:
         rows.append([

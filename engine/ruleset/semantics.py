@@ -20,6 +20,7 @@ from kaohe.engine.language.expressions import ExpressionError
 from kaohe.engine.registry import KIND_TITLES, OUTCOME_KINDS, Registry
 from kaohe.engine.ruleset import defaults
 from kaohe.engine.ruleset.loader import Document, Path_
+from kaohe.engine.ruleset.model import full_marks
 from kaohe.engine.ruleset.schema import check_instance
 
 OUTCOME_RESERVED = ("id", "title", "use", "periods", "clause", "note")
@@ -144,7 +145,7 @@ class Checker:
         node: Any = self.raw
         for i in range(0, len(path), 2):
             node = node[path[i]][path[i + 1]]
-            full = float(node["points"]) if "points" in node else full * float(node["weight"]) / 100
+            full = full_marks(node.get("points"), node.get("weight"), full)
         return full
 
     def classes(self) -> None:
@@ -264,7 +265,7 @@ class Checker:
                 continue  # the schema pass reports it
             here = (*path, i)
             last = i == len(grades) - 1
-            minimum = grade.get("min")
+            minimum: Any = grade.get("min")
             numeric = isinstance(minimum, int | float) and not isinstance(minimum, bool)  # else a schema error
             if "min" in grade:
                 if last and len(grades) > 1:

@@ -1,0 +1,116 @@
+"""Defects fixed with the typed plugin contract, each pinned by a test that
+failed before: a bad tie-break key hidden by a text grade minimum, a closed
+pipe reported as an internal error, and a zero deduction explained with a
+plus sign."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.registry import default_registry
+from kaohe.engine.report.explain import explain_subject
+from kaohe.engine.ruleset.load import load_ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "rulesets" / "example"
+
+BASE = """\
+kaohe: 1
+id: regressions
+title: 回归测试
+year: 2025
+subjects: {kind: unit}
+inputs:
+  base: {title: 基础分}
+periods: {cycle: year}
+indicators:
+  - id: base
+    title: 基础分
+    points: 100
+    rater: {use: direct, input: base}
+"""
+
+
+def codes(tmp_path: Path, text: str) -> list[str]:
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        load_ruleset(file, default_registry())
+    return sorted(d.code for d in caught.value.diagnostics)
+
+
+def test_a_text_grade_minimum_does_not_hide_a_bad_tie_break_key(tmp_path: Path):
+    grading = textwrap.dedent("""\
+        grading:
+          tie_break: [total, totl]
+          grades:
+            - {grade: 好, min: 九十}
+            - {grade: 差}
+    """)
+    # before: only E-SCHEMA-TYPE; comparing the text with a number ended the grading check
+    assert codes(tmp_path, BASE + grading) == ["E-SCHEMA-TYPE", "E-TIEBREAK-KEY"]
+
+
+def test_grades_after_a_text_minimum_are_still_checked(tmp_path: Path):
+    grading = textwrap.dedent("""\
+        grading:
+          grades:
+            - {grade: 好, min: 九十}
+            - {grade: 中, min: 80}
+            - {grade: 良, min: 85}
+            - {grade: 差}
+    """)
+    assert codes(tmp_path, BASE + grading) == ["E-GRADES-ORDER", "E-SCHEMA-TYPE"]
+
+
+@pytest.mark.parametrize("args", [
+    ["explain", str(EXAMPLE), "D01"],                  # text through click.echo
+    ["evaluate", str(EXAMPLE), "--format", "json"],    # bytes on the binary stream
+    ["plugins"],
+    ["schema"],                                        # a command without handles_errors
+])
+def test_a_reader_that_stops_early_ends_the_command_quietly(args: list[str]):
+    # like `kaohe explain … | head -1`, deterministically: the reading end is closed
+    # before the command writes anything
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "kaohe.cli", "--lang", "en", *args], stdout=write,
+                              stderr=subprocess.PIPE, cwd=ROOT, timeout=120, check=False)
+    finally:
+        os.close(write)
+    stderr = done.stderr.decode("utf-8", "replace")
+    # before: E-INTERNAL (BrokenPipeError) and exit 1, or "Exception ignored … BrokenPipeError" and exit 120
+    assert (done.returncode, stderr) == (0, "")
+
+
+def test_a_zero_deduction_is_explained_without_a_sign(tmp_path: Path):
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(BASE + textwrap.dedent("""\
+        deductions:
+          - id: late
+            title: 材料迟报
+            when: "event.type == '迟报'"
+            points: 1
+            cap: 1
+    """), encoding="utf-8")
+    registry = default_registry()
+    ruleset = load_ruleset(file, registry)
+    data = {"subjects": [{"id": "D01", "name": "甲"}],
+            "values": [{"subject": "D01", "period": "2025", "input": "base", "value": 100}],
+            "events": [{"subject": "D01", "date": "2025-03-01", "type": "迟报"},
+                       {"subject": "D01", "date": "2025-04-01", "type": "迟报"}]}
+    text = explain_subject(evaluate(ruleset, inline_dataset(ruleset, data, "inline"), registry), "D01")
+    lines = text.splitlines()
+    assert "  − 材料迟报 1 分：事件 2025-03-01 迟报（数据第 1 行）" in lines
+    # the second one is capped to 0: before it read "  + 材料迟报 0 分…"
+    assert "  材料迟报 0 分：事件 2025-04-01 迟报（数据第 2 行）；因封顶少计" in lines
