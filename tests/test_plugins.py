@@ -605,6 +605,8 @@ def test_the_hotline_data_source_example_and_its_tests_work(tmp_path: Path, monk
     tests = runpy.run_path(str(test_file))
     import kaohe_hotline
 
+    for name in ("kaohe_hotline", "kaohe_hotline.source"):  # gone again after the test
+        monkeypatch.setitem(sys.modules, name, sys.modules[name])
     registry = registry_with(kaohe_hotline)
     tests["test_source_is_registered"](registry)
     tests["test_tickets_become_events_with_their_lines"](registry)

@@ -275,3 +275,12 @@ def test_acceptance_all_four_mistakes_text(acceptance_file: Path, lang: str) -> 
         assert phrase in result.stderr
     assert DID_YOU_MEAN[lang] in result.stderr
     assert lines[-1] == ("共 4 个问题" if lang == "zh" else "4 problem(s)")
+
+
+def test_a_file_named_twice_is_checked_and_counted_once(tmp_path):
+    from kaohe.engine.ruleset.load import validate_paths
+
+    folder = ROOT / "rulesets" / "example"
+    count, problems = validate_paths([folder, folder / "2025.yaml", folder / "." / "2025.yaml"])
+    assert count == 1
+    assert not [p for p in problems if p.code == "W-VERSION-OVERLAP"]

@@ -234,7 +234,9 @@ def apply_vetoes(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: Eve
         subjects.append(matched.astype(np.int64))
         vetoes.append(np.full(len(matched), index, dtype=np.int64))
         events.append(matched_events.astype(np.int64))
-    subject, veto, event = np.concatenate(subjects), np.concatenate(vetoes), np.concatenate(events)
-    _, first = np.unique(np.column_stack([subject, veto]), axis=0, return_index=True) if len(subject) else (None, np.zeros(0, dtype=int))
-    first = np.sort(first)
-    return Vetoes(subject[first], veto[first], event[first], cohort.n)
+    subject, which, event = np.concatenate(subjects), np.concatenate(vetoes), np.concatenate(events)
+    # one row per (subject, veto): its first matching event
+    first = np.zeros(0, dtype=np.int64)
+    if len(subject):
+        first = np.sort(np.unique(np.column_stack([subject, which]), axis=0, return_index=True)[1])
+    return Vetoes(subject[first], which[first], event[first], cohort.n)

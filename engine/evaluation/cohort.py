@@ -6,12 +6,14 @@ adjustments, grading and outcomes all see the same columns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from kaohe.engine.data.periods import Period, months_on_post
+from kaohe.engine.data.tables import Dataset, Values
 from kaohe.engine.ruleset.model import Ruleset
 
 
@@ -28,7 +30,7 @@ class Cohort:
     excluded: np.ndarray
     exclude_reason: np.ndarray
     extra: dict[str, np.ndarray]
-    values: Any  # kaohe.engine.data.load.Values
+    values: Values
     class_labels: list[str]
     class_index: np.ndarray
     _inputs: dict[str, np.ndarray] = field(default_factory=dict)
@@ -44,7 +46,7 @@ class Cohort:
         columns = [self.values.column(str(self.period.year - k), name) for k in range(1, years + 1)]
         return np.column_stack(columns) if columns else np.zeros((self.n, 0))
 
-    def subject_env(self, inputs: Any = ()) -> dict[str, Any]:
+    def subject_env(self, inputs: Iterable[str] = ()) -> dict[str, Any]:
         env: dict[str, Any] = {
             "id": self.ids, "name": self.names, "unit": self.units, "class": self.classes,
             "months_on_post": self.months, "coefficient": self.coefficient, **self.extra,
@@ -54,7 +56,11 @@ class Cohort:
         return env
 
 
-def build_cohort(ruleset: Ruleset, dataset: Any, period: Period) -> Cohort:
+# None in an object column (numpy's stubs do not accept a bare None in np.where)
+NO_REASON = np.array(None, dtype=object)
+
+
+def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
     subjects = dataset.subjects
     n = len(subjects.ids)
     classes = subjects.cls.astype(object)
@@ -73,7 +79,7 @@ def build_cohort(ruleset: Ruleset, dataset: Any, period: Period) -> Cohort:
     cohort = Cohort(
         period=period, n=n, ids=subjects.ids, names=subjects.name, units=subjects.unit,
         classes=classes, coefficient=coefficient, months=months,
-        excluded=months <= 0, exclude_reason=np.where(months <= 0, "not_on_post", None).astype(object),
+        excluded=months <= 0, exclude_reason=np.where(months <= 0, "not_on_post", NO_REASON).astype(object),
         extra=extra, values=dataset.values, class_labels=[str(x) for x in labels],
         class_index=group_codes(classes),
     )

@@ -37,21 +37,24 @@ class EventView:
 
     def _build(self, name: str) -> np.ndarray:
         events = self.events
+        built: np.ndarray
         if name == "date":
-            return np.datetime_as_string(events.date[self.index], unit="D").astype(object)
-        if name == "row":
-            return events.row[self.index].astype(float)
-        if name in ("type", "points", "confirmed"):
-            return np.asarray(getattr(events, name)[self.index])
-        column = events.fields.get(name)
-        if column is None:
-            return np.full(len(self.index), np.nan)
-        return column[self.index]
+            built = np.datetime_as_string(events.date[self.index], unit="D").astype(object)
+        elif name == "row":
+            built = events.row[self.index].astype(float)
+        elif name in ("type", "points", "confirmed"):
+            built = np.asarray(getattr(events, name)[self.index])
+        elif name in events.fields:
+            built = events.fields[name][self.index]
+        else:
+            built = np.full(len(self.index), np.nan)
+        return built
 
     @property
     def subjects(self) -> np.ndarray:
         """Cohort row of each event."""
-        return self.events.subject[self.index]
+        rows: np.ndarray = self.events.subject[self.index]
+        return rows
 
 
 def event_columns(fields: Sequence[str], view: EventView | None) -> dict[str, np.ndarray]:

@@ -110,7 +110,7 @@ def assign_grades(
     result_grade = names[level]
     result_grade[excluded] = None
     reason[excluded] = "excluded"
-    demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], None)
+    demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], np.array(None, dtype=object))
     factor = np.where(excluded, 0.0, factors[level])
     return Grades(result_grade, factor, reason, demoted, allowed)
 

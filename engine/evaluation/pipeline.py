@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.data.periods import Period, parse_period, periods_of_year
+from kaohe.engine.data.tables import Dataset, Events
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.adjust import (
     Adjustments,
@@ -50,7 +51,7 @@ class PeriodResult:
 @dataclass
 class Evaluation:
     ruleset: Ruleset
-    dataset: Any
+    dataset: Dataset
     periods: list[PeriodResult]
 
     def period(self, period_id: str) -> PeriodResult:
@@ -71,7 +72,7 @@ def planned_periods(ruleset: Ruleset) -> list[Period]:
     return periods
 
 
-def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
+def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = None,
              only: str | None = None) -> Evaluation:
     """Evaluate the periods of the ruleset's year up to ``only`` (all by default)
     and return ``only`` alone when given: the year needs its quarters."""
@@ -100,7 +101,7 @@ def evaluate(ruleset: Ruleset, dataset: Any, registry: Registry | None = None,
     return Evaluation(ruleset, dataset, results)
 
 
-def _effective_dates(events: Any) -> np.ndarray:
+def _effective_dates(events: Events) -> np.ndarray:
     """The date that places an event in a period: its own date, or the first
     day of the period written in its ``period`` column."""
     dates = events.date.copy()
@@ -109,10 +110,11 @@ def _effective_dates(events: Any) -> np.ndarray:
         period = parse_period(events.period[i])
         if period is not None:
             dates[i] = np.datetime64(period.start)
-    return dates
+    placed: np.ndarray = dates
+    return placed
 
 
-def _events_in(events: Any, dates: np.ndarray, period: Period) -> EventView:
+def _events_in(events: Events, dates: np.ndarray, period: Period) -> EventView:
     if len(dates):
         chosen = (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
     else:
@@ -127,7 +129,7 @@ def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
     return group_labels(ruleset.grading, cohort.subject_env(), cohort.n)
 
 
-def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
+def _period(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
             state: CapState) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
     derive_inputs(ruleset, cohort, view)
@@ -137,7 +139,7 @@ def _period(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, 
     return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None)
 
 
-def _year(ruleset: Ruleset, dataset: Any, registry: Registry, period: Period, view: EventView,
+def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
           state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
     derive_inputs(ruleset, cohort, view)
@@ -242,7 +244,7 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
     # a forced grade missing from this period's scale means its lowest grade
     forced_by = np.array([index.get(v.grade, len(scale) - 1) if v.grade else -1 for v in ruleset.vetoes],
                          dtype=np.int64)
-    ceiling_by = np.array([index.get(v.max_grade, -1) for v in ruleset.vetoes], dtype=np.int64)
+    ceiling_by = np.array([index.get(v.max_grade, -1) if v.max_grade else -1 for v in ruleset.vetoes], dtype=np.int64)
     if len(vetoes.subject):
         # the harshest veto wins: larger index = lower grade
         np.maximum.at(forced, vetoes.subject, forced_by[vetoes.veto])

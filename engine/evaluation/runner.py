@@ -8,6 +8,7 @@ from typing import Any
 
 from kaohe.engine.components import RawTable
 from kaohe.engine.data.load import dataset_from_tables, load_dataset
+from kaohe.engine.data.tables import Dataset
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.load import load_ruleset
@@ -37,13 +38,13 @@ def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any],
     return specs, data_dir
 
 
-def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry | None = None) -> Any:
+def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry | None = None) -> Dataset:
     registry = registry or default_registry()
     specs, base = data_specs(ruleset, data_dir)
     return load_dataset(specs, base, registry, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
 
 
-def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]]], origin: str) -> Any:
+def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]]], origin: str) -> Dataset:
     """A dataset from rows written in a test case."""
     raw = {}
     for name, rows in tables.items():

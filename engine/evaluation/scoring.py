@@ -41,7 +41,7 @@ class TreeScores:
     details: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     inputs: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     capped: dict[str, np.ndarray] = field(default_factory=dict)
-    subtotal: np.ndarray | None = None
+    subtotal: np.ndarray = field(default_factory=lambda: np.zeros(0))  # set by score_tree
     shares: dict[str, float] = field(default_factory=dict)  # prorated indicators: share of the period in force
 
 
@@ -232,6 +232,6 @@ def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int)
     total = np.where(available, scores * share, 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.where(available_full < applicable_full, total * applicable_full / available_full, total)
-    any_applicable = applicable.any(axis=0)
+    any_applicable = np.asarray(applicable.any(axis=0))
     scaled = np.where(available.any(axis=0), scaled, np.nan)
     return np.where(any_applicable, scaled, np.nan), any_applicable

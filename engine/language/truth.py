@@ -35,16 +35,18 @@ def truth(values: Any) -> np.ndarray:
     """Each value's truth as a bool array of the same shape (see the table above)."""
     array = np.asarray(values)
     kind = array.dtype.kind
+    result: np.ndarray
     if kind == "b":
-        return array
-    if kind in "fc":
-        return np.nan_to_num(array, nan=0.0) != 0
-    if kind in "iu":
-        return array != 0
-    if kind == "M":
-        return ~np.isnat(array)
-    flat = [value_truth(v) for v in array.ravel().tolist()]
-    return np.array(flat, dtype=bool).reshape(array.shape)
+        result = array
+    elif kind in "fc":
+        result = np.nan_to_num(array, nan=0.0) != 0
+    elif kind in "iu":
+        result = array != 0
+    elif kind == "M":
+        result = ~np.isnat(array)
+    else:
+        result = np.array([value_truth(v) for v in array.ravel().tolist()], dtype=bool).reshape(array.shape)
+    return result
 
 
 def value_truth(value: Any) -> bool:
@@ -65,12 +67,15 @@ def missing(values: Any) -> np.ndarray:
     """Where a value is missing: NaN, None or blank text (the table's first row)."""
     array = np.asarray(values)
     kind = array.dtype.kind
+    result: np.ndarray
     if kind in "fc":
-        return np.isnan(array)
-    if kind in "biu":
-        return np.zeros(array.shape, dtype=bool)
-    if kind == "M":
-        return np.isnat(array)
-    flat = [v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
-            for v in array.ravel().tolist()]
-    return np.array(flat, dtype=bool).reshape(array.shape)
+        result = np.isnan(array)
+    elif kind in "biu":
+        result = np.zeros(array.shape, dtype=bool)
+    elif kind == "M":
+        result = np.isnat(array)
+    else:
+        flat = [v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+                for v in array.ravel().tolist()]
+        result = np.array(flat, dtype=bool).reshape(array.shape)
+    return result

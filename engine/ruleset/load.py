@@ -25,6 +25,7 @@ from kaohe.engine.ruleset.model import (
     Locations,
     OutcomeSpec,
     Rule,
+    RuleKind,
     Ruleset,
     SubjectClass,
     Veto,
@@ -84,6 +85,8 @@ def validate_paths(paths: Iterable[Path], registry: Registry | None = None) -> t
             problems.append(Diagnostic("E-FILE-NOT-FOUND", {"file": str(root)}, file=str(root)))
             continue
         for file in iter_ruleset_files(root):
+            if any(file.resolve() == seen.resolve() for seen in checked):
+                continue  # named twice (a folder and a file in it): check and count it once
             checked.append(file)
             try:
                 problems += check_ruleset(load_resolved(file), registry)
@@ -152,7 +155,8 @@ def _rollup(year: dict[str, Any] | None) -> YearRollup | None:
 
 def _rules(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> tuple[Rule, ...]:
     rules = []
-    for kind, key in (("deduction", "deductions"), ("bonus", "bonuses")):
+    kinds: tuple[tuple[RuleKind, str], ...] = (("deduction", "deductions"), ("bonus", "bonuses"))
+    for kind, key in kinds:
         for i, item in enumerate(raw.get(key) or []):
             per = defaults.get(item, f"{key}[].per")
             scope = scopes.rule(per)
