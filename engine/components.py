@@ -213,7 +213,7 @@ class OutcomeContext:
     outcome: str
     period: str
     n: int
-    env: Mapping[str, np.ndarray]
+    env: Mapping[str, Any]  # columns, and the ``score`` record (indicator id -> column)
     evaluate: Callable[[str], np.ndarray]
     mask: np.ndarray
     order: np.ndarray
@@ -282,3 +282,11 @@ __all__ = [
     "OutcomeContext", "OutcomeResult", "Problem", "RatingRows", "RawTable", "Rater",
     "RaterContext", "RaterResult", "money",
 ]
+
+
+def where_or_none(condition: Any, values: Any) -> np.ndarray:
+    """``values`` where ``condition`` holds and ``None`` elsewhere, as an object
+    column (an outcome's value for subjects it does not concern)."""
+    result: np.ndarray = np.where(np.asarray(condition, dtype=bool), np.asarray(values, dtype=object),
+                                  np.array(None, dtype=object))
+    return result

@@ -8,16 +8,18 @@ isolated manager with ``make_plugin_manager(extra=[...], entry_points=False)``.
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from types import CodeType, FrameType
-from typing import Any
+from types import CodeType
+from typing import Any, TypeVar
 
 import pluggy
 
 from kaohe.engine import hookspecs
+from kaohe.engine.components import Exporter, Rater
 from kaohe.engine.errors import Diagnostic, KaoheError
+
+C = TypeVar("C")
 
 DEFAULT_PLUGINS = (
     "kaohe.plugins.raters",
@@ -92,6 +94,20 @@ class Registry:
         entry = self.entries.get(kind, {}).get(name)
         return entry.component if entry else None
 
+    def rater(self, name: str) -> Rater:
+        """The rater a checked ruleset names (the checks made sure it exists)."""
+        return self._checked(Rater, "rater", name)
+
+    def exporter(self, name: str) -> Exporter | None:
+        found = self.get("exporter", name)
+        return found if isinstance(found, Exporter) else None
+
+    def _checked(self, base: type[C], kind: str, name: str) -> C:
+        found = self.get(kind, name)
+        if not isinstance(found, base):
+            raise LookupError(f"no {kind} named {name!r}: the ruleset was checked against another registry")
+        return found
+
     def names(self, kind: str) -> list[str]:
         return sorted(self.entries.get(kind, {}))
 
@@ -117,22 +133,28 @@ class Registry:
 def build_registry(pm: pluggy.PluginManager) -> Registry:
     """Call every ``register_*`` hook and collect components, refusing duplicates.
 
-    Each hook is called once through pluggy (``pm.hook.register_raters(register=...)``)
-    with a ``Registrar`` that attributes each registration to the plugin whose
-    hook implementation made it. A registrar given the wrong kind of class raises
-    ``TypeError``; a name registered twice, or as both an allocator and an outcome,
-    is a ``KaoheError`` naming both plugins.
+    Each hook is called through pluggy once per plugin that implements it
+    (``pm.subset_hook_caller``, in load order), with a ``Registrar`` of that
+    plugin, so every registration is attributed exactly. A registrar given the
+    wrong kind of class raises ``TypeError``; a name registered twice, or as
+    both an allocator and an outcome, is a ``KaoheError`` naming both plugins.
     """
     registry = Registry()
     problems: list[Diagnostic] = []
     sites: dict[tuple[str, str], tuple[str | None, int | None]] = {}
-    loaded = {name: i for i, (name, _) in enumerate(pm.list_name_plugin())}
+    plugins = [plugin for _, plugin in pm.list_name_plugin()]
     for hook_name in hookspecs.HOOKS.values():
-        registrar = _Collector(hook_name, pm, registry, problems, sites, loaded)
-        try:
-            getattr(pm.hook, hook_name)(register=registrar)
-        finally:
-            registrar.close()
+        implementing = {id(impl.plugin): impl for impl in getattr(pm.hook, hook_name).get_hookimpls()}
+        for plugin in plugins:
+            impl = implementing.get(id(plugin))
+            if impl is None:
+                continue
+            registrar = _Collector(hook_name, impl, pm.get_name(plugin) or repr(plugin), registry, problems, sites)
+            caller = pm.subset_hook_caller(hook_name, remove_plugins=[p for p in plugins if p is not plugin])
+            try:
+                caller(register=registrar)
+            finally:
+                registrar.open = False
     outcomes, allocators = registry.entries.get("outcome", {}), registry.entries.get("allocator", {})
     for name in sorted(outcomes.keys() & allocators.keys()):
         file, line = sites[("outcome", name)]
@@ -147,92 +169,44 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
 
 
 class _Collector(hookspecs.Registrar):
-    """The registrar of one hook call: knows which plugin is registering by the
-    hook implementation on the call stack, and files entries in the registry."""
+    """The registrar one plugin's hook implementation receives: files its
+    registrations in the registry under the plugin's name."""
 
-    def __init__(self, hook: str, pm: pluggy.PluginManager, registry: Registry, problems: list[Diagnostic],
-                 sites: dict[tuple[str, str], tuple[str | None, int | None]], loaded: dict[str, int]):
+    def __init__(self, hook: str, impl: Any, plugin: str, registry: Registry, problems: list[Diagnostic],
+                 sites: dict[tuple[str, str], tuple[str | None, int | None]]):
         super().__init__(hook)
+        self.plugin = plugin
         self.registry = registry
         self.problems = problems
         self.sites = sites
-        self.loaded = loaded
         self.open = True
-        self.owners: dict[CodeType, list[tuple[Any, str]]] = {}
-        for impl in getattr(pm.hook, hook).get_hookimpls():
-            code = _code_of(impl.function)
-            if code is not None:
-                self.owners.setdefault(code, []).append((impl, pm.get_name(impl.plugin) or repr(impl.plugin)))
-
-    def close(self) -> None:
-        self.open = False
-
-    def _caller(self) -> tuple[str, FrameType | None]:
-        """The registering plugin's name and the frame of its hook implementation.
-
-        pluggy calls one implementation at a time, so the outermost frame of a
-        hook implementation below ``build_registry`` is the one pluggy called
-        (an implementation may call another plugin's, which is then its helper).
-        Several plugins may share code (instances of one class, closures of one
-        factory): the ``HookImpl`` pluggy is calling tells them apart, checked
-        by identity, else the bound ``self`` or the closure's cells do.
-        """
-        found: tuple[str, FrameType | None] = ("?", None)
-        frame: FrameType | None = sys._getframe(1)
-        while frame is not None and frame.f_code is not build_registry.__code__:
-            owners = self.owners.get(frame.f_code)
-            if owners:
-                calling = frame.f_back.f_locals.get("hook_impl") if frame.f_back is not None else None
-                name = next((n for impl, n in owners if impl is calling), None)
-                if name is None:
-                    name = next((n for impl, n in owners if _runs(impl.function, frame)), owners[0][1])
-                found = (name, frame)
-            frame = frame.f_back
-        return found
+        code = _code_of(impl.function)
+        self.site: tuple[str | None, int | None] = (code.co_filename, code.co_firstlineno) if code else (None, None)
 
     def _plugin(self) -> str:
-        return self._caller()[0]
+        return self.plugin
 
     def _add(self, kind: str, name: str, value: Any) -> None:
         if not self.open:
             raise RuntimeError(f"register.{kind}({name!r}) called after {self.hook} returned")
-        origin, frame = self._caller()
-        site = (frame.f_code.co_filename, frame.f_lineno) if frame is not None else (None, None)
         bucket = self.registry.entries.setdefault(kind, {})
         if name not in bucket:
-            bucket[name] = Entry(kind, name, value, origin)
-            self.sites[(kind, name)] = site
+            bucket[name] = Entry(kind, name, value, self.plugin)
+            self.sites[(kind, name)] = self.site
             return
-        # name both plugins, the one loaded first (e.g. the built-in) first, and
-        # point at the registration of the one loaded later
-        earlier, later = sorted(
-            [(bucket[name].origin, self.sites[(kind, name)]), (origin, site)],
-            key=lambda pair: self.loaded.get(pair[0], len(self.loaded)),
-        )
+        # the plugin loaded first (e.g. the built-in) is named first; the
+        # message points at the hook implementation of the one loaded later
         code = "E-PLUGIN-DUPLICATE-FUNCTION" if kind == "function" else "E-PLUGIN-DUPLICATE"
         self.problems.append(Diagnostic(
-            code, {"kind": kind, "kind_zh": KIND_TITLES[kind], "name": name, "first": earlier[0], "second": later[0]},
-            file=later[1][0], line=later[1][1],
+            code, {"kind": kind, "kind_zh": KIND_TITLES[kind], "name": name, "first": bucket[name].origin,
+                   "second": self.plugin},
+            file=self.site[0], line=self.site[1],
         ))
 
 
 def _code_of(function: Any) -> CodeType | None:
     code = getattr(getattr(function, "__func__", function), "__code__", None)
     return code if isinstance(code, CodeType) else None
-
-
-def _runs(function: Any, frame: FrameType) -> bool:
-    """Whether ``frame`` (running ``function``'s code) is a call of this very
-    bound method or closure: the same ``self``, the same closure cells."""
-    code, local = frame.f_code, frame.f_locals
-    bound = getattr(function, "__self__", None)
-    if bound is not None:
-        return code.co_argcount > 0 and local.get(code.co_varnames[0]) is bound
-    cells = getattr(function, "__closure__", None) or ()
-    try:
-        return all(local.get(name) is cell.cell_contents for name, cell in zip(code.co_freevars, cells, strict=True))
-    except ValueError:  # an empty cell
-        return False
 
 
 _DEFAULT: Registry | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Allocator, OutcomeContext, OutcomeResult, Problem
+from kaohe.engine.components import Allocator, OutcomeContext, OutcomeResult, Problem, prop
 from kaohe.engine.errors import did_you_mean
 from kaohe.engine.evaluation.money import (
     MoneyError,
@@ -40,8 +40,7 @@ from kaohe.plugins.outcomes import (
     listing,
     numbers,
     positions,
-    prop,
-)
+    )
 
 AMOUNT = r"^[0-9]+(\.[0-9]+)?$"
 

@@ -162,7 +162,7 @@ def _sheet(book: Any, name: Any, file: Path) -> Any:
     return book[name]
 
 
-def _read_rows(values: Iterable[tuple], origin: str) -> RawTable:
+def _read_rows(values: Iterable[tuple[Any, ...]], origin: str) -> RawTable:
     header: list[Any] | None = None
     header_line: int | None = None
     rows: list[list[Any]] = []

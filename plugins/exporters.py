@@ -23,7 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
@@ -215,7 +215,7 @@ def write_sheets(workbook: Workbook, title: str, header: list[str], rows: list[l
             sheet.append(list(_xlsx_cells(sheet, row)))
 
 
-def _header_cell(sheet: Any, text: str) -> WriteOnlyCell:
+def _header_cell(sheet: Any, text: str) -> Cell:
     cell = _text_cell(sheet, text)
     cell.font = Font(bold=True)
     return cell
@@ -235,15 +235,15 @@ def _xlsx_cells(sheet: Any, row: list[Any]) -> Iterator[Any]:
             yield value
 
 
-def _money_cell(sheet: Any, value: Decimal) -> WriteOnlyCell:
+def _money_cell(sheet: Any, value: Decimal) -> Cell:
     # Keep the cents visible ("0.00", not "0") and thousands grouped.
     places = max(0, -int(value.as_tuple().exponent))
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # openpyxl writes a Decimal as a number; its stubs omit it
     cell.number_format = "#,##0" + ("." + "0" * places if places else "")
     return cell
 
 
-def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
+def _text_cell(sheet: Any, text: str) -> Cell:
     # openpyxl reads a leading "=" as a formula; data is never a formula.
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
     cell.data_type = "s"

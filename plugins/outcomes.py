@@ -12,7 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult, Problem, prop
+from kaohe.engine.components import (
+    Outcome,
+    OutcomeContext,
+    OutcomeResult,
+    Problem,
+    prop,
+    where_or_none,
+)
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.money import format_number
 from kaohe.engine.evaluation.ranking import sorted_ranks
@@ -152,7 +159,7 @@ class BottomZero(Outcome):
             for i in members[tied_out].tolist():
                 notes[i] = (f"{scope}并列末位（第 {int(ranks[i])}/{size} 名，{int(tied_out.sum())} 人并列，"
                             f"超过名额 {quota}），按 ties: exclude 均不计")
-        values = np.where(ctx.mask, taken, None).astype(object)
+        values = where_or_none(ctx.mask, taken)
         earlier = column(ctx, "zero_bonus", False).astype(bool)
         return OutcomeResult(values, notes, {"zero_bonus": earlier | taken})
 
@@ -253,8 +260,8 @@ class WarningOutcome(_Conditional):
             lagging = self._lagging(params["indicators"], float(params["below"]), ctx)
             hit &= lagging != ""
             message = np.char.add(message.astype(str), lagging.astype(str)).astype(object)
-        values = np.where(hit, level, None).astype(object)
-        return OutcomeResult(values, np.where(hit, message, None).astype(object))
+        values = where_or_none(hit, level)
+        return OutcomeResult(values, where_or_none(hit, message))
 
     @staticmethod
     def _lagging(ids: list[str], below: float, ctx: OutcomeContext) -> np.ndarray:
@@ -294,8 +301,8 @@ class Flag(_Conditional):
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         hit = ctx.mask & condition(ctx, params["when"])
-        values = np.where(ctx.mask, hit, None).astype(object)
-        notes = np.where(hit, params.get("label", "标记"), None).astype(object)
+        values = where_or_none(ctx.mask, hit)
+        notes = where_or_none(hit, params.get("label", "标记"))
         return OutcomeResult(values, notes)
 
 
@@ -328,7 +335,7 @@ class RankList(_Conditional):
             if grade[i] is not None:
                 parts.append(f"等次 {grade[i]}")
             notes[i] = f"{label}：{'，'.join(parts)}"
-        return OutcomeResult(np.where(ctx.mask, hit, None).astype(object), notes)
+        return OutcomeResult(where_or_none(ctx.mask, hit), notes)
 
 
 @hookimpl

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult
+from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult, prop, where_or_none
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.plugins.outcomes import condition, prop
+from kaohe.plugins.outcomes import condition
 
 
 class Feedback(Outcome):
@@ -101,7 +101,7 @@ class EventList(Outcome):
         subjects = np.asarray(events["subject"])[chosen]
         counts = np.bincount(subjects, minlength=ctx.n)
         shown = ctx.mask & condition(ctx, params["only"]) if "only" in params else ctx.mask
-        values = np.where(shown, counts, None).astype(object)
+        values = where_or_none(shown, counts)
         items: dict[int, list[str]] = {}
         for row, subject in zip(chosen.tolist(), subjects.tolist(), strict=True):
             shown = "，".join(_text(events[f][row]) for f in fields)

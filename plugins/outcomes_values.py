@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Allocator, Outcome, OutcomeContext, OutcomeResult
+from kaohe.engine.components import Allocator, Outcome, OutcomeContext, OutcomeResult, prop
 from kaohe.engine.evaluation.money import (
     MoneyError,
     format_money,
@@ -25,7 +25,7 @@ from kaohe.engine.evaluation.money import (
 )
 from kaohe.engine.evaluation.rounding import round_scores
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.plugins.outcomes import WHEN_PROPERTY, condition, fail, numbers, prop
+from kaohe.plugins.outcomes import WHEN_PROPERTY, condition, fail, numbers
 
 
 class FormulaOutcome(Outcome):

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult
+from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, prop
 from kaohe.engine.evaluation.rates import rate_against
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.raters_peer import (
@@ -31,7 +31,6 @@ from kaohe.plugins.raters_peer import (
     floor_above_cap,
     input_list,
     input_or_expr,
-    prop,
     schema,
 )
 

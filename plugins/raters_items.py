@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Rater, RaterContext, RaterResult
+from kaohe.engine.components import Rater, RaterContext, RaterResult, prop
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.events import as_numbers
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.truth import truth
-from kaohe.plugins.raters_peer import prop, schema
+from kaohe.plugins.raters_peer import schema
 
 EMPTY_RATES = {"missing": np.nan, "zero": 0.0, "full": 1.0}
 
@@ -82,7 +82,8 @@ class EventItemsRater(Rater):
                 "indicator": ctx.indicator, "period": ctx.period, "row": row, "value": _shown(weights[bad[0]]),
                 "count": len(bad),
             }))
-        return weights
+        checked: np.ndarray = weights
+        return checked
 
 
 def _shown(value: float) -> str:

@@ -118,7 +118,8 @@ def group_best(values: np.ndarray, ctx: RaterContext, lowest: bool) -> np.ndarra
     pool, dense, count = peers(values, ctx)
     best = np.full(count, np.nan)
     (np.fmin if lowest else np.fmax).at(best, dense[pool], values[pool])
-    return best[dense]
+    per_subject: np.ndarray = best[dense]
+    return per_subject
 
 
 def group_rank(values: np.ndarray, ctx: RaterContext, descending: bool) -> np.ndarray:
@@ -139,8 +140,9 @@ def group_quantile(values: np.ndarray, ctx: RaterContext, q: float, method: str)
     result = np.full(count, np.nan)
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])[: len(codes)]
     for start, end in zip(starts, np.r_[starts[1:], len(codes)][: len(starts)], strict=True):
-        result[codes[start]] = np.quantile(pooled[start:end], q, method=method)
-    return result[dense]
+        result[codes[start]] = np.quantile(pooled[start:end], q, method=method)  # type: ignore[call-overload]  # method is checked against the schema's enum
+    per_subject: np.ndarray = result[dense]
+    return per_subject
 
 
 # ---------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, RatingRows
+from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, RatingRows, prop
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.plugins.raters_peer import prop, schema
+from kaohe.plugins.raters_peer import schema
 
 WEIGHT_TOLERANCE = 1e-9
 
@@ -129,7 +129,7 @@ def _factorise(vote: np.ndarray) -> tuple[list[str], np.ndarray]:
     comparisons so that only the few distinct labels are handled in Python.
     """
     vote = vote.copy()
-    vote[np.equal(vote, None) | (vote != vote)] = ""
+    vote[np.equal(vote, np.array(None, dtype=object)) | (vote != vote)] = ""
     unique, inverse = np.unique(vote.astype(str), return_inverse=True)
     stripped = [str(label).strip() for label in unique]
     distinct = sorted(set(stripped))

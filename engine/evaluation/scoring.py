@@ -123,7 +123,7 @@ def _share(indicator: Indicator, period: Any) -> float:
 def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, problems: list[Diagnostic]) -> None:
     assert indicator.rater is not None
     ruleset, cohort = leaf.ruleset, leaf.cohort
-    rater = leaf.registry.get("rater", indicator.rater.use)
+    rater = leaf.registry.rater(indicator.rater.use)
     params = dict(indicator.rater.params)
     applies = np.array([indicator.applies(c) for c in cohort.class_labels], dtype=bool)
     mask = applies[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)

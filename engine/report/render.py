@@ -71,7 +71,7 @@ def export(evaluation: Evaluation, fmt: str, registry: Registry | None = None) -
     """The results document in format ``fmt``, by the exporter of ``registry``
     (default: the installed plugins)."""
     registry = registry or default_registry()
-    exporter = registry.get("exporter", fmt)
+    exporter = registry.exporter(fmt)
     if exporter is None:
         names = registry.names("exporter")
         raise KaoheError(Diagnostic(

@@ -120,7 +120,7 @@ class Checker:
         expected = 100.0 if uses_weight else full
         if expected is None:
             parent_item = self.item_at(path[:-1])
-            expected = float(parent_item.get("points")) if "points" in parent_item else None
+            expected = float(parent_item["points"]) if "points" in parent_item else None
             if expected is None:
                 expected = self.full_marks_of(path[:-1])
         classes = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {}) or [None]
@@ -138,7 +138,8 @@ class Checker:
         node: Any = self.raw
         for part in path:
             node = node[part]
-        return node
+        item: dict[str, Any] = node
+        return item
 
     def full_marks_of(self, path: Path_) -> float:
         full = float(defaults.get(self.raw, "total_points"))
@@ -228,7 +229,7 @@ class Checker:
     def grade_names(self) -> set[str]:
         grading = self.raw.get("grading") or {}
         scales = [grading.get("grades") or []] + list((grading.get("scales") or {}).values())
-        return {g.get("grade") for scale in scales for g in scale if isinstance(g, dict)}
+        return {str(g["grade"]) for scale in scales for g in scale if isinstance(g, dict) and "grade" in g}
 
     def vetoes(self) -> None:
         grades = self.grade_names()
@@ -242,7 +243,7 @@ class Checker:
         grading = self.raw.get("grading")
         if not isinstance(grading, dict):
             return
-        scales = [(("grading", "grades"), grading.get("grades"))]
+        scales: list[tuple[Path_, Any]] = [(("grading", "grades"), grading.get("grades"))]
         scales += [(("grading", "scales", k), v) for k, v in (grading.get("scales") or {}).items()]
         for path, grades in scales:
             if isinstance(grades, list):  # a malformed scale must not hide group_by or tie_break

@@ -147,18 +147,18 @@ def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any]) -> 
     ranked = [r for r in records if r["rank"] is not None and (expected.get("group") in (None, r["group"]))]
     ranked.sort(key=lambda r: (r["rank"], r["id"]))
     if "top" in expected:
-        got = [r["id"] for r in ranked[: len(expected["top"])]]
-        if got != expected["top"]:
-            failures.append(f"top: expected {expected['top']}, got {got}")
+        top = [r["id"] for r in ranked[: len(expected["top"])]]
+        if top != expected["top"]:
+            failures.append(f"top: expected {expected['top']}, got {top}")
     for grade, count in (expected.get("grade_counts") or {}).items():
         got = sum(1 for r in records if r["grade"] == grade)
         if got != count:
             failures.append(f"grade_counts.{grade}: expected {count}, got {got}")
     for oid, total in (expected.get("outcome_sums") or {}).items():
         values = [r["outcomes"].get(oid, {}).get("value") for r in records]
-        got = sum((Decimal(v) for v in values if isinstance(v, str)), Decimal(0))
-        if got != Decimal(total):
-            failures.append(f"outcome_sums.{oid}: expected {total}, got {got}")
+        amount = sum((Decimal(v) for v in values if isinstance(v, str)), Decimal(0))
+        if amount != Decimal(total):
+            failures.append(f"outcome_sums.{oid}: expected {total}, got {amount}")
     for oid, count in (expected.get("outcome_counts") or {}).items():
         got = sum(1 for r in records if r["outcomes"].get(oid, {}).get("value") not in (None, False))
         if got != count:
