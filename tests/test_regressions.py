@@ -1,7 +1,7 @@
-"""Defects fixed with the typed plugin contract, each pinned by a test that
-failed before: a bad tie-break key hidden by a text grade minimum, a closed
-pipe reported as an internal error, and a zero deduction explained with a
-plus sign."""
+"""Defects of the first version, each pinned by a test that failed before: a
+bad tie-break key hidden by a text grade minimum, a closed pipe reported as
+an internal error, a zero deduction explained with a plus sign, and an input
+named like a key of the old scoring cache."""
 
 from __future__ import annotations
 
@@ -114,3 +114,28 @@ def test_a_zero_deduction_is_explained_without_a_sign(tmp_path: Path):
     assert "  − 材料迟报 1 分：事件 2025-03-01 迟报（数据第 1 行）" in lines
     # the second one is capped to 0: before it read "  + 材料迟报 0 分…"
     assert "  材料迟报 0 分：事件 2025-04-01 迟报（数据第 2 行）；因封顶少计" in lines
+
+
+@pytest.mark.parametrize("name", ["events", "event_columns"])
+def test_an_input_named_like_an_internal_cache_key_is_just_an_input(tmp_path: Path, name: str):
+    # before: scoring kept compiled expressions and the period's events in one
+    # dict, so a formula whose text was "events" read the event view instead
+    text = f"""\
+kaohe: 1
+id: cache_keys
+title: 缓存键
+year: 2025
+subjects: {{kind: unit}}
+inputs:
+  {name}: {{title: 事件数}}
+indicators:
+  - {{id: count, title: 件数, points: 100, rater: {{use: formula, expr: "{name}"}}}}
+"""
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "甲"}],
+            "values": [{"subject": "U1", "period": "2025", name: 7}],
+            "events": [{"subject": "U1", "date": "2025-02-01", "type": "任意"}]}
+    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+    assert result.tree.scores["count"].tolist() == [7.0]  # the formula is the input itself: 7
