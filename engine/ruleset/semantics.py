@@ -212,7 +212,7 @@ class Checker:
         ids = self.indicator_ids()
         for kind in ("deductions", "bonuses"):
             for path, item in self.listed(kind):
-                scope = names.rule_names(self.declared, item.get("per", "event"))
+                scope = names.rule_names(self.declared, defaults.get(item, f"{kind}[].per"))
                 if "when" in item:
                     self.expression(item["when"], scope, (*path, "when"))
                 if isinstance(item.get("points"), str):
@@ -234,7 +234,8 @@ class Checker:
     def vetoes(self) -> None:
         grades = self.grade_names()
         for path, item in self.listed("vetoes"):
-            self.expression(item.get("when"), names.rule_names(self.declared, item.get("per", "event")), (*path, "when"))
+            self.expression(item.get("when"), names.rule_names(self.declared, defaults.get(item, "vetoes[].per")),
+                            (*path, "when"))
             for key in ("grade", "max_grade"):
                 if key in item and item[key] not in grades:
                     self.add("E-GRADE-UNKNOWN", (*path, key), grade=item[key], suggest=did_you_mean(item[key], grades))
@@ -250,7 +251,7 @@ class Checker:
                 _tolerant(functools.partial(self.grade_list, grades, path))()
         keys = {"total", "subtotal", "id", "name", "unit", "class", "coefficient", "months_on_post"}
         keys |= self.indicator_ids() | set((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})
-        group_by = grading.get("group_by", "all")
+        group_by = defaults.get(grading, "grading.group_by")
         groups = {"all", "class", "unit", *((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})}
         if isinstance(group_by, str) and group_by not in groups:
             self.add("E-GROUP-BY", ("grading", "group_by"), key=group_by, suggest=did_you_mean(group_by, groups))
@@ -287,7 +288,7 @@ class Checker:
         if not isinstance(year, dict):
             return
         by_id = {item.get("id"): item for _, item in self.indicators()}
-        total = float(year.get("weight", 1.0))
+        total = float(defaults.get(year, "periods.year.weight"))
         for i, part in enumerate(year.get("annual") or []):
             ident = part.get("indicator")
             total += float(part.get("weight", 0))
@@ -326,9 +327,10 @@ class Checker:
             for key in ("when", "value"):
                 if key in source:
                     self.expression(source[key], names.event_names(self.declared), ("inputs", name, "from_events", key))
-            if source.get("how", "mean") != "count" and "value" not in source:
+            how = defaults.get(source, "inputs.*.from_events.how")
+            if how != "count" and "value" not in source:
                 self.add("E-INPUT-FROM-EVENTS-VALUE", ("inputs", name, "from_events"), at_key=True, name=name,
-                         how=source.get("how", "mean"))
+                         how=how)
 
     def exclude(self) -> None:
         text = (self.raw.get("subjects") or {}).get("exclude")
