@@ -156,7 +156,7 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
     elif fmt == "xlsx":
         raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
     else:
-        click.get_binary_stream("stdout").write(payload)
+        click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
 
 
 def export_text(out: Path, text: str) -> None:
@@ -259,7 +259,7 @@ def show_canonical(ctx: click.Context, path: Path) -> None:
     text, problems = textconv(path)
     for problem in problems:  # still exit 0: git diff must keep working on a broken file
         click.echo(problem.format(lang_of(ctx)), err=True)
-    click.get_binary_stream("stdout").write(text.encode("utf-8"))
+    click.echo(text.encode("utf-8"), nl=False)
 
 
 @main.command("fmt")
