@@ -22,10 +22,10 @@ from kaohe.engine.components import (
 )
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.money import format_number
-from kaohe.engine.evaluation.ranking import sorted_ranks
 from kaohe.engine.evaluation.shares import ROUNDINGS, share_count
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.expressions import ExpressionError
+from kaohe.engine.language.ranking import sorted_ranks
 from kaohe.engine.language.truth import truth
 
 # ---------------------------------------------------------------------------

@@ -16,9 +16,9 @@ import numpy as np
 
 from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, prop
 from kaohe.engine.errors import Diagnostic, KaoheError
-from kaohe.engine.evaluation.ranking import competition_rank
 from kaohe.engine.evaluation.rates import rate_against
 from kaohe.engine.language.expressions import ExpressionError
+from kaohe.engine.language.ranking import competition_rank
 
 QUANTILE_METHODS = [
     "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",

@@ -17,7 +17,10 @@ import numpy as np
 from kaohe.engine.evaluation.cohort import Cohort
 from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.scoring import TreeScores
+from kaohe.engine.language.cohort import COHORT
 from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
+
+SUBJECT_POINTS = "_points"  # a per-subject rule's points, evaluated before its rows were chosen
 
 
 @dataclass
@@ -85,8 +88,12 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     else:
         subjects = np.arange(cohort.n)
         env = _record_env(ruleset, cohort, scores, subjects, used)
+        env[COHORT] = cohort.frame()  # per subject: cohort functions see the whole period
         events = np.full(cohort.n, -1)
     chosen = rule.when.evaluate_mask(env, len(subjects))
+    points: Any = None
+    if isinstance(rule, Rule) and rule.per == "subject" and not isinstance(rule.points, float):
+        points = rule.points.evaluate(env, cohort.n)
     dates = getattr(rule, "effective", None)
     if dates is not None and rule.per == "event":  # events before or after the rule's dates do not count
         day = env["event"]["date"]
@@ -95,10 +102,13 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.applies_to is not None:
         applies = np.array([c in rule.applies_to for c in cohort.class_labels], dtype=bool)
         chosen &= applies[cohort.class_index][subjects]
-    env = {k: ({f: c[chosen] for f, c in v.items()} if isinstance(v, dict) else v[chosen]) for k, v in env.items()}
+    env = {k: ({f: c[chosen] for f, c in v.items()} if isinstance(v, dict) else v[chosen])
+           for k, v in env.items() if k != COHORT}
     subjects, events = subjects[chosen], events[chosen]
     if rule.per == "event":
         env["n"] = _ordinal(subjects)
+    elif points is not None:  # evaluated over the whole cohort, so they may use cohort functions
+        env[SUBJECT_POINTS] = np.asarray(points)[chosen]
     return subjects, events, env
 
 
@@ -165,6 +175,8 @@ def apply_adjustments(
         rejected = _rejections(rule, subjects, env)
         if isinstance(rule.points, float):
             raw = np.full(len(subjects), rule.points)
+        elif SUBJECT_POINTS in env:
+            raw = np.asarray(env[SUBJECT_POINTS], dtype=float)
         else:
             raw = rule.points.evaluate(env, len(subjects))
         raw = np.clip(np.nan_to_num(raw.astype(float), nan=0.0), 0.0, None)

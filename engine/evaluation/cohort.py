@@ -14,6 +14,7 @@ import numpy as np
 
 from kaohe.engine.data.periods import Period, months_on_post
 from kaohe.engine.data.tables import Dataset, Values
+from kaohe.engine.language.cohort import COHORT, CohortFrame
 from kaohe.engine.ruleset.model import Ruleset
 
 
@@ -34,6 +35,20 @@ class Cohort:
     class_labels: list[str]
     class_index: np.ndarray
     _inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    groups: np.ndarray | None = None  # ranking group labels, set once grading.group_by is known
+
+    def frame(self) -> CohortFrame:
+        """Who cohort functions compare each subject with: those not excluded,
+        within the whole period, the ranking group, class, unit or a declared field."""
+        scopes: dict[str, np.ndarray] = {"all": np.zeros(self.n, dtype=np.int64), "class": self.classes,
+                                         "unit": self.units, **self.extra}
+        if self.groups is not None:
+            scopes["group"] = self.groups
+        return CohortFrame(self.n, ~self.excluded, scopes)
+
+    def scoped_env(self, inputs: Iterable[str] = ()) -> dict[str, Any]:
+        """``subject_env`` with the frame cohort functions need."""
+        return {**self.subject_env(inputs), COHORT: self.frame()}
 
     def value(self, name: str) -> np.ndarray:
         """Input column for this period (NaN where absent), cached."""
@@ -84,7 +99,7 @@ def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
         class_index=group_codes(classes),
     )
     if ruleset.exclude is not None:
-        chosen = ruleset.exclude.evaluate_mask(cohort.subject_env(), n) & ~cohort.excluded
+        chosen = ruleset.exclude.evaluate_mask(cohort.scoped_env(), n) & ~cohort.excluded
         cohort.excluded = cohort.excluded | chosen
         cohort.exclude_reason = np.where(chosen, "rule", cohort.exclude_reason).astype(object)
     return cohort

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.evaluation.ranking import competition_rank
 from kaohe.engine.evaluation.shares import quota_places
+from kaohe.engine.language.ranking import competition_rank
 from kaohe.engine.ruleset.model import Grade, Grading
 
 

@@ -41,7 +41,7 @@ def result_env(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
     cohort, ranking, grades = result.cohort, result.ranking, result.grades
     size = ranking.group_size
     return {
-        **cohort.subject_env(ruleset.inputs), "score": result.tree.scores, "subtotal": result.tree.subtotal,
+        **cohort.scoped_env(ruleset.inputs), "score": result.tree.scores, "subtotal": result.tree.subtotal,
         "total": result.total, "rank": ranking.rank.astype(float), "group_size": size.astype(float),
         "rank_pct": np.where(size > 0, ranking.rank / np.maximum(size, 1), np.nan), "group": ranking.group,
         "grade": grades.grade if grades else np.full(cohort.n, None, dtype=object),

@@ -28,6 +28,7 @@ from kaohe.engine.evaluation.grading import Grades, Ranking, assign_grades, grou
 from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
 from kaohe.engine.evaluation.rounding import round_scores
 from kaohe.engine.evaluation.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, score_tree
+from kaohe.engine.language.expressions import ExpressionError
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -91,10 +92,14 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
     for period in periods:
         view = _events_in(dataset.events, event_dates, period)
         state = states[period.kind]
-        if period.kind == "year" and ruleset.cycle != "year":
-            result = _year(ruleset, dataset, registry, period, view, state, results)
-        else:
-            result = _period(ruleset, dataset, registry, period, view, state)
+        try:
+            if period.kind == "year" and ruleset.cycle != "year":
+                result = _year(ruleset, dataset, registry, period, view, state, results)
+            else:
+                result = _period(ruleset, dataset, registry, period, view, state)
+        except ExpressionError as exc:  # the data made a checked expression fail: say where it is written
+            path = ruleset.expressions.path_of(exc.params.get("expr", ""))
+            raise KaoheError(ruleset.locations.diagnostic(exc.code, path, period=period.id, **exc.params)) from None
         results.append(result)
     if only is not None:
         results = [r for r in results if r.period.id == only]
@@ -126,7 +131,9 @@ def _events_in(events: Events, dates: np.ndarray, period: Period) -> EventView:
 
 
 def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
-    return group_labels(ruleset.grading, cohort.subject_env(), cohort.n)
+    """The ranking groups, also the ``'group'`` scope of cohort functions."""
+    cohort.groups = group_labels(ruleset.grading, cohort.subject_env(), cohort.n)
+    return cohort.groups
 
 
 def _period(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
@@ -249,7 +256,7 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
         # the harshest veto wins: larger index = lower grade
         np.maximum.at(forced, vetoes.subject, forced_by[vetoes.veto])
         np.maximum.at(ceiling, vetoes.subject, ceiling_by[vetoes.veto])
-    env = {**cohort.subject_env(ruleset.inputs), "score": tree.scores, "subtotal": subtotal, "total": total,
+    env = {**cohort.scoped_env(ruleset.inputs), "score": tree.scores, "subtotal": subtotal, "total": total,
            "rank": ranking.rank.astype(float), "group_size": ranking.group_size.astype(float),
            "rank_pct": np.where(ranking.group_size > 0, ranking.rank / np.maximum(ranking.group_size, 1), np.nan),
            "vetoed": vetoes.vetoed, "group": ranking.group}

@@ -70,7 +70,7 @@ class LeafInputs:
     def evaluate(self, text: str) -> np.ndarray:
         """A rater's expression over the cohort (compiled at load)."""
         expression = self.ruleset.expressions.compile(text, self.ruleset.scopes.indicator)
-        env = self.cohort.subject_env(n for n in expression.names if n in self.ruleset.inputs)
+        env = self.cohort.scoped_env(n for n in expression.names if n in self.ruleset.inputs)
         return expression.evaluate(env, self.cohort.n)
 
     def events(self) -> tuple[dict[str, np.ndarray], Callable[[str], np.ndarray]]:

@@ -28,10 +28,14 @@ class ExpressionTable:
     def __init__(self, functions: Mapping[str, Callable[..., Any]]):
         self.functions = dict(functions)
         self._compiled: dict[tuple[str, ScopeKey], Expression] = {}
+        self._paths: dict[str, tuple[str | int, ...]] = {}
         self.compilations = 0
 
-    def compile(self, text: Any, names: NameSpec) -> Expression:
-        """The compiled expression; raises ``ExpressionError`` like ``compile_expression``."""
+    def compile(self, text: Any, names: NameSpec, path: tuple[str | int, ...] | None = None) -> Expression:
+        """The compiled expression; raises ``ExpressionError`` like ``compile_expression``.
+        ``path`` (where the text is written) locates problems found while evaluating."""
+        if path is not None:
+            self._paths.setdefault(str(text).strip(), path)
         key = (str(text).strip(), scope_key(names))
         found = self._compiled.get(key)
         if found is None:
@@ -39,6 +43,10 @@ class ExpressionTable:
             found = compile_expression(text, names, self.functions)
             self._compiled[key] = found
         return found
+
+    def path_of(self, text: Any) -> tuple[str | int, ...]:
+        """Where ``text`` is first written in the ruleset (``()`` if unknown)."""
+        return self._paths.get(str(text).strip(), ())
 
     def __len__(self) -> int:
         return len(self._compiled)

@@ -17,7 +17,6 @@ element-wise (``np.logical_and``, ``np.where``); division by zero gives NaN
 from __future__ import annotations
 
 import ast
-import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -25,6 +24,14 @@ from typing import Any, NoReturn
 import numpy as np
 from simpleeval import SimpleEval
 
+from kaohe.engine.language.cohort import (
+    COHORT,
+    COHORT_FUNCTIONS,
+    SCOPES,
+    CohortError,
+    keywords_of,
+    public_signature,
+)
 from kaohe.engine.language.truth import truth
 
 MAX_LENGTH = 1000
@@ -89,6 +96,7 @@ BUILTIN_FUNCTIONS: dict[str, ColumnFunction] = {
     "coalesce": _coalesce,
     "isnull": lambda x: np.isnan(np.asarray(x, dtype=float)),
     "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
+    **COHORT_FUNCTIONS,
 }
 
 # ---------------------------------------------------------------------------
@@ -101,7 +109,7 @@ _ALLOWED_OPS = (
 )
 _ALLOWED_NODES = (
     ast.Expr, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Call,
-    ast.Name, ast.Attribute, ast.Constant, ast.Load, *_ALLOWED_OPS,
+    ast.Name, ast.Attribute, ast.Constant, ast.Load, ast.keyword, *_ALLOWED_OPS,
 )
 
 
@@ -222,11 +230,14 @@ class _Checker:
     def check_call(self, node: ast.Call) -> None:
         if not isinstance(node.func, ast.Name):
             self.fail("E-EXPR-FORBIDDEN", node, construct="method call")
-        if node.keywords:
-            self.fail("E-EXPR-FORBIDDEN", node, construct="keyword argument")
         name = node.func.id
+        allowed = keywords_of(self.functions[name]) if name in self.functions else frozenset()
+        for keyword_node in node.keywords:
+            if keyword_node.arg not in allowed:
+                self.fail("E-EXPR-FORBIDDEN", node, construct="keyword argument")
         if name in self.functions:
             self.check_arity(node, name)
+            self.check_scope(node, name)
         if name not in self.functions:
             from kaohe.engine.errors import did_you_mean
 
@@ -239,13 +250,31 @@ class _Checker:
 
     def check_arity(self, node: ast.Call, name: str) -> None:
         try:
-            signature = inspect.signature(self.functions[name])
+            signature = public_signature(self.functions[name])
         except (TypeError, ValueError):
             return  # a builtin without an introspectable signature: checked when it runs
         try:
-            signature.bind(*node.args)
+            signature.bind(*node.args, **{k.arg: None for k in node.keywords if k.arg})
         except TypeError:
-            self.fail("E-EXPR-ARGS", node, name=name, count=len(node.args), signature=f"{name}{signature}")
+            self.fail("E-EXPR-ARGS", node, name=name, count=len(node.args) + len(node.keywords),
+                      signature=f"{name}{signature}")
+
+    def check_scope(self, node: ast.Call, name: str) -> None:
+        """A cohort function's ``within`` written as text must name a scope."""
+        function = self.functions[name]
+        if not getattr(function, "needs_cohort", False):
+            return
+        bound = public_signature(function).bind_partial(*node.args, **{k.arg: k.value for k in node.keywords if k.arg})
+        within = bound.arguments.get("within")
+        if not (isinstance(within, ast.Constant) and isinstance(within.value, str)):
+            return  # the default, or an expression: checked when it runs
+        scope = within.value
+        if scope not in SCOPES and self.names.get(scope, frozenset()) is not None:
+            from kaohe.engine.errors import did_you_mean
+
+            plain = [n for n, fields in self.names.items() if fields is None]
+            self.fail("E-EXPR-COHORT-SCOPE", within, scope=scope, available=", ".join([*SCOPES, *sorted(plain)]),
+                      suggest=did_you_mean(scope, [*SCOPES, *plain]))
 
     def check_attribute(self, node: ast.Attribute) -> None:
         from kaohe.engine.errors import did_you_mean
@@ -358,9 +387,27 @@ class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no type
             ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Not: lambda x: np.logical_not(truth(x)),
             ast.In: _membership, ast.NotIn: lambda x, y: np.logical_not(_membership(x, y)),
         }
-        super().__init__(operators=operators, functions=dict(functions), names=dict(names))
+        callable_functions = {
+            name: self._with_frame(name, fn) if getattr(fn, "needs_cohort", False) else fn
+            for name, fn in functions.items()
+        }
+        super().__init__(operators=operators, functions=callable_functions, names=dict(names))
         self.nodes[ast.Tuple] = lambda node: tuple(self._eval(e) for e in node.elts)
         self.nodes[ast.List] = self.nodes[ast.Tuple]
+
+    def _with_frame(self, name: str, fn: ColumnFunction) -> ColumnFunction:
+        """A cohort function receives the period's frame from the environment."""
+
+        def apply(*args: Any, **kwargs: Any) -> Any:
+            frame = self.names.get(COHORT)
+            if frame is None:
+                raise ExpressionError("E-EXPR-COHORT-CONTEXT", {"expr": self.expr, "name": name})
+            try:
+                return fn(frame, *args, **kwargs)
+            except CohortError as exc:
+                raise ExpressionError(exc.code, {"expr": self.expr, **exc.params}) from None
+
+        return apply
 
     def _guard(self, fn: ColumnFunction) -> ColumnFunction:
         def apply(*args: Any) -> Any:

@@ -33,6 +33,18 @@ MESSAGES = {
         "表达式 “{expr}” 的乘方指数必须是绝对值不超过 {limit} 的常数",
         "expression '{expr}': the exponent of ** must be a constant of at most {limit} in absolute value",
     ),
+    "E-EXPR-COHORT-SCOPE": (
+        "表达式 “{expr}” 中的范围 “{scope}” 不存在：可用的范围有 {available}",
+        "expression '{expr}': there is no scope '{scope}'; scopes are {available}",
+    ),
+    "E-EXPR-COHORT-CONTEXT": (
+        "表达式 “{expr}” 在这里不能使用同组统计函数 {name}()：这里的表达式逐个事件计算，没有“同组对象”；请在指标评分、按对象计的加减分（per: subject）、等次条件或结果运用中使用",
+        "expression '{expr}' cannot use the cohort function {name}() here: this expression is evaluated per event, where there is no cohort; use it in raters, per-subject rules (per: subject), eligibility or outcomes",
+    ),
+    "E-EXPR-COHORT-ARG": (
+        "表达式 “{expr}” 中 {function}() 的参数不对（{q} {method}）：分位须在 0 到 1 之间，方法须是 {methods} 之一",
+        "expression '{expr}': wrong argument to {function}() ({q} {method}); the quantile must be 0–1 and the method one of {methods}",
+    ),
     "E-EXPR-RUNTIME": (
         "计算表达式 “{expr}” 时出错：{problem}",
         "evaluating expression '{expr}' failed: {problem}",

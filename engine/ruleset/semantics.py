@@ -52,7 +52,7 @@ class Checker:
 
     def expression(self, text: Any, names_: Mapping[str, Any], path: Path_) -> None:
         try:
-            self.expressions.compile(text, names_)
+            self.expressions.compile(text, names_, path)
         except ExpressionError as exc:
             diagnostic = self.doc.diagnostic(exc.code, path, **exc.params)
             if diagnostic.column is not None:

@@ -2,7 +2,7 @@
 
 Grading ranks subjects within their groups by the declared keys; peer raters
 rank a leaf's values within peer groups; bottom-rank outcomes rank across
-the cohort. All of them sort once (``np.lexsort``) and turn the sorted
+the cohort; the expression function ``rank()`` ranks within a declared scope. All of them sort once (``np.lexsort``) and turn the sorted
 sequence into ranks with ``sorted_ranks``: equal neighbours share the rank of
 the first of them, and a new group starts again at 1.
 """
