@@ -16,6 +16,7 @@ import numpy as np
 from kaohe.engine.components import OutcomeContext
 from kaohe.engine.evaluation.events import event_access
 from kaohe.engine.language.expressions import NameSpec
+from kaohe.engine.language.periodic import PERIODS
 from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.model import OutcomeSpec, Ruleset
 
@@ -47,6 +48,7 @@ def result_env(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
         "grade": grades.grade if grades else np.full(cohort.n, None, dtype=object),
         "grade_factor": grades.factor if grades else np.ones(cohort.n),
         "vetoed": result.vetoes.vetoed, "zero_bonus": np.zeros(cohort.n, dtype=bool),
+        **({PERIODS: result.sub_periods} if result.sub_periods is not None else {}),
     }
 
 
@@ -76,6 +78,7 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
         done[spec.id] = OutcomeValues(spec, kind, np.asarray(produced.values, dtype=object), produced.notes)
         env[spec.id] = _as_column(produced.values)
         env.update(produced.exports)
+    result.names = env  # a later roll-up's period functions read this period as its outcomes left it
     return done
 
 

@@ -29,6 +29,7 @@ from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
 from kaohe.engine.evaluation.rounding import round_scores
 from kaohe.engine.evaluation.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, score_tree
 from kaohe.engine.language.expressions import ExpressionError
+from kaohe.engine.language.periodic import PERIODS, PeriodFrame
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -47,6 +48,8 @@ class PeriodResult:
     outcomes: dict[str, OutcomeValues] = field(default_factory=dict)
     rollup: dict[str, Any] | None = None
     events: EventView | None = None
+    sub_periods: PeriodFrame | None = None  # the periods this one rolls up, for period functions
+    names: dict[str, Any] = field(default_factory=dict)  # what expressions saw after the outcomes
 
 
 @dataclass
@@ -178,7 +181,19 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
     info = {"periods": {r.period.id: r.adjusted for r in parts}, "weight": rollup.weight, "annual": annual,
             "combined": combined}
     _periodic_means(ruleset, tree, parts, cohort.n)
-    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info)
+    frame = _sub_periods(ruleset, period, earlier, cohort.n)
+    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info, frame)
+
+
+def _sub_periods(ruleset: Ruleset, period: Period, earlier: list[PeriodResult], n: int) -> PeriodFrame:
+    """Each earlier period of the year by kind, oldest first, as its expressions saw it."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    assessed: dict[str, list[np.ndarray]] = {}
+    for result in earlier:
+        if result.period.year == period.year and result.period.kind != "year":
+            by_kind.setdefault(result.period.kind, []).append(result.names)
+            assessed.setdefault(result.period.kind, []).append(~result.cohort.excluded)
+    return PeriodFrame(n, ruleset.cycle, by_kind, assessed)
 
 
 def _periodic_means(ruleset: Ruleset, tree: TreeScores, parts: list[PeriodResult], n: int) -> None:
@@ -214,7 +229,8 @@ def _last_valid(stacked: np.ndarray) -> np.ndarray:
 
 
 def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScores, subtotal: np.ndarray,
-            groups: np.ndarray, view: EventView, state: CapState, rollup: dict[str, Any] | None) -> PeriodResult:
+            groups: np.ndarray, view: EventView, state: CapState, rollup: dict[str, Any] | None,
+            periods: PeriodFrame | None = None) -> PeriodResult:
     adjustments = apply_adjustments(ruleset, cohort, tree, view, state)
     vetoes = apply_vetoes(ruleset, cohort, tree, view)
     adjusted = subtotal + adjustments.bonus - adjustments.deduction
@@ -223,9 +239,9 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
     keys = [(np.asarray(keys_env[key]), descending) for key, descending in tie_break]
     ranking = rank(groups, keys, cohort.excluded)
-    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes)
+    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
-                          rollup=rollup, events=view)
+                          rollup=rollup, events=view, sub_periods=periods)
     result.outcomes = run_outcomes(ruleset, registry, result)
     return result
 
@@ -237,7 +253,7 @@ def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: 
 
 
 def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
-           ranking: Ranking, vetoes: Vetoes) -> Grades | None:
+           ranking: Ranking, vetoes: Vetoes, periods: PeriodFrame | None = None) -> Grades | None:
     grading = ruleset.grading
     kind = cohort.period.kind
     if grading is None or (kind in ruleset.monitor and kind not in grading.scales):
@@ -260,5 +276,7 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
            "rank": ranking.rank.astype(float), "group_size": ranking.group_size.astype(float),
            "rank_pct": np.where(ranking.group_size > 0, ranking.rank / np.maximum(ranking.group_size, 1), np.nan),
            "vetoed": vetoes.vetoed, "group": ranking.group}
+    if periods is not None:
+        env[PERIODS] = periods
     eligible = {g.name: g.eligible.evaluate_mask(env, cohort.n) for g in scale if g.eligible is not None}
     return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible)

@@ -32,6 +32,13 @@ from kaohe.engine.language.cohort import (
     keywords_of,
     public_signature,
 )
+from kaohe.engine.language.periodic import (
+    PERIOD_FUNCTIONS,
+    PERIODS,
+    PeriodError,
+    reduce_periods,
+    signature_of,
+)
 from kaohe.engine.language.truth import truth
 
 MAX_LENGTH = 1000
@@ -41,6 +48,7 @@ MAX_EXPONENT = 16
 ColumnFunction = Callable[..., Any]
 """A function expressions may call: scalars and numpy columns in, a column (or scalar) out."""
 
+PERIOD_NAMES = "_period_names"  # in a NameSpec: names added inside period functions' first argument
 NameSpec = Mapping[str, frozenset[str] | None]
 """Names an expression may use: ``None`` for a plain column or scalar,
 a set of field names for a record such as ``event``."""
@@ -97,6 +105,7 @@ BUILTIN_FUNCTIONS: dict[str, ColumnFunction] = {
     "isnull": lambda x: np.isnan(np.asarray(x, dtype=float)),
     "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
     **COHORT_FUNCTIONS,
+    **{name: signature_of(name) for name in PERIOD_FUNCTIONS},  # evaluated by _ColumnEval._eval_call
 }
 
 # ---------------------------------------------------------------------------
@@ -185,6 +194,9 @@ class _Checker:
         nodes = list(ast.walk(root))
         if len(nodes) > MAX_NODES:
             self.fail("E-EXPR-TOO-LARGE", root, detail=f"> {MAX_NODES} nodes")
+        # names inside a period function's first argument are those of each sub-period
+        self.inner = {id(inner) for node in nodes if _calls_period_function(node)
+                      for inner in ast.walk(node.args[0])}  # type: ignore[attr-defined]
         for node in nodes:
             self.check_node(node)
         return self.used
@@ -302,13 +314,22 @@ class _Checker:
             self.fail("E-EXPR-FORBIDDEN", node, construct=node.id)
         if node.id in ("True", "False"):
             return
-        if node.id not in self.names:
+        known = [name for name in self.names if not name.startswith("_")]
+        if id(node) in self.inner:
+            known += sorted(self.names.get(PERIOD_NAMES) or ())
+        if node.id not in known:
             self.fail(
                 "E-EXPR-UNKNOWN-NAME", node, name=node.id,
-                available=", ".join(sorted(self.names)) or "—",
-                suggest=did_you_mean(node.id, self.names),
+                available=", ".join(sorted(set(known))) or "—",
+                suggest=did_you_mean(node.id, known),
             )
-        self.used.add(node.id)
+        if id(node) not in self.inner:
+            self.used.add(node.id)
+
+
+def _calls_period_function(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PERIOD_FUNCTIONS
+            and bool(node.args))
 
 
 def _describe(node: ast.AST) -> str:
@@ -392,6 +413,7 @@ class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no type
             for name, fn in functions.items()
         }
         super().__init__(operators=operators, functions=callable_functions, names=dict(names))
+        self.plain_functions = functions
         self.nodes[ast.Tuple] = lambda node: tuple(self._eval(e) for e in node.elts)
         self.nodes[ast.List] = self.nodes[ast.Tuple]
 
@@ -408,6 +430,31 @@ class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no type
                 raise ExpressionError(exc.code, {"expr": self.expr, **exc.params}) from None
 
         return apply
+
+    def _eval_call(self, node: ast.Call) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id in PERIOD_FUNCTIONS:
+            return self._over_periods(node)
+        return super()._eval_call(node)
+
+    def _over_periods(self, node: ast.Call) -> Any:
+        """Evaluate the first argument in each sub-period, then reduce (``periodic``)."""
+        name = node.func.id  # type: ignore[attr-defined]
+        frame = self.names.get(PERIODS)
+        if frame is None:
+            raise ExpressionError("E-EXPR-PERIODS-CONTEXT", {"expr": self.expr, "name": name})
+        settings = [self._eval(a) for a in node.args[1:]]
+        options = dict(zip(("kind", "missing"), settings, strict=False))
+        options.update(dict(self._eval(k) for k in node.keywords))
+        environments, assessed = frame.environments(options.get("kind"))
+        per_period = []
+        for env in environments:
+            inner = _ColumnEval(names=env, functions=self.plain_functions)
+            inner.expr = self.expr
+            per_period.append(inner._eval(node.args[0]))
+        try:
+            return reduce_periods(name, per_period, assessed, frame.n, str(options.get("missing", "break")))
+        except PeriodError as exc:
+            raise ExpressionError(exc.code, {"expr": self.expr, **exc.params}) from None
 
     def _guard(self, fn: ColumnFunction) -> ColumnFunction:
         def apply(*args: Any) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kaohe.engine.language.expressions import NameSpec
+from kaohe.engine.language.expressions import PERIOD_NAMES, NameSpec
 
 SUBJECT_NAMES = ("id", "name", "unit", "class", "months_on_post", "coefficient")
 EVENT_FIELDS = ("type", "date", "points", "confirmed", "row")
@@ -29,6 +29,7 @@ class Declared:
     inputs: tuple[str, ...] = ()
     indicator_ids: frozenset[str] = frozenset()
     event_fields: tuple[str, ...] = ()
+    outcome_ids: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Declared:
@@ -38,6 +39,7 @@ class Declared:
         return cls(
             subject_fields=_keys(fields), inputs=_keys(raw.get("inputs")),
             indicator_ids=frozenset(_indicator_ids(raw.get("indicators"))), event_fields=_keys(raw.get("event_fields")),
+            outcome_ids=tuple(str(o["id"]) for o in raw.get("outcomes") or [] if isinstance(o, Mapping) and "id" in o),
         )
 
     @property
@@ -89,16 +91,25 @@ def event_names(declared: Declared) -> NameSpec:
     return {"event": frozenset(declared.event_columns)}
 
 
+def sub_period_names(declared: Declared) -> dict[str, frozenset[str] | None]:
+    """Inside a period function (``periods_count(grade == '好')``) the first
+    argument is evaluated in each sub-period after its outcomes, so it may also
+    name the grade and every outcome. Kept under ``PERIOD_NAMES`` (which no
+    expression can write) as the names added to the outer scope there."""
+    return {PERIOD_NAMES: frozenset([*OUTCOME_NAMES, *declared.outcome_ids])}
+
+
 def grading_names(declared: Declared) -> NameSpec:
     """Eligibility conditions (e.g. ``rank_pct <= 0.5``)."""
-    return {**indicator_names(declared), "score": declared.indicator_ids, **_plain(RESULT_NAMES)}
+    return {**indicator_names(declared), "score": declared.indicator_ids, **_plain(RESULT_NAMES),
+            **sub_period_names(declared)}
 
 
 def outcome_names(declared: Declared, earlier: Iterable[str]) -> NameSpec:
     """Outcome expressions; earlier outcomes' ids name their values."""
     return {
         **indicator_names(declared), "score": declared.indicator_ids, **_plain(OUTCOME_NAMES),
-        **_plain(earlier),
+        **_plain(earlier), **sub_period_names(declared),
     }
 
 

@@ -45,6 +45,14 @@ MESSAGES = {
         "表达式 “{expr}” 中 {function}() 的参数不对（{q} {method}）：分位须在 0 到 1 之间，方法须是 {methods} 之一",
         "expression '{expr}': wrong argument to {function}() ({q} {method}); the quantile must be 0–1 and the method one of {methods}",
     ),
+    "E-EXPR-PERIODS-CONTEXT": (
+        "表达式 “{expr}” 在这里不能使用 {name}()：只有汇总其他周期的周期（如年度汇总各季度）才有可读的下级周期；请在年度的等次条件（eligible）或年度结果运用中使用",
+        "expression '{expr}' cannot use {name}() here: only a period that rolls up others (the year over its quarters) has sub-periods to read; use it in the year's eligibility or outcomes",
+    ),
+    "E-EXPR-PERIODS-ARG": (
+        "表达式 “{expr}” 中 {name}() 的 missing 写成了 “{value}”：可选 {allowed}",
+        "expression '{expr}': missing= of {name}() is '{value}'; choose one of {allowed}",
+    ),
     "E-EXPR-RUNTIME": (
         "计算表达式 “{expr}” 时出错：{problem}",
         "evaluating expression '{expr}' failed: {problem}",

@@ -1,0 +1,114 @@
+"""Period functions (docs/ruleset-format.md, 周期函数): the year reads its
+quarters. Expected values are the docs' hand calculation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.language.periodic import reduce_periods
+from kaohe.engine.registry import default_registry
+from kaohe.engine.ruleset.load import load_ruleset
+
+RULESET = """\
+kaohe: 1
+id: periodic
+title: 周期函数
+year: 2025
+subjects: {kind: person}
+inputs:
+  x: {title: 得分}
+periods: {cycle: quarter, year: {from_periods: mean}}
+indicators:
+  - {id: x, title: 得分, points: 100, rater: {use: direct, input: x}}
+grading:
+  scales:
+    quarter:
+      - {grade: 好, min: 90}
+      - {grade: 一般}
+    year:
+      - {grade: 优秀, min: 85, eligible: "periods_count(grade == '好') >= 2"}
+      - {grade: 称职}
+outcomes:
+  - {id: twice_last, title: 连续两个季度末位, use: flag, when: "periods_streak(rank == group_size) >= 2"}
+  - {id: good, title: 好的季度数, use: formula, value: "periods_count(grade == '好')"}
+  - {id: streak, title: 最长连续好, use: formula, value: "periods_streak(grade == '好')"}
+  - {id: run, title: 截至最后连续好, use: formula, value: "periods_run(grade == '好')"}
+  - {id: mean_total, title: 季度平均, use: formula, value: "periods_mean(total)"}
+  - {id: all_good, title: 都好, use: flag, when: "periods_all(grade == '好', missing='skip')"}
+  - {id: any_good, title: 有好, use: flag, when: "periods_any(grade == '好')"}
+"""
+
+SCORES = {"P1": [95, 92, 80, 91], "P2": [95, 85, 85, 85], "P3": [None, 93, 94, 80]}
+DATA = {
+    "subjects": [{"id": "P1", "name": "甲"}, {"id": "P2", "name": "乙"},
+                 {"id": "P3", "name": "丙", "joined": "2025-04-01"}],
+    "values": [{"subject": s, "period": f"2025Q{q + 1}", "x": v}
+               for s, values in SCORES.items() for q, v in enumerate(values) if v is not None],
+}
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory):
+    file = tmp_path_factory.mktemp("periodic") / "ruleset.yaml"
+    file.write_text(RULESET, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    return evaluate(ruleset, inline_dataset(ruleset, DATA, "inline"), default_registry()).period("2025")
+
+
+def values(year, outcome: str) -> list:
+    return year.outcomes[outcome].values.tolist()
+
+
+def test_year_totals_roll_up_the_quarters(year) -> None:
+    assert year.total.tolist() == [89.5, 87.5, 89.0]
+
+
+def test_excellent_needs_two_good_quarters(year) -> None:
+    assert year.grades.grade.tolist() == ["优秀", "称职", "优秀"]
+    assert year.grades.reason[1] == "eligibility"
+
+
+def test_counts_streaks_and_runs(year) -> None:
+    assert values(year, "good") == [3, 1, 2]
+    assert values(year, "streak") == [2, 1, 2]
+    assert values(year, "run") == [1, 0, 0]
+
+
+def test_a_mean_leaves_out_a_quarter_not_on_post(year) -> None:
+    assert values(year, "mean_total") == [89.5, 87.5, 89.0]
+
+
+def test_skip_ignores_the_quarter_not_on_post(year) -> None:
+    assert values(year, "all_good") == [False, False, False]
+    assert values(year, "any_good") == [True, True, True]
+
+
+def test_last_in_two_consecutive_quarters(year) -> None:
+    assert values(year, "twice_last") == [False, True, False]
+
+
+def test_break_and_skip_differ_on_a_gap() -> None:
+    # met, not assessed, met: break -> longest 1; skip -> 2 (the gap is left out)
+    per_period = [np.array([True]), np.array([False]), np.array([True])]
+    assessed = [np.array([True]), np.array([False]), np.array([True])]
+    assert reduce_periods("periods_streak", per_period, assessed, 1, "break").tolist() == [1]
+    assert reduce_periods("periods_streak", per_period, assessed, 1, "skip").tolist() == [2]
+
+
+def test_a_quarter_has_no_sub_periods(tmp_path: Path) -> None:
+    text = RULESET.replace("    quarter:\n      - {grade: 好, min: 90}",
+                           "    quarter:\n      - {grade: 好, min: 90, eligible: \"periods_count(total > 0) > 0\"}")
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    with pytest.raises(KaoheError) as caught:
+        evaluate(ruleset, inline_dataset(ruleset, DATA, "inline"), default_registry())
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "E-EXPR-PERIODS-CONTEXT"
+    assert diagnostic.path == "$.grading.scales.quarter[0].eligible" and diagnostic.line is not None
