@@ -21,6 +21,7 @@ from kaohe.engine.language.cohort import COHORT
 from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
 
 SUBJECT_POINTS = "_points"  # a per-subject rule's points, evaluated before its rows were chosen
+KEY_GROUPS = "_key_groups"  # (subject, key value) of each matching event, for rules with ``key``
 
 
 @dataclass
@@ -106,10 +107,29 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
            for k, v in env.items() if k != COHORT}
     subjects, events = subjects[chosen], events[chosen]
     if rule.per == "event":
-        env["n"] = _ordinal(subjects)
+        if isinstance(rule, Rule) and rule.key is not None:
+            env[KEY_GROUPS] = _key_groups(subjects, view.column(rule.key)[chosen])
+        env["n"] = _ordinal(env.get(KEY_GROUPS, subjects))
     elif points is not None:  # evaluated over the whole cohort, so they may use cohort functions
         env[SUBJECT_POINTS] = np.asarray(points)[chosen]
     return subjects, events, env
+
+
+def _key_groups(subjects: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """One integer per (subject, key value): events of one subject and one key share it."""
+    if len(subjects) == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, codes = np.unique(np.asarray(keys).astype(str), return_inverse=True)
+    width = int(codes.max()) + 1
+    groups: np.ndarray = subjects.astype(np.int64) * width + codes.reshape(len(subjects))
+    return groups
+
+
+def _month_groups(subjects: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """One integer per (subject, calendar month of the event date 'YYYY-MM-DD')."""
+    months = np.array([int(str(d)[5:7]) - 1 for d in dates.tolist()], dtype=np.int64)
+    groups: np.ndarray = subjects.astype(np.int64) * 12 + months
+    return groups
 
 
 def _ordinal(subjects: np.ndarray) -> np.ndarray:
@@ -136,7 +156,7 @@ def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.nda
         rejected[~passed] = rule.reject_message or f"不符合“{rule.title}”的必备条件（{rule.require.text}），不予计入"
     counted = np.flatnonzero(rejected == None)  # noqa: E711 (element-wise)
     ordinal = np.zeros(len(subjects))
-    ordinal[counted] = _ordinal(subjects[counted])
+    ordinal[counted] = _ordinal(np.asarray(env.get(KEY_GROUPS, subjects))[counted])
     env["n"] = ordinal
     if rule.max_events is not None:
         over = counted[ordinal[counted] > rule.max_events]
@@ -182,7 +202,13 @@ def apply_adjustments(
         raw = np.clip(np.nan_to_num(raw.astype(float), nan=0.0), 0.0, None)
         raw[rejected != None] = 0.0  # noqa: E711 (element-wise)
         kept = raw
-        if rule.cap is not None:
+        if rule.cap_key is not None and KEY_GROUPS in env:  # level 1: per key (task, item …)
+            groups = np.asarray(env[KEY_GROUPS])
+            kept = cap_in_order(groups, kept, np.full(int(groups.max(initial=-1)) + 1, float(rule.cap_key)))
+        if rule.cap_month is not None and rule.per == "event":  # level 2: per calendar month
+            months = _month_groups(subjects, env["event"]["date"])
+            kept = cap_in_order(months, kept, np.full(cohort.n * 12, float(rule.cap_month)))
+        if rule.cap is not None:  # level 3: per period
             kept = cap_in_order(subjects, kept, np.full(cohort.n, float(rule.cap)))
         if rule.target is not None:  # before the yearly cap, so points not taken do not use it up
             left = target_left.setdefault(rule.target, np.zeros(cohort.n))

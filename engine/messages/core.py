@@ -137,6 +137,18 @@ MESSAGES = {
         "排名分组 “{key}” 不存在：可用 all、class、unit 或 subjects.fields 中声明的列",
         "ranking group '{key}' does not exist: use all, class, unit or a column declared under subjects.fields",
     ),
+    "E-RULE-KEY-FIELD": (
+        "key 写的 “{name}” 不是事件字段：可用的有 {available}（其他字段请先在 event_fields 中声明）",
+        "key '{name}' is not an event field: available are {available} (declare others under event_fields)",
+    ),
+    "E-RULE-KEY-PER": (
+        "只有按事件计的规则（per: event）才能按事项 key 编号和封顶：请删去 key 或改为 per: event",
+        "only rules per event (per: event) can number and cap events per key: remove key or use per: event",
+    ),
+    "E-RULE-KEY-NEEDED": (
+        "cap_key 是“同一事项最多多少分”，需要同时写 key（按哪个事件字段分事项）",
+        "cap_key caps points per key: also write key (the event field that tells the keys apart)",
+    ),
     "E-TARGET-BONUS": (
         "加分规则不能设置 target（扣完为止只用于扣分）：请删除 target，或把规则移到 deductions",
         "a bonus cannot have a target (floored deduction is for deductions only): remove target or move the rule to deductions",

@@ -170,6 +170,7 @@ def _rules(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) ->
                 clause=item.get("clause", ""), path=(key, i), max_events=item.get("max_events"),
                 require=expressions.compile(item["require"], scope) if "require" in item else None,
                 reject_message=item.get("reject_message", ""), effective=_dates(item.get("effective")),
+                key=item.get("key"), cap_key=item.get("cap_key"), cap_month=item.get("cap_month"),
             ))
     return tuple(rules)
 

@@ -93,6 +93,9 @@ class Rule:
     require: Expression | None = None
     reject_message: str = ""
     effective: tuple[str | None, str | None] | None = None
+    key: str | None = None  # event field: events numbered and capped per subject and key value
+    cap_key: float | None = None
+    cap_month: float | None = None
 
 
 @dataclass(frozen=True)

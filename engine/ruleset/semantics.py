@@ -225,6 +225,21 @@ class Checker:
                 elif target is not None and target not in ids:
                     self.add("E-REF-UNKNOWN", (*path, "target"), name=target, kind="indicator",
                              kind_zh="指标", suggest=did_you_mean(target, ids))
+                self.rule_key(kind, path, item)
+
+    def rule_key(self, kind: str, path: Path_, item: dict[str, Any]) -> None:
+        """``key`` names an event field, and only events can be counted per key."""
+        key = item.get("key")
+        if key is None:
+            if "cap_key" in item:
+                self.add("E-RULE-KEY-NEEDED", (*path, "cap_key"), at_key=True)
+            return
+        if defaults.get(item, f"{kind}[].per") != "event":
+            self.add("E-RULE-KEY-PER", (*path, "key"), at_key=True)
+        fields = self.declared.event_columns
+        if isinstance(key, str) and key not in fields:
+            self.add("E-RULE-KEY-FIELD", (*path, "key"), name=key, available=", ".join(fields),
+                     suggest=did_you_mean(key, fields))
 
     def grade_names(self) -> set[str]:
         grading = self.raw.get("grading") or {}

@@ -1,0 +1,87 @@
+"""Events counted per key and capped level by level (docs/ruleset-format.md,
+按事项计与分级封顶): the docs' worked example, by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import evaluate
+from kaohe.engine.evaluation.runner import inline_dataset
+from kaohe.engine.registry import default_registry
+from kaohe.engine.ruleset.load import load_ruleset
+
+RULESET = """\
+kaohe: 1
+id: levels
+title: 分级封顶
+year: 2025
+subjects: {kind: person}
+inputs:
+  base: {title: 基础分}
+event_fields:
+  task: {title: 任务}
+periods: {cycle: quarter}
+indicators:
+  - {id: base, title: 基础分, points: 100, rater: {use: direct, input: base}}
+deductions:
+  - id: yellow_cards
+    title: 督办黄牌
+    when: "event.type == '黄牌'"
+    key: task
+    points: "1 if n % 2 == 0 else 0"
+    cap_key: 2
+    cap_month: 3
+"""
+
+# (date, task) in date order, as in the docs
+CARDS = ([("2025-01-05", "A"), ("2025-01-06", "A")]
+         + [(f"2025-01-1{d}", "B") for d in range(4)]
+         + [("2025-01-20", "C"), ("2025-01-21", "C")]
+         + [(f"2025-02-0{d + 1}", "A") for d in range(6)])
+
+
+def run(tmp_path: Path, text: str = RULESET):
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "P1", "name": "甲"}],
+            "values": [{"subject": "P1", "period": "2025Q1", "base": 100}],
+            "events": [{"subject": "P1", "date": d, "type": "黄牌", "task": k} for d, k in CARDS]}
+    return evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025Q1")
+
+
+def test_each_level_caps_in_order(tmp_path: Path) -> None:
+    result = run(tmp_path)
+    adjustments = result.adjustments
+    order = adjustments.event.argsort(kind="stable")  # rows by event (date order)
+    raw = adjustments.raw[order].tolist()
+    kept = (-adjustments.points[order]).tolist()
+    # A1 A2 B1 B2 B3 B4 C1 C2 | A3 A4 A5 A6 A7 A8
+    assert raw == [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
+    assert kept == [0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert adjustments.deduction.tolist() == [4]
+    assert result.total.tolist() == [96]
+
+
+def test_without_key_n_counts_all_cards(tmp_path: Path) -> None:
+    text = RULESET.replace("    key: task\n", "").replace("    cap_key: 2\n", "")
+    # 14 cards, every second one costs 1: 7 raw; month cap 3 in January (8 cards: 4 raw) and
+    # February (6 cards: 3 raw) -> 3 + 3 = 6
+    assert run(tmp_path, text).adjustments.deduction.tolist() == [6]
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    (("    key: task\n", "    key: taks\n"), "E-RULE-KEY-FIELD"),
+    (("    key: task\n", "    key: task\n    per: subject\n"), "E-RULE-KEY-PER"),
+    (("    key: task\n", ""), "E-RULE-KEY-NEEDED"),
+])
+def test_a_wrong_key_is_a_located_error(tmp_path: Path, change: tuple[str, str], code: str) -> None:
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(RULESET.replace(*change), encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        load_ruleset(file, default_registry())
+    found = [d for d in caught.value.diagnostics if d.code == code]
+    assert found and found[0].line is not None, [d.code for d in caught.value.diagnostics]
