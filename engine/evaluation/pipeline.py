@@ -235,9 +235,11 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     vetoes = apply_vetoes(ruleset, cohort, tree, view)
     adjusted = subtotal + adjustments.bonus - adjustments.deduction
     total = round_scores(adjusted * cohort.coefficient, ruleset.precision, ruleset.rounding)
-    keys_env = _key_columns(cohort, tree, total, subtotal)
     tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
-    keys = [(np.asarray(keys_env[key]), descending) for key, descending in tie_break]
+    needed = [name for key, _ in tie_break if not isinstance(key, str) for name in key.names if name in ruleset.inputs]
+    keys_env = _key_columns(cohort, tree, total, subtotal, vetoes, needed)
+    keys = [(np.asarray(keys_env[key]) if isinstance(key, str) else key.evaluate(keys_env, cohort.n), descending)
+            for key, descending in tie_break]
     ranking = rank(groups, keys, cohort.excluded)
     grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
@@ -246,10 +248,12 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     return result
 
 
-def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray) -> dict[str, Any]:
+def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
+                 vetoes: Vetoes, inputs: list[str]) -> dict[str, Any]:
+    """Ranking keys by name, and the names computed keys (``expr``) may use."""
     # subjects are sorted by id, so the row number orders ids without comparing strings
-    return {**cohort.subject_env(), **tree.scores, "total": total, "subtotal": subtotal,
-            "id": np.arange(cohort.n, dtype=float)}
+    return {**cohort.scoped_env(inputs), **tree.scores, "score": tree.scores, "total": total,
+            "subtotal": subtotal, "vetoed": vetoes.vetoed, "id": np.arange(cohort.n, dtype=float)}
 
 
 def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,

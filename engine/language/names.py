@@ -99,6 +99,11 @@ def sub_period_names(declared: Declared) -> dict[str, frozenset[str] | None]:
     return {PERIOD_NAMES: frozenset([*OUTCOME_NAMES, *declared.outcome_ids])}
 
 
+def ranking_names(declared: Declared) -> NameSpec:
+    """Computed ranking keys (``tie_break: [{expr: ...}]``): what is known before ranking."""
+    return {**indicator_names(declared), "score": declared.indicator_ids, **_plain(("subtotal", "total", "vetoed"))}
+
+
 def grading_names(declared: Declared) -> NameSpec:
     """Eligibility conditions (e.g. ``rank_pct <= 0.5``)."""
     return {**indicator_names(declared), "score": declared.indicator_ids, **_plain(RESULT_NAMES),
@@ -121,6 +126,7 @@ class Scopes:
     indicator: NameSpec
     event: NameSpec
     grading: NameSpec
+    ranking: NameSpec
     rule_event: NameSpec
     rule_subject: NameSpec
     outcomes: tuple[NameSpec, ...]  # one per outcome, each seeing the earlier ones
@@ -130,7 +136,7 @@ class Scopes:
         ids = list(outcome_ids)
         return cls(
             subject=subject_names(declared), indicator=indicator_names(declared), event=event_names(declared),
-            grading=grading_names(declared), rule_event=rule_names(declared, "event"),
+            grading=grading_names(declared), ranking=ranking_names(declared), rule_event=rule_names(declared, "event"),
             rule_subject=rule_names(declared, "subject"),
             outcomes=tuple(outcome_names(declared, ids[:i]) for i in range(len(ids))),
         )

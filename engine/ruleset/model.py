@@ -111,6 +111,8 @@ class Veto:
     path: Path_
 
 
+ASCENDING_KEYS = ("id", "name", "vetoed")  # sort keys whose natural order is ascending (a veto ranks last)
+
 QUOTA_ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up": "四舍五入"}
 
 
@@ -146,7 +148,7 @@ class Grade:
 @dataclass(frozen=True)
 class Grading:
     group_by: str
-    tie_break: tuple[tuple[str, bool], ...]  # (key, descending)
+    tie_break: tuple[tuple[str | Expression, bool], ...]  # (key name or computed key, descending)
     scales: Mapping[str, tuple[Grade, ...]]  # period kind -> grades, "*" for all
     periods: frozenset[str] | None
 
@@ -331,7 +333,7 @@ def component_spec(mapping: Mapping[str, Any], path: Path_, reserved: tuple[str,
     return ComponentSpec(use=mapping.get("use") or mapping.get("source", ""), params=params, path=path)
 
 
-def build_grading(raw: Mapping[str, Any] | None, compile_eligible: Any) -> Grading | None:
+def build_grading(raw: Mapping[str, Any] | None, compile_eligible: Any, compile_key: Any) -> Grading | None:
     if not raw:
         return None
     scales: dict[str, tuple[Grade, ...]] = {}
@@ -340,9 +342,12 @@ def build_grading(raw: Mapping[str, Any] | None, compile_eligible: Any) -> Gradi
     for kind, grades in raw.get("scales", {}).items():
         scales[kind] = _grades(grades, ("grading", "scales", kind), compile_eligible)
     tie_break = []
-    for item in defaults.get(raw, "grading.tie_break"):
-        key, order = (item, None) if isinstance(item, str) else (item["key"], item.get("order"))
-        descending = order == "desc" if order else key not in ("id", "name")
+    for i, item in enumerate(defaults.get(raw, "grading.tie_break")):
+        key, order = (item, None) if isinstance(item, str) else (item.get("key"), item.get("order"))
+        if key is None:  # a computed key: larger first unless declared
+            tie_break.append((compile_key(item["expr"], ("grading", "tie_break", i, "expr")), order != "asc"))
+            continue
+        descending = order == "desc" if order else key not in ASCENDING_KEYS
         tie_break.append((key, descending))
     periods = raw.get("periods")
     return Grading(

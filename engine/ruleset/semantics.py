@@ -270,8 +270,12 @@ class Checker:
         groups = {"all", "class", "unit", *((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})}
         if isinstance(group_by, str) and group_by not in groups:
             self.add("E-GROUP-BY", ("grading", "group_by"), key=group_by, suggest=did_you_mean(group_by, groups))
+        keys.add("vetoed")
         for i, item in enumerate(grading.get("tie_break") or []):
             key = item if isinstance(item, str) else item.get("key")
+            if isinstance(item, dict) and "expr" in item:
+                self.expression(item["expr"], names.ranking_names(self.declared), ("grading", "tie_break", i, "expr"))
+                continue
             if key not in keys:
                 self.add("E-TIEBREAK-KEY", ("grading", "tie_break", i), key=key, suggest=did_you_mean(key, keys))
 
