@@ -1,4 +1,5 @@
-"""Built-in raters: direct points, attainment rate, bands and steps, formulas.
+"""Built-in raters: direct points, attainment rate, bands and steps, piecewise-linear
+scales, formulas.
 
 The peer raters (ratio to the best, rank tables, percentile benchmarks) live
 in ``kaohe.plugins.raters_peer`` and are registered from here too; the survey rater
@@ -14,8 +15,10 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, prop
+from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.rates import rate_against
 from kaohe.engine.hookspecs import Registrar, hookimpl
+from kaohe.engine.language.expressions import ExpressionError
 from kaohe.plugins.raters_peer import (
     EXPR,
     INPUT,
@@ -40,6 +43,7 @@ CAP_POINTS = prop(
     "得分上限 / Cap", "得分封顶值，默认为指标满分 / Highest points, default the indicator's full marks", type="number",
 )
 FLOOR_POINTS = prop("得分下限 / Floor", "得分保底值，默认 0 / Lowest points, default 0", type="number")
+FORMULA_RETURNS: dict[str, float | None] = {"points": None, "rate": 1.0}  # the unit's default cap (None: full marks)
 
 
 class DirectRater(Rater):
@@ -190,17 +194,187 @@ class BandsRater(Rater):
         return RaterResult(points=points, details={"value": values, "steps": count}, capped=capped)
 
 
+AT_DECIMALS = 9  # breakpoints equal up to float noise count as equal (a jump), not as out of order
+BREAKPOINT = {
+    "type": "object", "additionalProperties": False, "required": ["at"],
+    "oneOf": [{"required": ["rate"]}, {"required": ["points"]}],
+    "properties": {
+        "at": prop(
+            "分段点 / At",
+            "该点的取值：数字，或按对象计算的表达式（数据项如 target，或同组统计如 percentile(x, 0.25)） "
+            "/ Where the point lies: a number, or an expression per subject (an input such as target, or a cohort statistic such as percentile(x, 0.25))",
+            type=["number", "string"], minLength=1,
+        ),
+        "rate": prop("得分率 / Rate", "取值等于 at 时的得分率（满分的比例），如 0.8 / Share of full marks at this point, e.g. 0.8", type="number"),
+        "points": prop("得分 / Points", "取值等于 at 时的得分（代替 rate） / Points at this point (instead of rate)", type="number"),
+    },
+}
+
+
+class PiecewiseRater(Rater):
+    """Linear between declared breakpoints; flat (or extended) beyond the ends.
+
+    The breakpoints' ``at`` may be numbers or expressions (a target, a cohort
+    quantile), so each subject has its own row of breakpoints: they are
+    evaluated once per breakpoint as columns, and every subject's segment is
+    found at once by counting the breakpoints at or below its value.
+    """
+
+    name = "piecewise"
+    title = "分段线性计分"
+    description = "Interpolates the score linearly between declared breakpoints (rate or points at a value); flat or extrapolated beyond the ends."
+    params_schema = schema(["points"], {
+        "input": INPUT,
+        "expr": EXPR,
+        "points": prop(
+            "分段点 / Breakpoints",
+            "按 at 从小到大排列的分段点，每点写 rate 或 points，如 [{at: 0.6, rate: 0}, {at: 1, rate: 1}]；"
+            "同一 at 写两点表示在该处跳变 / Breakpoints in increasing order of at, each with rate or points; "
+            "two points at the same at make a jump there",
+            type="array", minItems=2, items=BREAKPOINT,
+        ),
+        "extrapolate": prop(
+            "两端外推 / Extrapolate",
+            "false（默认）：低于第一个点、高于最后一个点时得分不再变化；true：沿两端线段延长 "
+            "/ false (default): beyond the first or last point the score stays at that point's; true: the end segments are extended",
+            type="boolean",
+        ),
+    }, **ONE_OF_INPUT_EXPR)
+
+    def inputs(self, params: Mapping[str, Any]) -> list[str]:
+        return input_list(params)
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        texts = expr_map(params)
+        for i, point in enumerate(params.get("points") or []):
+            if isinstance(point, Mapping) and isinstance(point.get("at"), str):
+                texts[f"points[{i}].at"] = point["at"]
+        return texts
+
+    def check(self, params: Mapping[str, Any]) -> list[Problem]:
+        """Numeric breakpoints must not decrease, and one value holds at most two
+        points (a jump); expression breakpoints are checked per subject at run time."""
+        problems = []
+        previous: tuple[int, float] | None = None
+        seen: dict[float, int] = {}
+        for i, point in enumerate(params.get("points") or []):
+            at = point.get("at") if isinstance(point, Mapping) else None
+            if isinstance(at, bool) or not isinstance(at, int | float):
+                continue
+            if previous is not None and at < previous[1]:
+                problems.append(Problem("E-RATER-PIECEWISE-ORDER", {
+                    "index": i + 1, "at": at, "previous_index": previous[0] + 1, "previous": previous[1],
+                }, ("points", i, "at")))
+                continue
+            seen[at] = seen.get(at, 0) + 1
+            if seen[at] == 3:
+                problems.append(Problem("E-RATER-PIECEWISE-JUMP", {"index": i + 1, "at": at}, ("points", i, "at")))
+            previous = (i, at)
+        return problems
+
+    def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
+        values = input_or_expr(params, ctx)
+        spec = list(params["points"])
+        at = np.column_stack([
+            evaluate(ctx, p["at"]) if isinstance(p["at"], str) else np.full(ctx.n, float(p["at"])) for p in spec
+        ]).reshape(ctx.n, len(spec))
+        self._check_order(at, spec, ctx)
+        level = np.array([float(p["points"]) if "points" in p else float(p["rate"]) * ctx.full_marks for p in spec])
+        extrapolate = bool(params.get("extrapolate", False))
+        # float noise between breakpoints meant to be equal (0.1 * 3 and 0.3) is rounded away
+        grid = np.maximum.accumulate(np.round(at, AT_DECIMALS), axis=1)
+        points, outside = interpolate(values, grid, level, extrapolate)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = points / ctx.full_marks if ctx.full_marks else np.full(ctx.n, np.nan)
+        details = {"value": values, "rate": rate}
+        details.update({f"at:{i + 1}": at[:, i] for i, p in enumerate(spec) if isinstance(p["at"], str)})
+        # held flat beyond the end points: the score met a floor or a cap
+        capped = outside if not extrapolate else np.zeros(ctx.n, dtype=bool)
+        return RaterResult(points=points, details=details, capped=capped)
+
+    @staticmethod
+    def _check_order(at: np.ndarray, spec: list[Any], ctx: RaterContext) -> None:
+        """Per subject the breakpoints must not decrease (equal ones are a jump)."""
+        rounded = np.round(at, AT_DECIMALS)
+        complete = np.asarray(ctx.mask, dtype=bool) & ~np.isnan(at).any(axis=1)
+        falls = complete[:, None] & (np.diff(rounded, axis=1) < 0)
+        bad = np.flatnonzero(falls.any(axis=1))
+        if not len(bad):
+            return
+        row = int(bad[0])
+        i = int(np.argmax(falls[row])) + 1  # the first breakpoint below its predecessor
+        raise KaoheError(Diagnostic("E-RATER-PIECEWISE-SUBJECT-ORDER", {
+            "indicator": ctx.indicator, "period": ctx.period, "subject": _subject_name(ctx, row),
+            "index": i + 1, "at": _shown(spec[i]["at"]), "value": f"{at[row, i]:g}",
+            "previous_index": i, "previous": _shown(spec[i - 1]["at"]), "previous_value": f"{at[row, i - 1]:g}",
+            "count": len(bad),
+        }))
+
+
+def interpolate(values: np.ndarray, at: np.ndarray, level: np.ndarray, extrapolate: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Points of each value on the broken line through (``at[s, j]``, ``level[j]``)
+    and whether the value lies outside the first and last breakpoints.
+
+    ``at`` (subjects × breakpoints) does not decrease along a row. A value's
+    segment starts at the last breakpoint at or below it, so at a jump (two
+    equal breakpoints) the value itself takes the later point's level; which
+    side of a breakpoint a value lies on is decided to ``AT_DECIMALS`` places.
+    Missing values or breakpoints give NaN.
+    """
+    n, k = at.shape
+    valid = ~np.isnan(values) & ~np.isnan(at).any(axis=1)
+    v = np.where(valid, values, 0.0)
+    side = np.round(v, AT_DECIMALS)
+    grid = np.where(valid[:, None], at, 0.0)
+    start = np.clip((grid <= side[:, None]).sum(axis=1) - 1, 0, k - 2)
+    rows = np.arange(n)
+    low, high = grid[rows, start], grid[rows, start + 1]
+    width = high - low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a zero-width end segment (a jump at the first or last point) is flat beyond it
+        t = np.where(width > 0, (v - low) / np.where(width > 0, width, 1.0), np.where(side >= high, 1.0, 0.0))
+    if not extrapolate:
+        t = np.clip(t, 0.0, 1.0)
+    points = level[start] + t * (level[start + 1] - level[start])
+    outside = valid & ((side < grid[:, 0]) | (side > grid[:, -1]))
+    return np.where(valid, points, np.nan), outside
+
+
+def _subject_name(ctx: RaterContext, row: int) -> str:
+    """The subject's id for a message (its row number where ids are not available)."""
+    try:
+        ids = np.asarray(ctx.evaluate("id"), dtype=object).reshape(ctx.n)
+    except (ExpressionError, ValueError):
+        return f"#{row + 1}"
+    return str(ids[row])
+
+
+def _shown(at: Any) -> str:
+    return at if isinstance(at, str) else f"{at:g}"
+
+
 class FormulaRater(Rater):
     name = "formula"
     title = "公式计分"
-    description = "Points are a formula over the inputs, kept between a floor and a cap."
+    description = "Points (or a share of full marks, with returns: rate) are a formula over the inputs, kept between a floor and a cap."
     params_schema = schema(["expr"], {
         "expr": prop(
             "计分公式 / Formula", "按数据项计算得分的表达式，如 min(actual / target, 1.2) * 20 / Expression giving the points, e.g. min(actual / target, 1.2) * 20",
             type="string", minLength=1,
         ),
-        "cap": CAP_POINTS,
-        "floor": FLOOR_POINTS,
+        "returns": prop(
+            "公式结果 / Returns",
+            "points：公式算出的是得分（默认）；rate：公式算出的是得分率，得分 = 指标满分 × 得分率 "
+            "/ points: the formula gives points (default); rate: it gives a share of full marks, multiplied by the indicator's full marks",
+            enum=list(FORMULA_RETURNS),
+        ),
+        "cap": prop(
+            "上限 / Cap", "与公式结果同一单位的上限：得分时默认为指标满分，得分率时默认 1 "
+            "/ Highest value, in the formula's unit: default full marks (points) or 1 (rate)", type="number",
+        ),
+        "floor": prop(
+            "下限 / Floor", "与公式结果同一单位的下限，默认 0 / Lowest value, in the formula's unit, default 0", type="number",
+        ),
     })
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
@@ -211,7 +385,10 @@ class FormulaRater(Rater):
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         values = evaluate(ctx, params["expr"])
-        points, capped = clip(values, float(params.get("floor", 0.0)), float(params.get("cap", ctx.full_marks)))
+        scale = FORMULA_RETURNS[params.get("returns", "points")]
+        cap = float(params.get("cap", ctx.full_marks if scale is None else scale))
+        kept, capped = clip(values, float(params.get("floor", 0.0)), cap)
+        points = kept if scale is None else ctx.full_marks * kept
         return RaterResult(points=points, details={"value": values}, capped=capped)
 
 
@@ -219,7 +396,7 @@ def _show(value: Any, infinite: str) -> Any:
     return infinite if value is None else value
 
 
-BUILTIN_RATERS = (DirectRater, AttainmentRater, BandsRater, FormulaRater, *PEER_RATERS)
+BUILTIN_RATERS = (DirectRater, AttainmentRater, BandsRater, PiecewiseRater, FormulaRater, *PEER_RATERS)
 
 
 @hookimpl

@@ -23,7 +23,8 @@ from kaohe.plugins.raters_peer import (
 
 NAN = math.nan
 ALL_RATERS = {
-    "direct", "attainment", "bands", "ratio_to_best", "rank_table", "percentile", "formula", "survey",
+    "direct", "attainment", "bands", "piecewise", "ratio_to_best", "rank_table", "percentile", "formula", "survey",
+    "event_items",
 }
 
 

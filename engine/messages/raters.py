@@ -24,6 +24,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "trim would drop every rating: above {above} raters it drops {drop} highest and {drop} lowest; "
         "make above at least twice drop",
     ),
+    "E-RATER-SURVEY-ABSTAIN-VOTE": (
+        "“{label}” 既写在 abstain（弃权，不计人数）中，又在 votes 中规定了分数 {score}：一种票只能是其中之一；"
+        "请从 abstain 或 votes 中删去它",
+        "'{label}' is listed under abstain (not counted) and also has the score {score} under votes: "
+        "a vote is one or the other; remove it from abstain or from votes",
+    ),
+    "E-RATER-PIECEWISE-ORDER": (
+        "第 {index} 个分段点的 at（{at}）小于前面第 {previous_index} 个点的 at（{previous}）："
+        "分段点要按 at 从小到大排列；请调整顺序或更正数值",
+        "breakpoint {index} has at {at}, below at {previous} of breakpoint {previous_index}: "
+        "list the breakpoints in increasing order of at",
+    ),
+    "E-RATER-PIECEWISE-JUMP": (
+        "第 {index} 个分段点是 at = {at} 的第 3 个点：同一个 at 最多写两个点（表示在该处跳变）；"
+        "请删去多余的点或更正 at",
+        "breakpoint {index} is the third point at {at}: one value holds at most two points (a jump there); "
+        "remove the extra point or correct at",
+    ),
+    "E-RATER-PIECEWISE-SUBJECT-ORDER": (
+        "指标 {indicator} 在 {period}：对象 {subject} 的分段点没有从小到大排列——第 {index} 个点 at = {at} 算得 {value}，"
+        "小于第 {previous_index} 个点 at = {previous} 算得的 {previous_value}（共 {count} 个对象有此问题）；"
+        "请检查分段点的表达式或该对象的数据，使每个对象的 at 都不减小",
+        "indicator {indicator}, {period}: the breakpoints of subject {subject} are out of order: breakpoint {index} "
+        "(at = {at}) is {value}, below {previous_value} of breakpoint {previous_index} (at = {previous}); "
+        "{count} subject(s) affected; check the breakpoints' expressions or the subject's data so that at never "
+        "decreases",
+    ),
     "E-RATING-VOTE": (
         "指标 {indicator} 的评价数据中有未定义的票 “{label}”：只能是 {allowed} 之一；"
         "请更正评价数据，或在 votes 中为它规定分数",
