@@ -120,6 +120,9 @@ def test_doc_example_negative_limit_is_an_error_naming_the_subject(tmp_path: Pat
     assert problem.params["previous_index"] == 1 and problem.params["previous_value"] == "0"
     assert problem.params["count"] == 1
     assert "D02" in problem.message("zh") and "D02" in problem.message("en")
+    # located at the indicator's rater in the ruleset file (a rater raises without a location)
+    assert problem.file and problem.file.endswith(".yaml") and problem.line is not None
+    assert problem.path.endswith(".rater")
 
 
 # ---------------------------------------------------------------------------

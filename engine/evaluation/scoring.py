@@ -134,7 +134,10 @@ def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, prob
     )
     if rater.event_expressions(params):
         ctx.events, ctx.evaluate_event = leaf.events()
-    outcome = rater.score(params, ctx)
+    try:
+        outcome = rater.score(params, ctx)
+    except KaoheError as exc:  # a rater's runtime problem: point at the indicator's rater in the ruleset
+        raise KaoheError([ruleset.locations.place(d, indicator.rater.path) for d in exc.diagnostics]) from None
     points = np.asarray(outcome.points, dtype=float).copy()
     missing = np.isnan(points) & mask
     status = np.where(mask, SCORED, NOT_APPLICABLE).astype(np.uint8)

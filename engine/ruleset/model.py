@@ -207,6 +207,14 @@ class Locations:
     def diagnostic(self, code: str, path: Path_, **params: Any) -> Diagnostic:
         return self._document.diagnostic(code, path, **params)
 
+    def place(self, diagnostic: Diagnostic, path: Path_) -> Diagnostic:
+        """``diagnostic`` (e.g. a plugin's, raised without a location) placed at ``path``
+        unless it already names a file."""
+        if diagnostic.file:
+            return diagnostic
+        where = self._document.diagnostic(diagnostic.code, path)
+        return diagnostic.with_location(file=where.file, line=where.line, column=where.column, path=where.path)
+
 
 @dataclass(frozen=True)
 class Ruleset:
