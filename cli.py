@@ -184,12 +184,23 @@ def explain(ctx: click.Context, ruleset: Path, subject: str, data_dir: Path | No
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="List every case, not only failures.")
+@click.option("--mutate", is_flag=True,
+              help="Change one policy value at a time; report the changes no case detects (docs/mutation.md).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="With --mutate.")
+@click.option("--min-score", type=float, default=None,
+              help="With --mutate: exit 1 when a jurisdiction's score (killed / (killed + survived)) is below this.")
 @click.pass_context
 @handles_errors
-def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
+def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool, mutate: bool, fmt: str,
+         min_score: float | None) -> None:
     """Run ruleset test cases (YAML) under PATHS."""
     from kaohe.engine.testing.cases import collect_test_files, run_file
 
+    if mutate:
+        mutation_report(ctx, paths, fmt, min_score)
+        return
+    if fmt != "text" or min_score is not None:
+        raise click.UsageError("--format and --min-score go with --mutate / --format、--min-score 须与 --mutate 同用")
     lang = lang_of(ctx)
     passed = failed = 0
     for file in collect_test_files(paths):
@@ -207,6 +218,21 @@ def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
     if failed or not passed:
         if not passed and not failed:
             click.echo("没有找到测试用例" if lang == "zh" else "no test cases found", err=True)
+        ctx.exit(EXIT_INVALID)
+
+
+def mutation_report(ctx: click.Context, paths: tuple[Path, ...], fmt: str, min_score: float | None) -> None:
+    from kaohe.engine.testing.mutation import (
+        below,
+        check_mutations,
+        jurisdictions,
+        render_json,
+        render_text,
+    )
+
+    reports = check_mutations(jurisdictions(paths))
+    click.echo(render_json(reports) if fmt == "json" else render_text(reports), nl=False)
+    if min_score is not None and below(reports, min_score):
         ctx.exit(EXIT_INVALID)
 
 

@@ -13,16 +13,20 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from kaohe.engine.errors import KaoheError
-from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
+from kaohe.engine.data.tables import Dataset
+from kaohe.engine.errors import KaoheError, did_you_mean
+from kaohe.engine.evaluation.pipeline import evaluate, planned_periods
 from kaohe.engine.evaluation.runner import inline_dataset, load_data
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.report.results import build_document
 from kaohe.engine.ruleset.load import load_ruleset
 from kaohe.engine.ruleset.loader import load_yaml
+from kaohe.engine.ruleset.model import Ruleset
 from kaohe.engine.ruleset.schema import check_document, load_schema
 
 DEFAULT_TOLERANCE = 0.005
+KNOWN_SHOWN = 20  # ids listed after "known:" when an expectation names an unknown one
+ID_KINDS = {"indicators": "indicator", "details": "indicator", "adjustments": "rule", "outcomes": "outcome"}
 
 
 @dataclass
@@ -76,11 +80,23 @@ def run_file(file: Path, registry: Registry | None = None) -> Iterator[CaseOutco
 
 
 def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
-             registry: Registry | None = None) -> CaseOutcome:
+             registry: Registry | None = None, ruleset: Ruleset | None = None,
+             dataset: Dataset | None = None) -> CaseOutcome:
+    """Run one case. ``ruleset`` and ``dataset``, when given, are used instead of
+    loading the case's ruleset and data (the mutation check evaluates changed
+    rulesets on data loaded once)."""
     outcome = CaseOutcome(case["name"])
     tolerance = case.get("tolerance", header.get("tolerance", DEFAULT_TOLERANCE))
+    registry = registry or default_registry()
+    period = str(case["period"]) if "period" in case else None
     try:
-        evaluation = _evaluate_case(file, header, case, registry or default_registry())
+        ruleset = ruleset or load_ruleset(case_ruleset(file, header, case), registry)
+        known_periods = [p.id for p in planned_periods(ruleset)]
+        if period is not None and period not in known_periods and "expect_error" not in case:
+            outcome.failures.append(no_such("period", period, known_periods))
+            return outcome
+        dataset = dataset or case_dataset(file, case, ruleset, registry)
+        evaluation = evaluate(ruleset, dataset, registry, only=period)
     except KaoheError as exc:
         codes = [d.code for d in exc.diagnostics]
         if case.get("expect_error") in codes:
@@ -90,32 +106,66 @@ def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
     if "expect_error" in case:
         outcome.failures.append(f"expected error {case['expect_error']}, but evaluation succeeded")
         return outcome
-    period = str(case["period"]) if "period" in case else evaluation.periods[-1].period.id
+    period = period or evaluation.periods[-1].period.id
     document = build_document(evaluation)
     records = next(p for p in document["periods"] if p["period"] == period)["subjects"]
     by_id = {r["id"]: r for r in records}
+    known = Known(indicators=[i["id"] for i in document["indicators"]],
+                  outcomes=[o["id"] for o in document["outcomes"]],
+                  rules=[r.id for r in ruleset.rules])
     for subject, expected in (case.get("expect") or {}).items():
         if subject not in by_id:
-            outcome.failures.append(f"{subject}: no such subject in the result")
+            outcome.failures.append(no_such("subject", subject, list(by_id)))
             continue
-        outcome.failures += compare_subject(subject, by_id[subject], expected, tolerance)
-    outcome.failures += compare_summary(records, case.get("expect_summary") or {})
+        outcome.failures += compare_subject(subject, by_id[subject], expected, tolerance, known)
+    outcome.failures += compare_summary(records, case.get("expect_summary") or {}, known)
     return outcome
 
 
-def _evaluate_case(file: Path, header: dict[str, Any], case: dict[str, Any], registry: Registry) -> Evaluation:
-    ruleset = load_ruleset(file.parent / case.get("ruleset", header["ruleset"]), registry)
+def case_ruleset(file: Path, header: dict[str, Any], case: dict[str, Any]) -> Path:
+    """The ruleset file a case names (its own ``ruleset``, else the file's)."""
+    name: str = case.get("ruleset", header["ruleset"])
+    return file.parent / name
+
+
+def case_dataset(file: Path, case: dict[str, Any], ruleset: Ruleset, registry: Registry) -> Dataset:
+    """A case's data: its ``data_dir`` folder or its inline tables."""
     if "data_dir" in case:
-        dataset = load_data(ruleset, (file.parent / case["data_dir"]).resolve(), registry)
-    else:
-        dataset = inline_dataset(ruleset, case["data"], f"{file}::{case['name']}")
-    period = str(case["period"]) if "period" in case else None
-    return evaluate(ruleset, dataset, registry, only=period)
+        return load_data(ruleset, (file.parent / case["data_dir"]).resolve(), registry)
+    return inline_dataset(ruleset, case["data"], f"{file}::{case['name']}")
 
 
-def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, Any], tolerance: float) -> list[str]:
+@dataclass
+class Known:
+    """The ids an expectation may name: those of the results (and the ruleset's rules)."""
+
+    indicators: list[str] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+def no_such(kind: str, ident: Any, known: list[str]) -> str:
+    """The failure for an expectation naming an unknown id: ``expected subject X,
+    no such subject; known: …``, with the closest spelling when one is close."""
+    guess = did_you_mean(str(ident), known)
+    hint = f" (did you mean {guess}?)" if guess else ""
+    shown = ", ".join(str(k) for k in known[:KNOWN_SHOWN])
+    if len(known) > KNOWN_SHOWN:
+        shown += f", … ({len(known)} in all)"
+    return f"expected {kind} {ident}, no such {kind}{hint}; known: {shown or '—'}"
+
+
+def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, Any], tolerance: float,
+                    known: Known | None = None) -> list[str]:
+    """Failures of one subject's expectations; with ``known``, an expectation on an
+    indicator, rule or outcome id that is not among them is a failure too."""
     failures = []
     for key, want in expected.items():
+        if known is not None and key in ID_KINDS and isinstance(want, dict):
+            choices: list[str] = getattr(known, ID_KINDS[key] + "s")
+            unknown = [ident for ident in want if ident not in choices]
+            failures += [f"{subject}.{key}: " + no_such(ID_KINDS[key], ident, choices) for ident in unknown]
+            want = {k: v for k, v in want.items() if k not in unknown}
         if key == "indicators":
             for ind, value in want.items():
                 got = actual["indicators"].get(ind, {}).get("score")
@@ -142,8 +192,14 @@ def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, An
     return failures
 
 
-def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any]) -> list[str]:
+def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any],
+                    known: Known | None = None) -> list[str]:
     failures = []
+    for key in ("outcome_sums", "outcome_counts"):
+        if known is not None and expected.get(key):
+            unknown = [oid for oid in expected[key] if oid not in known.outcomes]
+            failures += [f"{key}: " + no_such("outcome", oid, known.outcomes) for oid in unknown]
+            expected = {**expected, key: {k: v for k, v in expected[key].items() if k not in unknown}}
     ranked = [r for r in records if r["rank"] is not None and (expected.get("group") in (None, r["group"]))]
     ranked.sort(key=lambda r: (r["rank"], r["id"]))
     if "top" in expected:

@@ -1,0 +1,108 @@
+"""The ruleset-case harness (engine/testing/cases.py): an expectation that
+names something the results do not have is an error, not an empty value."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kaohe.engine.testing.cases import CaseOutcome, run_file
+
+RULESET = """\
+kaohe: 1
+id: harness
+title: 用例测试
+year: 2025
+subjects: {kind: person}
+inputs:
+  a: {title: 甲项}
+  b: {title: 乙项}
+periods: {cycle: year}
+indicators:
+  - {id: work, title: 工作, points: 60, rater: {use: direct, input: a}}
+  - {id: conduct, title: 作风, points: 40, rater: {use: direct, input: b}}
+deductions:
+  - {id: late, title: 迟报, when: "event.type == '迟报'", points: 1, cap: 3}
+grading:
+  grades:
+    - {grade: 优秀, min: 90}
+    - {grade: 合格}
+outcomes:
+  - {id: praise, title: 表扬, use: flag, when: "grade == '优秀'", label: 表扬}
+"""
+
+DATA = """\
+    data:
+      subjects: [{id: P1, name: 甲}, {id: P2, name: 乙}]
+      values:
+        - {subject: P1, period: "2025", input: a, value: 55}
+        - {subject: P1, period: "2025", input: b, value: 38}
+        - {subject: P2, period: "2025", input: a, value: 40}
+        - {subject: P2, period: "2025", input: b, value: 30}
+"""
+
+
+def run(tmp_path: Path, expectations: str) -> CaseOutcome:
+    (tmp_path / "ruleset.yaml").write_text(RULESET, encoding="utf-8")
+    tests = tmp_path / "tests"
+    tests.mkdir(exist_ok=True)
+    text = "ruleset: ../ruleset.yaml\ncases:\n  - name: 用例\n" + DATA + textwrap.indent(
+        textwrap.dedent(expectations), "    ")
+    (tests / "cases.yaml").write_text(text, encoding="utf-8")
+    (outcome,) = run_file(tests / "cases.yaml")
+    return outcome
+
+
+def test_known_ids_pass(tmp_path: Path) -> None:
+    outcome = run(tmp_path, """\
+        expect:
+          P1: {total: 93, grade: 优秀, indicators: {work: 55, conduct: 38}, adjustments: {late: 0},
+               outcomes: {praise: true}}
+          P2: {total: 70, outcomes: {praise: false}}
+        expect_summary: {outcome_counts: {praise: 1}}
+    """)
+    assert outcome.failures == []
+
+
+def test_unknown_subject(tmp_path: Path) -> None:
+    outcome = run(tmp_path, "expect: {P9: {total: 0}}\n")
+    assert outcome.failures == ["expected subject P9, no such subject; known: P1, P2"]
+
+
+@pytest.mark.parametrize("expectation, message", [
+    # each of these passed before: the missing id read as "no score", 0 or null
+    ("{indicators: {wrok: null}}", "P1.indicators: expected indicator wrok, no such indicator"
+                                   " (did you mean work?); known: work, conduct"),
+    ("{details: {wrok: {value: null}}}", "P1.details: expected indicator wrok, no such indicator"
+                                         " (did you mean work?); known: work, conduct"),
+    ("{outcomes: {prasie: null}}", "P1.outcomes: expected outcome prasie, no such outcome"
+                                   " (did you mean praise?); known: praise"),
+    ("{adjustments: {lates: 0}}", "P1.adjustments: expected rule lates, no such rule"
+                                  " (did you mean late?); known: late"),
+])
+def test_unknown_ids_in_a_subject(tmp_path: Path, expectation: str, message: str) -> None:
+    outcome = run(tmp_path, f"expect: {{P1: {expectation}}}\n")
+    assert outcome.failures == [message]
+
+
+def test_unknown_outcome_in_the_summary(tmp_path: Path) -> None:
+    outcome = run(tmp_path, "expect_summary: {outcome_counts: {prasie: 0}, outcome_sums: {bonus: '0'}}\n")
+    assert outcome.failures == [
+        "outcome_sums: expected outcome bonus, no such outcome; known: praise",
+        "outcome_counts: expected outcome prasie, no such outcome (did you mean praise?); known: praise",
+    ]
+
+
+def test_unknown_period(tmp_path: Path) -> None:
+    outcome = run(tmp_path, "period: 2025Q1\nexpect: {P1: {total: 93}}\n")
+    assert outcome.failures == ["expected period 2025Q1, no such period (did you mean 2025?); known: 2025"]
+
+
+def test_a_long_list_of_known_ids_is_shortened(tmp_path: Path) -> None:
+    from kaohe.engine.testing.cases import no_such
+
+    known = [f"C{i:03}" for i in range(1, 31)]
+    assert no_such("subject", "C1O4", known) == (
+        "expected subject C1O4, no such subject (did you mean C014?); known: " + ", ".join(known[:20]) + ", … (30 in all)")
