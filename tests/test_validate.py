@@ -23,7 +23,7 @@ EXPECT = re.compile(r"^#\s*expect:\s*(?P<code>E-[A-Z0-9-]+)\s+line\s+(?P<line>\d
 XFAIL = re.compile(r"^#\s*xfail:\s*(?P<reason>.+)$")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")  # a template field the diagnostic forgot to fill
 TEXT_LINE = re.compile(
-    r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+)(?:::(?P<path>\$\S*))?: (?P<message>.+) \((?P<code>E-[A-Z0-9-]+)\)$"
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+)(?:::(?P<path>\$\S*))?: (?P<message>.+) \((?P<code>[EW]-[A-Z0-9-]+)\)$"
 )
 
 

@@ -108,6 +108,8 @@ def score_tree(
     periodic = [r for r in roots if (r.cycle != "year" or ruleset.cycle == "year") and r.id in result.scores]
     subtotal, _ = _combine([r.id for r in periodic], periodic, result, cohort.n)
     result.subtotal = np.where(np.isnan(subtotal), 0.0, subtotal)
+    if ruleset.rescale_to_total and periodic:
+        result.subtotal = _rescaled(result.subtotal, periodic, result, ruleset.total_points)
     return result
 
 
@@ -238,3 +240,14 @@ def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int)
     any_applicable = np.asarray(applicable.any(axis=0))
     scaled = np.where(available.any(axis=0), scaled, np.nan)
     return np.where(any_applicable, scaled, np.nan), any_applicable
+
+
+def _rescaled(subtotal: np.ndarray, roots: list[Indicator], result: TreeScores, total: float) -> np.ndarray:
+    """``rescale_to_total``: each subject's subtotal × total_points ÷ the full
+    marks of the top-level indicators that apply to it."""
+    full = np.array([root.full_marks for root in roots], dtype=float)[:, None]
+    applicable = np.vstack([result.status[root.id] != NOT_APPLICABLE for root in roots])
+    scale = (full * applicable).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rescaled: np.ndarray = np.where(scale > 0, subtotal * total / scale, subtotal)
+    return rescaled

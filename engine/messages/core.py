@@ -7,6 +7,13 @@ MESSAGES = {
         "input {name} aggregates events with how: {how}, which needs a value (each record's measure, e.g. "
         "event.response_hours); write how: count to count records",
     ),
+    "W-TOTAL-POINTS": (
+        "顶层指标分值合计 {actual}，而 total_points 是 {expected}：总分可能超过 {expected} 而没有人察觉。"
+        "若要按 {expected} 分制折算，写 rescale_to_total: true；若本来就是 {actual} 分制，把 total_points 改为 {actual}",
+        "the top-level indicators add up to {actual} points but total_points is {expected}: totals can exceed "
+        "{expected} unnoticed. To rescale to {expected}, write rescale_to_total: true; if the scale really is "
+        "{actual}, set total_points: {actual}",
+    ),
     "W-VERSION-OVERLAP": (
         "{a}（{a_span}）与 {b}（{b_span}）在 {first} 至 {last} 期间都生效，无法确定这段时间适用哪一个方案："
         "请修改其中一个的 effective（如把较早方案的 to 改为新方案 from 的前一天）",

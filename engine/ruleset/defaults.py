@@ -18,6 +18,7 @@ from typing import Any
 
 DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "total_points": 100,
+    "rescale_to_total": False,
     "children_must_sum": True,
     "precision.score": 2,
     "precision.rounding": "half_up",

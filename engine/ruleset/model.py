@@ -244,6 +244,7 @@ class Ruleset:
     rounding: Rounding
     round_indicators: bool
     total_points: float
+    rescale_to_total: bool  # subtotals rescaled to total_points when the tree adds up to something else
     exclude: Expression | None
     full_month_days: int
     data: Mapping[str, Mapping[str, Any]]

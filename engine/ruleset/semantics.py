@@ -48,7 +48,10 @@ class Checker:
         return self.problems
 
     def add(self, code: str, path: Path_, at_key: bool = False, **params: Any) -> None:
-        self.problems.append(self.doc.diagnostic(code, path, at_key=at_key, **params))
+        diagnostic = self.doc.diagnostic(code, path, at_key=at_key, **params)
+        if code.startswith("W-"):  # a warning: the ruleset loads, the office should look
+            diagnostic = diagnostic.with_location(severity="warning")
+        self.problems.append(diagnostic)
 
     def expression(self, text: Any, names_: Mapping[str, Any], path: Path_) -> None:
         try:
@@ -100,11 +103,33 @@ class Checker:
                 self.add("E-LEAF-NO-RATER", path, id=item.get("id"))
             if has_children and "rater" in item:
                 self.add("E-BRANCH-RATER", (*path, "rater"), at_key=True, id=item.get("id"))
-        self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", float(defaults.get(self.raw, "total_points")),
-                  defaults.get(self.raw, "children_must_sum"))
+        total = float(defaults.get(self.raw, "total_points"))
+        if defaults.get(self.raw, "rescale_to_total"):
+            pass  # the tree may add up to anything: subtotals are rescaled to total_points
+        elif defaults.get(self.raw, "children_must_sum"):
+            self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", total, True)
+        else:
+            self.total_scale(total)
         for path, item in self.indicators():
             if item.get("children") and item.get("children_must_sum", defaults.get(self.raw, "children_must_sum")):
                 self.sums(item["children"], (*path, "children"), item.get("id"), None, True)
+
+    def total_scale(self, total: float) -> None:
+        """With the sums unchecked, a tree of 110 points on a 100 scale gives totals
+        above 100 without anyone noticing: say so."""
+        items = self.raw.get("indicators")
+        periodic = [c for c in items if isinstance(c, dict) and c.get("cycle") != "year"] if isinstance(items, list) else []
+        if not periodic or any("weight" in c for c in periodic):
+            return
+        values: list[float] = []
+        for item in periodic:
+            value = item.get("points")
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                return  # the schema pass reports a missing or negative points value
+            values.append(float(value))
+        actual = sum(values)
+        if not math.isclose(actual, total, abs_tol=1e-9):
+            self.add("W-TOTAL-POINTS", ("indicators",), actual=_num(actual), expected=_num(total))
 
     def sums(self, children: Any, path: Path_, parent: Any, full: float | None, must: bool) -> None:
         if not must or not isinstance(children, list):
