@@ -25,7 +25,7 @@ from kaohe.engine.evaluation.money import format_number
 from kaohe.engine.evaluation.shares import ROUNDINGS, share_count
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.expressions import ExpressionError
-from kaohe.engine.language.ranking import sorted_ranks
+from kaohe.engine.language.ranking import competition_rank, sorted_ranks
 from kaohe.engine.language.truth import truth
 
 # ---------------------------------------------------------------------------
@@ -127,11 +127,14 @@ class BottomZero(Outcome):
             "ties": prop("并列处理 / Ties", "末位并列且超出人数时：exclude 均不计（默认），include 全部计入 / "
                          "tied at the boundary beyond the count: exclude none (default) or include all",
                          enum=["exclude", "include"], type="string"),
+            "among": {**WHEN_PROPERTY, "description": "只在满足条件的对象中取末位，如 months_on_post == 12（全年在岗的才参与末位评定）；"
+                      "人数、比例和名次都按这些对象计 / take the bottom only among subjects meeting this condition, "
+                      "e.g. months_on_post == 12; count, share and places are over them"},
         },
     }
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
-        return {"when": params["when"]} if "when" in params else {}
+        return {key: params[key] for key in ("when", "among") if key in params}
 
     def check(self, params: Mapping[str, Any]) -> list[Problem]:
         if "count" in params and "share" in params:
@@ -143,12 +146,17 @@ class BottomZero(Outcome):
         within = params.get("within", "group")
         ranks, blocks = self._blocks(ctx, within)
         extra = condition(ctx, params.get("when"))
+        among = condition(ctx, params.get("among"))
         taken = np.zeros(ctx.n, dtype=bool)
         notes = np.full(ctx.n, None, dtype=object)
-        scope = "组内" if within == "group" else "全体"
-        for members in blocks:
+        scope = ("组内" if within == "group" else "全体") + ("（参与末位评定的对象中）" if "among" in params else "")
+        ranks = ranks.copy()
+        for members in [m[among[m]] for m in blocks]:
             if len(members) < params.get("min_group_size", 2):
                 continue
+            # places among those taking part, so a selection's last is place size/size
+            ranks[members] = competition_rank(np.zeros(len(members), dtype=np.int64), [ranks[members]],
+                                              np.ones(len(members), dtype=bool))
             quota = self._quota(params, len(members))
             picked, tied_out = self._pick(ranks[members], quota, params.get("ties", "exclude") == "include")
             size = len(members)
