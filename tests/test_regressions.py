@@ -56,8 +56,9 @@ def test_a_text_grade_minimum_does_not_hide_a_bad_tie_break_key(tmp_path: Path):
             - {grade: 好, min: 九十}
             - {grade: 差}
     """)
-    # before: only E-SCHEMA-TYPE; comparing the text with a number ended the grading check
-    assert codes(tmp_path, BASE + grading) == ["E-SCHEMA-TYPE", "E-TIEBREAK-KEY"]
+    # before: only the text minimum's error; comparing the text with a number ended the grading
+    # check. A text minimum is now an expression (a computed line), so 九十 is an unknown name.
+    assert codes(tmp_path, BASE + grading) == ["E-EXPR-UNKNOWN-NAME", "E-TIEBREAK-KEY"]
 
 
 def test_grades_after_a_text_minimum_are_still_checked(tmp_path: Path):
@@ -69,7 +70,7 @@ def test_grades_after_a_text_minimum_are_still_checked(tmp_path: Path):
             - {grade: 良, min: 85}
             - {grade: 差}
     """)
-    assert codes(tmp_path, BASE + grading) == ["E-GRADES-ORDER", "E-SCHEMA-TYPE"]
+    assert codes(tmp_path, BASE + grading) == ["E-EXPR-UNKNOWN-NAME", "E-GRADES-ORDER"]
 
 
 @pytest.mark.parametrize("args", [

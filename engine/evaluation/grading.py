@@ -10,7 +10,7 @@ surplus subjects are demoted in rank order, so the best keep the grade.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,20 +70,25 @@ class Grades:
     reason: np.ndarray  # band | quota | eligibility | veto | bar | excluded | none
     demoted_from: np.ndarray  # grade before quota/eligibility/bar, or None
     quota_allowed: dict[str, np.ndarray]  # grade -> places allowed, per subject's group
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)  # grade -> its line per subject
 
 
 def assign_grades(
     grades: tuple[Grade, ...], total: np.ndarray, ranking: Ranking, excluded: np.ndarray,
     forced: np.ndarray, ceiling: np.ndarray, eligible: dict[str, np.ndarray],
+    thresholds: dict[str, np.ndarray] | None = None,
 ) -> Grades:
     """``forced``/``ceiling`` hold a grade index from vetoes (-1 for none);
-    ``eligible`` maps a grade name to its eligibility mask."""
+    ``eligible`` maps a grade name to its eligibility mask; ``thresholds`` each
+    grade's line per subject (numbers, or computed lines), none for the last."""
     n = len(total)
     count = len(grades)
+    lines = thresholds if thresholds is not None else {
+        g.name: np.full(n, float(g.min)) for g in grades if isinstance(g.min, int | float)}
     level = np.full(n, count - 1, dtype=np.int64)
     for index in reversed(range(count)):
-        threshold = grades[index].min
-        if threshold is not None:
+        threshold = lines.get(grades[index].name)
+        if threshold is not None:  # a missing computed line is never reached
             level = np.where(np.round(total, 9) >= threshold - 1e-9, np.minimum(level, index), level)
     band = level.copy()
     reason = np.full(n, "band", dtype=object)
@@ -112,7 +117,7 @@ def assign_grades(
     reason[excluded] = "excluded"
     demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], np.array(None, dtype=object))
     factor = np.where(excluded, 0.0, factors[level])
-    return Grades(result_grade, factor, reason, demoted, allowed)
+    return Grades(result_grade, factor, reason, demoted, allowed, lines)
 
 
 def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: dict[str, np.ndarray]) -> np.ndarray:

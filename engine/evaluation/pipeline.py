@@ -283,4 +283,7 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
     if periods is not None:
         env[PERIODS] = periods
     eligible = {g.name: g.eligible.evaluate_mask(env, cohort.n) for g in scale if g.eligible is not None}
-    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible)
+    lines = {g.name: np.full(cohort.n, float(g.min)) if isinstance(g.min, int | float)
+             else np.asarray(g.min.evaluate(env, cohort.n), dtype=float)
+             for g in scale if g.min is not None}
+    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible, lines)

@@ -6,6 +6,7 @@ subject, so what it says is exactly what the results file holds.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -191,8 +192,10 @@ def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int) -> str:
     if grades.reason[i] in ("veto", "bar"):
         return f"因一票否决，不能评{better.name}"
     same_group = (result.ranking.group == result.ranking.group[i]) & (grades.grade == better.name)
-    if better.min is not None and total < better.min:
-        return f"距{better.name}分数线 {better.min:g} 还差 {_num(better.min - total)} 分"
+    lines = grades.thresholds.get(better.name)
+    line = float(lines[i]) if lines is not None else None
+    if line is not None and not math.isnan(line) and total < line:
+        return f"距{better.name}分数线 {line:g} 还差 {_num(line - total)} 分"
     if same_group.any():
         last = float(result.total[same_group].min())
         if last > total:

@@ -17,6 +17,7 @@ from kaohe.engine import __version__
 from kaohe.engine.data.tables import Events, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
+from kaohe.engine.language.expressions import Expression
 from kaohe.engine.ruleset.model import Grade, Ruleset
 
 RESULTS_FORMAT = "results/1"
@@ -265,8 +266,11 @@ def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], resu
         eligible = by_name[was].eligible
         assert eligible is not None, "only a grade with a condition demotes for it"
         return f"不符合{was}的入围条件（{eligible.text}），评为{grade}"
-    threshold = by_name[grade].min if grade in by_name else None
-    if threshold is not None:
-        return f"总分 {total} ≥ {grade}分数线 {_num(threshold)}"
-    above = [g.min for g in scale if g.min is not None]
+    lines = result.grades.thresholds if result.grades else {}
+    threshold = lines[grade][i] if grade in lines else None
+    if threshold is not None and not np.isnan(threshold):
+        line = by_name[grade].min
+        computed = f"（{line.text}）" if isinstance(line, Expression) else ""
+        return f"总分 {total} ≥ {grade}分数线 {_num(threshold)}{computed}"
+    above = [float(lines[g.name][i]) for g in scale if g.name in lines and not np.isnan(lines[g.name][i])]
     return f"总分 {total} 低于分数线 {_num(min(above))}" if above else f"评为{grade}"

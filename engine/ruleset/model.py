@@ -138,7 +138,7 @@ class Quota:
 @dataclass(frozen=True)
 class Grade:
     name: str
-    min: float | None
+    min: float | Expression | None  # a number, or a line computed over the period (cohort functions)
     factor: float
     quota: Quota | None
     eligible: Expression | None
@@ -371,7 +371,8 @@ def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> 
         quota = item.get("quota")
         eligible = item.get("eligible")
         grades.append(Grade(
-            name=item["grade"], min=item.get("min"), factor=float(defaults.get(item, "grading.grades[].factor")),
+            name=item["grade"], factor=float(defaults.get(item, "grading.grades[].factor")),
+            min=compile_eligible(item["min"], (*path, i, "min")) if isinstance(item.get("min"), str) else item.get("min"),
             quota=_quota(quota) if quota else None,
             eligible=compile_eligible(eligible, (*path, i, "eligible")) if eligible else None,
             clause=item.get("clause", ""),

@@ -313,6 +313,8 @@ class Checker:
             last = i == len(grades) - 1
             minimum: Any = grade.get("min")
             numeric = isinstance(minimum, int | float) and not isinstance(minimum, bool)  # else a schema error
+            if isinstance(minimum, str):
+                self.expression(minimum, names.grading_names(self.declared), (*here, "min"))
             if "min" in grade:
                 if last and len(grades) > 1:
                     self.add("E-GRADES-LAST", (*here, "min"), at_key=True)
