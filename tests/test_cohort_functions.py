@@ -136,3 +136,10 @@ def test_a_cohort_function_over_single_events_is_a_located_error(tmp_path: Path)
     assert diagnostic.code == "E-EXPR-COHORT-CONTEXT"
     assert diagnostic.path == "$.bonuses[0].when" and diagnostic.line is not None
     assert "per: subject" in diagnostic.message("en")
+
+
+def test_the_class_is_named_cls_in_expressions(tmp_path: Path) -> None:
+    # `class` is a Python keyword; `cls` is the same column (A, B, C window; D, E business)
+    ruleset = _load(tmp_path, "bonuses:\n  - {id: b, title: b, per: subject, when: \"cls == 'window'\", points: 1}\n")
+    result = evaluate(ruleset, inline_dataset(ruleset, DATA, "inline"), default_registry()).period("2025")
+    assert result.adjustments.bonus.tolist() == [1, 1, 1, 0, 0]

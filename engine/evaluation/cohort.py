@@ -63,7 +63,7 @@ class Cohort:
 
     def subject_env(self, inputs: Iterable[str] = ()) -> dict[str, Any]:
         env: dict[str, Any] = {
-            "id": self.ids, "name": self.names, "unit": self.units, "class": self.classes,
+            "id": self.ids, "name": self.names, "unit": self.units, "class": self.classes, "cls": self.classes,
             "months_on_post": self.months, "coefficient": self.coefficient, **self.extra,
         }
         for name in inputs:

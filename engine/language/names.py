@@ -15,7 +15,8 @@ from typing import Any
 
 from kaohe.engine.language.expressions import PERIOD_NAMES, NameSpec
 
-SUBJECT_NAMES = ("id", "name", "unit", "class", "months_on_post", "coefficient")
+# ``class`` is a Python keyword, so expressions write the class as ``cls``
+SUBJECT_NAMES = ("id", "name", "unit", "class", "cls", "months_on_post", "coefficient")
 EVENT_FIELDS = ("type", "date", "points", "confirmed", "row")
 RESULT_NAMES = ("total", "subtotal", "rank", "group_size", "rank_pct", "vetoed", "group")
 OUTCOME_NAMES = (*RESULT_NAMES, "grade", "grade_factor", "zero_bonus")
