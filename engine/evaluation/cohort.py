@@ -36,15 +36,21 @@ class Cohort:
     class_index: np.ndarray
     _inputs: dict[str, np.ndarray] = field(default_factory=dict)
     groups: np.ndarray | None = None  # ranking group labels, set once grading.group_by is known
+    _frame: tuple[np.ndarray | None, np.ndarray, CohortFrame] | None = field(default=None, repr=False)
 
     def frame(self) -> CohortFrame:
         """Who cohort functions compare each subject with: those not excluded,
-        within the whole period, the ranking group, class, unit or a declared field."""
+        within the whole period, the ranking group, class, unit or a declared field.
+        Built once for the current groups and exclusions (its scope codes are cached)."""
+        if self._frame is not None and self._frame[0] is self.groups and self._frame[1] is self.excluded:
+            return self._frame[2]
         scopes: dict[str, np.ndarray] = {"all": np.zeros(self.n, dtype=np.int64), "class": self.classes,
                                          "unit": self.units, **self.extra}
         if self.groups is not None:
             scopes["group"] = self.groups
-        return CohortFrame(self.n, ~self.excluded, scopes)
+        frame = CohortFrame(self.n, ~self.excluded, scopes)
+        self._frame = (self.groups, self.excluded, frame)  # held, so a replaced array is never mistaken for it
+        return frame
 
     def scoped_env(self, inputs: Iterable[str] = ()) -> dict[str, Any]:
         """``subject_env`` with the frame cohort functions need."""

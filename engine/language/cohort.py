@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,13 +49,19 @@ class CohortFrame:
     n: int
     pool: np.ndarray  # bool: takes part in comparisons (not excluded)
     scopes: Mapping[str, np.ndarray]  # scope name -> label per subject
+    _codes: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def codes(self, within: str) -> np.ndarray:
+        """Integer scope code per subject (computed once per scope: labels are text)."""
+        found = self._codes.get(within)
+        if found is not None:
+            return found
         labels = self.scopes.get(within)
         if labels is None:
             raise CohortError("E-EXPR-COHORT-SCOPE", {"scope": within, "available": ", ".join(self.scopes)})
         _, codes = np.unique(np.asarray(labels).astype(str), return_inverse=True)
         result: np.ndarray = codes.reshape(self.n)
+        self._codes[within] = result
         return result
 
 
