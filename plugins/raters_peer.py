@@ -240,8 +240,8 @@ class PercentileRater(Rater):
             "取同类分位值与本单位近几年平均值中更难的一个作为目标 / Target is the harder of the peer quantile and the own average of recent years",
             type="object", additionalProperties=False, required=["own_years"],
             properties={"own_years": prop(
-                "近几年 / Own years", "取本单位近几年（有数据的年份）的平均值，如 3 / Number of recent years with data to average, e.g. 3",
-                type="integer", minimum=1,
+                "近几年 / Own years", "取本单位近几年（有数据的年份）的平均值，1–3（往年值最多读 3 年） / Number of recent years with data to average, 1–3 (history holds three years)",
+                type="integer", minimum=1, maximum=3,
             )},
         ),
     })
