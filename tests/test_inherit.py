@@ -99,3 +99,41 @@ def test_missing_base_is_located(tmp_path: Path):
         load_resolved(child)
     (problem,) = caught.value.diagnostics
     assert problem.code == "E-EXTENDS-NOT-FOUND" and problem.line == 2
+
+
+def test_remove_drops_an_inherited_key_by_dotted_path(tmp_path):
+    from kaohe.engine.ruleset.inherit import load_resolved
+
+    base = tmp_path / "base.yaml"
+    base.write_text("""\
+kaohe: 1
+id: base
+title: 上级
+year: 2025
+subjects:
+  kind: unit
+  classes: {general: {title: 一般}, front: {title: 一线}}
+grading:
+  scales:
+    quarter: [{grade: 好, min: 90}, {grade: 一般}]
+    year: [{grade: 优秀, min: 90}, {grade: 合格}]
+indicators: []
+""", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nid: child\nremove: [grading.scales.quarter, subjects.classes.general]\n",
+                     encoding="utf-8")
+    data = load_resolved(child).data
+    assert list(data["grading"]["scales"]) == ["year"]
+    assert list(data["subjects"]["classes"]) == ["front"]
+
+
+def test_remove_of_a_missing_dotted_path_is_located(tmp_path):
+    from kaohe.engine.ruleset.inherit import load_resolved
+
+    base = tmp_path / "base.yaml"
+    base.write_text("kaohe: 1\nid: base\ntitle: 上级\nyear: 2025\nsubjects: {kind: unit}\nindicators: []\n",
+                    encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nid: child\nremove: [grading.scales.quarter]\n", encoding="utf-8")
+    (problem,) = [p for p in load_resolved(child).problems if p.code == "E-EXTENDS-REMOVE-UNKNOWN"]
+    assert problem.line == 3 and problem.path == "$.remove[0]"

@@ -19,7 +19,7 @@ for an inherited value and the child file for an overridden one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,30 +167,43 @@ class Merger:
         if not isinstance(ids, list) or not ids:
             return self.base
         present = {_key(item) for item in _walk_items(self.base.data)}
+        paths = {tuple(str(i).split(".")) for i in ids if "." in str(i)}  # mapping keys: grading.scales.quarter
         for j, ident in enumerate(ids):
-            if ident not in present:
+            found = _has_path(self.base.data, tuple(str(ident).split("."))) if "." in str(ident) else ident in present
+            if not found:
                 known = sorted(str(p) for p in present if p is not None)
                 self.problem("E-EXTENDS-REMOVE-UNKNOWN", ("remove", j), id=ident, suggest=did_you_mean(str(ident), known))
         keeper = Merger(self.base, self.base)
         keeper.out = Document(self.base.file, None)
         keeper.out.problems = list(self.base.problems)
-        keeper.out.data = keeper.filtered(self.base.data, (), (), set(ids))
+        keeper.out.data = keeper.filtered(self.base.data, (), (), set(ids), paths)
         return keeper.out
 
-    def filtered(self, value: Any, src: Path_, dst: Path_, doomed: set[Any]) -> Any:
+    def filtered(self, value: Any, src: Path_, dst: Path_, doomed: set[Any],
+                 paths: Collection[tuple[str, ...]] = ()) -> Any:
         self.here(self.base, src, dst)
         if isinstance(value, dict):
-            return {k: self.filtered(v, (*src, k), (*dst, k), doomed) for k, v in value.items()}
+            return {k: self.filtered(v, (*src, k), (*dst, k), doomed, paths) for k, v in value.items()
+                    if (*src, k) not in paths}
         if isinstance(value, list):
             kept: list[Any] = []
             for i, item in enumerate(value):
                 if _key(item) not in doomed:
-                    kept.append(self.filtered(item, (*src, i), (*dst, len(kept)), doomed))
+                    kept.append(self.filtered(item, (*src, i), (*dst, len(kept)), doomed, paths))
             return kept
         return self.copy(self.base, src, dst, value)
 
     def problem(self, code: str, path: Path_, **params: Any) -> None:
         self.out.problems.append(self.child.diagnostic(code, path, **params))
+
+
+def _has_path(data: Any, keys: tuple[str, ...]) -> bool:
+    """Whether ``data`` has the mapping keys ``keys`` one inside the other."""
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return False
+        data = data[key]
+    return True
 
 
 def _key(item: Any) -> Any:
