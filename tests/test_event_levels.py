@@ -85,3 +85,30 @@ def test_a_wrong_key_is_a_located_error(tmp_path: Path, change: tuple[str, str],
         load_ruleset(file, default_registry())
     found = [d for d in caught.value.diagnostics if d.code == code]
     assert found and found[0].line is not None, [d.code for d in caught.value.diagnostics]
+
+
+def test_a_cap_computed_per_subject(tmp_path: Path) -> None:
+    # 5 events of 1 point each; cap = coefficient × 2: front line (1.5) keeps 3, staff (1.0) keeps 2
+    text = """\
+kaohe: 1
+id: percap
+title: 按对象封顶
+year: 2025
+subjects:
+  kind: unit
+  classes: {front: {title: 一线, coefficient: 1.5}, staff: {title: 机关, coefficient: 1.0}}
+inputs:
+  base: {title: 基础分}
+indicators:
+  - {id: base, title: 基础分, points: 100, rater: {use: direct, input: base}}
+bonuses:
+  - {id: praise, title: 点赞, when: "event.type == '点赞'", points: 1, cap: "coefficient * 2"}
+"""
+    file = tmp_path / "percap.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一", "class": "front"}, {"id": "U2", "name": "二", "class": "staff"}],
+            "values": [{"subject": s, "period": "2025", "base": 80} for s in ("U1", "U2")],
+            "events": [{"subject": s, "date": f"2025-03-0{d + 1}", "type": "点赞"} for s in ("U1", "U2") for d in range(5)]}
+    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+    assert result.adjustments.bonus.tolist() == [3, 2]

@@ -18,6 +18,7 @@ from kaohe.engine.evaluation.cohort import Cohort
 from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.scoring import TreeScores
 from kaohe.engine.language.cohort import COHORT
+from kaohe.engine.language.expressions import Expression
 from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
 
 SUBJECT_POINTS = "_points"  # a per-subject rule's points, evaluated before its rows were chosen
@@ -115,6 +116,16 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     return subjects, events, env
 
 
+def _limit(cap: float | Expression, ruleset: Ruleset, cohort: Cohort, scores: TreeScores) -> np.ndarray:
+    """A cap per subject: a number, or an expression over each subject's names
+    (a limit that cannot be computed is 0: nothing counts)."""
+    if not isinstance(cap, Expression):
+        return np.full(cohort.n, float(cap))
+    env = {**_record_env(ruleset, cohort, scores, np.arange(cohort.n), set(cap.names)), COHORT: cohort.frame()}
+    limit: np.ndarray = np.clip(np.nan_to_num(np.asarray(cap.evaluate(env, cohort.n), dtype=float), nan=0.0), 0.0, None)
+    return limit
+
+
 def _key_groups(subjects: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """One integer per (subject, key value): events of one subject and one key share it."""
     if len(subjects) == 0:
@@ -209,7 +220,7 @@ def apply_adjustments(
             months = _month_groups(subjects, env["event"]["date"])
             kept = cap_in_order(months, kept, np.full(cohort.n * 12, float(rule.cap_month)))
         if rule.cap is not None:  # level 3: per period
-            kept = cap_in_order(subjects, kept, np.full(cohort.n, float(rule.cap)))
+            kept = cap_in_order(subjects, kept, _limit(rule.cap, ruleset, cohort, scores))
         if rule.target is not None:  # before the yearly cap, so points not taken do not use it up
             left = target_left.setdefault(rule.target, np.zeros(cohort.n))
             kept = cap_in_order(subjects, kept, left)

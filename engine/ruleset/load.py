@@ -165,7 +165,8 @@ def _rules(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) ->
             rules.append(Rule(
                 id=item["id"], title=item["title"], kind=kind, per=per, when=expressions.compile(item["when"], scope),
                 points=expressions.compile(points, scope) if isinstance(points, str) else float(points),
-                cap=item.get("cap"), cap_year=item.get("cap_year"), target=item.get("target"),
+                cap=expressions.compile(item["cap"], scopes.rule_subject) if isinstance(item.get("cap"), str)
+                else item.get("cap"), cap_year=item.get("cap_year"), target=item.get("target"),
                 cycle=defaults.get(item, f"{key}[].cycle"),
                 applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
                 clause=item.get("clause", ""), path=(key, i), max_events=item.get("max_events"),

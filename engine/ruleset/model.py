@@ -82,7 +82,7 @@ class Rule:
     per: Per
     when: Expression
     points: float | Expression
-    cap: float | None
+    cap: float | Expression | None  # a number, or a limit computed per subject
     cap_year: float | None
     target: str | None
     cycle: IndicatorCycle

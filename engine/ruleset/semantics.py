@@ -244,6 +244,8 @@ class Checker:
                     self.expression(item["points"], scope, (*path, "points"))
                 if "require" in item:
                     self.expression(item["require"], scope, (*path, "require"))
+                if isinstance(item.get("cap"), str):  # a per-subject limit
+                    self.expression(item["cap"], names.rule_names(self.declared, "subject"), (*path, "cap"))
                 target = item.get("target")
                 if target is not None and kind == "bonuses":
                     self.add("E-TARGET-BONUS", (*path, "target"), at_key=True)
