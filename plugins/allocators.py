@@ -232,7 +232,7 @@ class TwoLevelPool(Allocator):
     def _units(ctx: OutcomeContext, group_by: str, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Unit labels of the persons taking part and each person's unit code."""
         if group_by not in ctx.env:
-            available = sorted(ctx.env)
+            available = sorted(k for k in ctx.env if not k.startswith("_"))  # not the frames stages add
             raise fail(ctx, "E-OUTCOME-GROUP-BY", column=group_by, available=", ".join(available),
                        suggest=did_you_mean(group_by, available))
         text = labels(np.asarray(ctx.env[group_by]))[members]
