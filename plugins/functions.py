@@ -1,7 +1,7 @@
 """Built-in expression functions (min, max, round …), registered like any plugin's.
 
-The functions themselves live in ``kaohe.engine.language.expressions``
-(``BUILTIN_FUNCTIONS``), beside the evaluator whose semantics they share;
+The functions themselves live in ``kaohe.engine.language.functions``
+(``BUILTIN_FUNCTIONS``), the expression language's library;
 this plugin puts them into the registry through ``register_functions``, so
 a third-party function of the same name is the error
 ``E-PLUGIN-DUPLICATE-FUNCTION`` instead of a silent replacement.
@@ -10,7 +10,7 @@ a third-party function of the same name is the error
 from __future__ import annotations
 
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.engine.language.expressions import BUILTIN_FUNCTIONS
+from kaohe.engine.language.functions import BUILTIN_FUNCTIONS
 
 
 @hookimpl

@@ -76,18 +76,16 @@ class Grades:
 def assign_grades(
     grades: tuple[Grade, ...], total: np.ndarray, ranking: Ranking, excluded: np.ndarray,
     forced: np.ndarray, ceiling: np.ndarray, eligible: dict[str, np.ndarray],
-    thresholds: dict[str, np.ndarray] | None = None,
+    thresholds: dict[str, np.ndarray],
 ) -> Grades:
     """``forced``/``ceiling`` hold a grade index from vetoes (-1 for none);
     ``eligible`` maps a grade name to its eligibility mask; ``thresholds`` each
     grade's line per subject (numbers, or computed lines), none for the last."""
     n = len(total)
     count = len(grades)
-    lines = thresholds if thresholds is not None else {
-        g.name: np.full(n, float(g.min)) for g in grades if isinstance(g.min, int | float)}
     level = np.full(n, count - 1, dtype=np.int64)
     for index in reversed(range(count)):
-        threshold = lines.get(grades[index].name)
+        threshold = thresholds.get(grades[index].name)
         if threshold is not None:  # a missing computed line is never reached
             level = np.where(np.round(total, 9) >= threshold - 1e-9, np.minimum(level, index), level)
     band = level.copy()
@@ -117,7 +115,7 @@ def assign_grades(
     reason[excluded] = "excluded"
     demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], np.array(None, dtype=object))
     factor = np.where(excluded, 0.0, factors[level])
-    return Grades(result_grade, factor, reason, demoted, allowed, lines)
+    return Grades(result_grade, factor, reason, demoted, allowed, thresholds)
 
 
 def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: dict[str, np.ndarray]) -> np.ndarray:

@@ -17,36 +17,21 @@ element-wise (``np.logical_and``, ``np.where``); division by zero gives NaN
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import numpy as np
 from simpleeval import SimpleEval
 
-from kaohe.engine.language.cohort import (
-    COHORT,
-    COHORT_FUNCTIONS,
-    SCOPES,
-    CohortError,
-    keywords_of,
-    public_signature,
-)
-from kaohe.engine.language.periodic import (
-    PERIOD_FUNCTIONS,
-    PERIODS,
-    PeriodError,
-    reduce_periods,
-    signature_of,
-)
+from kaohe.engine.language.cohort import COHORT, SCOPES, CohortError, keywords_of, public_signature
+from kaohe.engine.language.functions import BUILTIN_FUNCTIONS, ColumnFunction
+from kaohe.engine.language.periodic import PERIOD_FUNCTIONS, PERIODS, PeriodError, reduce_periods
 from kaohe.engine.language.truth import truth
 
 MAX_LENGTH = 1000
 MAX_NODES = 200
 MAX_EXPONENT = 16
-
-ColumnFunction = Callable[..., Any]
-"""A function expressions may call: scalars and numpy columns in, a column (or scalar) out."""
 
 PERIOD_NAMES = "_period_names"  # in a NameSpec: names added inside period functions' first argument
 NameSpec = Mapping[str, frozenset[str] | None]
@@ -63,50 +48,6 @@ class ExpressionError(Exception):
         self.offset = offset
         super().__init__(f"{code}: {params}")
 
-
-# ---------------------------------------------------------------------------
-# column functions available to every expression
-
-
-def _elementwise(reducer: np.ufunc) -> ColumnFunction:
-    def apply(*args: Any) -> Any:
-        if not args:
-            raise TypeError("needs at least one argument")
-        if len(args) == 1:
-            return args[0]
-        return reducer.reduce(np.broadcast_arrays(*[np.asarray(a, dtype=float) for a in args]))
-
-    return apply
-
-
-def _round(x: Any, digits: Any = 0) -> Any:
-    scale = 10.0 ** int(digits)
-    value = np.asarray(x, dtype=float) * scale
-    # half away from zero, after removing binary noise such as 2.675 -> 2.67499999
-    value = np.round(value, 6)
-    return np.sign(value) * np.floor(np.abs(value) + 0.5) / scale
-
-
-def _coalesce(x: Any, default: Any) -> Any:
-    x = np.asarray(x, dtype=float)
-    return np.where(np.isnan(x), default, x)
-
-
-BUILTIN_FUNCTIONS: dict[str, ColumnFunction] = {
-    "min": _elementwise(np.minimum),
-    "max": _elementwise(np.maximum),
-    "abs": lambda x: np.abs(np.asarray(x, dtype=float)),
-    "round": _round,
-    "floor": lambda x: np.floor(np.asarray(x, dtype=float)),
-    "ceil": lambda x: np.ceil(np.asarray(x, dtype=float)),
-    "clip": lambda x, lo, hi: np.clip(np.asarray(x, dtype=float), lo, hi),
-    "where": lambda c, a, b: np.where(truth(c), a, b),
-    "coalesce": _coalesce,
-    "isnull": lambda x: np.isnan(np.asarray(x, dtype=float)),
-    "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
-    **COHORT_FUNCTIONS,
-    **{name: signature_of(name) for name in PERIOD_FUNCTIONS},  # evaluated by _ColumnEval._eval_call
-}
 
 # ---------------------------------------------------------------------------
 # static whitelist
