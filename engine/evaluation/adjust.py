@@ -138,7 +138,7 @@ def _key_groups(subjects: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 def _month_groups(subjects: np.ndarray, dates: np.ndarray) -> np.ndarray:
     """One integer per (subject, calendar month of the event date 'YYYY-MM-DD')."""
-    months = np.array([int(str(d)[5:7]) - 1 for d in dates.tolist()], dtype=np.int64)
+    months = np.asarray(dates, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12  # columnar
     groups: np.ndarray = subjects.astype(np.int64) * 12 + months
     return groups
 
