@@ -42,6 +42,17 @@ def report(diagnostics: list[Diagnostic], lang: str, fmt: str = "text") -> None:
     click.echo(f"共 {count} 个问题" if lang == "zh" else f"{count} problem(s)", err=True)
 
 
+def report_warnings(warnings: list[Diagnostic], lang: str) -> None:
+    """Warnings of an evaluation that went through: on standard error, so the
+    results on standard output stay clean for a pipe."""
+    for warning in warnings:
+        click.echo(warning.format(lang), err=True)
+    if warnings:
+        count = len(warnings)
+        click.echo(f"共 {count} 条提醒（结果已输出，请核对）" if lang == "zh"
+                   else f"{count} warning(s) (results written; please check)", err=True)
+
+
 def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn KaoheError into located diagnostics and exit code 1."""
 
@@ -147,16 +158,17 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
             export_text(out, text)
         else:
             click.echo(text, nl=False)
-        return
-    payload = export(evaluation, fmt)
-    if out:
-        from kaohe.engine.report.atomic import write_atomic
-
-        write_atomic(out, payload)
-    elif fmt == "xlsx":
-        raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
     else:
-        click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
+        payload = export(evaluation, fmt)
+        if out:
+            from kaohe.engine.report.atomic import write_atomic
+
+            write_atomic(out, payload)
+        elif fmt == "xlsx":
+            raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
+        else:
+            click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
+    report_warnings(evaluation.warnings, lang_of(ctx))
 
 
 def export_text(out: Path, text: str) -> None:

@@ -136,6 +136,13 @@ class Rater(Component):
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         raise NotImplementedError
 
+    def declares_above_full(self, params: Mapping[str, Any]) -> bool:
+        """Whether these parameters say the score may pass full marks (an
+        attainment ``cap: 1.2`` rewards over-fulfilment). When not, a score
+        above full marks is a warning (W-SCORE-ABOVE-FULL): a band or formula
+        giving more than the indicator is worth is usually a slip."""
+        return "cap" in params
+
 
 @dataclass
 class RatingRows:

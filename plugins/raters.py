@@ -34,6 +34,7 @@ from kaohe.plugins.raters_peer import (
     floor_above_cap,
     input_list,
     input_or_expr,
+    rate_cap_looks_like_points,
     schema,
 )
 
@@ -88,7 +89,7 @@ class AttainmentRater(Rater):
         return names + ([params["target"]] if isinstance(params.get("target"), str) else [])
 
     def check(self, params: Mapping[str, Any]) -> list[Problem]:
-        return floor_above_cap(params)
+        return floor_above_cap(params) + rate_cap_looks_like_points(params)
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         actual = column(ctx, params["actual"])
@@ -381,7 +382,8 @@ class FormulaRater(Rater):
         return expr_map(params)
 
     def check(self, params: Mapping[str, Any]) -> list[Problem]:
-        return floor_above_cap(params)
+        rate = params.get("returns") == "rate"
+        return floor_above_cap(params) + (rate_cap_looks_like_points(params) if rate else [])
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         values = evaluate(ctx, params["expr"])

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Rater, RaterContext, RaterResult, prop
+from kaohe.engine.components import Problem, Rater, RaterContext, RaterResult, prop
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.events import as_numbers
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.language.truth import truth
-from kaohe.plugins.raters_peer import schema
+from kaohe.plugins.raters_peer import rate_cap_looks_like_points, schema
 
 EMPTY_RATES = {"missing": np.nan, "zero": 0.0, "full": 1.0}
 
@@ -43,6 +43,9 @@ class EventItemsRater(Rater):
                       " / a subject without items: missing (default), zero or full marks",
                       enum=list(EMPTY_RATES)),
     })
+
+    def check(self, params: Mapping[str, Any]) -> list[Problem]:
+        return rate_cap_looks_like_points(params)
 
     def event_expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
         texts = {"when": params["when"], "rate": params["rate"]}

@@ -94,6 +94,17 @@ def clip(values: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.nd
     return clipped, changed
 
 
+PLAUSIBLE_RATE_CAP = 3.0  # 300 % of full marks: a larger rate cap was almost surely written in points
+
+
+def rate_cap_looks_like_points(params: Mapping[str, Any]) -> list[Problem]:
+    """A rate cap of 20 on a 20-point indicator means 2000 %: the points were meant."""
+    cap = params.get("cap")
+    if isinstance(cap, int | float) and not isinstance(cap, bool) and cap > PLAUSIBLE_RATE_CAP:
+        return [Problem("W-RATE-CAP-POINTS", {"cap": cap, "percent": f"{cap * 100:g}"}, ("cap",))]
+    return []
+
+
 def floor_above_cap(params: Mapping[str, Any]) -> list[Problem]:
     floor, cap = params.get("floor"), params.get("cap")
     if isinstance(floor, int | float) and isinstance(cap, int | float) and floor > cap:
@@ -250,7 +261,7 @@ class PercentileRater(Rater):
         return input_list(params)
 
     def check(self, params: Mapping[str, Any]) -> list[Problem]:
-        return floor_above_cap(params)
+        return floor_above_cap(params) + rate_cap_looks_like_points(params)
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         values = column(ctx, params["input"])

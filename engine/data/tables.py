@@ -376,6 +376,7 @@ class Dataset:
     ratings: Ratings
     origins: dict[str, str]
     digest: str = ""
+    fixture: bool = False  # rows written in a test case, holding only the inputs the case is about
 
 
 # ---------------------------------------------------------------------------

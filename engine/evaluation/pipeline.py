@@ -14,6 +14,7 @@ import numpy as np
 from kaohe.engine.data.periods import Period, parse_period, periods_of_year
 from kaohe.engine.data.tables import Dataset, Events
 from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation.absent import check_inputs_present
 from kaohe.engine.evaluation.adjust import (
     Adjustments,
     CapState,
@@ -26,6 +27,7 @@ from kaohe.engine.evaluation.derived import derive_inputs
 from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.grading import Grades, Ranking, assign_grades, group_labels, rank
 from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
+from kaohe.engine.evaluation.plausibility import Finding, period_warnings
 from kaohe.engine.evaluation.rounding import round_scores
 from kaohe.engine.evaluation.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, score_tree
 from kaohe.engine.language.expressions import ExpressionError
@@ -50,6 +52,7 @@ class PeriodResult:
     events: EventView | None = None
     sub_periods: PeriodFrame | None = None  # the periods this one rolls up, for period functions
     names: dict[str, Any] = field(default_factory=dict)  # what expressions saw after the outcomes
+    warnings: list[Finding] = field(default_factory=list)  # results an office would question
 
 
 @dataclass
@@ -57,6 +60,10 @@ class Evaluation:
     ruleset: Ruleset
     dataset: Dataset
     periods: list[PeriodResult]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [w.diagnostic for result in self.periods for w in result.warnings]
 
     def period(self, period_id: str) -> PeriodResult:
         for result in self.periods:
@@ -88,6 +95,7 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
         ))
     if only is not None:  # later periods cannot change earlier ones (yearly caps run forwards)
         periods = periods[: [p.id for p in periods].index(only) + 1]
+    check_inputs_present(ruleset, dataset, registry)
     event_dates = _effective_dates(dataset.events)
     states = {kind: CapState() for kind in {p.kind for p in periods}}
     states["year"] = states.get(ruleset.cycle, CapState())  # the year continues the cycle's yearly caps
@@ -243,7 +251,8 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     ranking = rank(groups, keys, cohort.excluded)
     grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
-                          rollup=rollup, events=view, sub_periods=periods)
+                          rollup=rollup, events=view, sub_periods=periods,
+                          warnings=period_warnings(ruleset, registry, cohort, tree))
     result.outcomes = run_outcomes(ruleset, registry, result)
     return result
 

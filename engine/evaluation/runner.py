@@ -55,7 +55,9 @@ def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]
             columns=columns, rows=[[row.get(c) for c in columns] for row in rows],
             origin=f"{origin}#{name}", row_numbers=list(range(1, len(rows) + 1)),
         )
-    return dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
+    dataset = dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
+    dataset.fixture = True
+    return dataset
 
 
 def run(path: Path | str, data_dir: Path | None = None, period: str | None = None,

@@ -5,6 +5,32 @@ MESSAGES = {
         "对象 “{subject}” 在 {period} 缺少指标 “{indicator}” 所需的数据（{inputs}）；该指标的缺失处理为 error：请补齐数据，或把 missing 改为 zero 或 exclude",
         "subject '{subject}' has no data for indicator '{indicator}' ({inputs}) in {period}; its missing policy is error: supply the data or set missing to zero or exclude",
     ),
+    "E-DATA-INPUT-ABSENT": (
+        "指标 “{indicator}” 读取的数据项 {input} 在数据（{table}）中一条也没有，所有对象都会按 0 分计算："
+        "请补上 {input} 这一列（或这些行）；若没有数据就该计 0 分，在该指标写 missing: zero（不计入写 exclude）",
+        "indicator '{indicator}' reads input {input}, which the data ({table}) never supplies, so every subject "
+        "would score 0: add the {input} column (or rows); if no data should score 0, write missing: zero on the "
+        "indicator (exclude to leave it out)",
+    ),
+    "W-SCORE-ABOVE-FULL": (
+        "{period} 指标 “{indicator}” 有 {count} 个对象得分高于满分 {full}（最高 {highest}；{subjects}）："
+        "请检查评分方法的 cap、分档或公式，或该指标的 points",
+        "in {period}, {count} subject(s) score indicator '{indicator}' above its full marks {full} (highest "
+        "{highest}; {subjects}): check the rater's cap, bands or formula, or the indicator's points",
+    ),
+    "W-SUBTOTAL-ABOVE-SCALE": (
+        "{period} 有 {count} 个对象的指标合计高于总分 {scale}（最高 {highest}；{subjects}）："
+        "请检查各指标分值之和、年度汇总权重，或写 rescale_to_total: true 按 {scale} 分制折算",
+        "in {period}, {count} subject(s) have an indicator total above the scale {scale} (highest {highest}; "
+        "{subjects}): check the indicators' points, the year roll-up weights, or write rescale_to_total: true",
+    ),
+    "W-MISSING-DEFAULT-ZERO": (
+        "{period} 指标 “{indicator}” 有 {count} 个对象缺少数据，按默认规则计 0 分（{subjects}）："
+        "若 0 分正是本意，在该指标写 missing: zero；不计入写 exclude；必须有数据写 error",
+        "in {period}, {count} subject(s) have no data for indicator '{indicator}' and score 0 by default "
+        "({subjects}): if 0 is meant, write missing: zero on the indicator; exclude to leave it out; error to "
+        "require the data",
+    ),
     "E-PERIOD-UNKNOWN": (
         "周期 “{period}” 无效：可用的周期有 {available}",
         "period '{period}' is not valid: available periods are {available}",

@@ -4,6 +4,13 @@ The band codes (E-BANDS-GAP, E-BANDS-OVERLAP, E-BANDS-EMPTY) live in ``core``.
 """
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "W-RATE-CAP-POINTS": (
+        "cap 是得分率上限（1 = 满分，1.2 = 满分的 120%），{cap} 表示最多得满分的 {percent}%，像是把分值写在了这里："
+        "只封顶到满分就删去 cap 或写 1；允许超额得分写 1.2 这样的比率",
+        "cap is a rate cap (1 = full marks, 1.2 = 120 % of full marks); {cap} allows {percent} % of full marks and "
+        "looks like points written where a rate is meant: delete cap (or write 1) to stop at full marks, or write "
+        "a rate such as 1.2 to reward over-fulfilment",
+    ),
     "E-RATER-ITEM-WEIGHT": (
         "指标 {indicator} 在 {period} 的清单项权重为 {value}（事件表第 {row} 行，共 {count} 项有此问题）：权重必须是"
         "不小于 0 的数；请在事件表中补全或更正权重",

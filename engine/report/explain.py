@@ -53,7 +53,16 @@ def explain_subject(evaluation: Evaluation, key: str, period: str | None = None,
     lines += _total(ruleset, record)
     lines += _grade(ruleset, result, record, index)
     lines += _outcomes(result, record)
+    lines += _warnings(result, index)
     return "\n".join(lines) + "\n"
+
+
+def _warnings(result: PeriodResult, index: int) -> list[str]:
+    """The period's warnings that concern this subject, with where to look."""
+    mine = [w.diagnostic for w in result.warnings if index in w.rows]
+    if not mine:
+        return []
+    return ["", "提醒（结果照常计算，请核对）/ warnings", *(f"  {d.format('zh')}" for d in mine)]
 
 
 def _header(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ import numpy as np
 from kaohe.engine import __version__
 from kaohe.engine.data.tables import Events, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
+from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.ruleset.model import Grade, Ruleset
@@ -84,7 +85,15 @@ def _plain(value: Any) -> Any:
 def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> dict[str, Any]:
     columns = PeriodColumns(ruleset, result)
     subjects = [subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n)]
-    return {"period": result.period.id, "kind": result.period.kind, "subjects": subjects}
+    return {"period": result.period.id, "kind": result.period.kind,
+            "warnings": [warning_record(w, result) for w in result.warnings], "subjects": subjects}
+
+
+def warning_record(warning: Finding, result: PeriodResult) -> dict[str, Any]:
+    d = warning.diagnostic
+    return {"code": d.code, "file": d.file, "line": d.line, "column": d.column, "path": d.path,
+            "message": {"zh": d.message("zh"), "en": d.message("en")},
+            "subjects": [str(result.cohort.ids[i]) for i in warning.rows]}
 
 
 def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:

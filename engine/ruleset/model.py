@@ -63,6 +63,7 @@ class Indicator:
     clause: str
     path: Path_
     outside_effective: OutsideEffective = "renormalise"
+    missing_declared: bool = False  # the office said what missing data means (no warning when scored 0)
 
     @property
     def leaf(self) -> bool:
@@ -310,6 +311,7 @@ def build_indicators(
             effective=(effective.get("from"), effective.get("to")) if effective else None,
             clause=item.get("clause", ""), path=here,
             outside_effective=defaults.get(item, "indicators[].outside_effective"),
+            missing_declared=item.get("missing") is not None,
         ))
     return tuple(built)
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from kaohe.engine.components import Problem
 from kaohe.engine.errors import Diagnostic, did_you_mean
 from kaohe.engine.language import names
 from kaohe.engine.language.compiled import ExpressionTable
@@ -204,14 +205,20 @@ class Checker:
         before = len(self.problems)
         self.problems.extend(check_instance(self.doc, params, component.params_schema, path))
         if len(self.problems) == before:
-            for problem in component.check(params):
-                diagnostic = self.doc.diagnostic(problem.code, (*path, *problem.path), **problem.params)
-                if problem.offset and diagnostic.column is not None:
-                    diagnostic = diagnostic.with_location(column=diagnostic.column + problem.offset)
-                if problem.text:
-                    diagnostic = diagnostic.with_location(text=problem.text)
-                self.problems.append(diagnostic)
-        return component if len(self.problems) == before else None
+            self.problems.extend(self.component_problem(problem, path) for problem in component.check(params))
+        errors = [p for p in self.problems[before:] if p.severity == "error"]
+        return None if errors else component
+
+    def component_problem(self, problem: Problem, path: Path_) -> Diagnostic:
+        """A component's own finding, located in the ruleset; ``W-`` codes are warnings."""
+        diagnostic = self.doc.diagnostic(problem.code, (*path, *problem.path), **problem.params)
+        if problem.offset and diagnostic.column is not None:
+            diagnostic = diagnostic.with_location(column=diagnostic.column + problem.offset)
+        if problem.text:
+            diagnostic = diagnostic.with_location(text=problem.text)
+        if problem.code.startswith("W-"):
+            diagnostic = diagnostic.with_location(severity="warning")
+        return diagnostic
 
     def raters(self) -> None:
         declared = list(self.raw.get("inputs", {}) or {})
