@@ -69,3 +69,37 @@ def test_a_bad_computed_key_is_a_located_error(tmp_path: Path) -> None:
         load_ruleset(file, default_registry())
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "E-EXPR-UNKNOWN-FIELD" and diagnostic.path == "$.grading.tie_break[1].expr"
+
+
+def test_the_cross_group_order_decides_pool_remainders(tmp_path: Path) -> None:
+    """Docs: with group_by the pool's leftover yuan go by one order across all
+    groups (total, then id), not group rank first. Pool 101 over three equal
+    weights = 33.67 each, two yuan left: E2 96.35 is first of all, and E1
+    96.04 (2nd of econ) beats S1 94.24 (1st of social)."""
+    text = """\
+kaohe: 1
+id: remainders
+title: 跨组余数
+year: 2025
+subjects: {kind: unit}
+inputs:
+  x: {title: 得分}
+indicators:
+  - {id: x, title: 得分, points: 100, rater: {use: direct, input: x}}
+grading:
+  group_by: unit
+  grades:
+    - {grade: 合格, min: 0}
+outcomes:
+  - {id: pool, title: 奖金, use: proportional_pool, pool: 101, weight: "1"}
+"""
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "E1", "name": "E1", "unit": "econ"}, {"id": "E2", "name": "E2", "unit": "econ"},
+                         {"id": "S1", "name": "S1", "unit": "social"}],
+            "values": [{"subject": s, "period": "2025", "x": x} for s, x in (("E1", 96.04), ("E2", 96.35),
+                                                                           ("S1", 94.24))]}
+    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+    # 101 / 3 = 33.67 each: floors 33 × 3 = 99, two yuan left (equal remainders .67) -> E2, then E1
+    assert [str(v) for v in result.outcomes["pool"].values] == ["34", "34", "33"]
