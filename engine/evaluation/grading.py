@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.shares import quota_places
+from kaohe.engine.language.expressions import Expression
 from kaohe.engine.language.ranking import competition_rank
-from kaohe.engine.ruleset.model import Grade, Grading
+from kaohe.engine.ruleset.model import Grade, Grading, Locations, Quota
 
 
 @dataclass
@@ -64,6 +66,15 @@ def rank(groups: np.ndarray, keys: list[tuple[np.ndarray, bool]], excluded: np.n
 
 
 @dataclass
+class QuotaSizes:
+    """A quota's share and counts per subject: its group's values (None: not declared)."""
+
+    share: np.ndarray | None
+    min_count: np.ndarray
+    max_count: np.ndarray | None
+
+
+@dataclass
 class Grades:
     grade: np.ndarray  # grade name or None
     factor: np.ndarray
@@ -71,16 +82,18 @@ class Grades:
     demoted_from: np.ndarray  # grade before quota/eligibility/bar, or None
     quota_allowed: dict[str, np.ndarray]  # grade -> places allowed, per subject's group
     thresholds: dict[str, np.ndarray] = field(default_factory=dict)  # grade -> its line per subject
+    quota_sizes: dict[str, QuotaSizes] = field(default_factory=dict)  # grade -> its quota's sizes per subject
 
 
 def assign_grades(
     grades: tuple[Grade, ...], total: np.ndarray, ranking: Ranking, excluded: np.ndarray,
     forced: np.ndarray, ceiling: np.ndarray, eligible: dict[str, np.ndarray],
-    thresholds: dict[str, np.ndarray],
+    thresholds: dict[str, np.ndarray], sizes: dict[str, QuotaSizes],
 ) -> Grades:
     """``forced``/``ceiling`` hold a grade index from vetoes (-1 for none);
     ``eligible`` maps a grade name to its eligibility mask; ``thresholds`` each
-    grade's line per subject (numbers, or computed lines), none for the last."""
+    grade's line per subject (numbers, or computed lines), none for the last;
+    ``sizes`` each quota's sizes per subject (see ``quota_sizes``)."""
     n = len(total)
     count = len(grades)
     level = np.full(n, count - 1, dtype=np.int64)
@@ -105,7 +118,7 @@ def assign_grades(
             reason[failing] = "eligibility"
             here &= ~failing
         if grade.quota is not None:
-            surplus = _over_quota(grade, here, ranking, allowed)
+            surplus = _over_quota(grade, sizes[grade.name], here, ranking, allowed)
             level[surplus] = index + 1
             reason[surplus] = "quota"
     names = np.array([g.name for g in grades], dtype=object)
@@ -115,14 +128,15 @@ def assign_grades(
     reason[excluded] = "excluded"
     demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], np.array(None, dtype=object))
     factor = np.where(excluded, 0.0, factors[level])
-    return Grades(result_grade, factor, reason, demoted, allowed, thresholds)
+    return Grades(result_grade, factor, reason, demoted, allowed, thresholds, sizes)
 
 
-def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: dict[str, np.ndarray]) -> np.ndarray:
+def _over_quota(grade: Grade, sizes: QuotaSizes, members: np.ndarray, ranking: Ranking,
+                allowed: dict[str, np.ndarray]) -> np.ndarray:
     """Members beyond the grade's places in their group, worst ranks first."""
     quota = grade.quota
     assert quota is not None
-    places = quota_places(quota, ranking.group_size)
+    places = quota_places(quota.rounding, ranking.group_size, sizes.share, sizes.min_count, sizes.max_count)
     allowed[grade.name] = places
     chosen = np.flatnonzero(members)
     ordered = chosen[np.lexsort((ranking.rank[chosen], ranking.codes[chosen]))]
@@ -132,6 +146,52 @@ def _over_quota(grade: Grade, members: np.ndarray, ranking: Ranking, allowed: di
     surplus = np.zeros(len(members), dtype=bool)
     surplus[ordered[position >= places[ordered]]] = True
     return surplus
+
+
+def quota_sizes(quota: Quota, env: dict[str, Any], ranking: Ranking, included: np.ndarray,
+                locations: Locations) -> QuotaSizes:
+    """Evaluate the quota's sizes; an expression must give every ranked
+    member of a group the same value (places are counted per group)."""
+    n = len(included)
+
+    def size(key: str, value: float | Expression | None, whole: bool) -> np.ndarray | None:
+        if value is None:
+            return None
+        if not isinstance(value, Expression):
+            return np.full(n, float(value))
+        column = np.asarray(value.evaluate(env, n), dtype=float).reshape(n)
+        return _group_value(column, key, whole, ranking, included, env, locations, (*quota.path, key))
+
+    minimum = size("min_count", quota.min_count, True)
+    assert minimum is not None
+    return QuotaSizes(size("max_share", quota.max_share, False), minimum, size("max_count", quota.max_count, True))
+
+
+def _group_value(column: np.ndarray, key: str, whole: bool, ranking: Ranking, included: np.ndarray,
+                 env: dict[str, Any], locations: Locations, path: tuple[str | int, ...]) -> np.ndarray:
+    """The group's one value of ``column`` for each subject, or a located error."""
+    codes = ranking.codes
+    ids = np.asarray(env["id"])
+    for code in np.unique(codes[included]).tolist():
+        members = np.flatnonzero(included & (codes == code))
+        values = column[members]
+        group = str(ranking.group[members[0]])
+        if np.isnan(values).any():
+            who = ids[members[np.isnan(values)][0]]
+            raise KaoheError(locations.diagnostic("E-QUOTA-MISSING", path, key=key, group=group, subject=who))
+        if values.max() - values.min() > 1e-9:
+            first, other = members[0], members[np.argmax(np.abs(values - values[0]))]
+            raise KaoheError(locations.diagnostic(
+                "E-QUOTA-VARIES", path, key=key, group=group, a=ids[first], a_value=f"{column[first]:g}",
+                b=ids[other], b_value=f"{column[other]:g}"))
+        bad = (values[0] < 0 or not float(values[0]).is_integer()) if whole else not 0 < values[0] <= 1
+        if bad:
+            raise KaoheError(locations.diagnostic("E-QUOTA-VALUE", path, key=key, group=group,
+                                                  value=f"{values[0]:g}"))
+    value_of_group = np.zeros(codes.max(initial=-1) + 1)
+    value_of_group[codes[included]] = column[included]
+    resolved: np.ndarray = value_of_group[codes]
+    return resolved
 
 
 def group_labels(grading: Grading | None, env: dict[str, Any], n: int) -> np.ndarray:

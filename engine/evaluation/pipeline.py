@@ -25,7 +25,14 @@ from kaohe.engine.evaluation.adjust import (
 from kaohe.engine.evaluation.cohort import Cohort, build_cohort
 from kaohe.engine.evaluation.derived import derive_inputs
 from kaohe.engine.evaluation.events import EventView
-from kaohe.engine.evaluation.grading import Grades, Ranking, assign_grades, group_labels, rank
+from kaohe.engine.evaluation.grading import (
+    Grades,
+    Ranking,
+    assign_grades,
+    group_labels,
+    quota_sizes,
+    rank,
+)
 from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
 from kaohe.engine.evaluation.plausibility import Finding, period_warnings
 from kaohe.engine.evaluation.rounding import round_scores
@@ -295,4 +302,6 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
     lines = {g.name: np.full(cohort.n, float(g.min)) if isinstance(g.min, int | float)
              else np.asarray(g.min.evaluate(env, cohort.n), dtype=float)
              for g in scale if g.min is not None}
-    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible, lines)
+    sizes = {g.name: quota_sizes(g.quota, env, ranking, ~cohort.excluded, ruleset.locations)
+             for g in scale if g.quota is not None}
+    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible, lines, sizes)

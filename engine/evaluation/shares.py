@@ -12,7 +12,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from kaohe.engine.ruleset.model import Quota, QuotaRounding
+from kaohe.engine.ruleset.model import QuotaRounding
 
 ROUNDINGS: dict[QuotaRounding, str] = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
 
@@ -23,16 +23,19 @@ def share_count(share: float | str | Decimal, size: int, rounding: QuotaRounding
     return int(exact.quantize(Decimal(1), rounding=ROUNDINGS[rounding]))
 
 
-def quota_places(quota: Quota, group_size: np.ndarray) -> np.ndarray:
+def quota_places(rounding: QuotaRounding, group_size: np.ndarray, share: np.ndarray | None,
+                 min_count: np.ndarray, max_count: np.ndarray | None) -> np.ndarray:
     """Places per subject's group: the share rounded as declared, at least
     ``min_count``, never more than ``max_count`` (e.g. promotion places) nor
-    the group itself."""
+    the group itself. Each size is given per subject (its group's value)."""
     sizes = np.asarray(group_size, dtype=np.int64)
     places = np.full(sizes.shape, np.iinfo(np.int64).max, dtype=np.int64)
-    if quota.max_share is not None:
-        by_size = {int(s): share_count(quota.max_share, int(s), quota.rounding) for s in np.unique(sizes)}
-        places = np.array([by_size[int(s)] for s in sizes], dtype=np.int64).reshape(sizes.shape)
-        places = np.maximum(places, quota.min_count)
-    if quota.max_count is not None:
-        places = np.minimum(places, quota.max_count)
+    if share is not None:
+        pairs = {(float(a), int(b)) for a, b in zip(share.tolist(), sizes.tolist(), strict=True)}
+        counted = {pair: share_count(pair[0], pair[1], rounding) for pair in pairs}
+        places = np.array([counted[(float(a), int(b))] for a, b in zip(share.tolist(), sizes.tolist(), strict=True)],
+                          dtype=np.int64).reshape(sizes.shape)
+        places = np.maximum(places, min_count.astype(np.int64))
+    if max_count is not None:
+        places = np.minimum(places, max_count.astype(np.int64))
     return np.minimum(places, sizes)

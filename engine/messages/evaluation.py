@@ -12,6 +12,23 @@ MESSAGES = {
         "would score 0: add the {input} column (or rows); if no data should score 0, write missing: zero on the "
         "indicator (exclude to leave it out)",
     ),
+    "E-QUOTA-VARIES": (
+        "名额 {key} 的表达式在组 “{group}” 中算出不同的值（{a} 为 {a_value}，{b} 为 {b_value}）：名额按组计算，"
+        "同一组的对象必须得到同一个值。请改用在组内相同的数据（如单位等次），或按该数据分组（grading.group_by）",
+        "the quota's {key} expression gives different values within group '{group}' ({a}: {a_value}, {b}: "
+        "{b_value}): places are counted per group, so every member must get the same value. Use data that is the "
+        "same within a group (e.g. the unit's grade), or group by it (grading.group_by)",
+    ),
+    "E-QUOTA-MISSING": (
+        "名额 {key} 在组 “{group}” 中算不出来：对象 {subject} 缺少表达式所需的数据。请补齐数据",
+        "the quota's {key} cannot be computed in group '{group}': subject {subject} lacks the data the expression "
+        "reads. Supply the data",
+    ),
+    "E-QUOTA-VALUE": (
+        "名额 {key} 在组 “{group}” 中算出 {value}：比例须大于 0 且不超过 1，名额数须是不小于 0 的整数",
+        "the quota's {key} in group '{group}' comes to {value}: a share must be above 0 and at most 1, a count a "
+        "whole number of at least 0",
+    ),
     "W-SCORE-ABOVE-FULL": (
         "{period} 指标 “{indicator}” 有 {count} 个对象得分高于满分 {full}（最高 {highest}；{subjects}）："
         "请检查评分方法的 cap、分档或公式，或该指标的 points",

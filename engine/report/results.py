@@ -269,7 +269,10 @@ def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], resu
         places = result.grades.quota_allowed.get(was) if result.grades else None
         allowed = int(places[i]) if places is not None else 0
         size = int(result.ranking.group_size[i])
-        return (f"{was}名额已满：{quota.describe(size, allowed)}，"
+        sizes = result.grades.quota_sizes.get(was) if result.grades else None
+        share = float(sizes.share[i]) if sizes is not None and sizes.share is not None else None
+        most = float(sizes.max_count[i]) if sizes is not None and sizes.max_count is not None else None
+        return (f"{was}名额已满：{quota.describe(size, allowed, share, most)}，"
                 f"本对象排第 {int(result.ranking.rank[i])} 名，顺延为{grade}")
     if code == "eligibility":
         eligible = by_name[was].eligible

@@ -120,19 +120,23 @@ QUOTA_ROUNDING_ZH = {"floor": "向下取整", "ceil": "向上取整", "half_up":
 @dataclass(frozen=True)
 class Quota:
     """A grade's places: ``max_share`` of the group rounded as declared (see
-    ``evaluation.shares``), at least ``min_count``, at most ``max_count``."""
+    ``evaluation.shares``), at least ``min_count``, at most ``max_count``.
+    Each may be an expression per subject whose value is the group's."""
 
-    max_share: float | None
+    max_share: float | Expression | None
     rounding: QuotaRounding
-    min_count: int
-    max_count: int | None = None
+    min_count: int | Expression
+    max_count: int | Expression | None = None
+    path: Path_ = ()
 
-    def describe(self, size: int, allowed: int) -> str:
+    def describe(self, size: int, allowed: int, share: float | None = None, most: float | None = None) -> str:
+        """``share`` and ``most``: this group's computed values when they are expressions."""
         parts = []
         if self.max_share is not None:
-            parts.append(f"组内 {size} 名 × {self.max_share:g}（{QUOTA_ROUNDING_ZH[self.rounding]}）")
+            shown = share if isinstance(self.max_share, Expression) else self.max_share
+            parts.append(f"组内 {size} 名 × {shown:g}（{QUOTA_ROUNDING_ZH[self.rounding]}）")
         if self.max_count is not None:
-            parts.append(f"至多 {self.max_count} 名")
+            parts.append(f"至多 {(most if isinstance(self.max_count, Expression) else self.max_count):g} 名")
         return "，".join(parts) + f" = {allowed} 名"
 
 
@@ -375,13 +379,19 @@ def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> 
         grades.append(Grade(
             name=item["grade"], factor=float(defaults.get(item, "grading.grades[].factor")),
             min=compile_eligible(item["min"], (*path, i, "min")) if isinstance(item.get("min"), str) else item.get("min"),
-            quota=_quota(quota) if quota else None,
+            quota=_quota(quota, (*path, i, "quota"), compile_eligible) if quota else None,
             eligible=compile_eligible(eligible, (*path, i, "eligible")) if eligible else None,
             clause=item.get("clause", ""),
         ))
     return tuple(grades)
 
 
-def _quota(raw: dict[str, Any]) -> Quota:
-    return Quota(raw.get("max_share"), defaults.get(raw, "grading.grades[].quota.rounding"),
-                 int(defaults.get(raw, "grading.grades[].quota.min_count")), raw.get("max_count"))
+def _quota(raw: dict[str, Any], path: Path_, compile_expression: Any) -> Quota:
+    def value(key: str) -> Any:
+        written = raw.get(key)
+        return compile_expression(written, (*path, key)) if isinstance(written, str) else written
+
+    minimum = value("min_count")
+    return Quota(value("max_share"), defaults.get(raw, "grading.grades[].quota.rounding"),
+                 minimum if minimum is not None else int(defaults.default("grading.grades[].quota.min_count")),
+                 value("max_count"), path)

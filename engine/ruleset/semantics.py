@@ -332,9 +332,13 @@ class Checker:
                              prev_min=_num(previous))
                 if numeric:
                     previous = minimum
-            share = (grade.get("quota") or {}).get("max_share")
+            quota = grade.get("quota") or {}
+            share = quota.get("max_share")
             if isinstance(share, int | float) and not 0 < share <= 1:
                 self.add("E-QUOTA-SHARE", (*here, "quota", "max_share"), actual=share)
+            for key in ("max_share", "min_count", "max_count"):  # a size computed per subject (its group's)
+                if isinstance(quota.get(key), str):
+                    self.expression(quota[key], names.grading_names(self.declared), (*here, "quota", key))
             if "eligible" in grade:
                 self.expression(grade["eligible"], names.grading_names(self.declared), (*here, "eligible"))
 
