@@ -215,10 +215,12 @@ def apply_adjustments(
         kept = raw
         if rule.cap_key is not None and KEY_GROUPS in env:  # level 1: per key (task, item …)
             groups = np.asarray(env[KEY_GROUPS])
-            kept = cap_in_order(groups, kept, np.full(int(groups.max(initial=-1)) + 1, float(rule.cap_key)))
+            owner = np.zeros(int(groups.max(initial=-1)) + 1, dtype=np.int64)
+            owner[groups] = subjects  # each key group belongs to one subject
+            kept = cap_in_order(groups, kept, _limit(rule.cap_key, ruleset, cohort, scores)[owner])
         if rule.cap_month is not None and rule.per == "event":  # level 2: per calendar month
             months = _month_groups(subjects, env["event"]["date"])
-            kept = cap_in_order(months, kept, np.full(cohort.n * 12, float(rule.cap_month)))
+            kept = cap_in_order(months, kept, np.repeat(_limit(rule.cap_month, ruleset, cohort, scores), 12))
         if rule.cap is not None:  # level 3: per period
             kept = cap_in_order(subjects, kept, _limit(rule.cap, ruleset, cohort, scores))
         if rule.target is not None:  # before the yearly cap, so points not taken do not use it up
@@ -227,16 +229,19 @@ def apply_adjustments(
             left -= np.bincount(subjects, kept, minlength=cohort.n)
         if rule.cap_year is not None:
             used = state.by_rule.setdefault(rule.id, np.zeros(cohort.n))
-            kept = cap_in_order(subjects, kept, np.maximum(rule.cap_year - used, 0.0))
+            kept = cap_in_order(subjects, kept, np.maximum(_limit(rule.cap_year, ruleset, cohort, scores) - used, 0.0))
             used += np.bincount(subjects, kept, minlength=cohort.n)
         for name, value in (("rule", np.full(len(subjects), index)), ("subject", subjects), ("raw", raw),
                             ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus")),
                             ("rejected", rejected)):
             parts[name].append(value)
-    return _totals(ruleset, cohort.n, parts, state)
+    limits = {kind: _limit(cap, ruleset, cohort, scores) for kind, cap in ruleset.caps.items()}
+    return _totals(cohort.n, parts, state, limits)
 
 
-def _totals(ruleset: Ruleset, n: int, parts: dict[str, list[np.ndarray]], state: CapState) -> Adjustments:
+def _totals(n: int, parts: dict[str, list[np.ndarray]], state: CapState,
+            limits: dict[str, np.ndarray]) -> Adjustments:
+    """Caps over all rules of a kind (``adjustment_caps``), per period then per year; ``limits`` per subject."""
     def joined(name: str, dtype: Any) -> np.ndarray:
         return np.concatenate(parts[name]).astype(dtype) if parts[name] else np.zeros(0, dtype=dtype)
 
@@ -244,10 +249,10 @@ def _totals(ruleset: Ruleset, n: int, parts: dict[str, list[np.ndarray]], state:
     kept, event, is_bonus = joined("kept", float), joined("event", np.int64), joined("kind", bool)
     rejected = joined("rejected", object)
     for kind, mask in (("bonus", is_bonus), ("deduction", ~is_bonus)):
-        limit = ruleset.caps.get(kind)
+        limit = limits.get(kind)
         if limit is not None:
-            kept[mask] = cap_in_order(subject[mask], kept[mask], np.full(n, float(limit)))
-        yearly = ruleset.caps.get(f"{kind}_year")
+            kept[mask] = cap_in_order(subject[mask], kept[mask], limit)
+        yearly = limits.get(f"{kind}_year")
         if yearly is not None:
             used = state.by_kind.setdefault(kind, np.zeros(n))
             kept[mask] = cap_in_order(subject[mask], kept[mask], np.maximum(yearly - used, 0.0))

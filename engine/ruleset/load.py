@@ -15,6 +15,7 @@ from typing import Any
 
 from kaohe.engine.errors import Diagnostic, KaoheError, sort_diagnostics
 from kaohe.engine.language.compiled import ExpressionTable
+from kaohe.engine.language.expressions import Expression
 from kaohe.engine.language.names import Declared, Scopes
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset import defaults
@@ -124,7 +125,8 @@ def build_ruleset(document: Document, file: Path, registry: Registry,
         event_fields=declared.event_fields, cycle=defaults.get(periods, "periods.cycle"),
         monitor=tuple(periods.get("monitor", [])), rollup=_rollup(periods.get("year")),
         indicators=indicators, all_indicators=every, by_id={node.id: node for node in every},
-        rules=_rules(raw, expressions, scopes), caps=raw.get("adjustment_caps") or {},
+        rules=_rules(raw, expressions, scopes), caps={key: expressions.compile(value, scopes.rule_subject) if isinstance(value, str) else value
+              for key, value in (raw.get("adjustment_caps") or {}).items()},
         vetoes=_vetoes(raw, expressions, scopes),
         grading=build_grading(raw.get("grading"), lambda text, path: expressions.compile(text, scopes.grading),
                               lambda text, path: expressions.compile(text, scopes.ranking, path)),
@@ -155,6 +157,11 @@ def _rollup(year: dict[str, Any] | None) -> YearRollup | None:
 
 
 def _rules(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> tuple[Rule, ...]:
+    def limit(item: dict[str, Any], key: str) -> float | Expression | None:
+        """A cap: a number, or an expression over each subject's names."""
+        value = item.get(key)
+        return expressions.compile(value, scopes.rule_subject) if isinstance(value, str) else value
+
     rules = []
     kinds: tuple[tuple[RuleKind, str], ...] = (("deduction", "deductions"), ("bonus", "bonuses"))
     for kind, key in kinds:
@@ -165,14 +172,13 @@ def _rules(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) ->
             rules.append(Rule(
                 id=item["id"], title=item["title"], kind=kind, per=per, when=expressions.compile(item["when"], scope),
                 points=expressions.compile(points, scope) if isinstance(points, str) else float(points),
-                cap=expressions.compile(item["cap"], scopes.rule_subject) if isinstance(item.get("cap"), str)
-                else item.get("cap"), cap_year=item.get("cap_year"), target=item.get("target"),
+                cap=limit(item, "cap"), cap_year=limit(item, "cap_year"), target=item.get("target"),
                 cycle=defaults.get(item, f"{key}[].cycle"),
                 applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
                 clause=item.get("clause", ""), path=(key, i), max_events=item.get("max_events"),
                 require=expressions.compile(item["require"], scope) if "require" in item else None,
                 reject_message=item.get("reject_message", ""), effective=_dates(item.get("effective")),
-                key=item.get("key"), cap_key=item.get("cap_key"), cap_month=item.get("cap_month"),
+                key=item.get("key"), cap_key=limit(item, "cap_key"), cap_month=limit(item, "cap_month"),
             ))
     return tuple(rules)
 

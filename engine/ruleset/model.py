@@ -84,7 +84,7 @@ class Rule:
     when: Expression
     points: float | Expression
     cap: float | Expression | None  # a number, or a limit computed per subject
-    cap_year: float | None
+    cap_year: float | Expression | None
     target: str | None
     cycle: IndicatorCycle
     applies_to: frozenset[str] | None
@@ -95,8 +95,8 @@ class Rule:
     reject_message: str = ""
     effective: tuple[str | None, str | None] | None = None
     key: str | None = None  # event field: events numbered and capped per subject and key value
-    cap_key: float | None = None
-    cap_month: float | None = None
+    cap_key: float | Expression | None = None
+    cap_month: float | Expression | None = None
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ class Ruleset:
     all_indicators: tuple[Indicator, ...]  # parents before children, in document order
     by_id: Mapping[str, Indicator]
     rules: tuple[Rule, ...]
-    caps: Mapping[str, float]
+    caps: Mapping[str, float | Expression]  # adjustment_caps: a number or a limit per subject
     vetoes: tuple[Veto, ...]
     grading: Grading | None
     outcomes: tuple[OutcomeSpec, ...]

@@ -242,6 +242,10 @@ class Checker:
 
     def rules(self) -> None:
         ids = self.indicator_ids()
+        caps = self.raw.get("adjustment_caps")
+        for key, value in (caps.items() if isinstance(caps, dict) else ()):
+            if isinstance(value, str):  # a per-subject limit over all rules
+                self.expression(value, names.rule_names(self.declared, "subject"), ("adjustment_caps", key))
         for kind in ("deductions", "bonuses"):
             for path, item in self.listed(kind):
                 scope = names.rule_names(self.declared, defaults.get(item, f"{kind}[].per"))
@@ -251,8 +255,9 @@ class Checker:
                     self.expression(item["points"], scope, (*path, "points"))
                 if "require" in item:
                     self.expression(item["require"], scope, (*path, "require"))
-                if isinstance(item.get("cap"), str):  # a per-subject limit
-                    self.expression(item["cap"], names.rule_names(self.declared, "subject"), (*path, "cap"))
+                for cap in ("cap", "cap_year", "cap_key", "cap_month"):  # a per-subject limit
+                    if isinstance(item.get(cap), str):
+                        self.expression(item[cap], names.rule_names(self.declared, "subject"), (*path, cap))
                 target = item.get("target")
                 if target is not None and kind == "bonuses":
                     self.add("E-TARGET-BONUS", (*path, "target"), at_key=True)
