@@ -56,9 +56,9 @@ def events_for(rng: random.Random, unit: dict, year: int, month: int) -> list[li
     day = lambda: f"{year}-{month:02d}-{rng.randint(1, 28):02d}"  # noqa: E731
     out = []
     if rng.random() < (1 - a) * 0.15:
-        out.append([uid, day(), "红牌", "", "", "", "督办事项逾期未办结", "", "", "", ""])
+        out.append([uid, day(), "红牌", "", "", "督办事项逾期未办结", "", "", "", "", ""])
     if rng.random() < (1 - a) * 0.4:
-        out.append([uid, day(), "黄牌", "", "", "", "督办事项进度滞后", "", "", "", ""])
+        out.append([uid, day(), "黄牌", "", "", "督办事项进度滞后", "", "", "", "", ""])
     if year >= 2022:
         for _ in range(rng.choice([0, 1, 1, 2])):
             closed = "是" if rng.random() < a + 0.05 else "否"
