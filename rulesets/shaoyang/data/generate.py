@@ -6,6 +6,11 @@ One set of tables serves both rulesets (2024.yaml reads the 2024 periods, 2025.y
 2025 periods; bench_value of earlier years feeds the challenge target). The task list
 (“三化”: 任务 → 项目 → 清单 → 责任单位/责任人) is the events table, type 任务, one row per
 task item per quarter, dated on the quarterly 调度 day.
+
+The 360 度评估 has four rater groups: 市领导 (leader, above), 部门互评 (peer, same level),
+本单位干部职工 (staff, below) and 服务对象 (public, outside). The staff ratings are drawn from a
+second seeded generator (staff_rng), so adding them left every other value, event and rating
+exactly as it was before the group existed.
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ def on_post(unit: tuple[str, str, str, str, str], year: int, quarter: str) -> bo
 
 def main() -> None:
     rng = random.Random(430500)   # 邵阳市行政区划代码
+    staff_rng = random.Random(4305001)   # 本单位干部职工测评（下级方向）单独的随机序列，不改变其余数据
     write("subjects.csv", ["id", "name", "class", "joined", "left"], [list(u) for u in UNITS])
     # 每个单位的“能力”：决定任务完成率、核心指标完成率、测评分
     ability = {u[0]: rng.uniform(0.72, 1.0) for u in UNITS}
@@ -146,6 +152,10 @@ def main() -> None:
                     for r in range(count):
                         score = round(min(100, max(50, 60 + 38 * a + rng.gauss(0, 5))), 0)
                         ratings.append([uid, period, group, f"{group}-{r + 1}", int(score), ""])
+                # 本单位干部职工（下级）8 人，同一能力模型
+                for r in range(8):
+                    score = round(min(100, max(50, 60 + 38 * a + staff_rng.gauss(0, 5))), 0)
+                    ratings.append([uid, period, "staff", f"staff-{r + 1}", int(score), ""])
 
     events.sort(key=lambda e: (e[1], e[0], e[5]))
     write("values.csv", ["subject", "period", "input", "value"], values)
