@@ -23,6 +23,7 @@ from kaohe.engine.data.sheet import TABLE_ZH, Problems, Sheet, codes, duplicates
 from kaohe.engine.data.tables import (
     Dataset,
     Events,
+    History,
     Numbers,
     Ratings,
     Subjects,
@@ -33,11 +34,12 @@ from kaohe.engine.data.tables import (
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.registry import Registry
 
-TABLES = ("subjects", "values", "events", "ratings")
+TABLES = ("subjects", "values", "events", "ratings", "history")
 FORMATS = ("csv", "xlsx", "json")
 SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
 EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
 RATING_COLUMNS = ("subject", "period", "indicator", "group", "rater", "score", "vote")
+HISTORY_COLUMNS = ("subject", "year")
 
 Codes = NDArray[np.integer[Any]]
 ValueEntries = tuple[Codes, list[str], Codes, Numbers]
@@ -178,24 +180,48 @@ def build_ratings(sheet: Sheet, subjects: Subjects | None) -> Ratings:
     return Ratings(subject, period, indicator, group, rater, score, vote)
 
 
+def build_history(sheet: Sheet, subjects: Subjects | None, fields: Collection[str] | None) -> History:
+    """Previous years' results: one row per subject and year, the declared fields beside."""
+    others = [c for c in sheet.positions if c not in HISTORY_COLUMNS]
+    if fields is not None:
+        others = sheet.only([*HISTORY_COLUMNS, *fields], others)
+    if not sheet.require("subject", "year"):
+        return History.empty()
+    subject, year = sheet.subject(subjects), sheet.period("year", required=True)
+    whole = np.array([str(y).isdigit() for y in year.tolist()], dtype=bool)
+    for i in np.flatnonzero((year != "") & ~whole).tolist():  # a quarter or month: results are per year
+        sheet.at("E-DATA-HISTORY-YEAR", i, "year", value=year[i])
+    years = np.array([int(y) if ok else 0 for y, ok in zip(year.tolist(), whole.tolist(), strict=True)],
+                     dtype=np.int64)
+    usable = (subject >= 0) & whole
+    for later, first in duplicates([subject, years]):
+        if usable[later]:
+            key = f"{cell_text(sheet.column('subject')[later])} / {years[later]}"
+            sheet.at("E-DATA-DUPLICATE-ROW", later, "year", first=int(sheet.rows[first]), key=key)
+    columns = sheet.extras(others)
+    rows = np.flatnonzero(usable)
+    return History(subject[rows], years[rows], {k: v[rows] for k, v in columns.items()})
+
+
 # ---------------------------------------------------------------------------
 # Assembling and loading
 
 
 def dataset_from_tables(raw: Mapping[str, RawTable], *, inputs: Collection[str] | None = None,
-                        event_fields: Collection[str] | None = None) -> Dataset:
+                        event_fields: Collection[str] | None = None,
+                        history_fields: Collection[str] | None = None) -> Dataset:
     """Type and check raw tables (``subjects`` required); raise every problem at once."""
     problems = Problems()
     if "subjects" not in raw:
         problems.add("E-DATA-NO-SUBJECTS", {"tables": ", ".join(sorted(raw)) or "-"})
     with tables.paused_gc():
-        dataset = _typed(dict(raw), problems, inputs, event_fields)
+        dataset = _typed(dict(raw), problems, inputs, event_fields, history_fields)
     problems.raise_if_any()
     return dataset
 
 
 def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str] | None,
-           event_fields: Collection[str] | None) -> Dataset:
+           event_fields: Collection[str] | None, history_fields: Collection[str] | None = None) -> Dataset:
     for table in raw:
         if table not in TABLES:
             problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
@@ -208,17 +234,19 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     values = build_values(sheets.pop("values"), subjects, inputs) if "values" in sheets else None
     events = build_events(sheets["events"], subjects, event_fields) if "events" in sheets else Events.empty()
     ratings = build_ratings(sheets["ratings"], subjects) if "ratings" in sheets else Ratings.empty()
+    history = build_history(sheets["history"], subjects, history_fields) if "history" in sheets else History.empty()
     subjects = subjects or Subjects.empty()
     values = values or Values.empty(len(subjects))
-    dataset = Dataset(subjects, values, events, ratings, origins)
+    dataset = Dataset(subjects, values, events, ratings, origins, history=history)
     if not problems.any():
-        dataset.digest = tables.dataset_digest(subjects, values, events, ratings)
+        dataset.digest = tables.dataset_digest(subjects, values, events, ratings, history)
     return dataset
 
 
 def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registry: Registry, *,
                  inputs: Collection[str] | None = None,
-                 event_fields: Collection[str] | None = None) -> Dataset:
+                 event_fields: Collection[str] | None = None,
+                 history_fields: Collection[str] | None = None) -> Dataset:
     """Read every table of a ruleset (``specs`` is its ``data:`` mapping) and type it.
 
     A table not in ``specs`` is looked for as ``data/<table>.csv|xlsx|json``
@@ -239,7 +267,7 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                     raw[table] = read_table(table, spec, base_dir, registry)
                 except KaoheError as exc:
                     problems.found.extend(exc.diagnostics)
-        dataset = _typed(raw, problems, inputs, event_fields) if "subjects" in raw else None
+        dataset = _typed(raw, problems, inputs, event_fields, history_fields) if "subjects" in raw else None
     problems.raise_if_any()
     assert dataset is not None, "a missing subjects table is a problem raised above"
     return dataset

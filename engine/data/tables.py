@@ -16,7 +16,9 @@ the layout (long or wide values). It covers, per table:
   field (sorted by name), in file order (order matters: "the second red
   card"); source row numbers are not covered;
 - ratings: subject, period, indicator, group, rater, score and vote in file
-  order.
+  order;
+- history (only when it has rows, so data without one keeps its digest):
+  subject, year and every history field (sorted by name), in file order.
 
 Origins (file names) and row numbers are not covered, so moving or
 re-exporting a file keeps the digest. Floats are hashed as little-endian
@@ -367,6 +369,23 @@ class Ratings:
 
 
 @dataclass
+class History:
+    """Previous years' results, one row per (subject, year): the declared
+    history fields (grade, total, flags …) as free columns."""
+
+    subject: Indices
+    year: NDArray[np.int64]
+    fields: dict[str, Numbers | Texts]
+
+    def __len__(self) -> int:
+        return len(self.subject)
+
+    @classmethod
+    def empty(cls) -> History:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {})
+
+
+@dataclass
 class Dataset:
     """The typed tables a ruleset reads; see the module docstring for ``digest``."""
 
@@ -376,6 +395,7 @@ class Dataset:
     ratings: Ratings
     origins: dict[str, str]
     digest: str = ""
+    history: History = field(default_factory=History.empty)
     fixture: bool = False  # rows written in a test case, holding only the inputs the case is about
 
 
@@ -383,7 +403,8 @@ class Dataset:
 # Digest
 
 
-def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: Ratings) -> str:
+def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: Ratings,
+                   history: History | None = None) -> str:
     h = hashlib.sha256(b"kaohe-data-1\n")
     _section(h, "subjects", {
         "id": subjects.ids, "name": subjects.name, "unit": subjects.unit, "class": subjects.cls,
@@ -401,6 +422,8 @@ def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: 
         "subject": ratings.subject, "period": ratings.period, "indicator": ratings.indicator,
         "group": ratings.group, "rater": ratings.rater, "score": ratings.score, "vote": ratings.vote,
     })
+    if history is not None and len(history):  # absent history keeps the digests of earlier data
+        _section(h, "history", {"subject": history.subject, "year": history.year}, history.fields)
     return "sha256:" + h.hexdigest()
 
 

@@ -19,6 +19,7 @@ from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.scoring import TreeScores
 from kaohe.engine.language.cohort import COHORT
 from kaohe.engine.language.expressions import Expression
+from kaohe.engine.language.periodic import HISTORY
 from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
 
 SUBJECT_POINTS = "_points"  # a per-subject rule's points, evaluated before its rows were chosen
@@ -70,6 +71,8 @@ def _record_env(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, rows: np.n
     """The subject-level names a rule uses, gathered for the subjects of ``rows``."""
     base = cohort.subject_env(n for n in ruleset.inputs if n in used)
     env: dict[str, Any] = {name: np.asarray(col)[rows] for name, col in base.items() if name in used}
+    if cohort.past_years is not None:  # the years functions read it, subject by matching row
+        env[HISTORY] = cohort.past_years.take(rows)
     if "score" in used:
         env["score"] = {k: v[rows] for k, v in scores.scores.items()}
     if "subtotal" in used:

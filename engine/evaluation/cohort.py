@@ -14,7 +14,9 @@ import numpy as np
 
 from kaohe.engine.data.periods import Period, months_on_post
 from kaohe.engine.data.tables import Dataset, Values
+from kaohe.engine.evaluation.history import history_frame
 from kaohe.engine.language.cohort import COHORT, CohortFrame
+from kaohe.engine.language.periodic import HISTORY, PeriodFrame
 from kaohe.engine.ruleset.model import Ruleset
 
 
@@ -36,6 +38,7 @@ class Cohort:
     class_index: np.ndarray
     _inputs: dict[str, np.ndarray] = field(default_factory=dict)
     groups: np.ndarray | None = None  # ranking group labels, set once grading.group_by is known
+    past_years: PeriodFrame | None = None  # previous years' results (history table) for the years functions
     _frame: tuple[np.ndarray | None, np.ndarray, CohortFrame] | None = field(default=None, repr=False)
 
     def frame(self) -> CohortFrame:
@@ -72,6 +75,8 @@ class Cohort:
             "id": self.ids, "name": self.names, "unit": self.units, "class": self.classes, "cls": self.classes,
             "months_on_post": self.months, "coefficient": self.coefficient, **self.extra,
         }
+        if self.past_years is not None:
+            env[HISTORY] = self.past_years
         for name in inputs:
             env[name] = self.value(name)
         return env
@@ -103,6 +108,7 @@ def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
         excluded=months <= 0, exclude_reason=np.where(months <= 0, "not_on_post", NO_REASON).astype(object),
         extra=extra, values=dataset.values, class_labels=[str(x) for x in labels],
         class_index=group_codes(classes),
+        past_years=history_frame(dataset.history, ruleset.declared.history_fields, period.year, n),
     )
     if ruleset.exclude is not None:
         chosen = ruleset.exclude.evaluate_mask(cohort.scoped_env(), n) & ~cohort.excluded

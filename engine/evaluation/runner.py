@@ -14,7 +14,7 @@ from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.load import load_ruleset
 from kaohe.engine.ruleset.model import Ruleset
 
-TABLES = ("subjects", "values", "events", "ratings")
+TABLES = ("subjects", "values", "events", "ratings", "history")
 FORMATS = ("csv", "xlsx", "json")
 
 
@@ -41,7 +41,8 @@ def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any],
 def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry | None = None) -> Dataset:
     registry = registry or default_registry()
     specs, base = data_specs(ruleset, data_dir)
-    return load_dataset(specs, base, registry, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
+    return load_dataset(specs, base, registry, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields),
+                        history_fields=list(ruleset.declared.history_fields))
 
 
 def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]]], origin: str) -> Dataset:
@@ -55,7 +56,8 @@ def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]
             columns=columns, rows=[[row.get(c) for c in columns] for row in rows],
             origin=f"{origin}#{name}", row_numbers=list(range(1, len(rows) + 1)),
         )
-    dataset = dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields))
+    dataset = dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields),
+                                  history_fields=list(ruleset.declared.history_fields))
     dataset.fixture = True
     return dataset
 

@@ -85,10 +85,10 @@ def cohort_function(fn: CohortFunction) -> CohortFunction:
 
 def keywords_of(fn: Callable[..., Any]) -> frozenset[str]:
     """The keyword arguments an expression may write for ``fn``: the settings
-    of cohort and period functions (other functions take positions only)."""
+    of cohort, period and years functions (other functions take positions only)."""
     if getattr(fn, "needs_cohort", False):
         return frozenset(list(inspect.signature(fn).parameters)[2:])
-    if getattr(fn, "__name__", "").startswith("periods_"):
+    if getattr(fn, "__name__", "").startswith(("periods_", "years_")):
         return frozenset(list(inspect.signature(fn).parameters)[1:])
     return frozenset()
 

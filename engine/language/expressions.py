@@ -17,7 +17,7 @@ element-wise (``np.logical_and``, ``np.where``); division by zero gives NaN
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -26,7 +26,15 @@ from simpleeval import SimpleEval
 
 from kaohe.engine.language.cohort import COHORT, SCOPES, CohortError, keywords_of, public_signature
 from kaohe.engine.language.functions import BUILTIN_FUNCTIONS, ColumnFunction
-from kaohe.engine.language.periodic import PERIOD_FUNCTIONS, PERIODS, PeriodError, reduce_periods
+from kaohe.engine.language.periodic import (
+    HISTORY,
+    PERIOD_FUNCTIONS,
+    PERIODS,
+    YEAR_FUNCTIONS,
+    PeriodError,
+    last_years,
+    reduce_periods,
+)
 from kaohe.engine.language.truth import truth
 
 MAX_LENGTH = 1000
@@ -34,6 +42,7 @@ MAX_NODES = 200
 MAX_EXPONENT = 16
 
 PERIOD_NAMES = "_period_names"  # in a NameSpec: names added inside period functions' first argument
+HISTORY_NAMES = "_history_names"  # in a NameSpec: the only names inside years functions' first argument
 NameSpec = Mapping[str, frozenset[str] | None]
 """Names an expression may use: ``None`` for a plain column or scalar,
 a set of field names for a record such as ``event``."""
@@ -138,6 +147,9 @@ class _Checker:
         # names inside a period function's first argument are those of each sub-period
         self.inner = {id(inner) for node in nodes if _calls_period_function(node)
                       for inner in ast.walk(node.args[0])}  # type: ignore[attr-defined]
+        # names inside a years function's first argument are the history table's fields of each year
+        self.inner_years = {id(inner) for node in nodes if _calls(node, YEAR_FUNCTIONS)
+                            for inner in ast.walk(node.args[0])}  # type: ignore[attr-defined]
         for node in nodes:
             self.check_node(node)
         return self.used
@@ -191,6 +203,8 @@ class _Checker:
         if name in self.functions:
             self.check_arity(node, name)
             self.check_scope(node, name)
+        if name in YEAR_FUNCTIONS and HISTORY_NAMES not in self.names:
+            self.fail("E-EXPR-HISTORY-UNDECLARED", node, name=name)
         if name not in self.functions:
             from kaohe.engine.errors import did_you_mean
 
@@ -258,18 +272,24 @@ class _Checker:
         known = [name for name in self.names if not name.startswith("_")]
         if id(node) in self.inner:
             known += sorted(self.names.get(PERIOD_NAMES) or ())
+        if id(node) in self.inner_years:
+            known = sorted(self.names.get(HISTORY_NAMES) or ())
         if node.id not in known:
             self.fail(
                 "E-EXPR-UNKNOWN-NAME", node, name=node.id,
                 available=", ".join(sorted(set(known))) or "—",
                 suggest=did_you_mean(node.id, known),
             )
-        if id(node) not in self.inner:
+        if id(node) not in self.inner and id(node) not in self.inner_years:
             self.used.add(node.id)
 
 
 def _calls_period_function(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PERIOD_FUNCTIONS
+    return _calls(node, PERIOD_FUNCTIONS)
+
+
+def _calls(node: ast.AST, functions: Iterable[str]) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions
             and bool(node.args))
 
 
@@ -375,7 +395,30 @@ class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no type
     def _eval_call(self, node: ast.Call) -> Any:
         if isinstance(node.func, ast.Name) and node.func.id in PERIOD_FUNCTIONS:
             return self._over_periods(node)
+        if isinstance(node.func, ast.Name) and node.func.id in YEAR_FUNCTIONS:
+            return self._over_years(node)
         return super()._eval_call(node)
+
+    def _over_years(self, node: ast.Call) -> Any:
+        """Evaluate the first argument in each previous year of the history table, then reduce."""
+        name = node.func.id  # type: ignore[attr-defined]
+        frame = self.names.get(HISTORY)
+        if frame is None:  # the checker requires history_fields, so the stage always provides the frame
+            raise ExpressionError("E-EXPR-HISTORY-UNDECLARED", {"expr": self.expr, "name": name})
+        settings = [self._eval(a) for a in node.args[1:]]
+        options = dict(zip(("years", "missing"), settings, strict=False))
+        options.update(dict(self._eval(k) for k in node.keywords))
+        try:
+            environments, assessed = last_years(frame, options.get("years"), name)
+            per_year = []
+            for env in environments:
+                inner = _ColumnEval(names=env, functions=self.plain_functions)
+                inner.expr = self.expr
+                per_year.append(inner._eval(node.args[0]))
+            return reduce_periods(YEAR_FUNCTIONS[name], per_year, assessed, frame.n,
+                                  str(options.get("missing", "break")))
+        except PeriodError as exc:
+            raise ExpressionError(exc.code, {"expr": self.expr, **exc.params}) from None
 
     def _over_periods(self, node: ast.Call) -> Any:
         """Evaluate the first argument in each sub-period, then reduce (``periodic``)."""

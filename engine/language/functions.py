@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.language.cohort import COHORT_FUNCTIONS
-from kaohe.engine.language.periodic import PERIOD_FUNCTIONS, signature_of
+from kaohe.engine.language.periodic import (
+    PERIOD_FUNCTIONS,
+    YEAR_FUNCTIONS,
+    signature_of,
+    year_signature_of,
+)
 from kaohe.engine.language.truth import truth
 
 ColumnFunction = Callable[..., Any]
@@ -60,4 +65,5 @@ BUILTIN_FUNCTIONS: dict[str, ColumnFunction] = {
     "sqrt": lambda x: np.sqrt(np.asarray(x, dtype=float)),
     **COHORT_FUNCTIONS,
     **{name: signature_of(name) for name in PERIOD_FUNCTIONS},  # evaluated by _ColumnEval._eval_call
+    **{name: year_signature_of(name) for name in YEAR_FUNCTIONS},  # likewise, over the history table
 }

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kaohe.engine.language.expressions import PERIOD_NAMES, NameSpec
+from kaohe.engine.language.expressions import HISTORY_NAMES, PERIOD_NAMES, NameSpec
 
 # ``class`` is a Python keyword, so expressions write the class as ``cls``
 SUBJECT_NAMES = ("id", "name", "unit", "class", "cls", "months_on_post", "coefficient")
@@ -31,6 +31,7 @@ class Declared:
     indicator_ids: frozenset[str] = frozenset()
     event_fields: tuple[str, ...] = ()
     outcome_ids: tuple[str, ...] = ()
+    history_fields: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Declared:
@@ -41,6 +42,7 @@ class Declared:
             subject_fields=_keys(fields), inputs=_keys(raw.get("inputs")),
             indicator_ids=frozenset(_indicator_ids(raw.get("indicators"))), event_fields=_keys(raw.get("event_fields")),
             outcome_ids=tuple(str(o["id"]) for o in raw.get("outcomes") or [] if isinstance(o, Mapping) and "id" in o),
+            history_fields=_keys(raw.get("history_fields")),
         )
 
     @property
@@ -65,8 +67,13 @@ def _plain(names: Iterable[str]) -> dict[str, frozenset[str] | None]:
 
 
 def subject_names(declared: Declared) -> NameSpec:
-    """``subjects.exclude``: subject columns and declared fields."""
-    return _plain([*SUBJECT_NAMES, *declared.subject_fields])
+    """``subjects.exclude``: subject columns and declared fields; with
+    ``history_fields`` declared, the years functions' first argument may name
+    them (every scope builds on this one, so history is usable everywhere)."""
+    names: dict[str, frozenset[str] | None] = _plain([*SUBJECT_NAMES, *declared.subject_fields])
+    if declared.history_fields:
+        names[HISTORY_NAMES] = frozenset(declared.history_fields)
+    return names
 
 
 def indicator_names(declared: Declared) -> NameSpec:

@@ -20,6 +20,15 @@ Optional arguments:
 The stage provides the sub-periods' environments under ``PERIODS``; where
 there are none (a quarter has no sub-periods) using a period function is the
 error ``E-EXPR-PERIODS-CONTEXT``.
+
+Years functions (``years_count``, ``years_run`` …, one per period function)
+reduce the same way over **previous years** read from the history table:
+``years_run(grade == '优秀') >= 2`` ("优秀 in each of the last two years").
+Their first argument names the declared ``history_fields`` of each earlier
+year, oldest first; ``years=N`` keeps the last N years; a year with no row
+for the subject, or a row with every field blank (不定等次), is "not
+assessed" and follows ``missing``. The stage provides the frame under
+``HISTORY``.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from kaohe.engine.language.truth import missing as is_missing
 from kaohe.engine.language.truth import truth
 
 PERIODS = "_periods"  # cannot be written in an expression (leading underscore)
+HISTORY = "_history"
 MISSING = ("break", "skip")
 
 
@@ -49,6 +59,15 @@ class PeriodFrame:
     def environments(self, kind: str | None) -> tuple[Sequence[Mapping[str, Any]], Sequence[np.ndarray]]:
         chosen = kind or self.default
         return self.by_kind.get(chosen, ()), self.assessed.get(chosen, ())
+
+    def take(self, rows: np.ndarray) -> PeriodFrame:
+        """The frame for the subjects of ``rows`` (a rule's matching rows)."""
+        def cut(env: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: np.asarray(v)[rows] if isinstance(v, np.ndarray) else v for k, v in env.items()}
+
+        return PeriodFrame(len(rows), self.default,
+                           {k: [cut(e) for e in envs] for k, envs in self.by_kind.items()},
+                           {k: [m[rows] for m in masks] for k, masks in self.assessed.items()})
 
 
 class PeriodError(Exception):
@@ -132,6 +151,28 @@ def reduce_periods(name: str, per_period: Sequence[Any], assessed: Sequence[np.n
     if how == "break" and name in CONDITIONS:
         stacked = np.nan_to_num(stacked, nan=0.0)  # not assessed: not met
     return _reduce(stacked, name, how)
+
+
+YEAR_FUNCTIONS = {name.replace("periods_", "years_"): name for name in PERIOD_FUNCTIONS}
+
+
+def last_years(frame: PeriodFrame, years: Any, name: str) -> tuple[Sequence[Mapping[str, Any]], Sequence[np.ndarray]]:
+    """The last ``years`` previous years of the history frame (all when None)."""
+    environments, assessed = frame.environments("year")
+    if years is None:
+        return environments, assessed
+    if isinstance(years, bool) or not isinstance(years, int | float) or years < 1 or not float(years).is_integer():
+        raise PeriodError("E-EXPR-YEARS-ARG", {"name": name, "value": years})
+    count = int(years)
+    return environments[-count:], assessed[-count:]
+
+
+def year_signature_of(name: str) -> Callable[..., None]:
+    def years_function(x: Any, years: Any = None, missing: Any = "break") -> None:
+        return None
+
+    years_function.__name__ = name
+    return years_function
 
 
 def signature_of(name: str) -> Callable[..., None]:

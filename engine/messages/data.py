@@ -117,6 +117,10 @@ MESSAGES = {
         "“{column}” 的值 “{value}” 不是考核周期：请写成 2025（年）、2025Q1（季度）或 2025-03（月）",
         "'{column}' value '{value}' is not a period: write 2025 (year), 2025Q1 (quarter) or 2025-03 (month)",
     ),
+    "E-DATA-HISTORY-YEAR": (
+        "往年结果表的 year 写的是 “{value}”：往年结果按年度记录，请写年份，如 2024",
+        "the history table's year is '{value}': previous results are kept per year, write a year such as 2024",
+    ),
     "E-DATA-BAD-BOOL": (
         "“{column}” 的值 “{value}” 无法识别：请填写 是/否（或 true/false、1/0），留空表示 是",
         "'{column}' value '{value}' is not understood: write yes/no (or true/false, 1/0); blank means yes",

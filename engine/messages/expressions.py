@@ -49,6 +49,17 @@ MESSAGES = {
         "表达式 “{expr}” 在这里不能使用 {name}()：只有汇总其他周期的周期（如年度汇总各季度）才有可读的下级周期；请在年度的等次条件（eligible）或年度结果运用中使用",
         "expression '{expr}' cannot use {name}() here: only a period that rolls up others (the year over its quarters) has sub-periods to read; use it in the year's eligibility or outcomes",
     ),
+    "E-EXPR-HISTORY-UNDECLARED": (
+        "表达式 “{expr}” 使用了 {name}()，它读取往年结果表：请在方案中声明 history_fields（如 grade: {{title: 年度等次}}）"
+        "并提供 history 数据表；逐个事件计算的表达式中不能使用",
+        "expression '{expr}' uses {name}(), which reads the history table: declare history_fields in the ruleset "
+        "(e.g. grade: {{title: annual grade}}) and supply a history table; expressions over single events cannot use it",
+    ),
+    "E-EXPR-YEARS-ARG": (
+        "表达式 “{expr}” 中 {name}() 的 years 写成了 “{value}”：请写正整数，如 years=3 表示最近 3 年",
+        "expression '{expr}': years= of {name}() is '{value}'; write a whole number of at least 1, e.g. years=3 for "
+        "the last three years",
+    ),
     "E-EXPR-PERIODS-ARG": (
         "表达式 “{expr}” 中 {name}() 的 missing 写成了 “{value}”：可选 {allowed}",
         "expression '{expr}': missing= of {name}() is '{value}'; choose one of {allowed}",
