@@ -101,9 +101,39 @@ def test_break_and_skip_differ_on_a_gap() -> None:
     assert reduce_periods("periods_streak", per_period, assessed, 1, "skip").tolist() == [2]
 
 
-def test_a_quarter_has_no_sub_periods(tmp_path: Path) -> None:
-    text = RULESET.replace("    quarter:\n      - {grade: 好, min: 90}",
-                           "    quarter:\n      - {grade: 好, min: 90, eligible: \"periods_count(total > 0) > 0\"}")
+def test_a_quarter_reads_the_quarters_before_it(tmp_path: Path) -> None:
+    """Docs (明显退步): fell back by more than 10 points on the previous quarter.
+    P1 95, 92, 80, 91: Q3 80 < 92 − 10 = 82 → flagged; P2 Q2 85 < 95 − 10 = 85 is not (not below);
+    P3 (not on post in Q1) Q4 80 < 94 − 10 = 84 → flagged; Q2 has no previous value for P3 → not flagged."""
+    text = RULESET + (
+        "  - {id: fell_back, title: 明显退步, use: flag, periods: [quarter],"
+        " when: \"total < periods_last(total) - 10\"}\n"
+        "  - {id: good_before, title: 此前好的季度数, use: formula, periods: [quarter],"
+        " value: \"periods_count(grade == '好')\"}\n")
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    evaluation = evaluate(ruleset, inline_dataset(ruleset, DATA, "inline"), default_registry())
+    flagged = {q: evaluation.period(f"2025Q{q}").outcomes["fell_back"].values.tolist() for q in (1, 2, 3, 4)}
+    # P3 is not on post in Q1: no value there (None)
+    assert flagged == {1: [False, False, None], 2: [False, False, False], 3: [True, False, False],
+                       4: [False, False, True]}
+    # 好 quarters before Q4: P1 Q1, Q2 → 2; P2 Q1 → 1; P3 Q2, Q3 → 2
+    assert evaluation.period("2025Q4").outcomes["good_before"].values.tolist() == [2, 1, 2]
+    assert evaluation.period("2025Q1").outcomes["good_before"].values.tolist() == [0, 0, None]
+
+
+def test_periods_last_with_skip_takes_the_latest_assessed() -> None:
+    # 80, not assessed, — : break → the last (missing); skip → 80
+    per_period = [np.array([80.0]), np.array([np.nan])]
+    assessed = [np.array([True]), np.array([False])]
+    assert np.isnan(reduce_periods("periods_last", per_period, assessed, 1, "break")[0])
+    assert reduce_periods("periods_last", per_period, assessed, 1, "skip").tolist() == [80]
+
+
+def test_a_rule_has_no_periods_to_read(tmp_path: Path) -> None:
+    text = RULESET.replace("outcomes:", "deductions:\n  - {id: d, title: 扣, per: subject, points: 1,"
+                                        " when: \"periods_count(x > 0) > 0\"}\noutcomes:")
     file = tmp_path / "ruleset.yaml"
     file.write_text(text, encoding="utf-8")
     ruleset = load_ruleset(file, default_registry())
@@ -111,4 +141,4 @@ def test_a_quarter_has_no_sub_periods(tmp_path: Path) -> None:
         evaluate(ruleset, inline_dataset(ruleset, DATA, "inline"), default_registry())
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "E-EXPR-PERIODS-CONTEXT"
-    assert diagnostic.path == "$.grading.scales.quarter[0].eligible" and diagnostic.line is not None
+    assert diagnostic.path == "$.deductions[0].when" and diagnostic.line is not None

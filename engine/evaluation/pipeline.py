@@ -114,7 +114,7 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
             if period.kind == "year" and ruleset.cycle != "year":
                 result = _year(ruleset, dataset, registry, period, view, state, results)
             else:
-                result = _period(ruleset, dataset, registry, period, view, state)
+                result = _period(ruleset, dataset, registry, period, view, state, results)
         except ExpressionError as exc:  # the data made a checked expression fail: say where it is written
             path = ruleset.expressions.path_of(exc.params.get("expr", ""))
             raise KaoheError(ruleset.locations.diagnostic(exc.code, path, period=period.id, **exc.params)) from None
@@ -155,13 +155,14 @@ def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
 
 
 def _period(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
-            state: CapState) -> PeriodResult:
+            state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
     cohort = build_cohort(ruleset, dataset, period)
     derive_inputs(ruleset, cohort, view)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
-    return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None)
+    frame = _sub_periods(ruleset, period, earlier, cohort.n)
+    return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None, frame)
 
 
 def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
@@ -201,11 +202,13 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
 
 
 def _sub_periods(ruleset: Ruleset, period: Period, earlier: list[PeriodResult], n: int) -> PeriodFrame:
-    """Each earlier period of the year by kind, oldest first, as its expressions saw it."""
+    """Each period of the year that ended before this one began (for the year:
+    all of them) by kind, oldest first, as its expressions saw it."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
     assessed: dict[str, list[np.ndarray]] = {}
     for result in earlier:
-        if result.period.year == period.year and result.period.kind != "year":
+        before = period.kind == "year" or result.period.end < period.start  # monitoring months run first
+        if result.period.year == period.year and result.period.kind != "year" and before:
             by_kind.setdefault(result.period.kind, []).append(result.names)
             assessed.setdefault(result.period.kind, []).append(~result.cohort.excluded)
     return PeriodFrame(n, ruleset.cycle, by_kind, assessed)

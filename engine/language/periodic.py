@@ -1,7 +1,7 @@
-"""Period functions: what a subject did across the sub-periods of a roll-up.
+"""Period functions: what a subject did in the earlier periods of the year.
 
-In the year (or any period that rolls up others) an expression may look at
-each earlier period of the same year: ``periods_count(grade == '好') >= 2``
+In the year an expression may look at each of its periods, and in a quarter
+(or month) at the periods of the year that ended before it began: ``periods_count(grade == '好') >= 2``
 ("优秀 only with at least two quarters graded 好"), ``periods_streak(zero_bonus)
 >= 2`` ("末位 in two consecutive quarters"), ``periods_mean(score.service)``.
 The first argument is evaluated **in each sub-period** with that period's
@@ -17,9 +17,13 @@ Optional arguments:
   it breaks a streak) or ``'skip'`` (it is left out: a streak runs across it,
   a count or mean ignores it).
 
-The stage provides the sub-periods' environments under ``PERIODS``; where
-there are none (a quarter has no sub-periods) using a period function is the
-error ``E-EXPR-PERIODS-CONTEXT``.
+``periods_last(x)`` is the value in the latest such period (with
+``missing='skip'`` the latest one the subject was assessed in), so
+``total < periods_last(total) - 10`` reads "fell back by more than 10".
+
+The stage provides the earlier periods' environments under ``PERIODS``
+(grading and outcomes); elsewhere using a period function is the error
+``E-EXPR-PERIODS-CONTEXT``.
 
 Years functions (``years_count``, ``years_run`` …, one per period function)
 reduce the same way over **previous years** read from the history table:
@@ -132,13 +136,18 @@ def _reduce(stacked: np.ndarray, name: str, how: str) -> np.ndarray:
             return np.where(some, filled.sum(axis=0), np.nan)
         if name == "periods_mean":
             return np.where(some, filled.sum(axis=0) / np.maximum(present.sum(axis=0), 1), np.nan)
+        if name == "periods_last":  # the latest period: with skip the latest one assessed
+            if how != "skip":
+                return stacked[-1] if len(stacked) else np.full(stacked.shape[1], np.nan)
+            latest = stacked.shape[0] - 1 - np.argmax(present[::-1], axis=0)
+            return np.where(some, stacked[latest, np.arange(stacked.shape[1])], np.nan)
         if name == "periods_min":
             return np.where(some, np.where(present, stacked, np.inf).min(axis=0), np.nan)
         return np.where(some, np.where(present, stacked, -np.inf).max(axis=0), np.nan)
 
 
 CONDITIONS = ("periods_count", "periods_all", "periods_any", "periods_streak", "periods_run")
-NUMBERS = ("periods_sum", "periods_mean", "periods_min", "periods_max")
+NUMBERS = ("periods_sum", "periods_mean", "periods_min", "periods_max", "periods_last")
 PERIOD_FUNCTIONS = (*CONDITIONS, *NUMBERS)
 
 

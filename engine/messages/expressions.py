@@ -46,8 +46,10 @@ MESSAGES = {
         "expression '{expr}': wrong argument to {function}() ({q} {method}); the quantile must be 0–1 and the method one of {methods}",
     ),
     "E-EXPR-PERIODS-CONTEXT": (
-        "表达式 “{expr}” 在这里不能使用 {name}()：只有汇总其他周期的周期（如年度汇总各季度）才有可读的下级周期；请在年度的等次条件（eligible）或年度结果运用中使用",
-        "expression '{expr}' cannot use {name}() here: only a period that rolls up others (the year over its quarters) has sub-periods to read; use it in the year's eligibility or outcomes",
+        "表达式 “{expr}” 在这里不能使用 {name}()：此前各周期的结果只在等次条件（eligible、分数线、名额）和结果运用中可读；"
+        "请把这个条件写到等次条件或结果运用中",
+        "expression '{expr}' cannot use {name}() here: earlier periods' results can be read only in grading "
+        "(eligible, computed lines, quotas) and outcomes; move the condition there",
     ),
     "E-EXPR-HISTORY-UNDECLARED": (
         "表达式 “{expr}” 使用了 {name}()，它读取往年结果表：请在方案中声明 history_fields（如 grade: {{title: 年度等次}}）"
