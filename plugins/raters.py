@@ -34,8 +34,10 @@ from kaohe.plugins.raters_peer import (
     floor_above_cap,
     input_list,
     input_or_expr,
+    name_or_expression,
     rate_cap_looks_like_points,
     schema,
+    value_column,
 )
 
 STEP_DECIMALS = 9  # 0.9 - 0.8 is 0.0999…98: round before counting started steps
@@ -70,9 +72,12 @@ class AttainmentRater(Rater):
     title = "目标达成率"
     description = "Points are full marks times actual over target (target over actual when lower is better), clipped to a floor and a cap."
     params_schema = schema(["actual", "target"], {
-        "actual": prop("实际值 / Actual", "实际完成值的数据项 / Input holding the actual value", type="string", minLength=1),
+        "actual": prop("实际值 / Actual", "实际完成值：数据项名称，或数据项的表达式（如 revenue - cost）"
+                       " / the actual value: an input name, or an expression over the inputs (e.g. revenue - cost)",
+                       type="string", minLength=1),
         "target": prop(
-            "目标值 / Target", "目标值：数据项名称或固定数字 / Target: an input name or a fixed number",
+            "目标值 / Target", "目标值：数据项名称、固定数字，或表达式（如 last_year * 1.08、mean(actual_x, 'class')）"
+            " / target: an input name, a fixed number, or an expression (e.g. last_year * 1.08)",
             type=["string", "number"], minLength=1,
         ),
         "polarity": POLARITY,
@@ -85,16 +90,18 @@ class AttainmentRater(Rater):
     })
 
     def inputs(self, params: Mapping[str, Any]) -> list[str]:
-        names = [params["actual"]] if isinstance(params.get("actual"), str) else []
-        return names + ([params["target"]] if isinstance(params.get("target"), str) else [])
+        names = [name_or_expression(params.get(key))[0] for key in ("actual", "target")]
+        return [n for n in names if n is not None]
+
+    def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        texts = {key: name_or_expression(params.get(key))[1] for key in ("actual", "target")}
+        return {key: text for key, text in texts.items() if text is not None}
 
     def check(self, params: Mapping[str, Any]) -> list[Problem]:
         return floor_above_cap(params) + rate_cap_looks_like_points(params)
 
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
-        actual = column(ctx, params["actual"])
-        target = params["target"]
-        target = column(ctx, target) if isinstance(target, str) else np.full(ctx.n, float(target))
+        actual, target = value_column(ctx, params["actual"]), value_column(ctx, params["target"])
         cap, floor = float(params.get("cap", 1.0)), float(params.get("floor", 0.0))
         rate = rate_against(actual, target, params.get("polarity", "higher") == "lower", cap)
         clipped, capped = clip(rate, floor, cap)

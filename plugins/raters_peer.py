@@ -9,6 +9,7 @@ within each peer group (``ctx.groups``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,6 +77,27 @@ def input_or_expr(params: Mapping[str, Any], ctx: RaterContext) -> np.ndarray:
     if params.get("expr") is not None:
         return evaluate(ctx, params["expr"])
     return column(ctx, params["input"])
+
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def name_or_expression(value: Any) -> tuple[str | None, str | None]:
+    """A rater parameter written as text: a bare name is a declared input
+    (checked like ``input``), anything else an expression over the inputs."""
+    if not isinstance(value, str):
+        return None, None
+    return (value, None) if NAME.match(value) else (None, value)
+
+
+def value_column(ctx: RaterContext, value: Any) -> np.ndarray:
+    """An input, an expression or a fixed number, as a column."""
+    name, text = name_or_expression(value)
+    if name is not None:
+        return column(ctx, name)
+    if text is not None:
+        return evaluate(ctx, text)
+    return np.full(ctx.n, float(value))
 
 
 def input_list(params: Mapping[str, Any]) -> list[str]:

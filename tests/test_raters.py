@@ -95,6 +95,16 @@ def test_attainment_lower_is_better():
     close(result.details["rate"], [2, 1, 0.5, 1])
 
 
+def test_attainment_target_may_be_an_expression():
+    # docs: target last_year × 1.08 = 5400; 5940 / 5400 = 1.1 → capped 1.0 → 20; 4860 / 5400 = 0.9 → 18
+    params = {"actual": "output", "target": "last_year * 1.08"}
+    ctx = make_ctx({"output": [5940, 4860], "last_year": [5000, 5000]}, full=20.0)
+    result = AttainmentRater().score(params, ctx)
+    assert result.points.tolist() == pytest.approx([20, 18])
+    assert AttainmentRater().inputs(params) == ["output"]
+    assert AttainmentRater().expressions(params) == {"target": "last_year * 1.08"}
+
+
 def test_attainment_threshold_floor_and_numeric_target():
     ctx = make_ctx({"a": [50, 70, 10]}, full=10)
     params = {"actual": "a", "target": 100, "threshold": 0.6, "floor": 0.2}
