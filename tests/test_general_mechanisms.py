@@ -243,3 +243,68 @@ outcomes:
     evaluation = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
     record = build_document(evaluation)["periods"][0]["subjects"][0]
     assert record["total"] == 90 and record["outcomes"]["priority"]["value"] is False
+
+
+COEFFICIENT_RULESET = """\
+kaohe: 1
+id: coef
+title: 按人数分档的系数
+year: 2025
+subjects:
+  kind: unit
+  classes:
+    frontline: {title: 一线部门, coefficient: "1.2 if headcount >= 50 else 1.1"}
+    office: {title: 机关部门}
+  fields:
+    headcount: {title: 人数}
+inputs:
+  x: {title: 得分}
+indicators:
+  - {id: x, title: 得分, points: 100, rater: {use: direct, input: x}}
+"""
+
+
+def coefficient_run(tmp_path: Path, headcounts: list[object]):
+    file = tmp_path / "coef.yaml"
+    file.write_text(COEFFICIENT_RULESET, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    subjects = [{"id": f"U{i}", "name": f"U{i}", "class": c, "headcount": h}
+                for i, (c, h) in enumerate(zip(["frontline", "frontline", "office"], headcounts, strict=True), 1)]
+    data = {"subjects": subjects, "values": [{"subject": s["id"], "period": "2025", "x": 80} for s in subjects]}
+    return evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+
+
+def test_a_class_coefficient_computed_per_subject(tmp_path: Path) -> None:
+    # docs: 80 people → 1.2 → 96; 30 people → 1.1 → 88; the office class has no coefficient → 1 → 80
+    result = coefficient_run(tmp_path, [80, 30, 12])
+    assert result.cohort.coefficient.tolist() == pytest.approx([1.2, 1.1, 1.0])
+    assert result.total.tolist() == pytest.approx([96, 88, 80])
+
+
+def test_a_coefficient_that_cannot_be_computed_is_located(tmp_path: Path) -> None:
+    file = tmp_path / "coef.yaml"
+    file.write_text(COEFFICIENT_RULESET.replace('"1.2 if headcount >= 50 else 1.1"', '"1 + headcount / 400"'),
+                    encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一", "class": "frontline", "headcount": 80},
+                         {"id": "U2", "name": "二", "class": "frontline"}],
+            "values": [{"subject": s, "period": "2025", "x": 80} for s in ("U1", "U2")]}
+    with pytest.raises(KaoheError) as caught:  # U2 has no headcount: 1 + missing / 400 is missing
+        evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E-COEFFICIENT-VALUE" and problem.params["subject"] == "U2"
+
+
+def test_a_coefficient_not_above_zero_is_located(tmp_path: Path) -> None:
+    file = tmp_path / "coef.yaml"
+    file.write_text(COEFFICIENT_RULESET.replace('"1.2 if headcount >= 50 else 1.1"', '"headcount / 100 - 0.5"'),
+                    encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一", "class": "frontline", "headcount": 30}],
+            "values": [{"subject": "U1", "period": "2025", "x": 80}]}
+    with pytest.raises(KaoheError) as caught:
+        evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
+    (problem,) = caught.value.diagnostics
+    # 30 / 100 − 0.5 = −0.2
+    assert problem.code == "E-COEFFICIENT-VALUE" and problem.params["value"] == "-0.2"
+    assert problem.path == "$.subjects.classes.frontline.coefficient" and problem.line == 8

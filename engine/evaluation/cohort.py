@@ -14,8 +14,10 @@ import numpy as np
 
 from kaohe.engine.data.periods import Period, months_on_post
 from kaohe.engine.data.tables import Dataset, Values
+from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.history import history_frame
 from kaohe.engine.language.cohort import COHORT, CohortFrame
+from kaohe.engine.language.expressions import Expression
 from kaohe.engine.language.periodic import HISTORY, PeriodFrame
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -91,17 +93,16 @@ def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
     n = len(subjects.ids)
     classes = subjects.cls.astype(object)
     labels = np.unique(classes.astype(str)) if n else np.zeros(0, dtype=str)
-    by_label = np.array(
-        [ruleset.classes[c].coefficient if c in ruleset.classes else 1.0 for c in labels], dtype=float
-    )
-    coefficient = by_label[group_codes(classes)] if n else np.zeros(0)
-    own = subjects.extra.get("coefficient")
-    if own is not None and own.dtype.kind == "f":
-        coefficient = coefficient * np.where(np.isnan(own), 1.0, own)
     months = months_on_post(subjects.joined, subjects.left, period, ruleset.full_month_days)
     extra = {k: v for k, v in subjects.extra.items() if k in ruleset.subject_fields}
     for name in ruleset.subject_fields:  # a declared field the data lacks is missing, as an absent value is
         extra.setdefault(name, np.full(n, np.nan))
+    fields = {"id": subjects.ids, "name": subjects.name, "unit": subjects.unit, "class": classes, "cls": classes,
+              "months_on_post": months, **extra}
+    coefficient = class_coefficients(ruleset, classes, fields, n)
+    own = subjects.extra.get("coefficient")
+    if own is not None and own.dtype.kind == "f":
+        coefficient = coefficient * np.where(np.isnan(own), 1.0, own)
     cohort = Cohort(
         period=period, n=n, ids=subjects.ids, names=subjects.name, units=subjects.unit,
         classes=classes, coefficient=coefficient, months=months,
@@ -115,6 +116,27 @@ def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
         cohort.excluded = cohort.excluded | chosen
         cohort.exclude_reason = np.where(chosen, "rule", cohort.exclude_reason).astype(object)
     return cohort
+
+
+def class_coefficients(ruleset: Ruleset, classes: np.ndarray, fields: dict[str, Any], n: int) -> np.ndarray:
+    """Each subject's class coefficient: the class's number, or its expression
+    over the subject's fields; a value that is missing or not above 0 is a located error."""
+    coefficient = np.ones(n)
+    for key, spec in ruleset.classes.items():
+        members = classes == key
+        if not members.any():
+            continue
+        if not isinstance(spec.coefficient, Expression):
+            coefficient[members] = spec.coefficient
+            continue
+        values = np.asarray(spec.coefficient.evaluate(fields, n), dtype=float).reshape(n)
+        bad = members & ~(values > 0)  # NaN fails too
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise KaoheError(ruleset.locations.diagnostic(
+                "E-COEFFICIENT-VALUE", spec.path, subject=str(fields["id"][first]), value=f"{values[first]:g}"))
+        coefficient[members] = values[members]
+    return coefficient
 
 
 def group_codes(labels: np.ndarray) -> np.ndarray:

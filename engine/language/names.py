@@ -76,6 +76,11 @@ def subject_names(declared: Declared) -> NameSpec:
     return names
 
 
+def coefficient_names(declared: Declared) -> NameSpec:
+    """A class coefficient computed per subject: subject columns but the coefficient itself."""
+    return {k: v for k, v in subject_names(declared).items() if k != "coefficient"}
+
+
 def indicator_names(declared: Declared) -> NameSpec:
     """Formulas and band expressions: subject columns and declared inputs."""
     return {**subject_names(declared), **_plain(declared.inputs)}
@@ -131,6 +136,7 @@ class Scopes:
     """The name scopes of one compiled ruleset, built once."""
 
     subject: NameSpec
+    coefficient: NameSpec
     indicator: NameSpec
     event: NameSpec
     grading: NameSpec
@@ -143,7 +149,8 @@ class Scopes:
     def of(cls, declared: Declared, outcome_ids: Iterable[str]) -> Scopes:
         ids = list(outcome_ids)
         return cls(
-            subject=subject_names(declared), indicator=indicator_names(declared), event=event_names(declared),
+            subject=subject_names(declared), coefficient=coefficient_names(declared),
+            indicator=indicator_names(declared), event=event_names(declared),
             grading=grading_names(declared), ranking=ranking_names(declared), rule_event=rule_names(declared, "event"),
             rule_subject=rule_names(declared, "subject"),
             outcomes=tuple(outcome_names(declared, ids[:i]) for i in range(len(ids))),

@@ -12,6 +12,11 @@ MESSAGES = {
         "would score 0: add the {input} column (or rows); if no data should score 0, write missing: zero on the "
         "indicator (exclude to leave it out)",
     ),
+    "E-COEFFICIENT-VALUE": (
+        "类别系数的表达式对对象 {subject} 算出 {value}：系数须大于 0（缺数据时算不出）。请补齐该对象的数据，或修改表达式",
+        "the class coefficient expression gives {value} for subject {subject}: a coefficient must be above 0 (it "
+        "cannot be computed without the data). Supply the subject's data or change the expression",
+    ),
     "E-QUOTA-VARIES": (
         "名额 {key} 的表达式在组 “{group}” 中算出不同的值（{a} 为 {a_value}，{b} 为 {b_value}）：名额按组计算，"
         "同一组的对象必须得到同一个值。请改用在组内相同的数据（如单位等次），或按该数据分组（grading.group_by）",

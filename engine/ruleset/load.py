@@ -120,7 +120,7 @@ def build_ruleset(document: Document, file: Path, registry: Registry,
     exclude = subjects.get("exclude")
     return Ruleset(
         id=raw["id"], title=raw["title"], year=int(raw["year"]), file=str(file), base_dir=file.parent,
-        digest=digest_of(raw), kind=subjects["kind"], classes=_classes(subjects),
+        digest=digest_of(raw), kind=subjects["kind"], classes=_classes(subjects, expressions, scopes),
         subject_fields=declared.subject_fields, inputs=raw.get("inputs") or {},
         event_fields=declared.event_fields, cycle=defaults.get(periods, "periods.cycle"),
         monitor=tuple(periods.get("monitor", [])), rollup=_rollup(periods.get("year")),
@@ -140,11 +140,13 @@ def build_ruleset(document: Document, file: Path, registry: Registry,
     )
 
 
-def _classes(subjects: dict[str, Any]) -> dict[str, SubjectClass]:
-    return {
-        key: SubjectClass(key, value["title"], float(defaults.get(value, "subjects.classes.*.coefficient")))
-        for key, value in (subjects.get("classes") or {}).items()
-    }
+def _classes(subjects: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> dict[str, SubjectClass]:
+    def coefficient(value: dict[str, Any]) -> float | Expression:
+        written = defaults.get(value, "subjects.classes.*.coefficient")
+        return expressions.compile(written, scopes.coefficient) if isinstance(written, str) else float(written)
+
+    return {key: SubjectClass(key, value["title"], coefficient(value), ("subjects", "classes", key, "coefficient"))
+            for key, value in (subjects.get("classes") or {}).items()}
 
 
 def _rollup(year: dict[str, Any] | None) -> YearRollup | None:

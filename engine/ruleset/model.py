@@ -181,7 +181,8 @@ class OutcomeSpec:
 class SubjectClass:
     id: str
     title: str
-    coefficient: float
+    coefficient: float | Expression  # a number, or computed per subject from its fields
+    path: Path_ = ()
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,12 @@ class Checker:
         return full
 
     def classes(self) -> None:
-        known = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {})
+        declared_classes = (self.raw.get("subjects", {}) or {}).get("classes", {}) or {}
+        for key, spec in declared_classes.items() if isinstance(declared_classes, dict) else ():
+            if isinstance(spec, dict) and isinstance(spec.get("coefficient"), str):  # computed per subject
+                self.expression(spec["coefficient"], names.coefficient_names(self.declared),
+                                ("subjects", "classes", key, "coefficient"))
+        known = list(declared_classes)
         items = [*self.indicators(), *self.listed("deductions"), *self.listed("bonuses"), *self.listed("vetoes")]
         for path, item in items:
             applies = item.get("applies_to")
