@@ -107,7 +107,7 @@ def test_year_rollup_validates(document: dict[str, Any]) -> None:
     year["period"], year["kind"] = "2025", "year"
     for s in year["subjects"]:
         s["rollup"] = {"periods": {"2025Q1": 88.1, "2025Q2": None}, "weight": 0.7,
-                       "annual": {"annual_review": 27.0}}
+                       "annual": {"annual_review": 27.0}, "bonus": 0.7, "deduction": 0}
     document["periods"].append(year)
     assert errors_of(document) == []
 

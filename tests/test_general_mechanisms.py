@@ -308,3 +308,35 @@ def test_a_coefficient_not_above_zero_is_located(tmp_path: Path) -> None:
     # 30 / 100 − 0.5 = −0.2
     assert problem.code == "E-COEFFICIENT-VALUE" and problem.params["value"] == "-0.2"
     assert problem.path == "$.subjects.classes.frontline.coefficient" and problem.line == 8
+
+
+def test_the_year_shows_the_deductions_its_quarters_carry(tmp_path: Path) -> None:
+    """Docs (年度汇总公式): quarters 90 and 80, 4 deducted in Q2 → adjusted 90, 76, mean 83;
+    the year shows subtotal (90 + 80) / 2 = 85 and deduction (0 + 4) / 2 = 2: 85 − 2 = 83."""
+    text = """\
+kaohe: 1
+id: carried
+title: 年度显示各季度扣分
+year: 2025
+subjects: {kind: unit}
+inputs:
+  x: {title: 得分}
+periods: {cycle: quarter, year: {from_periods: mean}}
+indicators:
+  - {id: x, title: 得分, points: 100, rater: {use: direct, input: x}}
+deductions:
+  - {id: late, title: 迟报, when: "event.type == '迟报'", points: 4}
+"""
+    file = tmp_path / "carried.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一", "joined": "2025-01-01", "left": "2025-06-30"}],
+            "values": [{"subject": "U1", "period": "2025Q1", "x": 90}, {"subject": "U1", "period": "2025Q2", "x": 80}],
+            "events": [{"subject": "U1", "date": "2025-05-06", "type": "迟报"}]}
+    evaluation = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
+    year = evaluation.period("2025")
+    assert year.tree.subtotal.tolist() == pytest.approx([85])
+    assert (year.adjustments.bonus.tolist(), year.adjustments.deduction.tolist()) == ([0], [2])
+    assert year.total.tolist() == [83]
+    record = build_document(evaluation)["periods"][-1]["subjects"][0]
+    assert (record["subtotal"], record["deduction"], record["rollup"]["deduction"]) == (85, 2, 2)

@@ -6,6 +6,7 @@ Every stage reads the previous stage's columns and never reaches back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,18 +176,26 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
     rollup = ruleset.rollup
     assert rollup is not None
     parts = [r for r in earlier if r.period.year == period.year and r.period.kind == ruleset.cycle]
-    stacked = np.vstack([np.where(r.cohort.excluded, np.nan, r.adjusted) for r in parts])
-    with np.errstate(all="ignore"), _quiet():
-        if rollup.combine == "sum":
-            combined = np.nansum(stacked, axis=0)
-        elif rollup.combine == "last":
-            combined = _last_valid(stacked)
-        else:
-            combined = np.nanmean(stacked, axis=0)
-    never = np.isnan(stacked).all(axis=0)
+
+    def combine(column: Callable[[PeriodResult], np.ndarray]) -> np.ndarray:
+        """The periods' values of one column combined as declared (subjects not assessed left out)."""
+        stacked = np.vstack([np.where(r.cohort.excluded, np.nan, column(r)) for r in parts])
+        with np.errstate(all="ignore"), _quiet():
+            if rollup.combine == "sum":
+                return np.asarray(np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0)))
+            if rollup.combine == "last":
+                return _last_valid(stacked)
+            return np.asarray(np.nanmean(stacked, axis=0))
+
+    combined = combine(lambda r: r.adjusted)
+    never = np.isnan(combined)
     cohort.excluded = cohort.excluded | never
     cohort.exclude_reason = np.where(never & (cohort.exclude_reason == None), "no_periods", cohort.exclude_reason)  # noqa: E711
-    base = rollup.weight * np.nan_to_num(combined)
+    # combining is linear, so the combined adjusted score splits into the periods' subtotal, bonus and
+    # deduction: the year shows the bonuses and deductions its quarters carry, not 0
+    carried = (rollup.weight * np.nan_to_num(combine(lambda r: r.adjustments.bonus)),
+               rollup.weight * np.nan_to_num(combine(lambda r: r.adjustments.deduction)))
+    base = rollup.weight * np.nan_to_num(combine(lambda r: r.tree.subtotal))
     annual = {}
     for indicator_id, weight in rollup.annual:
         indicator = ruleset.by_id[indicator_id]
@@ -195,10 +204,10 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
         base = base + annual[indicator_id]
     tree.subtotal = base
     info = {"periods": {r.period.id: r.adjusted for r in parts}, "weight": rollup.weight, "annual": annual,
-            "combined": combined}
+            "combined": combined, "bonus": carried[0], "deduction": carried[1]}
     _periodic_means(ruleset, tree, parts, cohort.n)
     frame = _sub_periods(ruleset, period, earlier, cohort.n)
-    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info, frame)
+    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info, frame, carried)
 
 
 def _sub_periods(ruleset: Ruleset, period: Period, earlier: list[PeriodResult], n: int) -> PeriodFrame:
@@ -248,8 +257,13 @@ def _last_valid(stacked: np.ndarray) -> np.ndarray:
 
 def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScores, subtotal: np.ndarray,
             groups: np.ndarray, view: EventView, state: CapState, rollup: dict[str, Any] | None,
-            periods: PeriodFrame | None = None) -> PeriodResult:
+            periods: PeriodFrame | None = None,
+            carried: tuple[np.ndarray, np.ndarray] | None = None) -> PeriodResult:
+    """``carried``: the year's share of its periods' bonuses and deductions, added to its own."""
     adjustments = apply_adjustments(ruleset, cohort, tree, view, state)
+    if carried is not None:
+        adjustments.bonus = adjustments.bonus + carried[0]
+        adjustments.deduction = adjustments.deduction + carried[1]
     vetoes = apply_vetoes(ruleset, cohort, tree, view)
     adjusted = subtotal + adjustments.bonus - adjustments.deduction
     total = round_scores(adjusted * cohort.coefficient, ruleset.precision, ruleset.rounding)

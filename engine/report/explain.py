@@ -136,13 +136,18 @@ def _rollup(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
     lines = ["一（续）、年度汇总", f"  各周期得分（加减分后、乘系数前）：{periods}；{combine} × 权重 {rollup['weight']:g}"]
     for key, value in rollup["annual"].items():
         lines.append(f"  年度组成部分 {ruleset.by_id[key].title}：折合 {_fmt(value)} 分")
+    if rollup["bonus"] or rollup["deduction"]:
+        lines.append(f"  其中各周期的加分 {_fmt(rollup['bonus'])}、扣分 {_fmt(rollup['deduction'])}（同样{combine} × 权重）"
+                     "计入下面的加分、扣分合计，指标小计不含加减分")
     return lines + [""]
 
 
 def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
     lines = ["二、加分与扣分"]
+    carried = record.get("rollup") or {}
     if not record["adjustments"]:
-        lines.append("  无")
+        lines.append("  本年度无加减分事项；各周期的加减分已按年度汇总计入（见各周期的 explain）"
+                     if carried.get("bonus") or carried.get("deduction") else "  无")
     by_id = {r.id: r for r in ruleset.rules}
     for item in record["adjustments"]:
         rule = by_id[item["rule"]]

@@ -157,7 +157,8 @@ class PeriodColumns:
         rollup = result.rollup
         self.rollup = None if rollup is None else (
             {pid: numbers(v) for pid, v in rollup["periods"].items()}, rollup["weight"],
-            {k: numbers(v) for k, v in rollup["annual"].items()},
+            {k: numbers(v) for k, v in rollup["annual"].items()}, numbers(rollup["bonus"]),
+            numbers(rollup["deduction"]),
         )
 
     def indicator_entries(self, i: int) -> dict[str, Any]:
@@ -203,9 +204,10 @@ def subject_record(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResul
                      for oid, (values, notes) in columns.outcomes.items()},
     }
     if columns.rollup is not None:
-        periods, weight, annual = columns.rollup
+        periods, weight, annual, bonus, deduction = columns.rollup
         record["rollup"] = {"periods": {pid: v[i] for pid, v in periods.items()}, "weight": weight,
-                            "annual": {k: v[i] for k, v in annual.items()}}
+                            "annual": {k: v[i] for k, v in annual.items()}, "bonus": bonus[i],
+                            "deduction": deduction[i]}
     return record
 
 
