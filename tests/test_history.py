@@ -141,3 +141,22 @@ cases:
 """, encoding="utf-8")
     results = run_file(case)
     assert [r.ok for r in results] == [True], [r.message for r in results]
+
+
+def test_rules_read_history_too(tmp_path: Path) -> None:
+    """A per-event deduction in a ruleset with history (the rule's rows carry the history frame), and a
+    per-subject bonus that reads it: +1 for each earlier 优秀 year of the last two (P1 2, P2 1, P3 2, P4 1, P5 0);
+    P1 also has one 迟报 event, −2."""
+    ruleset = RULESET.replace("grading:", """\
+bonuses:
+  - {id: steady, title: 往年优秀, per: subject, when: "years_count(grade == '优秀', years=2) > 0",
+     points: "years_count(grade == '优秀', years=2)"}
+deductions:
+  - {id: late, title: 迟报, when: "event.type == '迟报'", points: 2}
+grading:""").replace("  history: {source: csv, path: history.csv}\n",
+                        "  history: {source: csv, path: history.csv}\n  events: {source: csv, path: events.csv}\n")
+    file = project(tmp_path, ruleset=ruleset)
+    (tmp_path / "events.csv").write_text("subject,date,type\nP1,2025-03-01,迟报\n", encoding="utf-8")
+    result = run(file).period("2025")
+    assert result.adjustments.bonus.tolist() == [2, 1, 2, 1, 0]
+    assert result.adjustments.deduction.tolist() == [2, 0, 0, 0, 0]

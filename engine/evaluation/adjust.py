@@ -19,7 +19,7 @@ from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.scoring import TreeScores
 from kaohe.engine.language.cohort import COHORT
 from kaohe.engine.language.expressions import Expression
-from kaohe.engine.language.periodic import HISTORY
+from kaohe.engine.language.periodic import HISTORY, PeriodFrame
 from kaohe.engine.ruleset.model import Rule, Ruleset, Veto, in_force
 
 SUBJECT_POINTS = "_points"  # a per-subject rule's points, evaluated before its rows were chosen
@@ -107,8 +107,7 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.applies_to is not None:
         applies = np.array([c in rule.applies_to for c in cohort.class_labels], dtype=bool)
         chosen &= applies[cohort.class_index][subjects]
-    env = {k: ({f: c[chosen] for f, c in v.items()} if isinstance(v, dict) else v[chosen])
-           for k, v in env.items() if k != COHORT}
+    env = {k: _rows_of(v, chosen) for k, v in env.items() if k != COHORT}
     subjects, events = subjects[chosen], events[chosen]
     if rule.per == "event":
         if isinstance(rule, Rule) and rule.key is not None:
@@ -117,6 +116,15 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     elif points is not None:  # evaluated over the whole cohort, so they may use cohort functions
         env[SUBJECT_POINTS] = np.asarray(points)[chosen]
     return subjects, events, env
+
+
+def _rows_of(value: Any, chosen: np.ndarray) -> Any:
+    """An env entry (column, record of columns, or the history frame) for the chosen rows."""
+    if isinstance(value, dict):
+        return {f: c[chosen] for f, c in value.items()}
+    if isinstance(value, PeriodFrame):
+        return value.take(np.flatnonzero(chosen))
+    return value[chosen]
 
 
 def _limit(cap: float | Expression, ruleset: Ruleset, cohort: Cohort, scores: TreeScores) -> np.ndarray:

@@ -67,3 +67,19 @@ BUILTIN_FUNCTIONS: dict[str, ColumnFunction] = {
     **{name: signature_of(name) for name in PERIOD_FUNCTIONS},  # evaluated by _ColumnEval._eval_call
     **{name: year_signature_of(name) for name in YEAR_FUNCTIONS},  # likewise, over the history table
 }
+
+
+_PERIOD_TITLES = {"count": "成立的个数", "all": "是否都成立", "any": "是否有一个成立", "streak": "最长连续成立",
+                  "run": "截至最近连续成立", "sum": "合计", "mean": "平均", "min": "最小", "max": "最大",
+                  "last": "最近一个的取值"}
+FUNCTION_TITLES: dict[str, str] = {
+    "min": "较小值 min", "max": "较大值 max", "abs": "绝对值 abs", "round": "四舍五入 round",
+    "floor": "向下取整 floor", "ceil": "向上取整 ceil", "clip": "限制在上下限之间 clip", "where": "条件取值 where",
+    "coalesce": "缺失时取默认值 coalesce", "isnull": "是否缺失 isnull", "sqrt": "平方根 sqrt",
+    "mean": "同组平均 cohort mean", "median": "同组中位数 cohort median", "std": "同组标准差 cohort std",
+    "zscore": "同组标准分 z-score", "percentile": "同组分位值 percentile", "highest": "同组最高 highest",
+    "lowest": "同组最低 lowest", "count": "同组人数 count", "share": "同组占比 share", "rank": "同组名次 rank",
+    **{f"periods_{k}": f"此前各周期：{v}" for k, v in _PERIOD_TITLES.items()},
+    **{f"years_{k}": f"往年：{v}" for k, v in _PERIOD_TITLES.items()},
+}
+"""Titles ``kaohe plugins`` shows for the built-in functions (a plugin's function shows its docstring)."""
