@@ -248,6 +248,16 @@ def mutation_report(ctx: click.Context, paths: tuple[Path, ...], fmt: str, min_s
         ctx.exit(EXIT_INVALID)
 
 
+def title_of(kind: str, name: str, component: Any) -> str:
+    """A component's title; a built-in function's from the language's table, a plugin's from its docstring."""
+    from kaohe.engine.language.functions import FUNCTION_TITLES
+
+    if kind == "function":
+        doc = (getattr(component, "__doc__", None) or "").strip().splitlines()
+        return FUNCTION_TITLES.get(name) or (doc[0] if doc else "")
+    return str(getattr(component, "title", ""))
+
+
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @handles_errors
@@ -257,13 +267,13 @@ def plugins(fmt: str) -> None:
 
     entries = default_registry().all()
     if fmt == "json":
-        rows = [{"kind": e.kind, "name": e.name, "title": getattr(e.component, "title", ""),
+        rows = [{"kind": e.kind, "name": e.name, "title": title_of(e.kind, e.name, e.component),
                  "origin": e.origin} for e in entries]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     from kaohe.engine.report.render import table
 
-    rows = [[f"{KIND_TITLES.get(e.kind, e.kind)} {e.kind}", e.name, getattr(e.component, "title", ""), e.origin]
+    rows = [[f"{KIND_TITLES.get(e.kind, e.kind)} {e.kind}", e.name, title_of(e.kind, e.name, e.component), e.origin]
             for e in entries]
     click.echo(table(["类型 kind", "名称 name", "说明 title", "来源 origin"], rows), nl=False)
 

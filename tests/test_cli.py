@@ -163,6 +163,12 @@ def test_plugins_lists_every_component_with_its_origin():
     assert code == 0 and "attainment" in out and "kaohe.plugins.raters" in out
 
 
+def test_plugins_gives_every_component_and_function_a_title():
+    _, out, _ = invoke("plugins", "--format", "json")
+    untitled = [(r["kind"], r["name"]) for r in json.loads(out) if not r["title"]]
+    assert untitled == []
+
+
 def test_validate_the_shipped_rulesets():
     code, out, _ = invoke("validate", str(ROOT / "rulesets"))
     assert code == 0 and "通过校验" in out
