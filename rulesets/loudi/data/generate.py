@@ -51,9 +51,9 @@ def main() -> None:
     rng = random.Random(20250701)
     units = [(f"LD{i + 1:02d}", name, "econ") for i, name in enumerate(ECON)]
     units += [(f"LD{i + 14:02d}", name, "social") for i, name in enumerate(SOCIAL)]
-    # previous consecutive excellent years (read by the framework's 三挂钩 flags); fixed, not drawn,
-    # so the random stream of every other table stays as it was
-    excellent = {uid: (1, 0, 2, 0, 2)[i % 5] for i, (uid, _, _) in enumerate(units)}
+    # previous consecutive excellent years (read by the 三挂钩 flags); fixed, not drawn, so the random
+    # stream of every other table stays as it was. The new unit (2025-03) had no earlier years: 0.
+    excellent = {uid: 0 if uid == NEW_UNIT else (1, 0, 2, 0, 2)[i % 5] for i, (uid, _, _) in enumerate(units)}
     write("subjects.csv", ["id", "name", "class", "joined", "left", "excellent_years"],
           [[uid, name, cls, NEW_UNIT_JOINED if uid == NEW_UNIT else "", "", excellent[uid]]
            for uid, name, cls in units])
