@@ -5,7 +5,21 @@
 25 市直单位 in two classes, two assessment years (2024, 2025) with monthly
 rows for the monthly 汇总-调度-督办 follow-up, yearly rows for the annual
 assessment, and 营商环境 history back to 2021 for the challenge targets
-(2025 uses 2022–2024, 2024 uses 2021–2023).
+(2025 uses 2022–2024, 2024 uses 2021–2023), and the history table of earlier
+years' results (history.csv: subject, year, grade, total) read by the
+framework's 三挂钩 flags through years_run:
+
+- 2021–2023: each unit's run of 优秀 years up to 2023 is its fixed count of
+  previous consecutive 优秀 years (0–2; formerly the subjects column
+  excellent_years); the year before the run is not 优秀; the remaining
+  earlier years are drawn from a separate seeded generator, at most
+  floor(12 × 0.2) = 2 优秀 per class and year (the 优秀 quota) counting the
+  run years, so every other table stays as it was. The runs themselves are
+  kept even where they exceed that quota (2022: 4 and 5, 2023: 7 of 12
+  per class; see README). The new unit LD13 (2025-03) has no rows;
+- 2024: the unit's 2024 result, computed by ../2024.yaml on this data
+  (docs: 本年度的结果要在下一年使用，把它追加到往年结果表中), read by the
+  2025 assessment; units without a 2024 grade (LD13) get no row.
 """
 
 from __future__ import annotations
@@ -25,6 +39,9 @@ NEW_UNIT = "LD13"              # 市数据局：2025 年 3 月新组建，没有
 NEW_UNIT_JOINED = "2025-03-10"
 YEARS = [2024, 2025]
 HISTORY = [2021, 2022, 2023]
+ASSESSED = 2024                # 本数据的第一个考核年度：其结果追加到往年结果表，供 2025 年读取
+BANDS = {"优秀": (90.0, 98.0), "良好": (80.0, 89.5), "合格": (70.0, 79.5)}   # 往年总分按等次分数线抽取
+QUOTA = 2                      # 往年各类 12 个单位：优秀名额 floor(12 × 0.2) = 2（只约束抽取的年份）
 LIVELIHOOD = ["老旧小区改造", "城区学位扩容", "农村供水保障", "社区养老服务站", "背街小巷提质",
               "公共充电桩建设", "农贸市场改造", "口袋公园建设", "基层医疗机构提质", "就业驿站"]
 SUPERVISE_TOPICS = ["包联项目投资滞后", "12345 工单超期", "重大项目开工滞后", "民生实事序时偏慢",
@@ -42,6 +59,46 @@ def write(name: str, header: list[str], rows: list[list[object]]) -> None:
         writer.writerows(rows)
 
 
+def earlier_results(units: list[tuple[str, str, str]], excellent: dict[str, int]) -> list[list[object]]:
+    """2021–2023 年的年度等次与总分：截至 2023 年连续优秀 excellent[uid] 年，再往前一年不是优秀。"""
+    rng = random.Random(2403)  # 独立的随机序列：其余各表的随机数不变
+    cls_of = {uid: cls for uid, _, cls in units}
+    grades: dict[tuple[str, int], str] = {}
+    for uid, _, _ in units:    # 先定连续优秀及其前一年（固定）
+        if uid == NEW_UNIT:
+            continue
+        run = excellent[uid]
+        for year in HISTORY:
+            if year >= ASSESSED - run:
+                grades[uid, year] = "优秀"
+            elif year == ASSESSED - 1 - run:
+                grades[uid, year] = rng.choices(["良好", "合格"], weights=[3, 1])[0]
+    rows: list[list[object]] = []
+    for uid, _, cls in units:  # 其余年份抽取，同类同年的优秀不超过名额
+        if uid == NEW_UNIT:
+            continue
+        for year in HISTORY:
+            if (uid, year) not in grades:
+                taken = sum(1 for (u, y), g in grades.items() if y == year and g == "优秀" and cls_of[u] == cls)
+                grade = rng.choices(["优秀", "良好", "合格"], weights=[1, 3, 1])[0]
+                if grade == "优秀" and taken >= QUOTA:
+                    grade = rng.choices(["良好", "合格"], weights=[3, 1])[0]
+                grades[uid, year] = grade
+            low, high = BANDS[grades[uid, year]]
+            rows.append([uid, year, grades[uid, year], f"{rng.uniform(low, high):.2f}"])
+    return rows
+
+
+def assessed_results() -> list[list[object]]:
+    """2024 年度的结果（../2024.yaml 在本数据上的计算结果）；没有参加等次评定的单位（LD13）不写行。"""
+    from kaohe.engine.evaluation.runner import run
+    from kaohe.engine.report.results import build_document
+
+    document = build_document(run(HERE.parent / f"{ASSESSED}.yaml", period=str(ASSESSED)))
+    (year,) = [p for p in document["periods"] if p["period"] == str(ASSESSED)]
+    return [[s["id"], ASSESSED, s["grade"], f"{s['total']:.2f}"] for s in year["subjects"] if s["grade"]]
+
+
 def active(uid: str, year: int, month: int) -> bool:
     """The new unit exists from March 2025."""
     return uid != NEW_UNIT or (year, month) >= (2025, 3)
@@ -51,12 +108,11 @@ def main() -> None:
     rng = random.Random(20250701)
     units = [(f"LD{i + 1:02d}", name, "econ") for i, name in enumerate(ECON)]
     units += [(f"LD{i + 14:02d}", name, "social") for i, name in enumerate(SOCIAL)]
-    # previous consecutive excellent years (read by the 三挂钩 flags); fixed, not drawn, so the random
-    # stream of every other table stays as it was. The new unit (2025-03) had no earlier years: 0.
+    # previous consecutive excellent years up to 2023 (only used to generate history.csv); fixed, not drawn,
+    # so the random stream of every other table stays as it was. The new unit (2025-03) has no earlier years.
     excellent = {uid: 0 if uid == NEW_UNIT else (1, 0, 2, 0, 2)[i % 5] for i, (uid, _, _) in enumerate(units)}
-    write("subjects.csv", ["id", "name", "class", "joined", "left", "excellent_years"],
-          [[uid, name, cls, NEW_UNIT_JOINED if uid == NEW_UNIT else "", "", excellent[uid]]
-           for uid, name, cls in units])
+    write("subjects.csv", ["id", "name", "class", "joined", "left"],
+          [[uid, name, cls, NEW_UNIT_JOINED if uid == NEW_UNIT else "", ""] for uid, name, cls in units])
     strength = {uid: rng.uniform(0.82, 1.08) for uid, _, _ in units}
 
     values: list[list[object]] = []
@@ -151,6 +207,12 @@ def main() -> None:
     write("events.csv", ["subject", "date", "type", "points", "confirmed", "item", "weight", "target", "done",
                          "owner", "deadline", "closed", "level", "severity"], events)
     write("ratings.csv", ["subject", "period", "group", "rater", "score", "vote"], ratings)
+
+    history = earlier_results(units, excellent)
+    write("history.csv", ["subject", "year", "grade", "total"], history)   # 先写往年部分，2024 年方案读它
+    history += assessed_results()
+    history.sort(key=lambda row: (row[0], row[1]))
+    write("history.csv", ["subject", "year", "grade", "total"], history)
 
 
 if __name__ == "__main__":
