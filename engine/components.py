@@ -205,6 +205,12 @@ class DataSource(Component):
 # Outcomes and allocators
 
 
+MONEY = "_money"
+"""In ``OutcomeContext.env``: earlier money outcomes' exact Decimal columns by outcome id. Expressions
+see money as float, which loses a yuan above 2^53; a component reading an earlier amount by name
+should take these."""
+
+
 @dataclass
 class OutcomeContext:
     """What an outcome sees for one period after grading.

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Allocator, Outcome, OutcomeContext, OutcomeResult, prop
+from kaohe.engine.components import MONEY, Allocator, Outcome, OutcomeContext, OutcomeResult, prop
 from kaohe.engine.evaluation.money import (
     MoneyError,
     format_money,
@@ -82,6 +82,7 @@ class DeferredPay(Allocator):
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         amounts = numbers(ctx, params["amount"], "amount")
+        exact = ctx.env.get(MONEY, {}).get(params["amount"])  # an earlier amount named: its Decimals
         try:
             unit = parse_unit(params.get("unit", "1"))
         except MoneyError as exc:
@@ -92,8 +93,9 @@ class DeferredPay(Allocator):
         values = np.full(ctx.n, None, dtype=object)
         notes = np.full(ctx.n, None, dtype=object)
         for i in np.flatnonzero(chosen).tolist():
-            amount = _exact(float(amounts[i]))
-            deferred = quantize_money(amount * share, unit)
+            amount = exact[i] if exact is not None and isinstance(exact[i], Decimal) else _exact(float(amounts[i]))
+            # rounded to the unit, but never more than the amount: paid now is never negative
+            deferred = min(quantize_money(amount * share, unit), amount)
             values[i] = deferred
             notes[i] = (f"延期支付 {(share * 100).normalize():f}%：{format_money(deferred)} 元待{until}后兑现，"
                         f"当期发放 {format_money(amount - deferred)} 元（合计 {format_money(amount)} 元）")

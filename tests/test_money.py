@@ -180,3 +180,48 @@ def test_random_cases_sum_exactly_and_stay_within_one_unit():
             for share, weight in zip(shares, exact_weights, strict=True):
                 assert share % unit == 0
                 assert abs(share - pool * weight / total) < unit, case
+
+
+DEFERRED_RULESET = """\
+kaohe: 1
+id: deferred
+title: 延期支付
+year: 2025
+subjects: {{kind: unit}}
+inputs:
+  x: {{title: 得分}}
+indicators:
+  - {{id: x, title: 得分, points: 100, rater: {{use: direct, input: x}}}}
+outcomes:
+  - {{id: pool, title: 奖金, use: proportional_pool, pool: "{pool}", weight: "1"}}
+  - {{id: later, title: 延期, use: deferred_pay, amount: pool, share: {share}, unit: "100"}}
+"""
+
+
+def deferred(tmp_path, pool: str, share: float):
+    from kaohe.engine.evaluation.pipeline import evaluate
+    from kaohe.engine.evaluation.runner import inline_dataset
+    from kaohe.engine.registry import default_registry
+    from kaohe.engine.ruleset.load import load_ruleset
+
+    file = tmp_path / "deferred.yaml"
+    file.write_text(DEFERRED_RULESET.format(pool=pool, share=share), encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一"}], "values": [{"subject": "U1", "period": "2025", "x": 90}]}
+    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+    return result.outcomes["later"].values[0], result.outcomes["later"].notes[0]
+
+
+def test_deferred_pay_never_defers_more_than_the_amount(tmp_path):
+    # docs: 250 × 1 = 250 → 300 at a 100-yuan unit exceeds the amount → 250 deferred, 0 paid now
+    value, note = deferred(tmp_path, "250", 1)
+    assert value == Decimal(250) and "当期发放 0 元" in note
+    # 250 × 0.5 = 125 → 100 (half up to the unit), 150 paid now
+    value, note = deferred(tmp_path, "250", 0.5)
+    assert value == Decimal(100) and "当期发放 150 元" in note
+
+
+def test_deferred_pay_reads_an_earlier_amount_exactly(tmp_path):
+    # 2^53 + 1 yuan is not a float; the pool gives all of it to the one unit, 0 deferred: paid now exact
+    value, note = deferred(tmp_path, str(2**53 + 1), 0)
+    assert value == Decimal(0) and f"当期发放 {2**53 + 1} 元" in note

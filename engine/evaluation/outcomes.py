@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kaohe.engine.components import OutcomeContext
+from kaohe.engine.components import MONEY, OutcomeContext
 from kaohe.engine.evaluation.events import event_access
 from kaohe.engine.language.expressions import NameSpec
 from kaohe.engine.language.periodic import PERIODS
@@ -77,6 +77,8 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
         produced = component.apply(dict(spec.params), ctx)
         done[spec.id] = OutcomeValues(spec, kind, np.asarray(produced.values, dtype=object), produced.notes)
         env[spec.id] = _as_column(produced.values)
+        if any(isinstance(v, Decimal) for v in np.asarray(produced.values, dtype=object)):
+            env.setdefault(MONEY, {})[spec.id] = np.asarray(produced.values, dtype=object)
         env.update(produced.exports)
     result.names = env  # a later roll-up's period functions read this period as its outcomes left it
     return done
