@@ -136,8 +136,9 @@ class JsonExporter(Exporter):
 # ---------------------------------------------------------------------------
 # CSV
 
-# Text that Excel would run as a formula (CSV injection) is quoted with "'".
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that Excel would run as a formula (CSV injection) is quoted with "'"; spreadsheet programs
+# read the full-width signs a Chinese keyboard types (＝ ＋ － ＠) as formulas too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_cell(value: Any) -> str:
@@ -165,7 +166,7 @@ class CsvExporter(Exporter):
         header, rows = result_table(document)
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
+        writer.writerow([csv_cell(h) for h in header])  # titles come from the ruleset: escaped like data
         writer.writerows([csv_cell(v) for v in row] for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
 

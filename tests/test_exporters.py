@@ -431,3 +431,11 @@ def test_write_atomic_read_only_folder(tmp_path: Path) -> None:
         tmp_path.chmod(0o700)
     assert target.read_bytes() == b"previous"
     assert _leftovers(tmp_path) == []
+
+
+def test_csv_titles_and_full_width_signs_are_never_formulas(document: dict[str, Any]) -> None:
+    document["indicators"][0]["title"] = "=cmd|' /C calc'!A0"  # a title reaches the header row
+    subject(document, 0, 0)["name"] = "＝1+1"  # a full-width = typed on a Chinese keyboard
+    rows = list(csv.reader(io.StringIO(CsvExporter().export(document).decode("utf-8-sig"))))
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "＝", "+", "@"))]
+    assert any(cell.startswith("'=cmd") for cell in rows[0]) and rows[1][2] == "'＝1+1"
