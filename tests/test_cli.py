@@ -190,3 +190,23 @@ def test_ruleset_tests_pass_and_failures_fail(tmp_path: Path):
 def test_schema_command_prints_json():
     code, out, _ = invoke("schema", "results")
     assert code == 0 and json.loads(out)["$id"].endswith("results.schema.json")
+
+
+def test_the_same_run_from_another_folder_is_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Paths in the results document are relative to the project root (the clone holding .git or,
+    without one, the folder above the jurisdiction folder), not as typed."""
+    import shutil
+
+    project = tmp_path / "office"
+    shutil.copytree(EXAMPLE, project / "example")
+    (project / "kaohe.toml").write_text("", encoding="utf-8")
+    runs = []
+    for folder, target in ((project, "example"), (project / "example", "."), (tmp_path, str(project / "example"))):
+        monkeypatch.chdir(folder)
+        result = CliRunner().invoke(main, ["evaluate", target, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        runs.append(result.stdout_bytes)
+    assert runs[0] == runs[1] == runs[2]
+    document = json.loads(runs[0])
+    assert document["ruleset"]["file"] == "example/2025.yaml"
+    assert document["data"]["tables"]["subjects"] == "example/data/subjects.csv"

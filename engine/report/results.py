@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,6 +21,7 @@ from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.ruleset.model import Grade, Ruleset
+from kaohe.engine.ruleset.project import project_path, project_root
 
 RESULTS_FORMAT = "results/1"
 JsonNumber = float | int | None
@@ -33,16 +35,18 @@ def build_document(evaluation: Evaluation) -> dict[str, Any]:
 
 def _document(evaluation: Evaluation) -> dict[str, Any]:
     ruleset = evaluation.ruleset
+    root = project_root(ruleset.base_dir)  # paths recorded relative to it: reruns from anywhere agree
     return {
         "kaohe": RESULTS_FORMAT,
         "engine": {"name": "kaohe", "version": __version__},
         "ruleset": {"id": ruleset.id, "title": ruleset.title, "year": ruleset.year,
-                    "file": ruleset.file, "digest": ruleset.digest},
-        "data": {"digest": evaluation.dataset.digest, "tables": dict(evaluation.dataset.origins)},
+                    "file": project_path(ruleset.file, root), "digest": ruleset.digest},
+        "data": {"digest": evaluation.dataset.digest,
+                 "tables": {t: project_path(o, root) for t, o in evaluation.dataset.origins.items()}},
         "indicators": [_indicator_meta(i) for i in ruleset.walk()],
         "outcomes": [{"id": o.id, "title": o.title, "use": o.use, "kind": _outcome_kind(evaluation, o.id)}
                      for o in ruleset.outcomes],
-        "periods": [_period(ruleset, evaluation, result) for result in evaluation.periods],
+        "periods": [_period(ruleset, evaluation, result, root) for result in evaluation.periods],
     }
 
 
@@ -82,16 +86,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> dict[str, Any]:
+def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, root: Path) -> dict[str, Any]:
     columns = PeriodColumns(ruleset, result)
     subjects = [subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n)]
     return {"period": result.period.id, "kind": result.period.kind,
-            "warnings": [warning_record(w, result) for w in result.warnings], "subjects": subjects}
+            "warnings": [warning_record(w, result, root) for w in result.warnings], "subjects": subjects}
 
 
-def warning_record(warning: Finding, result: PeriodResult) -> dict[str, Any]:
+def warning_record(warning: Finding, result: PeriodResult, root: Path) -> dict[str, Any]:
     d = warning.diagnostic
-    return {"code": d.code, "file": d.file, "line": d.line, "column": d.column, "path": d.path,
+    return {"code": d.code, "file": d.file and project_path(d.file, root), "line": d.line, "column": d.column,
+            "path": d.path,
             "message": {"zh": d.message("zh"), "en": d.message("en")},
             "subjects": [str(result.cohort.ids[i]) for i in warning.rows]}
 
