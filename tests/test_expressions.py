@@ -430,3 +430,20 @@ def test_missing_values_are_false_everywhere_in_conditions() -> None:
     # NaN is "no data": not true, so `not x` is true and where() takes the else branch
     assert compile_expression("not x", names).evaluate(env, 3).tolist() == [True, False, True]
     assert compile_expression("where(x, 1, 2)", names).evaluate(env, 3).tolist() == [2.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("(1, 2)", "E-EXPR-FORBIDDEN"),  # a tuple as a value is not one column (was a numpy broadcast crash)
+    ("[x, x]", "E-EXPR-FORBIDDEN"),
+    ("9" * 400, "E-EXPR-NUMBER"),  # beyond float range (was OverflowError)
+    ("1e16 + x", "E-EXPR-NUMBER"),
+])
+def test_values_that_are_not_one_bounded_column_are_refused_at_compile(text: str, code: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text, {"x": None})
+    assert caught.value.code == code
+
+
+def test_lists_after_in_and_numbers_up_to_the_limit_still_compile() -> None:
+    assert compile_expression("x in (1, 2) and x < 1e15", {"x": None}).evaluate(
+        {"x": np.array([1.0, 3.0])}, 2).tolist() == [True, False]

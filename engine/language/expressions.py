@@ -40,6 +40,7 @@ from kaohe.engine.language.truth import truth
 MAX_LENGTH = 1000
 MAX_NODES = 200
 MAX_EXPONENT = 16
+MAX_NUMBER = 1e15  # written numbers: above any score, count or yuan amount a ruleset needs; exact in a float
 
 PERIOD_NAMES = "_period_names"  # in a NameSpec: names added inside period functions' first argument
 HISTORY_NAMES = "_history_names"  # in a NameSpec: the only names inside years functions' first argument
@@ -150,6 +151,10 @@ class _Checker:
         # names inside a years function's first argument are the history table's fields of each year
         self.inner_years = {id(inner) for node in nodes if _calls(node, YEAR_FUNCTIONS)
                             for inner in ast.walk(node.args[0])}  # type: ignore[attr-defined]
+        # a tuple or list is a value only as the right side of `in` / `not in`
+        self.member_lists = {id(right) for node in nodes if isinstance(node, ast.Compare)
+                             for op, right in zip(node.ops, node.comparators, strict=True)
+                             if isinstance(op, ast.In | ast.NotIn)}
         for node in nodes:
             self.check_node(node)
         return self.used
@@ -159,11 +164,16 @@ class _Checker:
             self.check_membership(node)
             return
         if isinstance(node, ast.Tuple | ast.List):
-            return  # only reachable inside `in (...)`, checked by check_membership
+            if id(node) not in self.member_lists:  # (1, 2) as a value would not be one column
+                self.fail("E-EXPR-FORBIDDEN", node, construct="list outside `in (…)`")
+            return  # its items are checked by check_membership
         if not isinstance(node, _ALLOWED_NODES):
             self.fail("E-EXPR-FORBIDDEN", node, construct=_describe(node))
         if isinstance(node, ast.Constant) and not isinstance(node.value, int | float | str | bool):
             self.fail("E-EXPR-FORBIDDEN", node, construct=repr(node.value))
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool) \
+                and not abs(node.value) <= MAX_NUMBER:  # also refuses nan/inf and ints beyond float range
+            self.fail("E-EXPR-NUMBER", node, limit=f"{MAX_NUMBER:.0e}")
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             self.check_power(node)
         elif isinstance(node, ast.Call):

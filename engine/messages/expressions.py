@@ -45,6 +45,11 @@ MESSAGES = {
         "表达式 “{expr}” 中 {function}() 的参数不对（{q} {method}）：分位须在 0 到 1 之间，方法须是 {methods} 之一",
         "expression '{expr}': wrong argument to {function}() ({q} {method}); the quantile must be 0–1 and the method one of {methods}",
     ),
+    "E-EXPR-NUMBER": (
+        "表达式 “{expr}” 中写的数字太大：表达式中的数字不能超过 {limit}（绝对值）。请检查是否多写了位数；金额请写在奖金池等参数中",
+        "expression '{expr}' writes a number that is too large: numbers in expressions are limited to {limit} in "
+        "absolute value. Check for extra digits; write amounts in parameters such as pool",
+    ),
     "E-EXPR-PERIODS-CONTEXT": (
         "表达式 “{expr}” 在这里不能使用 {name}()：此前各周期的结果只在等次条件（eligible、分数线、名额）和结果运用中可读；"
         "请把这个条件写到等次条件或结果运用中",
