@@ -107,9 +107,14 @@ def silence_stdout() -> None:
 @click.group(cls=KaoheGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Message language / 提示语言 (default: from the locale).")
+@click.option("--allow-outside", "allow_outside", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Also let rulesets read files in this folder outside their project / 允许读取项目外的此目录.")
 @click.version_option(package_name="kaohe", prog_name="kaohe")
-def main(lang: str | None) -> None:
+def main(lang: str | None, allow_outside: tuple[Path, ...]) -> None:
     """kaohe 考核 — rules-as-configuration for performance assessment."""
+    from kaohe.engine.ruleset.project import ALLOWED_OUTSIDE
+
+    ALLOWED_OUTSIDE.set(tuple(allow_outside))
 
 
 @main.command()

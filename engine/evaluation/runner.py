@@ -9,10 +9,12 @@ from typing import Any
 from kaohe.engine.components import RawTable
 from kaohe.engine.data.load import dataset_from_tables, load_dataset
 from kaohe.engine.data.tables import Dataset
+from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.load import load_ruleset
 from kaohe.engine.ruleset.model import Ruleset
+from kaohe.engine.ruleset.project import inside_project, project_root
 
 TABLES = ("subjects", "values", "events", "ratings", "history")
 FORMATS = ("csv", "xlsx", "json")
@@ -41,8 +43,23 @@ def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any],
 def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry | None = None) -> Dataset:
     registry = registry or default_registry()
     specs, base = data_specs(ruleset, data_dir)
+    check_confined(ruleset, specs, base, data_dir)
     return load_dataset(specs, base, registry, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields),
                         history_fields=list(ruleset.declared.history_fields))
+
+
+def check_confined(ruleset: Ruleset, specs: Mapping[str, Mapping[str, Any]], base: Path,
+                   data_dir: Path | None) -> None:
+    """Data files a ruleset names must lie inside its project (or the ``--data`` folder given)."""
+    root = project_root(ruleset.base_dir)
+    also = (data_dir,) if data_dir is not None else ()
+    problems = [
+        ruleset.locations.diagnostic("E-PATH-OUTSIDE", ("data", table, "path"), file=spec["path"], root=str(root))
+        for table, spec in specs.items()
+        if isinstance(spec.get("path"), str) and not inside_project(base / spec["path"], root, also)
+    ]
+    if problems:
+        raise KaoheError(problems)
 
 
 def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]]], origin: str) -> Dataset:

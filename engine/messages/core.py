@@ -20,6 +20,13 @@ MESSAGES = {
         "{a} ({a_span}) and {b} ({b_span}) are both in force from {first} to {last}, so which method applies "
         "is ambiguous: change the effective dates of one (e.g. end the older one the day before the newer starts)",
     ),
+    "E-PATH-OUTSIDE": (
+        "{file} 在项目目录 {root} 之外：方案只能读取项目内的文件（防止一个方案读取并公布本机上的其他文件）。"
+        "请把文件放进项目目录；确实需要时，在命令行写 kaohe --allow-outside 该文件所在目录",
+        "{file} lies outside the project folder {root}: a ruleset may read only files inside its project (so "
+        "a ruleset cannot read and publish other files on this machine). Move the file into the project; if it "
+        "really must stay, run kaohe --allow-outside FOLDER",
+    ),
     "E-FILE-NOT-FOUND": (
         "找不到文件 {file}：请检查路径是否正确",
         "file {file} not found: check the path",

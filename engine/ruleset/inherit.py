@@ -25,6 +25,7 @@ from typing import Any
 
 from kaohe.engine.errors import KaoheError, did_you_mean
 from kaohe.engine.ruleset.loader import Document, Path_, load_yaml
+from kaohe.engine.ruleset.project import inside_project, project_root
 
 KEYS = ("id", "grade")  # what identifies an item in a list
 
@@ -48,6 +49,9 @@ def load_resolved(path: Path, chain: tuple[Path, ...] = (), display: str | None 
     if base_path in (*chain, here):
         names = " → ".join(str(p.name) for p in (*chain, here, base_path))
         raise KaoheError(document.diagnostic("E-EXTENDS-CYCLE", ("extends",), chain=names))
+    root = project_root((chain[0] if chain else here).parent)  # the project of the ruleset named first
+    if not inside_project(base_path, root):
+        raise KaoheError(document.diagnostic("E-PATH-OUTSIDE", ("extends",), file=reference, root=str(root)))
     if not base_path.is_file():
         raise KaoheError(document.diagnostic("E-EXTENDS-NOT-FOUND", ("extends",), file=reference))
     base = load_resolved(base_path, (*chain, here), base_display)

@@ -1,5 +1,10 @@
-"""The project a ruleset belongs to, so what a run records does not depend
-on the folder it was started from.
+"""The project a ruleset belongs to: what it may read, and how a run records paths.
+
+Confinement: a ruleset may read files only inside its project (``extends``
+and data paths, symlinks followed), so a ruleset from elsewhere cannot make
+kaohe read and publish another file on the machine; ``--allow-outside PATH``
+names more folders. Recording: paths a results document holds are relative
+to the project root, so a run does not depend on the folder it started from.
 
 The project root is the nearest folder above the ruleset that holds a
 ``.git`` folder or a ``kaohe.toml`` file (an office keeps its rulesets in
@@ -12,9 +17,13 @@ working directory, or from a clone elsewhere, is byte-identical.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 
 MARKERS = (".git", "kaohe.toml")
+
+# Folders outside the project a run may also read (``kaohe --allow-outside PATH``), resolved.
+ALLOWED_OUTSIDE: ContextVar[tuple[Path, ...]] = ContextVar("allowed_outside", default=())
 
 
 def project_root(ruleset_dir: Path) -> Path:
@@ -23,6 +32,16 @@ def project_root(ruleset_dir: Path) -> Path:
         if any((folder / marker).exists() for marker in MARKERS):
             return folder
     return start.parent
+
+
+def inside_project(target: Path, root: Path, also: tuple[Path, ...] = ()) -> bool:
+    """Whether ``target`` (symlinks followed) lies inside ``root``, a folder given with
+    ``--allow-outside``, or one of ``also`` (e.g. the ``--data`` folder the user named)."""
+    real = target.resolve()
+    for folder in (root, *also, *ALLOWED_OUTSIDE.get()):
+        if real.is_relative_to(folder.resolve()):
+            return True
+    return False
 
 
 def project_path(path: str | Path, root: Path) -> str:

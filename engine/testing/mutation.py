@@ -7,7 +7,12 @@ coefficients, grade factors, pools, shares) by 10 %, whole-number thresholds
 (grade ``min``, band edges) and counts by 1. Where siblings must keep their
 sum (indicator points and weights, survey group weights, the year roll-up
 weights) the difference moves to the nearest sibling of the same classes; a
-band edge moves both bands that share it. The changed data is checked like
+band edge moves both bands that share it. Numbers written inside expressions
+(``when: "rank_pct > 0.8"``, ``min: "92 * coefficient"``) change the same
+way, one number at a time, with the rest of the text kept as written: a
+number compared with is a threshold, ``years=`` a count, any other number is
+read like the key holding the expression; exponents of ``**`` and the digits
+of ``round`` are not policy and stay. The changed data is checked like
 any ruleset, in memory — a change the checks reject is counted as invalid
 and not run — and compiled; the cases naming that file then run against it,
 on data loaded once. A mutation is killed when at least one case fails, and
@@ -16,9 +21,11 @@ survives when all pass. ``docs/mutation.md`` explains how to read the report.
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -34,7 +41,7 @@ from kaohe.engine.ruleset.inherit import load_resolved
 from kaohe.engine.ruleset.load import build_ruleset, check_ruleset, resolve_path
 from kaohe.engine.ruleset.loader import Document, Path_, json_path
 from kaohe.engine.ruleset.model import Ruleset
-from kaohe.engine.ruleset.semantics import OUTCOME_RESERVED
+from kaohe.engine.ruleset.semantics import OUTCOME_RESERVED, Checker
 from kaohe.engine.testing.cases import (
     case_dataset,
     case_ruleset,
@@ -52,6 +59,10 @@ THRESHOLD_KEYS = frozenset({"min", "from", "to", "full_at", "threshold", "below"
 TEXT_AMOUNTS = frozenset({"pool"})  # parameters that may be written as a decimal string
 QUOTA_VALUES: tuple[tuple[str, Style], ...] = (("max_share", "amount"), ("max_count", "count"), ("min_count", "count"))
 NOT_POLICY = frozenset({"precision", "unit"})  # digits and money units: presentation, not policy
+EXPRESSION_KINDS = {"indicators": "indicator", "deductions": "deduction", "bonuses": "bonus", "vetoes": "veto",
+                    "adjustment_caps": "adjustment cap", "grading": "grading", "outcomes": "outcome",
+                    "subjects": "subject", "inputs": "input", "periods": "period"}
+COUNT_KEYWORDS = frozenset({"years"})  # keyword arguments of expression functions that count (years_run(…, years=3))
 
 
 @dataclass(frozen=True)
@@ -66,13 +77,49 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Number:
+    """A number written inside an expression."""
+
+    value: int | float
+    start: int  # where it is written in the expression's text (characters, as written in the ruleset)
+    end: int
+    style: Style
+    which: str = ""  # e.g. "the 2nd 2" when the text writes the same number more than once
+
+    def replaced(self, text: str, new: int | float) -> str:
+        """``text`` with just this number written as ``new``."""
+        return text[:self.start] + _literal(new) + text[self.end:]
+
+
+@dataclass(frozen=True)
+class InText:
+    """What an edit of an expression changes: one number in it."""
+
+    old: int | float
+    new: int | float
+    start: int
+    which: str = ""
+
+
+@dataclass(frozen=True)
 class Edit:
     path: Path_
     old: Value
     new: Value
+    number: InText | None = None  # an expression: old and new are the whole texts, this the number changed
 
     def text(self) -> str:
-        return f"{json_path(self.path)}: {_show(self.old)} → {_show(self.new)}"
+        if self.number is None:
+            return f"{json_path(self.path)}: {_show(self.old)} → {_show(self.new)}"
+        which = f", {self.number.which}" if self.number.which else ""
+        written = json.dumps(self.old, ensure_ascii=False)
+        return f"{json_path(self.path)}: {_show(self.number.old)} → {_show(self.number.new)} (in {written}{which})"
+
+    def to_json(self) -> dict[str, Any]:
+        if self.number is None:
+            return {"path": json_path(self.path), "old": self.old, "new": self.new}
+        return {"path": json_path(self.path), "old": self.number.old, "new": self.number.new,
+                "expression": self.old, "mutated_expression": self.new, "offset": self.number.start}
 
 
 @dataclass(frozen=True)
@@ -89,8 +136,7 @@ class Mutation:
 
     def to_json(self) -> dict[str, Any]:
         first, *rest = self.edits
-        return {"file": self.file, "path": json_path(first.path), "old": first.old, "new": first.new,
-                "kind": self.kind, "with": [{"path": json_path(e.path), "old": e.old, "new": e.new} for e in rest],
+        return {"file": self.file, **first.to_json(), "kind": self.kind, "with": [e.to_json() for e in rest],
                 "at": self.at, "label": self.label()}
 
 
@@ -288,12 +334,143 @@ def _text_amount(value: Any) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
+# -- numbers inside expressions ------------------------------------------------
+
+
+class _Recorder(ExpressionTable):
+    """An expression table that notes where each expression the checks compile is written."""
+
+    def __init__(self, registry: Registry):
+        super().__init__(registry.functions())
+        self.written: dict[Path_, Any] = {}
+
+    def compile(self, text: Any, names: Any, path: tuple[str | int, ...] | None = None) -> Any:
+        if path is not None:
+            self.written.setdefault(tuple(path), text)
+        return super().compile(text, names, path)
+
+
+def expression_sites(data: dict[str, Any], registry: Registry) -> list[tuple[Path_, str]]:
+    """Every expression of resolved ruleset data and where it is written, in the order the checks meet them.
+    An expression is what the checks compile as one (the components say which of their parameters are);
+    a value that is also a plain site (a money amount written as text) is left to that site."""
+    recorder = _Recorder(registry)
+    Checker(Document(file="", data=data), registry, recorder).run()  # each check tolerates odd shapes
+    plain = {site.path for site in sites(data)}
+    found: list[tuple[Path_, str]] = []
+    for written, text in recorder.written.items():
+        path = _data_path(data, written, text)
+        if path is not None and path not in plain and isinstance(text, str):
+            found.append((path, text))
+    return list(dict.fromkeys(found))
+
+
+def _data_path(data: Any, path: Path_, text: Any) -> Path_ | None:
+    """``path`` as a path into ``data`` where ``text`` is written; a component may name a nested
+    parameter in one key (``points[0].at``)."""
+    spelled: list[str | int] = []
+    for part in path:
+        if isinstance(part, str) and ("[" in part or "." in part):
+            spelled += [int(index) if index else key
+                        for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", part)]
+        else:
+            spelled.append(part)
+    for candidate in (path, tuple(spelled)):
+        try:
+            if _at(data, candidate) == text:
+                return candidate
+        except (KeyError, IndexError, TypeError):
+            continue
+    return None
+
+
+def numbers_in(text: str, style: Style = "amount") -> list[Number]:
+    """The policy numbers written in expression ``text``, in the order written, each with where it is.
+    A number compared with is a threshold, a ``years=`` argument a count, any other number has ``style``
+    (the style of the key holding the expression). Exponents of ``**`` and the digits of ``round(x, 2)``
+    are not policy and are left out; so are ``True`` and ``False``."""
+    lead = len(text) - len(text.lstrip())
+    source = text.strip()  # as the expression compiler reads it
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    styles: dict[int, Style] = {}
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for operand in (node.left, *node.comparators):
+                styles[id(_unsigned(operand))] = "threshold"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            skipped.add(id(_unsigned(node.right)))
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id == "round":
+                skipped.update(id(_unsigned(a)) for a in node.args[1:])
+                skipped.update(id(_unsigned(k.value)) for k in node.keywords if k.arg == "digits")
+            for keyword in node.keywords:
+                if keyword.arg in COUNT_KEYWORDS:
+                    styles[id(_unsigned(keyword.value))] = "count"
+    lines = source.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, column: int) -> int:  # ast counts columns in UTF-8 bytes
+        return starts[line - 1] + len(lines[line - 1].encode()[:column].decode())
+
+    found: list[tuple[int, int, int | float, Style]] = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, int | float)
+                and not isinstance(node.value, bool) and id(node) not in skipped
+                and node.end_lineno is not None and node.end_col_offset is not None):
+            start, end = offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
+            if _literal_value(source[start:end]) == node.value:
+                found.append((start, end, node.value, styles.get(id(node), style)))
+    found.sort()
+    numbers: list[Number] = []
+    for start, end, value, number_style in found:
+        same = [s for s, e, _, _ in found if source[s:e] == source[start:end]]
+        which = f"the {_ordinal(same.index(start) + 1)} {source[start:end]}" if len(same) > 1 else ""
+        numbers.append(Number(value, lead + start, lead + end, number_style, which))
+    return numbers
+
+
+def _unsigned(node: ast.expr) -> ast.expr:
+    """``-0.5`` is the number 0.5 with a sign in front: the number."""
+    return node.operand if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd) else node
+
+
+def _literal_value(written: str) -> Any:
+    try:
+        return ast.literal_eval(written)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _literal(value: int | float) -> str:
+    """A number as an expression writes it (the shortest text that reads back the same)."""
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+def _expression_kind(path: Path_) -> str:
+    if "rater" in path:
+        return "rater expression"
+    return f"{EXPRESSION_KINDS.get(str(path[0]), str(path[0]))} expression"
+
+
 # -- the mutations -------------------------------------------------------------
 
 
-def mutations_of(data: dict[str, Any], file: str, document: Document | None = None) -> list[Mutation]:
-    """Each site changed up, then down; the same change reached twice is kept once.
-    With ``document`` (the one ``data`` was read from), each names where its value is written."""
+def mutations_of(data: dict[str, Any], file: str, document: Document | None = None,
+                 registry: Registry | None = None) -> list[Mutation]:
+    """Each site changed up, then down, then each number inside each expression (``registry`` says
+    which parameters are expressions: by default the installed plugins'); the same change reached twice
+    is kept once. With ``document`` (the one ``data`` was read from), each names where its value is written."""
     found: list[Mutation] = []
     seen: set[frozenset[tuple[Path_, str]]] = set()
     for site in sites(data):
@@ -313,6 +490,18 @@ def mutations_of(data: dict[str, Any], file: str, document: Document | None = No
             if key not in seen:
                 seen.add(key)
                 found.append(Mutation(file, site.kind, tuple(edits), at))
+    for path, text in expression_sites(data, registry or default_registry()):
+        at = _written_at(document, path) if document is not None else ""
+        key_style = _style(str(path[-1]))
+        for number in numbers_in(text, key_style):
+            for new in _variants(number.value, number.style):
+                value = _like_number(number.value, new)
+                edit = Edit(path, text, number.replaced(text, value), InText(number.value, value, number.start,
+                                                                             number.which))
+                key = frozenset({(path, repr(edit.new))})
+                if key not in seen:
+                    seen.add(key)
+                    found.append(Mutation(file, _expression_kind(path), (edit,), at))
     return found
 
 
@@ -341,6 +530,10 @@ def _like(old: Value, new: Decimal) -> Value:
     """``new`` written like ``old``: text stays text (same decimals), whole numbers stay whole where they can."""
     if isinstance(old, str):
         return str(new.quantize(Decimal(old), ROUND_HALF_UP)) if new == new.quantize(Decimal(old)) else str(new)
+    return _like_number(old, new)
+
+
+def _like_number(old: int | float, new: Decimal) -> int | float:
     if isinstance(old, int) and new == new.to_integral_value():
         return int(new)
     return float(new)
@@ -455,7 +648,7 @@ def _check_file(report: Report, display: str, cases: list[Case], registry: Regis
             live.append(case)
         else:
             report.baseline_failures.append(case.name)
-    for mutation in mutations_of(document.data, display, document):
+    for mutation in mutations_of(document.data, display, document, registry):
         report.generated += 1
         mutant = _build(document, mutated(document.data, mutation), path, registry, expressions)
         if not isinstance(mutant, Ruleset):
