@@ -39,10 +39,20 @@ def project(tmp_path: Path) -> Path:
     return office
 
 
-def test_data_outside_the_project_is_a_located_error(tmp_path: Path) -> None:
-    office = project(tmp_path)
+def ruleset_reading(office: Path, subjects: str) -> Path:
     file = office / "j" / "ruleset.yaml"
-    file.write_text(RULESET.replace("SUBJECTS", "../../outside/subjects.csv"), encoding="utf-8")
+    file.write_text(RULESET.replace("SUBJECTS", subjects), encoding="utf-8")
+    return file
+
+
+def refusal(file: Path) -> list[str]:
+    with pytest.raises(KaoheError) as caught:
+        run(file)
+    return [d.code for d in caught.value.diagnostics]
+
+
+def test_data_outside_the_project_is_a_located_error(tmp_path: Path) -> None:
+    file = ruleset_reading(project(tmp_path), "../../outside/subjects.csv")
     with pytest.raises(KaoheError) as caught:
         run(file)
     (problem,) = caught.value.diagnostics
@@ -51,16 +61,9 @@ def test_data_outside_the_project_is_a_located_error(tmp_path: Path) -> None:
 
 def test_an_absolute_path_and_a_symlink_out_are_refused_too(tmp_path: Path) -> None:
     office = project(tmp_path)
-    file = office / "j" / "ruleset.yaml"
-    file.write_text(RULESET.replace("SUBJECTS", str(tmp_path / "outside" / "subjects.csv")), encoding="utf-8")
-    with pytest.raises(KaoheError) as caught:
-        run(file)
-    assert [d.code for d in caught.value.diagnostics] == ["E-PATH-OUTSIDE"]
+    assert refusal(ruleset_reading(office, str(tmp_path / "outside" / "subjects.csv"))) == ["E-PATH-OUTSIDE"]
     (office / "j" / "link.csv").symlink_to(tmp_path / "outside" / "subjects.csv")
-    file.write_text(RULESET.replace("SUBJECTS", "link.csv"), encoding="utf-8")
-    with pytest.raises(KaoheError) as caught:
-        run(file)
-    assert [d.code for d in caught.value.diagnostics] == ["E-PATH-OUTSIDE"]
+    assert refusal(ruleset_reading(office, "link.csv")) == ["E-PATH-OUTSIDE"]
 
 
 def test_extends_outside_the_project_is_a_located_error(tmp_path: Path) -> None:
@@ -74,9 +77,7 @@ def test_extends_outside_the_project_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_allow_outside_names_a_trusted_folder(tmp_path: Path) -> None:
-    office = project(tmp_path)
-    file = office / "j" / "ruleset.yaml"
-    file.write_text(RULESET.replace("SUBJECTS", "../../outside/subjects.csv"), encoding="utf-8")
+    file = ruleset_reading(project(tmp_path), "../../outside/subjects.csv")
     refused = CliRunner().invoke(main, ["--lang", "en", "evaluate", str(file), "--format", "csv"])
     assert refused.exit_code == 1 and "E-PATH-OUTSIDE" in refused.stderr and "--allow-outside" in refused.stderr
     allowed = CliRunner().invoke(main, ["--allow-outside", str(tmp_path / "outside"), "evaluate", str(file),
