@@ -13,7 +13,7 @@ in Python when an array operation will do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,12 @@ class Component:
 
     def check(self, params: Mapping[str, Any]) -> list[Problem]:
         """Semantic checks beyond the JSON Schema (e.g. bands contiguous)."""
+        return []
+
+    def check_references(self, params: Mapping[str, Any], indicators: Collection[str],
+                         event_fields: Collection[str]) -> list[Problem]:
+        """Checks of parameters that name the ruleset's indicator ids or event fields,
+        run by ``kaohe validate`` so a misspelt id is reported with its line, not at evaluation."""
         return []
 
     def event_expressions(self, params: Mapping[str, Any]) -> dict[str, str]:

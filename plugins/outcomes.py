@@ -7,7 +7,7 @@ with ``kaohe.plugins.allocators``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,13 @@ def numbers(ctx: OutcomeContext, text: str, key: str) -> np.ndarray:
 def column(ctx: OutcomeContext, name: str, default: Any) -> np.ndarray:
     values = ctx.env.get(name)
     return np.full(ctx.n, default) if values is None else np.asarray(values)
+
+
+def unknown_names(params: Mapping[str, Any], key: str, known: Collection[str], code: str) -> list[Problem]:
+    """A located problem for each name listed under ``params[key]`` that the ruleset does not declare."""
+    listed = params.get(key)
+    return [Problem(code, {"name": name, "suggest": did_you_mean(str(name), known)}, (key, i))
+            for i, name in enumerate(listed if isinstance(listed, list) else []) if name not in known]
 
 
 def positions(ctx: OutcomeContext) -> np.ndarray:
@@ -259,6 +266,10 @@ class WarningOutcome(_Conditional):
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
         return {"when": params["when"]} if "when" in params else {}
+
+    def check_references(self, params: Mapping[str, Any], indicators: Collection[str],
+                         event_fields: Collection[str]) -> list[Problem]:
+        return unknown_names(params, "indicators", indicators, "E-OUTCOME-DIMENSION")
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         level = params.get("level", "预警")

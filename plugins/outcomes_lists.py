@@ -9,15 +9,22 @@ publicity list).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
 
-from kaohe.engine.components import Outcome, OutcomeContext, OutcomeResult, prop, where_or_none
+from kaohe.engine.components import (
+    Outcome,
+    OutcomeContext,
+    OutcomeResult,
+    Problem,
+    prop,
+    where_or_none,
+)
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.plugins.outcomes import condition
+from kaohe.plugins.outcomes import condition, unknown_names
 
 
 class Feedback(Outcome):
@@ -35,6 +42,10 @@ class Feedback(Outcome):
             "label": prop("说明 / Label", "说明前缀，如 反馈谈话 / prefix of the note", minLength=1, type="string"),
         },
     }
+
+    def check_references(self, params: Mapping[str, Any], indicators: Collection[str],
+                         event_fields: Collection[str]) -> list[Problem]:
+        return unknown_names(params, "dimensions", indicators, "E-OUTCOME-DIMENSION")
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         dimensions = params.get("dimensions") or [k for k, v in ctx.indicators.items() if v[2] is None]
@@ -86,6 +97,10 @@ class EventList(Outcome):
 
     def event_expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
         return {"when": params["when"]}
+
+    def check_references(self, params: Mapping[str, Any], indicators: Collection[str],
+                         event_fields: Collection[str]) -> list[Problem]:
+        return unknown_names(params, "fields", event_fields, "E-OUTCOME-FIELD")
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         events = ctx.events or {"subject": np.zeros(0, dtype=np.int64)}

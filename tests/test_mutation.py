@@ -17,7 +17,9 @@ from kaohe.engine.testing.mutation import (
     Report,
     check_mutations,
     jurisdictions,
+    mutated,
     mutations_of,
+    numbers_in,
     render_json,
     render_text,
 )
@@ -121,7 +123,110 @@ def test_each_policy_value_is_changed_up_and_down_keeping_sums_and_edges(tmp_pat
         "$.grading.grades[0].min: 90 → 89",
         '$.outcomes[0].pool: "1000.00" → "1100.00"',  # a money amount written as text stays text
         '$.outcomes[0].pool: "1000.00" → "900.00"',
+        # the weight is an expression: the number in it changes, the text is written anew
+        '$.outcomes[0].weight: 1 → 2 (in "1")',
+        '$.outcomes[0].weight: 1 → 0 (in "1")',
     ]
+
+
+# the tiny ruleset with a warning whose line is written inside an expression
+WARNING = '  - {id: warn, title: 预警, use: warning, when: "%s"}\n'
+
+# P1 as in CASES (69, warned); P2 the same without the late report: 70, just at the line, not warned
+AT_THE_LINE = """\
+ruleset: ../2025.yaml
+cases:
+  - name: 预警线
+    data:
+      subjects: [{id: P1, name: 甲}, {id: P2, name: 乙}]
+      values:
+        - {subject: P1, period: "2025", input: a, value: 50}
+        - {subject: P1, period: "2025", input: r, value: 0.8}
+        - {subject: P2, period: "2025", input: a, value: 50}
+        - {subject: P2, period: "2025", input: r, value: 0.8}
+      events:
+        - {subject: P1, date: 2025-03-01, type: 迟报}
+    expect:
+      P1: {total: 69, outcomes: {warn: 预警}}
+      P2: {total: 70, outcomes: {warn: null}}
+"""
+
+
+def warned(tmp_path: Path, when: str = "total < 70", cases: str = CASES) -> Path:
+    folder = jurisdiction(tmp_path, cases)
+    (folder / FILE).write_text(RULESET + WARNING % when, encoding="utf-8")
+    return folder
+
+
+def test_numbers_inside_an_expression_are_found_where_written() -> None:
+    text = " grade == '优秀' and years_run(grade == '优秀', years=3) >= 2 and score.a ** 2 > round(-0.5 * b, 2) + 2 "
+    found = numbers_in(text, "amount")
+    assert [(text[n.start:n.end], n.value, n.style, n.which) for n in found] == [
+        ("3", 3, "count", ""),  # years=: a count, ±1
+        ("2", 2, "threshold", "the 1st 2"),  # compared with: a threshold (whole numbers ±1)
+        # the exponent of ** and the digits of round are not policy: left out (but counted in "the 4th 2")
+        ("0.5", 0.5, "amount", ""),  # the number under the minus sign
+        ("2", 2, "amount", "the 4th 2"),  # anything else: like the key holding the expression
+    ]
+    # offsets are characters (ast counts UTF-8 bytes): just the number is rewritten, spacing and quotes kept
+    assert found[1].replaced(text, 3) == \
+        " grade == '优秀' and years_run(grade == '优秀', years=3) >= 3 and score.a ** 2 > round(-0.5 * b, 2) + 2 "
+    assert found[2].replaced(text, 0.55) == \
+        " grade == '优秀' and years_run(grade == '优秀', years=3) >= 2 and score.a ** 2 > round(-0.55 * b, 2) + 2 "
+    assert numbers_in("(total > 60 and\n   grade == '合格')")[0].replaced("(total > 60 and\n   grade == '合格')", 61) \
+        == "(total > 61 and\n   grade == '合格')"
+    assert numbers_in("not an ( expression") == [] and numbers_in("grade == '优秀'") == []
+
+
+def test_a_number_in_an_expression_is_changed_and_the_text_rebuilt(tmp_path: Path) -> None:
+    folder = warned(tmp_path, "total < 70 and months_on_post >= 6")
+    data = load_resolved(folder / FILE).data
+    found = [m for m in mutations_of(data, "f") if m.kind == "outcome expression"]
+    assert labels(found) == [
+        '$.outcomes[0].weight: 1 → 2 (in "1")',
+        '$.outcomes[0].weight: 1 → 0 (in "1")',
+        '$.outcomes[1].when: 70 → 71 (in "total < 70 and months_on_post >= 6")',  # a threshold: ±1
+        '$.outcomes[1].when: 70 → 69 (in "total < 70 and months_on_post >= 6")',
+        '$.outcomes[1].when: 6 → 7 (in "total < 70 and months_on_post >= 6")',
+        '$.outcomes[1].when: 6 → 5 (in "total < 70 and months_on_post >= 6")',
+    ]
+    (edit,) = found[2].edits
+    assert (edit.old, edit.new) == ("total < 70 and months_on_post >= 6", "total < 71 and months_on_post >= 6")
+    changed = mutated(data, found[2])
+    assert changed["outcomes"][1]["when"] == "total < 71 and months_on_post >= 6"
+    changed["outcomes"][1]["when"] = data["outcomes"][1]["when"]
+    assert changed == data  # nothing else moves
+
+
+def test_a_case_at_the_expression_line_kills_its_changes(tmp_path: Path) -> None:
+    line = ["$.outcomes[1].when: 70 → 71 (in \"total < 70\")", "$.outcomes[1].when: 70 → 69 (in \"total < 70\")"]
+    # no case looks at the warning: both changes of its line survive
+    report = checked(warned(tmp_path / "none"))
+    assert [label for label in labels(report.survivors) if "outcomes[1]" in label] == line
+    assert report.by_kind["outcome expression"] == {"generated": 4, "invalid": 0, "killed": 1, "survived": 3}
+    # a case warning 69 kills 70 → 69 only; a second subject just at 70, not warned, kills 70 → 71 too
+    report = checked(warned(tmp_path / "below", cases=CASES.replace("outcomes: {pay: \"1000.00\"}", "outcomes: {warn: 预警}")))
+    assert [label for label in labels(report.survivors) if "outcomes[1]" in label] == line[:1]
+    report = checked(warned(tmp_path / "at", cases=AT_THE_LINE))
+    assert not [label for label in labels(report.survivors) if "outcomes[1]" in label]
+    assert report.by_kind["outcome expression"]["killed"] >= 2
+    text = render_text([report])
+    document = json.loads(render_json([report]))
+    assert '$.outcomes[1].when: 70 → 71 (in "total < 70")' not in text
+    assert not [m for m in document["jurisdictions"][0]["survivors"] if m["path"] == "$.outcomes[1].when"]
+
+
+def test_an_expression_change_the_checks_reject_is_invalid(tmp_path: Path) -> None:
+    # 10^15 is the largest number an expression may write (E-EXPR-NUMBER): one more is rejected, not run
+    report = checked(warned(tmp_path, "total < 70 or total >= 1000000000000000", AT_THE_LINE))
+    invalid = [(label, code) for label, code in zip(labels([m for m, _ in report.invalid]),
+                                                    [c for _, c in report.invalid], strict=True)]
+    assert ('$.outcomes[1].when: 1000000000000000 → 1000000000000001 (in "total < 70 or total >= 1000000000000000")',
+            "E-EXPR-NUMBER") in invalid
+    entry = json.loads(render_json([report]))["jurisdictions"][0]
+    (rejected,) = [m for m in entry["invalid_mutations"] if m["path"] == "$.outcomes[1].when"]
+    assert rejected["mutated_expression"] == "total < 70 or total >= 1000000000000001"
+    assert rejected["error"] == "E-EXPR-NUMBER" and rejected["offset"] == 23
 
 
 def test_killed_survived_and_invalid(tmp_path: Path) -> None:
@@ -143,9 +248,10 @@ def test_killed_survived_and_invalid(tmp_path: Path) -> None:
         "$.deductions[0].cap: 3 → 2",
         "$.grading.grades[0].min: 90 → 91",
         "$.grading.grades[0].min: 90 → 89",
+        '$.outcomes[0].weight: 1 → 2 (in "1")',  # one subject takes the whole pool at any weight; 0 leaves it unpaid
     ]
-    assert (report.generated, len(report.invalid), report.killed, report.survived) == (21, 2, 12, 7)
-    assert report.score == 12 / 19
+    assert (report.generated, len(report.invalid), report.killed, report.survived) == (23, 2, 13, 8)
+    assert report.score == 13 / 21
     assert sum(k["generated"] for k in report.by_kind.values()) == report.generated
     assert report.by_kind["grade min"] == {"generated": 2, "invalid": 0, "killed": 0, "survived": 2}
 
@@ -160,7 +266,7 @@ def test_a_case_that_fails_unchanged_is_left_out(tmp_path: Path) -> None:
     """), "  ")
     report = checked(jurisdiction(tmp_path, broken))
     assert report.baseline_failures == [f"{tmp_path / 'tiny' / 'tests' / 'cases.yaml'}::错误的预期"]
-    assert report.cases == 2 and report.survived == 7  # the failing case kills nothing
+    assert report.cases == 2 and report.survived == 8  # the failing case kills nothing
     assert "left out (fails without any change)" in render_text([report])
 
 
@@ -171,13 +277,17 @@ def test_reports_are_the_same_on_every_run(tmp_path: Path) -> None:
     assert render_json([first]) == render_json([second])
     document = json.loads(render_json([first]))
     (entry,) = document["jurisdictions"]
-    assert (entry["generated"], entry["invalid"], entry["killed"], entry["survived"]) == (21, 2, 12, 7)
+    assert (entry["generated"], entry["invalid"], entry["killed"], entry["survived"]) == (23, 2, 13, 8)
     assert entry["survivors"][3] == {
         "file": str(folder / FILE), "path": "$.deductions[0].cap", "old": 3, "new": 4, "kind": "deduction cap",
         "with": [], "at": f"{folder / FILE}:26", "label": f"{folder / FILE}::$.deductions[0].cap: 3 → 4"}
-    assert document["total"] == {"generated": 21, "invalid": 2, "killed": 12, "survived": 7, "score": 0.6316}
+    assert entry["survivors"][7] == {
+        "file": str(folder / FILE), "path": "$.outcomes[0].weight", "old": 1, "new": 2,
+        "expression": "1", "mutated_expression": "2", "offset": 0, "kind": "outcome expression",
+        "with": [], "at": f"{folder / FILE}:32", "label": f'{folder / FILE}::$.outcomes[0].weight: 1 → 2 (in "1")'}
+    assert document["total"] == {"generated": 23, "invalid": 2, "killed": 13, "survived": 8, "score": 0.619}
     text = render_text([first])
-    assert "  mutations 21, invalid 2, killed 12, survived 7, score 0.632\n" in text
+    assert "  mutations 23, invalid 2, killed 13, survived 8, score 0.619\n" in text
     assert f"    {folder / FILE}::$.grading.grades[0].min: 90 → 91\n" in text
 
 
@@ -193,9 +303,9 @@ def test_the_cli(tmp_path: Path) -> None:
     folder = jurisdiction(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["test", str(folder), "--mutate"])
-    assert result.exit_code == 0 and "score 0.632" in result.stdout and "deductions[0].cap: 3 → 4" in result.stdout
+    assert result.exit_code == 0 and "score 0.619" in result.stdout and "deductions[0].cap: 3 → 4" in result.stdout
     result = runner.invoke(main, ["test", str(folder), "--mutate", "--format", "json", "--min-score", "0.6"])
-    assert result.exit_code == 0 and json.loads(result.stdout)["total"]["survived"] == 7
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"]["survived"] == 8
     assert runner.invoke(main, ["test", str(folder), "--mutate", "--min-score", "0.7"]).exit_code == 1
     assert runner.invoke(main, ["test", str(folder), "--min-score", "0.7"]).exit_code == 2
 
@@ -204,6 +314,6 @@ def test_the_benchmark_script(tmp_path: Path) -> None:
     folder = jurisdiction(tmp_path)
     script = [sys.executable, str(ROOT / "benchmarks" / "mutation.py"), str(folder)]
     done = subprocess.run([*script, "--json"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0 and json.loads(done.stdout)["total"]["killed"] == 12
+    assert done.returncode == 0 and json.loads(done.stdout)["total"]["killed"] == 13
     assert "done in" in done.stderr
     assert subprocess.run([*script, "--min-score", "0.9"], capture_output=True, check=False).returncode == 1

@@ -140,3 +140,20 @@ indicators:
             "events": [{"subject": "U1", "date": "2025-02-01", "type": "任意"}]}
     result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
     assert result.tree.scores["count"].tolist() == [7.0]  # the formula is the input itself: 7
+
+
+def test_a_require_condition_may_read_a_name_nothing_else_in_the_rule_reads(tmp_path: Path) -> None:
+    """`require: "base > 60"` on an event rule whose when and points never name base crashed at evaluation
+    ('base' is not defined); now base is gathered for require too: U1 (80) keeps the deduction, U2 (50) not."""
+    text = BASE + """\
+deductions:
+  - {id: d, title: 红牌, when: "event.type == '红牌'", points: 2, require: "base > 60", reject_message: 不计}
+"""
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一"}, {"id": "U2", "name": "二"}],
+            "values": [{"subject": "U1", "period": "2025", "base": 80}, {"subject": "U2", "period": "2025", "base": 50}],
+            "events": [{"subject": s, "date": "2025-03-01", "type": "红牌"} for s in ("U1", "U2")]}
+    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+    assert result.adjustments.deduction.tolist() == [2, 0]

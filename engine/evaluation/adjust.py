@@ -59,10 +59,11 @@ def rule_applies(rule: Rule | Veto, ruleset: Ruleset, period_kind: str) -> bool:
 
 
 def _used_names(rule: Rule | Veto) -> set[str]:
+    """Every name the rule's own expressions read (when, points, require)."""
     names = set(rule.when.names)
-    points = getattr(rule, "points", None)
-    if points is not None and not isinstance(points, float):
-        names |= points.names
+    for part in (getattr(rule, "points", None), getattr(rule, "require", None)):
+        if isinstance(part, Expression):
+            names |= part.names
     return names
 
 

@@ -27,6 +27,11 @@ MESSAGES = {
         "a ruleset cannot read and publish other files on this machine). Move the file into the project; if it "
         "really must stay, run kaohe --allow-outside FOLDER",
     ),
+    "E-GRADES-DUPLICATE": (
+        "等次 “{grade}” 在等次表中出现了两次（第 {first} 个等次已是它）：名额、系数和结果运用按名称找等次，请改名或删去一个",
+        "grade '{grade}' appears twice in the grade table (grade number {first} already is it): quotas, factors and "
+        "outcomes find grades by name; rename or remove one",
+    ),
     "E-FILE-NOT-FOUND": (
         "找不到文件 {file}：请检查路径是否正确",
         "file {file} not found: check the path",

@@ -69,11 +69,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{key} only applies when share is given: add share or remove {key}",
     ),
     "E-OUTCOME-DIMENSION": (
-        "结果运用 “{outcome}” 的维度 “{name}” 不是指标编号：请改为方案中的指标编号",
-        "outcome '{outcome}': dimension '{name}' is not an indicator id: use an indicator id of the ruleset",
+        "“{name}” 不是指标编号：请改为方案中的指标编号",
+        "'{name}' is not an indicator id: use an indicator id of the ruleset",
     ),
     "E-OUTCOME-FIELD": (
-        "结果运用 “{outcome}” 的字段 “{name}” 不是事件字段：请在 event_fields 中声明，或改用 type、date、points、confirmed",
-        "outcome '{outcome}': field '{name}' is not an event field: declare it under event_fields or use type, date, points, confirmed",
+        "“{name}” 不是事件字段：请在 event_fields 中声明，或改用 type、date、points、confirmed",
+        "'{name}' is not an event field: declare it under event_fields or use type, date, points, confirmed",
     ),
 }

@@ -210,7 +210,9 @@ class Checker:
         before = len(self.problems)
         self.problems.extend(check_instance(self.doc, params, component.params_schema, path))
         if len(self.problems) == before:
-            self.problems.extend(self.component_problem(problem, path) for problem in component.check(params))
+            problems: list[Problem] = [*component.check(params), *component.check_references(
+                params, self.declared.indicator_ids, self.declared.event_columns)]
+            self.problems.extend(self.component_problem(problem, path) for problem in problems)
         errors = [p for p in self.problems[before:] if p.severity == "error"]
         return None if errors else component
 
@@ -325,10 +327,16 @@ class Checker:
 
     def grade_list(self, grades: list[Any], path: Path_) -> None:
         previous = math.inf
+        seen: dict[Any, int] = {}
         for i, grade in enumerate(grades):
             if not isinstance(grade, dict):
                 continue  # the schema pass reports it
             here = (*path, i)
+            name = grade.get("grade")
+            if isinstance(name, str) and name in seen:  # quotas, factors and outcomes name grades
+                self.add("E-GRADES-DUPLICATE", (*here, "grade"), grade=name, first=seen[name] + 1)
+            elif isinstance(name, str):
+                seen[name] = i
             last = i == len(grades) - 1
             minimum: Any = grade.get("min")
             numeric = isinstance(minimum, int | float) and not isinstance(minimum, bool)  # else a schema error

@@ -35,6 +35,7 @@ from typing import Any, Literal
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.language.compiled import ExpressionTable
+from kaohe.engine.language.periodic import YEAR_FUNCTIONS
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset import defaults
 from kaohe.engine.ruleset.inherit import load_resolved
@@ -62,7 +63,7 @@ NOT_POLICY = frozenset({"precision", "unit"})  # digits and money units: present
 EXPRESSION_KINDS = {"indicators": "indicator", "deductions": "deduction", "bonuses": "bonus", "vetoes": "veto",
                     "adjustment_caps": "adjustment cap", "grading": "grading", "outcomes": "outcome",
                     "subjects": "subject", "inputs": "input", "periods": "period"}
-COUNT_KEYWORDS = frozenset({"years"})  # keyword arguments of expression functions that count (years_run(…, years=3))
+COUNT_KEYWORDS = frozenset({"years"})  # arguments of expression functions that count: years_run(…, years=3)
 
 
 @dataclass(frozen=True)
@@ -404,9 +405,12 @@ def numbers_in(text: str, style: Style = "amount") -> list[Number]:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             skipped.add(id(_unsigned(node.right)))
         elif isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name) and node.func.id == "round":
+            name = node.func.id if isinstance(node.func, ast.Name) else ""
+            if name == "round":
                 skipped.update(id(_unsigned(a)) for a in node.args[1:])
                 skipped.update(id(_unsigned(k.value)) for k in node.keywords if k.arg == "digits")
+            elif name in YEAR_FUNCTIONS and len(node.args) > 1:  # years_run(x, 3): the last 3 years
+                styles[id(_unsigned(node.args[1]))] = "count"
             for keyword in node.keywords:
                 if keyword.arg in COUNT_KEYWORDS:
                     styles[id(_unsigned(keyword.value))] = "count"
@@ -418,20 +422,21 @@ def numbers_in(text: str, style: Style = "amount") -> list[Number]:
     def offset(line: int, column: int) -> int:  # ast counts columns in UTF-8 bytes
         return starts[line - 1] + len(lines[line - 1].encode()[:column].decode())
 
-    found: list[tuple[int, int, int | float, Style]] = []
+    written: list[tuple[int, int, ast.Constant]] = []  # every number, skipped ones too: they count in "the 2nd 2"
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Constant) and isinstance(node.value, int | float)
-                and not isinstance(node.value, bool) and id(node) not in skipped
+        if (isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool)
                 and node.end_lineno is not None and node.end_col_offset is not None):
             start, end = offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
             if _literal_value(source[start:end]) == node.value:
-                found.append((start, end, node.value, styles.get(id(node), style)))
-    found.sort()
+                written.append((start, end, node))
+    written.sort(key=lambda item: item[0])
     numbers: list[Number] = []
-    for start, end, value, number_style in found:
-        same = [s for s, e, _, _ in found if source[s:e] == source[start:end]]
+    for start, end, node in written:
+        if id(node) in skipped or not isinstance(node.value, int | float):
+            continue
+        same = [s for s, e, _ in written if source[s:e] == source[start:end]]
         which = f"the {_ordinal(same.index(start) + 1)} {source[start:end]}" if len(same) > 1 else ""
-        numbers.append(Number(value, lead + start, lead + end, number_style, which))
+        numbers.append(Number(node.value, lead + start, lead + end, styles.get(id(node), style), which))
     return numbers
 
 
