@@ -153,10 +153,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
              out: Path | None) -> None:
     """Evaluate a ruleset on its data and print or write the results."""
-    from kaohe.engine.evaluation.runner import run
+    from kaohe.engine.evaluation.runner import input_files, run
     from kaohe.engine.report.render import export, ranking_table
 
     evaluation = run(ruleset, data_dir, period)
+    if out is not None:
+        refuse_input_as_output(out, input_files(evaluation))
     if fmt == "table":
         text = ranking_table(evaluation, period)
         if out:
@@ -174,6 +176,13 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
         else:
             click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
     report_warnings(evaluation.warnings, lang_of(ctx))
+
+
+def refuse_input_as_output(out: Path, inputs: list[Path]) -> None:
+    """``--out`` naming the ruleset or a data file would overwrite what the run read."""
+    for source in inputs:
+        if out.exists() and source.exists() and out.resolve() == source.resolve():
+            raise KaoheError(Diagnostic("E-OUTPUT-IS-INPUT", {"file": str(out)}, file=str(out)))
 
 
 def export_text(out: Path, text: str) -> None:

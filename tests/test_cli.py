@@ -210,3 +210,15 @@ def test_the_same_run_from_another_folder_is_byte_identical(tmp_path: Path, monk
     document = json.loads(runs[0])
     assert document["ruleset"]["file"] == "example/2025.yaml"
     assert document["data"]["tables"]["subjects"] == "example/data/subjects.csv"
+
+
+@pytest.mark.parametrize("target", ["2025.yaml", "data/values.csv"])
+def test_out_never_overwrites_what_the_run_read(tmp_path: Path, target: str):
+    import shutil
+
+    shutil.copytree(EXAMPLE, tmp_path / "example")
+    victim = tmp_path / "example" / target
+    before = victim.read_bytes()
+    code, _, err = invoke("evaluate", str(tmp_path / "example"), "--format", "csv", "--out", str(victim))
+    assert code == 1 and "E-OUTPUT-IS-INPUT" in err
+    assert victim.read_bytes() == before

@@ -85,3 +85,9 @@ def run(path: Path | str, data_dir: Path | None = None, period: str | None = Non
     ruleset = load_ruleset(path, registry)
     dataset = load_data(ruleset, data_dir, registry)
     return evaluate(ruleset, dataset, registry, only=period)
+
+
+def input_files(evaluation: Evaluation) -> list[Path]:
+    """Every file a run read: the ruleset, what it extends, the data tables (``--out`` must not be one)."""
+    origins = [origin.partition("#")[0] for origin in evaluation.dataset.origins.values()]
+    return [Path(p) for p in (*evaluation.ruleset.source_files, *origins) if p]

@@ -61,6 +61,10 @@ MESSAGES = {
         "找不到考核对象 “{subject}”",
         "subject '{subject}' not found",
     ),
+    "E-OUTPUT-IS-INPUT": (
+        "--out {file} 是本次读取的方案或数据文件，写入会覆盖它：请换一个输出文件名",
+        "--out {file} is a ruleset or data file this run read; writing would overwrite it: choose another output file",
+    ),
     "E-OUTPUT-WRITE": (
         "无法写入 {file}：{problem}",
         "cannot write {file}: {problem}",

@@ -137,6 +137,7 @@ def build_ruleset(document: Document, file: Path, registry: Registry,
         full_month_days=int(defaults.get(subjects, "subjects.full_month_days")), data=raw.get("data") or {},
         source=raw.get("source") or {}, declared=declared, scopes=scopes, expressions=expressions,
         derived=_derived(raw, expressions, scopes), locations=Locations(document), document=document,
+        source_files=tuple(dict.fromkeys([str(file), *document.files.values()])),
     )
 
 

@@ -261,6 +261,7 @@ class Ruleset:
     derived: tuple[DerivedInput, ...]
     locations: Locations = field(repr=False, compare=False)
     document: Document = field(repr=False, compare=False)  # for diff, fmt and impact only
+    source_files: tuple[str, ...] = ()  # this file and every file it extends
 
     def walk(self) -> tuple[Indicator, ...]:
         """All indicators, parents before children, in document order."""
