@@ -398,3 +398,13 @@ def test_builtin_sources_describe_every_parameter(registry):
         assert schema["type"] == "object" and schema["additionalProperties"] is False
         for prop in schema["properties"].values():
             assert prop["title"] and " / " in prop["description"]
+
+
+def test_full_width_digits_read_other_scripts_refused() -> None:
+    """Docs (数据错误): full-width digits typed with a Chinese input method are numbers; Arabic-Indic digits and
+    Python's 1_000 (both of which float() accepts) are refused, at their positions."""
+    from kaohe.engine.data.tables import numbers
+
+    values, bad = numbers(["１２", "－３．５", "١٢", "1_000", "7", ""])
+    assert values[:2].tolist() == [12, -3.5] and values[4] == 7
+    assert bad == [2, 3]

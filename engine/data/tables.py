@@ -116,12 +116,21 @@ def texts(cells: Sequence[Any]) -> Texts:
     return np.array([cell_text(c) for c in cells], dtype=object)
 
 
+# Full-width digits and signs typed with a Chinese input method read as their ASCII forms; other
+# scripts' digits (Arabic-Indic …) and Python's digit separator 1_0 are not numbers in a data cell.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
+
+
 def _number(cell: Any) -> float | None:
     """float, NaN when blank, None when not a number."""
     if is_blank(cell):
         return np.nan
     if isinstance(cell, bool) or not isinstance(cell, (str, Real, decimal.Decimal)):
         return None
+    if isinstance(cell, str):
+        cell = cell.translate(_FULL_WIDTH)
+        if not cell.isascii() or "_" in cell:
+            return None
     try:
         value = float(cell)
     except (ValueError, OverflowError):
@@ -129,8 +138,20 @@ def _number(cell: Any) -> float | None:
     return value if np.isfinite(value) else None
 
 
+def _plain_text(cells: Sequence[Any]) -> bool:
+    """Whether every text cell is ASCII without "_" (float() would also take １２, ١٢ and 1_0)."""
+    try:
+        joined = "".join(cells)  # a CSV column is all text: one pass in C
+    except TypeError:
+        joined = "".join(c for c in cells if isinstance(c, str))
+    return joined.isascii() and "_" not in joined
+
+
 def numbers(cells: Sequence[Any]) -> tuple[Numbers, list[int]]:
     """float64 column (NaN when blank) and the positions of cells that are not numbers."""
+    if not _plain_text(cells):  # the careful path: full-width digits read, other scripts refused
+        out = np.array([_number(c) for c in cells], dtype=float)
+        return out, [i for i in np.flatnonzero(np.isnan(out)).tolist() if _number(cells[i]) is None]
     try:  # fast paths: float() on every cell, odd results checked one by one afterwards
         try:
             out = np.fromiter(map(float, cells), dtype=float, count=len(cells))
