@@ -35,6 +35,7 @@ from typing import Any, Literal
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.language.compiled import ExpressionTable
+from kaohe.engine.language.expressions import Expression, NameSpec
 from kaohe.engine.language.periodic import YEAR_FUNCTIONS
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset import defaults
@@ -345,7 +346,7 @@ class _Recorder(ExpressionTable):
         super().__init__(registry.functions())
         self.written: dict[Path_, Any] = {}
 
-    def compile(self, text: Any, names: Any, path: tuple[str | int, ...] | None = None) -> Any:
+    def compile(self, text: Any, names: NameSpec, path: tuple[str | int, ...] | None = None) -> Expression:
         if path is not None:
             self.written.setdefault(tuple(path), text)
         return super().compile(text, names, path)
