@@ -408,3 +408,21 @@ def test_full_width_digits_read_other_scripts_refused() -> None:
     values, bad = numbers(["１２", "－３．５", "١٢", "1_000", "7", ""])
     assert values[:2].tolist() == [12, -3.5] and values[4] == 7
     assert bad == [2, 3]
+
+
+def test_a_broken_subjects_table_gives_one_note_not_a_thousand_follow_on_errors() -> None:
+    """Every ratings row looked like a duplicate (all subjects unknown) when the subjects table lacked its
+    id column; now the real error and one located note."""
+    from kaohe.engine.components import RawTable
+    from kaohe.engine.data.load import dataset_from_tables
+    from kaohe.engine.errors import KaoheError
+
+    rows = [["P1", "2025Q1", "leader", f"R{k}", 90] for k in range(200)]
+    raw = {"subjects": RawTable(["ident", "name"], [["P1", "甲"]], "subjects.csv", [2]),
+           "ratings": RawTable(["subject", "period", "group", "rater", "score"], rows, "ratings.csv",
+                               list(range(2, 202)))}
+    with pytest.raises(KaoheError) as caught:
+        dataset_from_tables(raw)
+    codes = [(d.code, d.file) for d in caught.value.diagnostics]
+    assert ("E-DATA-MISSING-COLUMN", "subjects.csv") in codes and ("E-DATA-SKIPPED", "subjects.csv") in codes
+    assert len(codes) == 2

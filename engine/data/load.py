@@ -227,10 +227,16 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
             problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
                                                    "suggest": did_you_mean(table, TABLES)})
     origins = {t: raw[t].origin for t in TABLES if t in raw}
+    raw_names = set(raw)
     sheets = {t: make_sheet(t, raw.pop(t), problems) for t in TABLES if t in raw}  # let rows go early
     # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
     sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
     subjects = build_subjects(sheets.pop("subjects")) if "subjects" in sheets else None
+    dependent = [t for t in ("values", "events", "ratings", "history") if t in sheets]
+    if subjects is None and "subjects" in raw_names and dependent:
+        # every row of the other tables names a subject: checking them now would bury the real error
+        problems.add("E-DATA-SKIPPED", {"tables": ", ".join(dependent)}, file=origins.get("subjects"), line=1)
+        sheets = {}
     values = build_values(sheets.pop("values"), subjects, inputs) if "values" in sheets else None
     events = build_events(sheets["events"], subjects, event_fields) if "events" in sheets else Events.empty()
     ratings = build_ratings(sheets["ratings"], subjects) if "ratings" in sheets else Ratings.empty()

@@ -117,6 +117,11 @@ MESSAGES = {
         "“{column}” 的值 “{value}” 不是考核周期：请写成 2025（年）、2025Q1（季度）或 2025-03（月）",
         "'{column}' value '{value}' is not a period: write 2025 (year), 2025Q1 (quarter) or 2025-03 (month)",
     ),
+    "E-DATA-SKIPPED": (
+        "考核对象表读不出来，{tables} 表暂不检查（其中每一行都要对照对象表）：请先改正对象表的问题，再运行一次",
+        "the subjects table could not be read, so the {tables} tables are not checked yet (every row names a "
+        "subject): fix the subjects table first, then run again",
+    ),
     "E-DATA-HISTORY-YEAR": (
         "往年结果表的 year 写的是 “{value}”：往年结果按年度记录，请写年份，如 2024",
         "the history table's year is '{value}': previous results are kept per year, write a year such as 2024",
