@@ -365,7 +365,7 @@ def test_registry_finds_the_exporters() -> None:
 
 
 def _leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".tmp", ".kaohe-tmp")))
 
 
 def test_write_atomic_creates_and_replaces(tmp_path: Path) -> None:
@@ -439,3 +439,24 @@ def test_csv_titles_and_full_width_signs_are_never_formulas(document: dict[str, 
     rows = list(csv.reader(io.StringIO(CsvExporter().export(document).decode("utf-8-sig"))))
     assert not [cell for row in rows for cell in row if cell.startswith(("=", "＝", "+", "@"))]
     assert any(cell.startswith("'=cmd") for cell in rows[0]) and rows[1][2] == "'＝1+1"
+
+
+def test_a_killed_write_leaves_no_litter_after_the_next_run(tmp_path: Path) -> None:
+    """A write killed midway leaves its hidden temporary file; the next write to the same target removes
+    it when its process is gone, and never a live writer's."""
+    import subprocess
+    import sys
+
+    from kaohe.engine.report.atomic import _temp_name, write_atomic
+
+    target = tmp_path / "results.csv"
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = _temp_name(target, int(gone.stdout), "ab12cd34")
+    dead.write_bytes(b"half a file")
+    live = _temp_name(target, os.getpid(), "ffff0000")  # this very process: still writing
+    live.write_bytes(b"in progress")
+    other = tmp_path / ".other.csv.1-aa.kaohe-tmp"  # another target's temporary file is not ours
+    other.write_bytes(b"")
+    write_atomic(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    assert not dead.exists() and live.exists() and other.exists()

@@ -3,6 +3,9 @@
 Bytes go to a temporary file beside the target, are flushed to disk, and
 then replace the target in one ``os.replace`` step, so a reader (or a crash)
 never sees half a file and a failed write leaves the previous file intact.
+A write killed midway leaves its hidden temporary file (named after the
+target and the writer's process id); the next write to the same target
+removes those whose process is gone.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import errno
 import os
 import secrets
+from glob import escape as glob_escape
 from pathlib import Path
 
 from kaohe.engine.errors import Diagnostic, KaoheError
@@ -27,6 +31,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        _remove_stale(path)
         temp = _create_temp(path)
         _fill(temp, data, _mode_of(path))
         os.replace(temp, path)
@@ -53,10 +58,35 @@ def write_error(path: Path, exc: OSError) -> Diagnostic:
     return Diagnostic("E-OUTPUT-WRITE", {"file": file, "problem": detail}, file=file, text=text)
 
 
+def _temp_name(path: Path, pid: int, token: str) -> Path:
+    return path.with_name(f".{path.name}.{pid}-{token}.kaohe-tmp")
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files an interrupted earlier write to ``path`` left behind."""
+    for temp in path.parent.glob(f".{glob_escape(path.name)}.*-*.kaohe-tmp"):
+        pid = temp.name[len(path.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform that cannot tell: leave its file
+    return True
+
+
 def _create_temp(path: Path) -> Path:
     # os.open with 0o666 lets the umask decide permissions, as for a plain open().
     for _ in range(100):
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        temp = _temp_name(path, os.getpid(), secrets.token_hex(4))
         try:
             os.close(os.open(temp, _CREATE_FLAGS, 0o666))
             return temp
