@@ -60,6 +60,16 @@ MESSAGES = {
         "文件过大、嵌套过深或别名（&/*）展开过多（上限 {limit}）：请精简方案",
         "file too large, nested too deeply or too many alias (&/*) expansions (limit {limit}): simplify the ruleset",
     ),
+    "E-YAML-NUMBER": (
+        "数字太长（超过 {limit} 位）：考核方案中的分值、比例、金额都用不到这么多位，请检查是否多写或粘贴错了",
+        "number too long (more than {limit} digits): no points, share or amount in a ruleset needs that many; "
+        "check for extra or pasted digits",
+    ),
+    "E-YAML-CHARACTER": (
+        "文件中有不允许的控制字符 {character}（如从其他程序复制时带入的 NUL）：请删除该字符",
+        "the file holds the control character {character}, which YAML does not allow (e.g. a NUL pasted from "
+        "another program): delete it",
+    ),
     "E-YAML-TAG": (
         "不允许使用 YAML 标签 {tag}：方案只能包含普通数据",
         "YAML tag {tag} is not allowed: a ruleset holds plain data only",

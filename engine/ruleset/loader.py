@@ -21,6 +21,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError
 Path_ = tuple[str | int, ...]
 
 MAX_NODES = 200_000
+MAX_NUMBER_DIGITS = 30  # digits of a number written in a ruleset
 MAX_DEPTH = 200
 STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -109,6 +110,10 @@ def load_yaml_text(text: str, display: str) -> Document:
         raise KaoheError(
             Diagnostic("E-YAML-SYNTAX", {"problem": problem}, file=display, line=line, column=column)
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        line, column = _line_column(text, exc.position)
+        raise KaoheError(Diagnostic("E-YAML-CHARACTER", {"character": f"U+{exc.character:04X}"},
+                                    file=display, line=line, column=column)) from None
     except yaml.YAMLError as exc:
         raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": str(exc)}, file=display)) from None
     except RecursionError:
@@ -123,6 +128,11 @@ def load_yaml_text(text: str, display: str) -> Document:
     document.data = walker.walk(node, ())
     document.problems = walker.problems
     return document
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _too_deep_at(text: str) -> tuple[int | None, int | None]:
@@ -173,6 +183,9 @@ class _Walker:
                 self.active.discard(id(node))
         if node.tag.endswith(":timestamp"):
             return node.value  # keep dates as written; the schema checks their form
+        if node.tag.endswith((":int", ":float")) and len(str(node.value)) > MAX_NUMBER_DIGITS:
+            # Python refuses to read integers of more than 4300 digits; no policy value needs 30
+            raise KaoheError(self._at(node, path, "E-YAML-NUMBER", limit=MAX_NUMBER_DIGITS))
         return self.constructor.construct_object(node, deep=True)
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
