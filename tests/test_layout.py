@@ -49,7 +49,10 @@ def imports_of(path: Path) -> set[str]:
 def test_engine_never_imports_a_plugin_module_or_the_cli() -> None:
     for path in engine_modules():
         for name in imports_of(path):
-            assert not name.startswith(("kaohe.plugins", "kaohe.cli", "engine", "plugins", "cli")), (path, name)
+            top = name.split(".")
+            # whole module names: "click.testing" is not "cli"
+            assert top[:2] not in (["kaohe", "plugins"], ["kaohe", "cli"]) and top[0] not in ("engine", "plugins", "cli"), \
+                (path, name)
 
 
 def test_stages_import_only_earlier_stages() -> None:

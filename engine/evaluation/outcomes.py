@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kaohe.engine.components import MONEY, OutcomeContext
+from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.events import event_access
 from kaohe.engine.language.expressions import NameSpec
 from kaohe.engine.language.periodic import PERIODS
@@ -74,7 +75,10 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
             mask=~result.cohort.excluded, order=result.ranking.order, indicators=indicators,
             events=events, evaluate_event=evaluate_event,
         )
-        produced = component.apply(dict(spec.params), ctx)
+        try:
+            produced = component.apply(dict(spec.params), ctx)
+        except KaoheError as exc:  # a component's runtime problem: point at the outcome in the ruleset
+            raise KaoheError([ruleset.locations.place(d, spec.path) for d in exc.diagnostics]) from None
         done[spec.id] = OutcomeValues(spec, kind, np.asarray(produced.values, dtype=object), produced.notes)
         env[spec.id] = _as_column(produced.values)
         if any(isinstance(v, Decimal) for v in np.asarray(produced.values, dtype=object)):

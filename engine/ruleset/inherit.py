@@ -211,10 +211,12 @@ def _has_path(data: Any, keys: tuple[str, ...]) -> bool:
 
 
 def _key(item: Any) -> Any:
+    """The item's id (or grade name); None for a value that cannot be one (the schema pass reports it)."""
     if isinstance(item, dict):
         for key in KEYS:
             if key in item:
-                return item[key]
+                value = item[key]
+                return value if isinstance(value, str | int) and not isinstance(value, bool) else None
     return None
 
 

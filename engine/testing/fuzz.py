@@ -1,0 +1,160 @@
+"""Seeded fuzzing of the command line with broken rulesets.
+
+Each trial takes a shipped ruleset, changes one node into something a user
+might write by mistake or an attacker on purpose (a wrong type, a huge
+number, a broken or hostile expression, a deleted key, a duplicated id),
+runs ``validate`` and ``evaluate`` in-process and classifies what came out:
+
+- ``internal``: E-INTERNAL, i.e. a Python error reached the user;
+- ``unlocated``: a diagnostic about a ruleset with no line, or no file;
+- ``slow``: over the time limit (the trial is stopped with SIGALRM);
+- ``ok``: a clean success or located, coded diagnostics.
+
+The same seed gives the same trials, so a finding can be replayed.
+``tests/test_fuzz.py`` runs a few dozen trials in CI; ``benchmarks/fuzz.py``
+runs thousands on demand.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+import shutil
+import signal
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner
+
+BAD_VALUES: list[Any] = [
+    None, "", "x", -1, 0, 10**30, 1e308, float("nan"), True, [], {}, [1, 2], {"a": 1}, "四十",
+    "'*' * 10**9", "'%999999999s' % 'x'", "__import__('os').system('true')", "score.nope > 1", "x.__class__",
+    "(1, 2)", "10 ** 400", "1/0", "[[[[[[[[[[1]]]]]]]]]]", "=cmd|' /C calc'!A0", "a\tb", "‘x’ ＝ 1",
+    "2025-13-45", "../../../../etc/passwd", "/etc/passwd",
+]
+LOCATION = re.compile(r"^(?P<file>[^:<]+):(?P<line>\d+)")
+CODE = re.compile(r"\((?P<code>[EW]-[A-Z0-9-]+)\)$")
+
+
+@dataclass
+class Trial:
+    seed: int
+    path: str  # the mutated node, as a JSON path
+    change: str
+    outcome: str
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    trials: list[Trial] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(t.outcome for t in self.trials)
+
+    def findings(self) -> list[Trial]:
+        return [t for t in self.trials if t.outcome != "ok"]
+
+
+def nodes(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from nodes(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from nodes(value, (*path, i))
+
+
+def mutate(data: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any], str, str]:
+    """One changed copy of ``data``, the JSON path changed and how."""
+    changed = copy.deepcopy(data)
+    candidates = [p for p, _ in nodes(changed) if p]
+    path = rng.choice(candidates)
+    parent: Any = changed
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    how = rng.random()
+    if how < 0.15 and isinstance(parent, dict):
+        del parent[last]
+        change = "deleted"
+    elif how < 0.25 and isinstance(parent, list):
+        parent.append(copy.deepcopy(parent[last]))  # a duplicate (same id) at the end
+        change = "duplicated"
+    else:
+        value = rng.choice(BAD_VALUES)
+        parent[last] = copy.deepcopy(value)
+        change = f"= {value!r}"[:60]
+    return changed, "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path), change
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    def stop(signum: int, frame: Any) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def classify(output: str, ruleset: Path) -> tuple[str, str]:
+    lines = [line for line in output.splitlines() if CODE.search(line)]
+    for line in lines:
+        if "(E-INTERNAL)" in line:
+            return "internal", line[:300]
+    for line in lines:
+        located = LOCATION.match(line)
+        if located is None:
+            return "unlocated", line[:300]
+    return "ok", ""
+
+
+def run_trial(cli: Any, source: Path, work: Path, seed: int, seconds: float) -> Trial:
+    rng = random.Random(seed)
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    changed, path, change = mutate(data, rng)
+    target = work / f"fuzz-{seed}.yaml"
+    target.write_text(yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner = CliRunner()
+    started = time.perf_counter()
+    try:
+        with time_limit(seconds):
+            for command in (["validate", str(target)], ["evaluate", str(target), "--format", "csv"]):
+                result = runner.invoke(cli, ["--lang", "en", *command])
+                outcome, detail = classify(result.stderr + result.stdout[-2000:], target)
+                if outcome != "ok":
+                    return Trial(seed, path, change, outcome, f"{command[0]}: {detail}")
+    except TimeoutError:
+        return Trial(seed, path, change, "slow", f"over {seconds} s")
+    finally:
+        target.unlink(missing_ok=True)
+    took = time.perf_counter() - started
+    return Trial(seed, path, change, "ok" if took <= seconds else "slow", f"{took:.2f} s")
+
+
+def fuzz(cli: Any, rulesets: list[Path], trials: int, seed: int = 0, seconds: float = 5.0) -> Report:
+    """``trials`` mutations spread over ``rulesets`` (each run in a copy of its jurisdiction folder)."""
+    report = Report()
+    with tempfile.TemporaryDirectory() as temp:
+        project = Path(temp) / "project"  # one copy of the folder holding the jurisdictions
+        shutil.copytree(rulesets[0].parent.parent, project, ignore=shutil.ignore_patterns("tests"))
+        (project / "kaohe.toml").write_text("", encoding="utf-8")
+        copies = [project / r.parent.name / r.name for r in rulesets]
+        for k in range(trials):
+            source = copies[k % len(copies)]
+            report.trials.append(run_trial(cli, source, source.parent, seed + k, seconds))
+    return report
