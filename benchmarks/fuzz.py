@@ -24,9 +24,10 @@ def run() -> int:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--data", action="store_true", help="every other trial breaks a data file instead")
     args = parser.parse_args()
     started = time.perf_counter()
-    report = fuzz(cli, RULESETS, args.trials, args.seed, args.seconds)
+    report = fuzz(cli, RULESETS, args.trials, args.seed, args.seconds, data=args.data)
     counts = report.counts()
     print(f"{args.trials} trials in {time.perf_counter() - started:.0f} s: "
           + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("ok", "internal", "unlocated", "slow")))

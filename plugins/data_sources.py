@@ -38,6 +38,22 @@ def _fail(code: str, where: Path | str, line: int | None = None, column: int | N
     return KaoheError(Diagnostic(code, params, file=str(where), line=line, column=column))
 
 
+def _undecodable_at(file: Path, exc: UnicodeError) -> tuple[int | None, int | None]:
+    """Line and byte column of the first byte the encoding could not read (where to look in the file).
+
+    A text-mode reader reports the byte offset within its last read chunk, so the file is decoded again
+    in one piece to find the offset in the whole file."""
+    if not isinstance(exc, UnicodeDecodeError):
+        return None, None
+    raw = file.read_bytes()
+    try:
+        raw.decode(exc.encoding)
+    except UnicodeDecodeError as whole:
+        before = raw[: whole.start]
+        return before.count(b"\n") + 1, whole.start - (before.rfind(b"\n") + 1) + 1
+    return None, None
+
+
 def locate(params: Mapping[str, Any], base_dir: Path) -> Path:
     """The file named by ``params['path']`` (relative to ``base_dir``), which must exist."""
     raw = params.get("path")
@@ -89,14 +105,33 @@ class CsvSource(DataSource):
                         problem="delimiter 必须是一个字符 / delimiter must be one character")
         try:
             with file.open(encoding=encoding, newline="") as handle:
-                return _read_csv(csv.reader(handle, delimiter=delimiter), str(file))
-        except UnicodeError:
-            raise _fail("E-DATA-ENCODING", file, file=str(file), encoding=encoding) from None
+                reader = csv.reader(handle, delimiter=delimiter)
+                try:
+                    return _read_csv(reader, str(file))
+                except csv.Error:  # a quote opened and never closed pulls the rest of the file into one cell
+                    raise _fail("E-DATA-CSV-QUOTE", file, _record_start(file, reader.line_num, encoding),
+                                file=str(file)) from None
+        except UnicodeError as exc:
+            line, column = _undecodable_at(file, exc)
+            raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding=encoding) from None
         except LookupError:
             raise _fail("E-DATA-SOURCE", file, table=str(file),
                         problem=f"未知编码 / unknown encoding {encoding}") from None
         except (csv.Error, OSError) as exc:
             raise _fail("E-DATA-SOURCE", file, table=str(file), problem=str(exc)) from None
+
+
+def _record_start(file: Path, line_num: int, encoding: str) -> int | None:
+    """The first line with an odd number of double quotes up to where the reader stopped: where a quoted
+    cell opened that the file never closed properly."""
+    try:
+        text = file.read_text(encoding=encoding)
+    except (OSError, UnicodeError, LookupError):
+        return None
+    for number, line in enumerate(text.splitlines()[:max(line_num, 1)], start=1):
+        if line.count('"') % 2:
+            return number
+    return line_num or None
 
 
 def _read_csv(reader: Any, origin: str) -> RawTable:
@@ -193,8 +228,9 @@ class JsonSource(DataSource):
         file = locate(params, base_dir)
         try:
             data = json.loads(file.read_text(encoding="utf-8-sig"))
-        except UnicodeError:
-            raise _fail("E-DATA-ENCODING", file, file=str(file), encoding="utf-8") from None
+        except UnicodeError as exc:
+            line, column = _undecodable_at(file, exc)
+            raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding="utf-8") from None
         except json.JSONDecodeError as exc:
             raise _fail("E-DATA-JSON-SYNTAX", file, exc.lineno, exc.colno, problem=exc.msg) from None
         except OSError as exc:

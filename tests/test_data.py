@@ -426,3 +426,30 @@ def test_a_broken_subjects_table_gives_one_note_not_a_thousand_follow_on_errors(
     codes = [(d.code, d.file) for d in caught.value.diagnostics]
     assert ("E-DATA-MISSING-COLUMN", "subjects.csv") in codes and ("E-DATA-SKIPPED", "subjects.csv") in codes
     assert len(codes) == 2
+
+
+def test_a_quote_that_never_closes_is_located_at_its_line(tmp_path: Path) -> None:
+    """A stray " on line 3 swallows the file into one cell (past the csv field limit: an unlocated,
+    English-only E-DATA-SOURCE before); now the line where the quote opened, in both languages."""
+    from kaohe.engine.errors import KaoheError
+    from kaohe.plugins.data_sources import CsvSource
+
+    big = '"' + "x" * 200_000
+    (tmp_path / "v.csv").write_text(f'subject,period,x\nU1,2025,1\nU2,2025,"5\nU3,2025,3\nU9,2025,{big}\n',
+                                    encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        CsvSource().read({"path": "v.csv"}, tmp_path)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E-DATA-CSV-QUOTE" and problem.line == 3
+    assert "双引号" in problem.message("zh") and "quote" in problem.message("en")
+
+
+def test_an_undecodable_byte_is_located_at_its_line(tmp_path: Path) -> None:
+    from kaohe.engine.errors import KaoheError
+    from kaohe.plugins.data_sources import CsvSource
+
+    (tmp_path / "s.csv").write_bytes("id,name\nU1,一\n".encode() + "U2,二".encode("gbk") + b"\n")
+    with pytest.raises(KaoheError) as caught:
+        CsvSource().read({"path": "s.csv"}, tmp_path)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E-DATA-ENCODING" and (problem.line, problem.column) == (3, 4)

@@ -20,7 +20,7 @@ def test_mutations_are_seeded() -> None:
     assert data == {"a": [1, {"b": 2}], "c": "x"}  # the original is untouched
 
 
-def test_broken_rulesets_give_located_diagnostics_only() -> None:
-    report = fuzz(cli, RULESETS, trials=60, seed=1000, seconds=10.0)
+def test_broken_rulesets_and_data_give_located_diagnostics_only() -> None:
+    report = fuzz(cli, RULESETS, trials=60, seed=1000, seconds=10.0, data=True)  # half the trials break data
     assert [f"{t.seed} {t.outcome} {t.path} {t.change}: {t.detail}" for t in report.findings()] == []
     assert report.counts()["ok"] == 60

@@ -37,6 +37,15 @@ LIMIT = 50  # problems listed per file and code; the rest are counted in one E-D
 ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
 
 
+SHOWN_CHARACTERS = 60
+
+
+def shown(text: str) -> str:
+    """A cell as a message shows it: one line (a stray quote can pull whole rows into a cell), cut short."""
+    one_line = " ⏎ ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+    return one_line if len(one_line) <= SHOWN_CHARACTERS else one_line[:SHOWN_CHARACTERS] + "…"
+
+
 class Problems:
     """Collects diagnostics; lists the first ``LIMIT`` per file and code."""
 
@@ -99,7 +108,7 @@ class Sheet:
         """A problem in row position ``i`` (and ``column``, when one cell is to blame)."""
         cells = self.cells.get(column)
         if cells is not None:
-            params.setdefault("value", cell_text(cells[i]))
+            params.setdefault("value", shown(cell_text(cells[i])))
         self._report(code, int(self.rows[i]), column, params)
 
     def header(self, code: str, column: str, **params: Any) -> None:

@@ -50,14 +50,20 @@ def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry
 
 def check_confined(ruleset: Ruleset, specs: Mapping[str, Mapping[str, Any]], base: Path,
                    data_dir: Path | None) -> None:
-    """Data files a ruleset names must lie inside its project (or the ``--data`` folder given)."""
+    """Data files a ruleset names must exist and lie inside its project (or the ``--data`` folder given)."""
     root = project_root(ruleset.base_dir)
     also = (data_dir,) if data_dir is not None else ()
-    problems = [
-        ruleset.locations.diagnostic("E-PATH-OUTSIDE", ("data", table, "path"), file=spec["path"], root=str(root))
-        for table, spec in specs.items()
-        if isinstance(spec.get("path"), str) and not inside_project(base / spec["path"], root, also)
-    ]
+    problems = []
+    for table, spec in specs.items():
+        path = spec.get("path")
+        if not isinstance(path, str) or table not in ruleset.data:
+            continue  # a default table found by its name is inside the folder looked in
+        where = ("data", table, "path")
+        if not inside_project(base / path, root, also):
+            problems.append(ruleset.locations.diagnostic("E-PATH-OUTSIDE", where, file=path, root=str(root)))
+        elif not (base / path).exists():  # said here, at the line that names the file
+            problems.append(ruleset.locations.diagnostic("E-DATA-FILE", where, file=path,
+                                                         looked=str((base / path).absolute())))
     if problems:
         raise KaoheError(problems)
 

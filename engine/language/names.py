@@ -41,7 +41,7 @@ class Declared:
         return cls(
             subject_fields=_keys(fields), inputs=_keys(raw.get("inputs")),
             indicator_ids=frozenset(_indicator_ids(raw.get("indicators"))), event_fields=_keys(raw.get("event_fields")),
-            outcome_ids=tuple(str(o["id"]) for o in raw.get("outcomes") or [] if isinstance(o, Mapping) and "id" in o),
+            outcome_ids=tuple(str(o["id"]) for o in _list(raw.get("outcomes")) if isinstance(o, Mapping) and "id" in o),
             history_fields=_keys(raw.get("history_fields")),
         )
 
@@ -49,6 +49,10 @@ class Declared:
     def event_columns(self) -> tuple[str, ...]:
         """Every field of ``event``: the fixed ones, then the declared ones."""
         return (*EVENT_FIELDS, *self.event_fields)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _keys(mapping: Any) -> tuple[str, ...]:

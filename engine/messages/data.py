@@ -117,6 +117,12 @@ MESSAGES = {
         "“{column}” 的值 “{value}” 不是考核周期：请写成 2025（年）、2025Q1（季度）或 2025-03（月）",
         "'{column}' value '{value}' is not a period: write 2025 (year), 2025Q1 (quarter) or 2025-03 (month)",
     ),
+    "E-DATA-CSV-QUOTE": (
+        "{file} 这一行有一个双引号 \" 开始的单元格没有结束，其后的内容都被读进了这个单元格："
+        "请删除多余的引号，或把整个单元格用一对引号括起来",
+        "{file}: a cell on this line opens a double quote \" that never closes, so everything after it was read "
+        "into that cell: delete the stray quote, or wrap the whole cell in a pair of quotes",
+    ),
     "E-DATA-SKIPPED": (
         "考核对象表读不出来，{tables} 表暂不检查（其中每一行都要对照对象表）：请先改正对象表的问题，再运行一次",
         "the subjects table could not be read, so the {tables} tables are not checked yet (every row names a "

@@ -170,6 +170,10 @@ class Merger:
         """The base without the items the child removes (positions re-indexed)."""
         if not isinstance(ids, list) or not ids:
             return self.base
+        for j, ident in enumerate(ids):
+            if not isinstance(ident, str | int) or isinstance(ident, bool):  # an id or a dotted key path only
+                self.problem("E-EXTENDS-REMOVE-UNKNOWN", ("remove", j), id=str(ident), suggest="")
+        ids = [i for i in ids if isinstance(i, str | int) and not isinstance(i, bool)]
         present = {_key(item) for item in _walk_items(self.base.data)}
         paths = {tuple(str(i).split(".")) for i in ids if "." in str(i)}  # mapping keys: grading.scales.quarter
         for j, ident in enumerate(ids):

@@ -11,8 +11,10 @@ runs ``validate`` and ``evaluate`` in-process and classifies what came out:
 - ``ok``: a clean success or located, coded diagnostics.
 
 The same seed gives the same trials, so a finding can be replayed.
-``tests/test_fuzz.py`` runs a few dozen trials in CI; ``benchmarks/fuzz.py``
-runs thousands on demand.
+With ``data=True`` every other trial breaks one data file instead (a bad
+cell, a dropped column, extra cells, GBK, a truncated or garbage file, a
+renamed header) and runs ``evaluate``. ``tests/test_fuzz.py`` runs a few
+dozen trials in CI; ``benchmarks/fuzz.py`` runs thousands on demand.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ BAD_VALUES: list[Any] = [
     "(1, 2)", "10 ** 400", "1/0", "[[[[[[[[[[1]]]]]]]]]]", "=cmd|' /C calc'!A0", "a\tb", "‘x’ ＝ 1",
     "2025-13-45", "../../../../etc/passwd", "/etc/passwd",
 ]
+BAD_CELLS = ["", "abc", "1,200万", "97%", "nan", "inf", "-inf", "1e400", "2025-02-30", "2025Q5", "９９",
+             "١٢", "1_0", "是否", "x" * 100_000, "=cmd|' /C calc'!A0", '"', "\x00", "\ufeff"]
 LOCATION = re.compile(r"^(?P<file>[^:<]+):(?P<line>\d+)")
 CODE = re.compile(r"\((?P<code>[EW]-[A-Z0-9-]+)\)$")
 
@@ -118,7 +122,7 @@ def classify(output: str, ruleset: Path) -> tuple[str, str]:
             return "internal", line[:300]
     for line in lines:
         located = LOCATION.match(line)
-        if located is None:
+        if located is None and "(E-DATA-MORE)" not in line:  # a count of listed problems has no one place
             return "unlocated", line[:300]
     return "ok", ""
 
@@ -146,7 +150,68 @@ def run_trial(cli: Any, source: Path, work: Path, seed: int, seconds: float) -> 
     return Trial(seed, path, change, "ok" if took <= seconds else "slow", f"{took:.2f} s")
 
 
-def fuzz(cli: Any, rulesets: list[Path], trials: int, seed: int = 0, seconds: float = 5.0) -> Report:
+def mutate_data(folder: Path, rng: random.Random) -> tuple[Path, str]:
+    """Break one CSV of a jurisdiction's data in place; return the file and how."""
+    files = sorted((folder / "data").glob("*.csv"))
+    file = rng.choice(files)
+    raw = file.read_bytes()
+    lines = raw.decode("utf-8-sig").splitlines()
+    how = rng.randrange(7)
+    if how == 0:  # a bad cell
+        row = rng.randrange(1, max(len(lines), 2)) if len(lines) > 1 else 0
+        cells = lines[row].split(",")
+        column = rng.randrange(len(cells))
+        cells[column] = rng.choice(BAD_CELLS)
+        lines[row] = ",".join(cells)
+        change = f"cell {row + 1}:{column + 1} = {cells[column][:20]!r}"
+    elif how == 1:  # a column dropped
+        column = rng.randrange(len(lines[0].split(",")))
+        lines = [",".join(c for i, c in enumerate(line.split(",")) if i != column) for line in lines]
+        change = f"column {column + 1} dropped"
+    elif how == 2:  # extra cells
+        row = rng.randrange(len(lines))
+        lines[row] += ",x,y"
+        change = f"extra cells on line {row + 1}"
+    elif how == 3:  # GBK, as old Excel saves
+        file.write_bytes("\n".join(lines).encode("gbk", errors="replace"))
+        return file, "re-encoded as GBK"
+    elif how == 4:  # cut off midway
+        file.write_bytes(raw[: rng.randrange(max(len(raw), 1))])
+        return file, "truncated"
+    elif how == 5:  # garbage bytes
+        file.write_bytes(bytes(rng.randrange(256) for _ in range(200)))
+        return file, "garbage bytes"
+    else:  # a header renamed
+        header = lines[0].split(",")
+        header[rng.randrange(len(header))] = rng.choice(["编号", "ID", "subjet", "", "名称"])
+        lines[0] = ",".join(header)
+        change = "header renamed"
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return file, change
+
+
+def run_data_trial(cli: Any, ruleset: Path, seed: int, seconds: float) -> Trial:
+    rng = random.Random(seed)
+    data = ruleset.parent / "data"
+    saved = {f: f.read_bytes() for f in data.glob("*.csv")}
+    file, change = mutate_data(ruleset.parent, rng)
+    try:
+        started = time.perf_counter()
+        with time_limit(seconds):
+            result = CliRunner().invoke(cli, ["--lang", "en", "evaluate", str(ruleset), "--format", "csv"])
+        outcome, detail = classify(result.stderr + result.stdout[-2000:], ruleset)
+        if outcome == "ok" and time.perf_counter() - started > seconds:
+            outcome, detail = "slow", f"{time.perf_counter() - started:.2f} s"
+    except TimeoutError:
+        outcome, detail = "slow", f"over {seconds} s"
+    finally:
+        for path, content in saved.items():
+            path.write_bytes(content)
+    return Trial(seed, file.name, change, outcome, detail)
+
+
+def fuzz(cli: Any, rulesets: list[Path], trials: int, seed: int = 0, seconds: float = 5.0,
+         data: bool = False) -> Report:
     """``trials`` mutations spread over ``rulesets`` (each run in a copy of its jurisdiction folder)."""
     report = Report()
     with tempfile.TemporaryDirectory() as temp:
@@ -154,7 +219,10 @@ def fuzz(cli: Any, rulesets: list[Path], trials: int, seed: int = 0, seconds: fl
         shutil.copytree(rulesets[0].parent.parent, project, ignore=shutil.ignore_patterns("tests"))
         (project / "kaohe.toml").write_text("", encoding="utf-8")
         copies = [project / r.parent.name / r.name for r in rulesets]
-        for k in range(trials):
-            source = copies[k % len(copies)]
-            report.trials.append(run_trial(cli, source, source.parent, seed + k, seconds))
+        for trial_seed in range(seed, seed + trials):  # everything follows from the trial's seed: replayable
+            source = copies[trial_seed % len(copies)]
+            if data and trial_seed % 2:  # every other trial breaks the data instead of the ruleset
+                report.trials.append(run_data_trial(cli, source, trial_seed, seconds))
+            else:
+                report.trials.append(run_trial(cli, source, source.parent, trial_seed, seconds))
     return report
