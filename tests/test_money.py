@@ -101,6 +101,7 @@ def test_unit_larger_than_one_and_pool_as_text():
         (D("100.5"), [1, 1], D(1), None, "E-MONEY-POOL-UNIT"),
         (D(-100), [1, 1], D(1), None, "E-MONEY-POOL-NEGATIVE"),
         (D(100), [1, 1], D(0), None, "E-MONEY-UNIT"),
+        (D(100), [1, 1], 1e308, None, "E-MONEY-UNIT"),  # found by fuzzing: was decimal.InvalidOperation
         (D(100), [1, 1], D(1), [0, 0], "E-MONEY-ORDER"),
         (D("NaN"), [1, 1], D(1), None, "E-MONEY-NOT-NUMBER"),
     ],

@@ -54,11 +54,16 @@ def to_decimal(value: Any) -> Decimal:
     return result
 
 
+MAX_UNIT = Decimal(10) ** 12  # a money unit above a trillion yuan is a typing slip
+
+
 def parse_unit(unit: Any) -> Decimal:
     """The money unit as a positive Decimal with exponent <= 0 (100, not 1E+2)."""
     result = to_decimal(unit)
     if result <= 0:
         raise MoneyError("E-MONEY-UNIT", {"unit": unit}, f"money unit must be positive, got {unit}")
+    if result > MAX_UNIT:  # 1e308 would need 309 digits to write out as whole yuan
+        raise MoneyError("E-MONEY-UNIT", {"unit": unit}, f"money unit must be at most {MAX_UNIT}, got {unit}")
     if result.as_tuple().exponent > 0:  # type: ignore[operator]
         with localcontext() as ctx:
             ctx.prec = PRECISION

@@ -7,8 +7,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a valid amount or number: write a number such as 600000 or \"600000.00\"",
     ),
     "E-MONEY-UNIT": (
-        "金额单位 {unit} 无效：单位必须大于 0，如 \"1\"（元）或 \"0.01\"（分）",
-        "money unit {unit} is invalid: it must be greater than 0, e.g. \"1\" (yuan) or \"0.01\" (fen)",
+        "金额单位 {unit} 无效：单位必须大于 0、不超过 10¹²，如 \"1\"（元）或 \"0.01\"（分）",
+        "money unit {unit} is invalid: it must be above 0 and at most 10^12, e.g. \"1\" (yuan) or \"0.01\" (fen)",
     ),
     "E-MONEY-POOL-NEGATIVE": (
         "奖金池 {pool} 为负数：请填写不小于 0 的金额",
