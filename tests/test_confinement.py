@@ -84,3 +84,15 @@ def test_allow_outside_names_a_trusted_folder(tmp_path: Path) -> None:
                                         "--format", "csv"])
     assert allowed.exit_code == 0, allowed.output
     assert "S1" in allowed.stdout
+
+
+def test_the_shipped_frameworks_may_be_extended_from_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An office folder outside kaohe's tree may extend a bundled framework; KAOHE_ALLOW_OUTSIDE names more."""
+    framework = Path(__file__).resolve().parent.parent / "rulesets" / "province" / "2024.yaml"
+    office = project(tmp_path)
+    file = office / "j" / "ruleset.yaml"
+    file.write_text(f"kaohe: 1\nextends: {framework}\nid: district\ntitle: 区县\n", encoding="utf-8")
+    assert load_ruleset(file).id == "district"
+    file.write_text("kaohe: 1\nextends: ../../outside/base.yaml\nid: child\n", encoding="utf-8")
+    monkeypatch.setenv("KAOHE_ALLOW_OUTSIDE", str(tmp_path / "outside"))
+    assert load_ruleset(file).id == "child"

@@ -34,11 +34,23 @@ def project_root(ruleset_dir: Path) -> Path:
     return start.parent
 
 
+# The rulesets shipped with kaohe (provincial frameworks an office may extend) are trusted like its code.
+BUNDLED = Path(__file__).resolve().parent.parent.parent / "rulesets"
+
+
+def allowed_outside() -> tuple[Path, ...]:
+    """``--allow-outside`` folders, then those in ``KAOHE_ALLOW_OUTSIDE`` (separated by os.pathsep,
+    for runs without the command line such as the pytest plugin)."""
+    named = os.environ.get("KAOHE_ALLOW_OUTSIDE", "")
+    return (*ALLOWED_OUTSIDE.get(), *(Path(p) for p in named.split(os.pathsep) if p))
+
+
 def inside_project(target: Path, root: Path, also: tuple[Path, ...] = ()) -> bool:
     """Whether ``target`` (symlinks followed) lies inside ``root``, a folder given with
-    ``--allow-outside``, or one of ``also`` (e.g. the ``--data`` folder the user named)."""
+    ``--allow-outside``, one of ``also`` (e.g. the ``--data`` folder the user named) or kaohe's
+    bundled rulesets."""
     real = target.resolve()
-    for folder in (root, *also, *ALLOWED_OUTSIDE.get()):
+    for folder in (root, *also, *allowed_outside(), BUNDLED):
         if real.is_relative_to(folder.resolve()):
             return True
     return False
