@@ -87,38 +87,9 @@ def test_a_wrong_key_is_a_located_error(tmp_path: Path, change: tuple[str, str],
     assert found and found[0].line is not None, [d.code for d in caught.value.diagnostics]
 
 
-def test_a_cap_computed_per_subject(tmp_path: Path) -> None:
-    # 5 events of 1 point each; cap = coefficient × 2: front line (1.5) keeps 3, staff (1.0) keeps 2
-    text = """\
+TWO_CLASSES = """\
 kaohe: 1
 id: percap
-title: 按对象封顶
-year: 2025
-subjects:
-  kind: unit
-  classes: {front: {title: 一线, coefficient: 1.5}, staff: {title: 机关, coefficient: 1.0}}
-inputs:
-  base: {title: 基础分}
-indicators:
-  - {id: base, title: 基础分, points: 100, rater: {use: direct, input: base}}
-bonuses:
-  - {id: praise, title: 点赞, when: "event.type == '点赞'", points: 1, cap: "coefficient * 2"}
-"""
-    file = tmp_path / "percap.yaml"
-    file.write_text(text, encoding="utf-8")
-    ruleset = load_ruleset(file, default_registry())
-    data = {"subjects": [{"id": "U1", "name": "一", "class": "front"}, {"id": "U2", "name": "二", "class": "staff"}],
-            "values": [{"subject": s, "period": "2025", "base": 80} for s in ("U1", "U2")],
-            "events": [{"subject": s, "date": f"2025-03-0{d + 1}", "type": "点赞"} for s in ("U1", "U2") for d in range(5)]}
-    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
-    assert result.adjustments.bonus.tolist() == [3, 2]
-
-
-def test_every_cap_may_be_computed_per_subject(tmp_path: Path) -> None:
-    """Docs (总封顶 adjustment_caps): cap_month, cap_year, cap_key and adjustment_caps per subject."""
-    text = """\
-kaohe: 1
-id: allcaps
 title: 按对象封顶
 year: 2025
 subjects:
@@ -130,21 +101,40 @@ event_fields:
   task: {title: 任务}
 indicators:
   - {id: base, title: 基础分, points: 100, rater: {use: direct, input: base}}
+"""
+
+
+def run_two_classes(tmp_path: Path, rules: str, events: list[tuple[str, str]]):
+    """U1 in the front line (coefficient 1.5) and U2 on staff (1.0), each with the same ``events`` (type, task)."""
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(TWO_CLASSES + rules, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一", "class": "front"}, {"id": "U2", "name": "二", "class": "staff"}],
+            "values": [{"subject": s, "period": "2025", "base": 80} for s in ("U1", "U2")],
+            "events": [{"subject": s, "date": f"2025-03-0{d + 1}", "type": t, "task": k}
+                       for s in ("U1", "U2") for t, k in events for d in range(5)]}
+    return evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+
+
+def test_a_cap_computed_per_subject(tmp_path: Path) -> None:
+    # 5 events of 1 point each; cap = coefficient × 2: front line (1.5) keeps 3, staff (1.0) keeps 2
+    result = run_two_classes(tmp_path, """\
+bonuses:
+  - {id: praise, title: 点赞, when: "event.type == '点赞'", points: 1, cap: "coefficient * 2"}
+""", [("点赞", "")])
+    assert result.adjustments.bonus.tolist() == [3, 2]
+
+
+def test_every_cap_may_be_computed_per_subject(tmp_path: Path) -> None:
+    """Docs (总封顶 adjustment_caps): cap_month, cap_year, cap_key and adjustment_caps per subject."""
+    result = run_two_classes(tmp_path, """\
 adjustment_caps: {bonus: "6 if cls == 'front' else 3"}
 bonuses:
   - {id: a, title: 甲, when: "event.type == '甲'", points: 1, cap_month: "coefficient * 2"}
   - {id: b, title: 乙, when: "event.type == '乙'", points: 1, cap_year: "coefficient * 2"}
 deductions:
   - {id: c, title: 丙, when: "event.type == '丙'", points: 1, key: task, cap_key: "coefficient"}
-"""
-    file = tmp_path / "allcaps.yaml"
-    file.write_text(text, encoding="utf-8")
-    ruleset = load_ruleset(file, default_registry())
-    events = [{"subject": s, "date": f"2025-03-0{d + 1}", "type": t, "task": "T"}
-              for s in ("U1", "U2") for t in ("甲", "乙", "丙") for d in range(5)]
-    data = {"subjects": [{"id": "U1", "name": "一", "class": "front"}, {"id": "U2", "name": "二", "class": "staff"}],
-            "values": [{"subject": s, "period": "2025", "base": 80} for s in ("U1", "U2")], "events": events}
-    result = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry()).period("2025")
+""", [("甲", "T"), ("乙", "T"), ("丙", "T")])
     # bonus: a 3 + b 3 = 6 for U1 (cap 6), a 2 + b 2 = 4 capped to 3 for U2
     assert result.adjustments.bonus.tolist() == [6, 3]
     # deduction c: five on the same task, cap_key = coefficient: U1 1.5, U2 1.0
