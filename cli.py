@@ -14,11 +14,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kaohe.engine.errors import Diagnostic, KaoheError
+
+if TYPE_CHECKING:
+    from kaohe.engine.evaluation.pipeline import Evaluation
+    from kaohe.engine.store.url import StoreTarget
 
 EXIT_INVALID = 1
 
@@ -53,6 +57,10 @@ def report_warnings(warnings: list[Diagnostic], lang: str) -> None:
                    else f"{count} warning(s) (results written; please check)", err=True)
 
 
+RESULTS_COMMANDS = {"evaluate", "explain"}
+"""Commands whose --format is the format of results, not of the report of problems."""
+
+
 def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn KaoheError into located diagnostics and exit code 1."""
 
@@ -60,17 +68,19 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         lang = ctx.find_root().params.get("lang") or default_lang()
+        # a report asked for as JSON stays JSON when it fails (results formats of evaluate do not count)
+        fmt = "json" if kwargs.get("fmt") == "json" and ctx.command.name not in RESULTS_COMMANDS else "text"
         try:
             return command(*args, **kwargs)
         except KaoheError as exc:
-            report(exc.diagnostics, lang)
+            report(exc.diagnostics, lang, fmt)
             ctx.exit(EXIT_INVALID)
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, BrokenPipeError):
             raise  # BrokenPipeError: the reader went away, handled by KaoheGroup
         except Exception as exc:  # a bug (ours or a plugin's): say so plainly, keep the traceback opt-in
             if os.environ.get("KAOHE_DEBUG"):
                 raise
-            report([Diagnostic("E-INTERNAL", {"kind": type(exc).__name__, "problem": str(exc)[:300]})], lang)
+            report([Diagnostic("E-INTERNAL", {"kind": type(exc).__name__, "problem": str(exc)[:300]})], lang, fmt)
             ctx.exit(EXIT_INVALID)
 
     return run
@@ -140,6 +150,35 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"✓ {count} 个方案文件通过校验" if lang == "zh" else f"✓ {count} ruleset file(s) valid")
 
 
+def store_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--store", "store_url", default=None, metavar="URL",
+                        help=f"{help_text} An SQLAlchemy URL or a SQLite file path / 结果库.")
+
+
+def evaluation_store(store_url: str | None, ruleset: Path) -> StoreTarget | None:
+    """The store this evaluation records into (``--store``, else the project's kaohe.toml), or None.
+    Its URL is checked here, before the evaluation runs; nothing is connected yet."""
+    from kaohe.engine.ruleset.load import resolve_path
+    from kaohe.engine.store.config import chosen_store
+    from kaohe.engine.store.database import connectable
+
+    target = chosen_store(store_url, resolve_path(ruleset).parent)
+    if target is not None:
+        connectable(target).dispose()
+    return target
+
+
+def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, document: dict[str, Any],
+               period: str | None) -> None:
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.write import record_evaluation
+
+    with opened(target) as store:
+        run_id = record_evaluation(store, evaluation, document, period)
+    click.echo(f"已记入结果库 {target.shown}：运行 {run_id}" if lang_of(ctx) == "zh"
+               else f"recorded in {target.shown} as run {run_id}", err=True)
+
+
 @main.command()
 @click.argument("ruleset", type=click.Path(path_type=Path))
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -148,31 +187,39 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--format", "fmt", default="table", help="table, json, csv, xlsx or an installed exporter.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of standard output.")
+@store_option("Also record the run in this results store (default: store in kaohe.toml, else none).")
 @click.pass_context
 @handles_errors
 def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
-             out: Path | None) -> None:
+             out: Path | None, store_url: str | None) -> None:
     """Evaluate a ruleset on its data and print or write the results."""
     from kaohe.engine.evaluation.runner import input_files, run
-    from kaohe.engine.report.render import export, ranking_table
+    from kaohe.engine.report.render import export, export_document, ranking_table
+    from kaohe.engine.report.results import build_document
 
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
+    target = evaluation_store(store_url, ruleset)
     evaluation = run(ruleset, data_dir, period)
     if out is not None:
         refuse_input_as_output(out, input_files(evaluation))
-    if fmt == "table":
+    if target is None:
+        payload = None if fmt == "table" else export(evaluation, fmt)
+    else:  # one document, recorded and written; recorded before any output is shown
+        document = build_document(evaluation)
+        payload = None if fmt == "table" else export_document(document, fmt)
+        record_run(ctx, target, evaluation, document, period)
+    if payload is None:
         text = ranking_table(evaluation, period)
         if out:
             export_text(out, text)
         else:
             click.echo(text, nl=False)
     else:
-        payload = export(evaluation, fmt)
         if out:
             from kaohe.engine.report.atomic import write_atomic
 
             write_atomic(out, payload)
-        elif fmt == "xlsx":
-            raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
         else:
             click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
     report_warnings(evaluation.warnings, lang_of(ctx))
@@ -390,6 +437,55 @@ def schema(name: str) -> None:
     from kaohe.engine.ruleset.schema import SCHEMA_DIR
 
     click.echo((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
+@main.group("store", cls=KaoheGroup)
+def store_group() -> None:
+    """The results store: recorded runs (kaohe evaluate --store) / 结果库."""
+
+
+@store_group.command("runs")
+@store_option("The results store to read (default: store in kaohe.toml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handles_errors
+def store_runs(store_url: str | None, fmt: str) -> None:
+    """List the recorded runs, newest first."""
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.read import list_runs
+    from kaohe.engine.store.show import runs_json, runs_text
+
+    with opened(read_store(store_url), create=False) as store:
+        rows = list_runs(store)
+    click.echo(runs_json(rows) if fmt == "json" else runs_text(rows), nl=False)
+
+
+@store_group.command("show")
+@click.argument("run_id", type=int, metavar="RUN")
+@store_option("The results store to read (default: store in kaohe.toml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--document", "whole", is_flag=True,
+              help="Print the run's results document instead, byte for byte as --format json wrote it.")
+@handles_errors
+def store_show(run_id: int, store_url: str | None, fmt: str, whole: bool) -> None:
+    """Summarise one recorded run: digests, files, periods and grades."""
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.read import get_run, run_document, run_rows
+    from kaohe.engine.store.show import summary_json, summary_text
+
+    with opened(read_store(store_url), create=False) as store:
+        run = get_run(store, run_id)
+        if whole:
+            click.echo(run_document(store, run_id).encode("utf-8"), nl=False)
+            return
+        rows = run_rows(store, run_id)
+    click.echo(summary_json(run, rows) if fmt == "json" else summary_text(run, rows), nl=False)
+
+
+def read_store(store_url: str | None) -> StoreTarget:
+    """``--store``, else the store of the project holding the working folder."""
+    from kaohe.engine.store.config import required_store
+
+    return required_store(store_url, Path.cwd())
 
 
 if __name__ == "__main__":  # pragma: no cover

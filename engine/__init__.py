@@ -9,6 +9,7 @@ from the ones before it (``tests/test_layout.py`` enforces the arrows):
 ``evaluation`` cohort → scoring → adjustments → rounding → grading → outcomes
 ``report``     the results document, explanations, terminal tables, atomic output
 ``years``      comparing methods across years: ``diff``, ``impact``, ``fmt``
+``store``      the results store: recorded runs in SQLite or PostgreSQL (Alembic migrations)
 ``testing``    ruleset test cases and their pytest plugin
 
 The modules at this level are the plugin contract every stage shares:

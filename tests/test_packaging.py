@@ -4,6 +4,7 @@ not shadow the built-ins."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import venv
@@ -92,3 +93,34 @@ def test_integrator_plugins_folder_does_not_shadow_builtins(installed: Path, int
 def test_installed_cli_validates_a_bundled_ruleset(installed: Path, integrator: Path) -> None:
     done = run(installed, integrator, "-m", "kaohe.cli", "validate", str(ROOT / "rulesets" / "example"))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- the store's Alembic migrations: Alembic reads them as files, so they must be package data --
+
+
+def test_the_wheel_holds_the_migrations(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("env.py", "script.py.mako", "versions/0001_initial.py"):
+        assert f"kaohe/engine/store/migrations/{name}" in names
+
+
+def test_an_installed_kaohe_records_a_run(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+                    "--no-deps", "--no-index", "--disable-pip-version-check", str(wheel)],
+                   check=True, capture_output=True)
+    db = tmp_path / "results.db"
+    work = tmp_path / "work"
+    work.mkdir()  # not the checkout: the installed package must be the one imported
+    done = subprocess.run([str(python), "-m", "kaohe.cli", "evaluate", str(ROOT / "rulesets" / "example"),
+                           "--format", "json", "--store", str(db)], cwd=work, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run([str(python), "-m", "kaohe.cli", "store", "runs", "--store", str(db),
+                             "--format", "json"], cwd=work, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert [run["id"] for run in json.loads(listed.stdout)] == [1]
+    where = subprocess.run([str(python), "-c", "import kaohe.engine.store.migrate as m; print(m.MIGRATIONS)"],
+                           cwd=work, capture_output=True, text=True)
+    assert Path(where.stdout.strip()).is_relative_to(env_dir)

@@ -21,9 +21,10 @@ from kaohe.engine.messages import (
     impact,
     outcomes,
     raters,
+    store,
 )
 
-CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact)
+CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact, store)
 
 
 def _merge() -> dict[str, tuple[str, str]]:
@@ -52,7 +53,8 @@ def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     if texts is None:
         return f"{code} {dict(params)}"
     template = texts[0] if lang == "zh" else texts[1]
-    text = template.format_map(_Lenient(params))
+    # a Bilingual parameter (kaohe.engine.errors, which imports this module) gives its side of the text
+    text = template.format_map(_Lenient({k: v.pick(lang) if hasattr(v, "pick") else v for k, v in params.items()}))
     suggest = params.get("suggest")
     if suggest:
         text += _HINT["zh" if lang == "zh" else "en"].format(suggest)

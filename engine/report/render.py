@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -70,6 +71,12 @@ def _cell(value: object) -> str:
 def export(evaluation: Evaluation, fmt: str, registry: Registry | None = None) -> bytes:
     """The results document in format ``fmt``, by the exporter of ``registry``
     (default: the installed plugins)."""
+    return export_document(build_document(evaluation), fmt, registry)
+
+
+def export_document(document: dict[str, Any], fmt: str, registry: Registry | None = None) -> bytes:
+    """An already built results document in format ``fmt`` (``kaohe evaluate --store``
+    builds it once, records it and writes it)."""
     registry = registry or default_registry()
     exporter = registry.exporter(fmt)
     if exporter is None:
@@ -79,4 +86,4 @@ def export(evaluation: Evaluation, fmt: str, registry: Registry | None = None) -
             {"kind": "exporter", "kind_zh": KIND_TITLES["exporter"], "name": fmt,
              "available": ", ".join(["table", *names]), "suggest": did_you_mean(fmt, names)},
         ))
-    return exporter.export(build_document(evaluation))
+    return exporter.export(document)

@@ -1,0 +1,49 @@
+"""Recording a run: every row of it in one transaction, or nothing.
+
+This module only inserts. There is deliberately no function that changes a
+recorded run's results: a run is evidence of what an evaluation gave. (The
+sign-off to come will set ``status`` and the hash-chain digests, nothing else.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.pipeline import Evaluation
+from kaohe.engine.report.render import export_document
+from kaohe.engine.store.database import Store
+from kaohe.engine.store.record import RunRecord, run_record
+from kaohe.engine.store.schema import run_documents, run_files, run_results, run_warnings, runs
+from kaohe.engine.store.url import first_line
+
+
+def record_evaluation(store: Store, evaluation: Evaluation, document: dict[str, Any],
+                      period: str | None) -> int:
+    """Record ``evaluation`` (whose results document is ``document``); the new run's id.
+    The stored document is the JSON exporter's own output, the bytes ``--format json`` writes."""
+    results_json = export_document(document, "json")
+    return insert_run(store, run_record(evaluation, document, results_json, period))
+
+
+def insert_run(store: Store, record: RunRecord) -> int:
+    try:
+        with store.engine.begin() as connection:
+            return _insert(connection, record)
+    except SQLAlchemyError as exc:
+        raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None
+
+
+def _insert(connection: Connection, record: RunRecord) -> int:
+    key = connection.execute(insert(runs).values(**record.run)).inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its key
+    run_id = int(key[0])
+    connection.execute(insert(run_documents).values(run_id=run_id, document=record.document))
+    for table, rows in ((run_files, record.files), (run_results, record.results),
+                        (run_warnings, record.warnings)):
+        if rows:
+            connection.execute(insert(table), [{"run_id": run_id, **row} for row in rows])
+    return run_id
