@@ -11,11 +11,29 @@ import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kaohe.engine.messages import render
 
 LANGS = ("zh", "en")
+
+
+class Bilingual(NamedTuple):
+    """A message parameter the engine words itself, in both languages.
+
+    Most parameters quote the user (a name, an expression, a cell) and read the same in either
+    language. A parameter the engine makes up (what a parser expected, what went wrong while
+    computing, the name of a construct) must be written in both, or a Chinese message would carry
+    English words; ``render`` picks the side that matches the message."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:  # where a parameter is shown outside a message (JSON, logs)
+        return self.en
+
+    def pick(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 
 from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.sheet import MAX_CELL_CHARS, shown
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
 
@@ -108,8 +109,13 @@ class CsvSource(DataSource):
                 reader = csv.reader(handle, delimiter=delimiter)
                 try:
                     return _read_csv(reader, str(file))
-                except csv.Error:  # a quote opened and never closed pulls the rest of the file into one cell
-                    raise _fail("E-DATA-CSV-QUOTE", file, _record_start(file, reader.line_num, encoding),
+                except csv.Error as exc:
+                    # a quote opened and never closed pulls the rest of the file into one cell; with no such
+                    # quote, a cell past the csv module's field limit is one huge cell
+                    quote = _record_start(file, reader.line_num, encoding)
+                    if quote is None and "field limit" in str(exc):
+                        raise KaoheError(_huge_cell(file, reader.line_num, encoding, delimiter)) from None
+                    raise _fail("E-DATA-CSV-QUOTE", file, quote or reader.line_num or None,
                                 file=str(file)) from None
         except UnicodeError as exc:
             line, column = _undecodable_at(file, exc)
@@ -131,7 +137,25 @@ def _record_start(file: Path, line_num: int, encoding: str) -> int | None:
     for number, line in enumerate(text.splitlines()[:max(line_num, 1)], start=1):
         if line.count('"') % 2:
             return number
-    return line_num or None
+    return None
+
+
+def _huge_cell(file: Path, line_num: int, encoding: str, delimiter: str) -> Diagnostic:
+    """E-DATA-CELL-TOO-LARGE for the cell on ``line_num`` that the csv module refused as over its field limit
+    (131,072 characters, far above MAX_CELL_CHARS): cells split on the delimiter, no quote being open."""
+    try:
+        lines = file.read_text(encoding=encoding).splitlines()
+    except (OSError, UnicodeError, LookupError):
+        lines = []
+    fields = lines[line_num - 1].split(delimiter) if 0 < line_num <= len(lines) else []
+    header = next((line for line in lines if line.strip()), "").split(delimiter)
+    p = max(range(len(fields)), key=lambda k: len(fields[k]), default=-1)
+    name = shown(header[p]) if 0 <= p < len(header) else ""
+    return Diagnostic("E-DATA-CELL-TOO-LARGE", {
+        "column": name or f"#{p + 1}", "value": shown(fields[p]) if p >= 0 else "",
+        "length": len(fields[p]) if p >= 0 else f">{csv.field_size_limit()}", "limit": MAX_CELL_CHARS,
+        "constant": "MAX_CELL_CHARS"}, file=str(file), line=line_num or None, column=p + 1 if p >= 0 else None,
+        path=name)
 
 
 def _read_csv(reader: Any, origin: str) -> RawTable:
@@ -172,13 +196,15 @@ class XlsxSource(DataSource):
         file = locate(params, base_dir)
         try:
             book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        except MemoryError:
+            raise  # not a format problem: kaohe.engine.data.load names the file (E-DATA-TOO-LARGE)
         except Exception:  # zip, XML or format errors all mean "not a workbook"
             raise _fail("E-DATA-NOT-XLSX", file, file=str(file)) from None
         try:
             sheet = _sheet(book, params.get("sheet"), file)
             sheet.reset_dimensions()  # stored dimensions are often wrong; read what is there
             return _read_rows(sheet.iter_rows(values_only=True), str(file))
-        except KaoheError:
+        except (KaoheError, MemoryError):
             raise
         except Exception:
             raise _fail("E-DATA-NOT-XLSX", file, file=str(file)) from None

@@ -222,3 +222,22 @@ def test_out_never_overwrites_what_the_run_read(tmp_path: Path, target: str):
     code, _, err = invoke("evaluate", str(tmp_path / "example"), "--format", "csv", "--out", str(victim))
     assert code == 1 and "E-OUTPUT-IS-INPUT" in err
     assert victim.read_bytes() == before
+
+
+@pytest.mark.parametrize("failure", ["located", "internal"])
+def test_validate_json_stays_json_when_a_command_fails(failure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`validate --format json` prints one JSON document even when the command itself fails (it used to
+    fall back to text lines on standard error); evaluate's --format is the results', not the report's."""
+    from kaohe.engine.errors import Diagnostic, KaoheError
+    from kaohe.engine.ruleset import load
+
+    def fails(paths: object) -> None:
+        if failure == "internal":
+            raise RuntimeError("a bug")
+        raise KaoheError(Diagnostic("E-FILE-NOT-FOUND", {"file": "x.yaml"}, file="x.yaml"))
+
+    monkeypatch.setattr(load, "validate_paths", fails)
+    code, out, _ = invoke("--lang", "en", "validate", "x.yaml", "--format", "json")
+    assert code == 1
+    problem, = json.loads(out)["problems"]
+    assert problem["code"] == ("E-INTERNAL" if failure == "internal" else "E-FILE-NOT-FOUND")

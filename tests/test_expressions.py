@@ -323,7 +323,7 @@ def test_a_declared_column_is_not_callable() -> None:
         ("[t for t in event.type]", "comprehension"),
         ("(t for t in event.type)", "comprehension"),
         ("{t: 1 for t in event.type}", "comprehension"),
-        ("{t for t in event.type}", "SetComp"),
+        ("{t for t in event.type}", "comprehension"),
         ("lambda: 1", "lambda"),
         ("f'{x}'", "f-string"),
         ("(n := 1)", ":="),
@@ -343,7 +343,7 @@ def test_a_declared_column_is_not_callable() -> None:
 def test_forbidden_constructs(text: str, construct: str) -> None:
     error = refused(text)
     assert error.code == "E-EXPR-FORBIDDEN"
-    assert error.params["construct"] == construct
+    assert str(error.params["construct"]) == construct
     assert error.params["expr"] == text
 
 

@@ -10,7 +10,10 @@ covers are described in ``kaohe.engine.data.tables``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import math
+import os
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,15 @@ from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import DataSource, RawTable
-from kaohe.engine.data.sheet import TABLE_ZH, Problems, Sheet, codes, duplicates, make_sheet
+from kaohe.engine.data.sheet import (
+    TABLE_ZH,
+    Problems,
+    Sheet,
+    codes,
+    duplicates,
+    make_sheet,
+    oversized_cells,
+)
 from kaohe.engine.data.tables import (
     Dataset,
     Events,
@@ -33,6 +44,7 @@ from kaohe.engine.data.tables import (
 )
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.registry import Registry
+from kaohe.engine.ruleset.loader import size_text
 
 TABLES = ("subjects", "values", "events", "ratings", "history")
 FORMATS = ("csv", "xlsx", "json")
@@ -40,6 +52,8 @@ SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
 EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
 RATING_COLUMNS = ("subject", "period", "indicator", "group", "rater", "score", "vote")
 HISTORY_COLUMNS = ("subject", "year")
+MAX_DATA_FILE_BYTES = 512 * 1024 * 1024  # one data file, checked from its size before it is read
+DATA_LIMIT_ENV = "KAOHE_MAX_DATA_MB"  # overrides MAX_DATA_FILE_BYTES, in MiB (a positive number)
 
 Codes = NDArray[np.integer[Any]]
 ValueEntries = tuple[Codes, list[str], Codes, Numbers]
@@ -214,7 +228,7 @@ def dataset_from_tables(raw: Mapping[str, RawTable], *, inputs: Collection[str] 
     problems = Problems()
     if "subjects" not in raw:
         problems.add("E-DATA-NO-SUBJECTS", {"tables": ", ".join(sorted(raw)) or "-"})
-    with tables.paused_gc():
+    with tables.paused_gc(), _memory_named([t.origin for t in raw.values()]):
         dataset = _typed(dict(raw), problems, inputs, event_fields, history_fields)
     problems.raise_if_any()
     return dataset
@@ -228,6 +242,9 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
                                                    "suggest": did_you_mean(table, TABLES)})
     origins = {t: raw[t].origin for t in TABLES if t in raw}
     raw_names = set(raw)
+    for table in [t for t in TABLES if t in raw]:
+        if oversized_cells(table, raw[table], problems):
+            del raw[table]  # a table with a runaway cell is not typed: its other problems would be noise
     sheets = {t: make_sheet(t, raw.pop(t), problems) for t in TABLES if t in raw}  # let rows go early
     # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
     sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
@@ -275,7 +292,8 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                     raw[table] = read_table(table, spec, base_dir, registry)
                 except KaoheError as exc:
                     problems.found.extend(exc.diagnostics)
-        dataset = _typed(raw, problems, inputs, event_fields, history_fields) if "subjects" in raw else None
+        with _memory_named([t.origin for t in raw.values()]):
+            dataset = _typed(raw, problems, inputs, event_fields, history_fields) if "subjects" in raw else None
     problems.raise_if_any()
     assert dataset is not None, "a missing subjects table is a problem raised above"
     return dataset
@@ -298,10 +316,73 @@ def read_table(table: str, spec: Mapping[str, Any], base_dir: Path, registry: Re
             "table": table, "table_zh": TABLE_ZH.get(table, table), "name": name,
             "available": ", ".join(available), "suggest": did_you_mean(str(name), available)}))
     params = {k: v for k, v in spec.items() if k != "source"}
+    path = params.get("path")
+    file = Path(base_dir) / path if isinstance(path, str) and path.strip() else None
+    if file is not None:
+        check_file_size(file)
     try:
         return source.read(params, base_dir)
     except KaoheError:
         raise
+    except MemoryError:
+        raise KaoheError(out_of_memory(str(file) if file is not None else str(path or table))) from None
     except Exception as exc:  # a plugin's own failure still reaches the user as a diagnostic
         raise KaoheError(Diagnostic("E-DATA-SOURCE", {
             "table": params.get("path", table), "problem": f"{type(exc).__name__}: {exc}"})) from exc
+
+
+# ---------------------------------------------------------------------------
+# Limits (docs/trust.md, 资源限制 Resource limits)
+
+
+def max_data_file_bytes() -> tuple[int, str]:
+    """The data file size limit and what set it: ``MAX_DATA_FILE_BYTES``, or ``KAOHE_MAX_DATA_MB`` MiB
+    when that is set to a positive number (anything else leaves the default)."""
+    raw = os.environ.get(DATA_LIMIT_ENV, "").strip()
+    try:
+        mib = float(raw) if raw else 0.0
+    except ValueError:
+        mib = 0.0
+    if math.isfinite(mib) and mib > 0:
+        return int(mib * 2**20), f"{DATA_LIMIT_ENV}={raw}"
+    return MAX_DATA_FILE_BYTES, "MAX_DATA_FILE_BYTES"
+
+
+def check_file_size(file: Path) -> None:
+    """Refuse a data file over the limit from its size, before any source reads it."""
+    try:
+        size = file.stat().st_size if file.is_file() else 0
+    except OSError:
+        return  # the data source reports a file it cannot read
+    limit, setting = max_data_file_bytes()
+    if size > limit:
+        raise KaoheError(Diagnostic("E-DATA-FILE-TOO-LARGE", {
+            "file": str(file), "size": size_text(size), "limit": size_text(limit),
+            "constant": setting, "env": DATA_LIMIT_ENV}, file=str(file)))
+
+
+def out_of_memory(file: str) -> Diagnostic:
+    """The memory ran out reading or typing ``file``: a located problem, not an internal error."""
+    try:
+        size = size_text(Path(file).stat().st_size)
+    except OSError:
+        size = "?"
+    return Diagnostic("E-DATA-TOO-LARGE", {"file": file, "size": size, "env": DATA_LIMIT_ENV}, file=file)
+
+
+@contextmanager
+def _memory_named(origins: list[str]) -> Iterator[None]:
+    """A ``MemoryError`` while typing tables becomes ``E-DATA-TOO-LARGE`` naming the biggest file."""
+    try:
+        yield
+    except MemoryError:
+        raise KaoheError(out_of_memory(_biggest(origins))) from None
+
+
+def _biggest(origins: list[str]) -> str:
+    def size(origin: str) -> int:
+        try:
+            return Path(origin).stat().st_size
+        except OSError:
+            return -1
+    return max(origins, key=size, default="<data>")

@@ -11,7 +11,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat, zip_longest
+from itertools import chain, repeat, zip_longest
 from typing import Any, TypeVar
 
 import numpy as np
@@ -38,12 +38,49 @@ ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
 
 
 SHOWN_CHARACTERS = 60
+MAX_CELL_CHARS = 10_000  # characters in one cell (header included); Excel itself stops at 32,767
 
 
 def shown(text: str) -> str:
     """A cell as a message shows it: one line (a stray quote can pull whole rows into a cell), cut short."""
     one_line = " ⏎ ".join(text.splitlines()) if "\n" in text or "\r" in text else text
     return one_line if len(one_line) <= SHOWN_CHARACTERS else one_line[:SHOWN_CHARACTERS] + "…"
+
+
+def longest_text(cells: Sequence[Any]) -> int:
+    """Characters in the longest text cell of a row."""
+    try:
+        return max(map(len, cells), default=0)
+    except TypeError:  # numbers, dates, None (Excel, JSON)
+        return max((len(c) for c in cells if type(c) is str), default=0)
+
+
+def _longest(rows: Sequence[Sequence[Any]]) -> int:
+    try:  # one C-speed pass when every cell is text (CSV)
+        return max(map(len, chain.from_iterable(rows)), default=0)
+    except TypeError:
+        return max(map(longest_text, rows), default=0)
+
+
+def oversized_cells(table: str, raw: RawTable, problems: Problems) -> bool:
+    """Report every cell (header included) longer than ``MAX_CELL_CHARS``, located by file, row and
+    column, shown cut short; True when there is one (the table is then not used)."""
+    if max(longest_text(raw.columns), _longest(raw.rows)) <= MAX_CELL_CHARS:
+        return False
+    names = [shown(cell_text(c)) for c in raw.columns]
+    numbers = raw.row_numbers if len(raw.row_numbers) == len(raw.rows) else range(1, len(raw.rows) + 1)
+    lines = chain([raw.header_line], numbers)
+    for line, cells in zip(lines, chain([raw.columns], raw.rows), strict=False):
+        if longest_text(cells) <= MAX_CELL_CHARS:
+            continue
+        for p, cell in enumerate(cells):
+            if type(cell) is str and len(cell) > MAX_CELL_CHARS:
+                name = names[p] if p < len(names) else ""
+                problems.add("E-DATA-CELL-TOO-LARGE", {
+                    "table": table, "table_zh": TABLE_ZH.get(table, table), "column": name or f"#{p + 1}",
+                    "value": shown(cell), "length": len(cell), "limit": MAX_CELL_CHARS,
+                    "constant": "MAX_CELL_CHARS"}, file=raw.origin, line=line, column=p + 1, path=name)
+    return True
 
 
 class Problems:

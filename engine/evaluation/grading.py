@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.errors import KaoheError
+from kaohe.engine.errors import Bilingual, KaoheError
 from kaohe.engine.evaluation.shares import quota_places
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.language.ranking import competition_rank
@@ -167,6 +167,11 @@ def quota_sizes(quota: Quota, env: dict[str, Any], ranking: Ranking, included: n
     return QuotaSizes(size("max_share", quota.max_share, False), minimum, size("max_count", quota.max_count, True))
 
 
+def _shown_group(group: str) -> str | Bilingual:
+    """A group's name in a message; the one group of an ungrouped ranking is worded, not quoted."""
+    return Bilingual("全体", "all") if group == "all" else group
+
+
 def _group_value(column: np.ndarray, key: str, whole: bool, ranking: Ranking, included: np.ndarray,
                  env: dict[str, Any], locations: Locations, path: tuple[str | int, ...]) -> np.ndarray:
     """The group's one value of ``column`` for each subject, or a located error."""
@@ -175,7 +180,7 @@ def _group_value(column: np.ndarray, key: str, whole: bool, ranking: Ranking, in
     for code in np.unique(codes[included]).tolist():
         members = np.flatnonzero(included & (codes == code))
         values = column[members]
-        group = str(ranking.group[members[0]])
+        group = _shown_group(str(ranking.group[members[0]]))
         if np.isnan(values).any():
             who = ids[members[np.isnan(values)][0]]
             raise KaoheError(locations.diagnostic("E-QUOTA-MISSING", path, key=key, group=group, subject=who))

@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 import numpy as np
 from simpleeval import SimpleEval
 
+from kaohe.engine.errors import Bilingual
 from kaohe.engine.language.cohort import COHORT, SCOPES, CohortError, keywords_of, public_signature
 from kaohe.engine.language.functions import BUILTIN_FUNCTIONS, ColumnFunction
 from kaohe.engine.language.periodic import (
@@ -36,6 +37,7 @@ from kaohe.engine.language.periodic import (
     reduce_periods,
 )
 from kaohe.engine.language.truth import truth
+from kaohe.engine.language.wording import construct, runtime_problem, syntax_problem
 
 MAX_LENGTH = 1000
 MAX_NODES = 200
@@ -91,7 +93,7 @@ class Expression:
         except ExpressionError:
             raise
         except Exception as exc:  # numpy or simpleeval refusing the data, not the text
-            raise ExpressionError("E-EXPR-RUNTIME", {"expr": self.text, "problem": str(exc)}) from exc
+            raise ExpressionError("E-EXPR-RUNTIME", {"expr": self.text, "problem": runtime_problem(exc)}) from exc
         return _as_column(result, n)
 
     def evaluate_mask(self, env: Mapping[str, Any], n: int) -> np.ndarray:
@@ -111,22 +113,22 @@ def compile_expression(
     """
     functions = dict(BUILTIN_FUNCTIONS if functions is None else functions)
     if isinstance(text, bool) or not isinstance(text, str | int | float):
-        raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": "not text"})
+        raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": Bilingual("不是文字", "not text")})
     text = str(text).strip()
     if len(text) > MAX_LENGTH:
-        raise ExpressionError("E-EXPR-TOO-LARGE", {"expr": text[:60] + "…", "detail": f"> {MAX_LENGTH} chars"})
+        raise ExpressionError("E-EXPR-TOO-LARGE", {"expr": text[:60] + "…", "detail": Bilingual(f"超过 {MAX_LENGTH} 个字符", f"> {MAX_LENGTH} chars")})
     try:
         body = ast.parse(text).body
     except SyntaxError as exc:
         raise ExpressionError(
-            "E-EXPR-SYNTAX", {"expr": text, "problem": exc.msg}, max((exc.offset or 1) - 1, 0)
+            "E-EXPR-SYNTAX", {"expr": text, "problem": syntax_problem(exc.msg)}, max((exc.offset or 1) - 1, 0)
         ) from exc
     if len(body) != 1:
-        problem = "empty" if not body else "more than one statement"
+        problem = Bilingual("是空的", "empty") if not body else Bilingual("不止一个语句", "more than one statement")
         raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": problem})
     node = SimpleEval.parse(text)
     if not isinstance(node, ast.Expr):
-        raise ExpressionError("E-EXPR-FORBIDDEN", {"expr": text, "construct": type(node).__name__})
+        raise ExpressionError("E-EXPR-FORBIDDEN", {"expr": text, "construct": construct("statement")})
     used = _Checker(text, names, functions).check(node)
     return Expression(text=text, node=node, names=frozenset(used), functions=functions)
 
@@ -144,7 +146,7 @@ class _Checker:
     def check(self, root: ast.AST) -> set[str]:
         nodes = list(ast.walk(root))
         if len(nodes) > MAX_NODES:
-            self.fail("E-EXPR-TOO-LARGE", root, detail=f"> {MAX_NODES} nodes")
+            self.fail("E-EXPR-TOO-LARGE", root, detail=Bilingual(f"超过 {MAX_NODES} 个语法节点", f"> {MAX_NODES} nodes"))
         # names inside a period function's first argument are those of each sub-period
         self.inner = {id(inner) for node in nodes if _calls_period_function(node)
                       for inner in ast.walk(node.args[0])}  # type: ignore[attr-defined]
@@ -165,7 +167,7 @@ class _Checker:
             return
         if isinstance(node, ast.Tuple | ast.List):
             if id(node) not in self.member_lists:  # (1, 2) as a value would not be one column
-                self.fail("E-EXPR-FORBIDDEN", node, construct="list outside `in (…)`")
+                self.fail("E-EXPR-FORBIDDEN", node, construct=construct("list outside in"))
             return  # its items are checked by check_membership
         if not isinstance(node, _ALLOWED_NODES):
             self.fail("E-EXPR-FORBIDDEN", node, construct=_describe(node))
@@ -186,13 +188,13 @@ class _Checker:
     def check_membership(self, node: ast.Compare) -> None:
         for op, right in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.Is | ast.IsNot):
-                self.fail("E-EXPR-FORBIDDEN", node, construct="is")
+                self.fail("E-EXPR-FORBIDDEN", node, construct=construct("is"))
             if isinstance(right, ast.Tuple | ast.List):
                 if not isinstance(op, ast.In | ast.NotIn):
-                    self.fail("E-EXPR-FORBIDDEN", right, construct="list")
+                    self.fail("E-EXPR-FORBIDDEN", right, construct=construct("list"))
                 for element in right.elts:
                     if not isinstance(element, ast.Constant):
-                        self.fail("E-EXPR-FORBIDDEN", element, construct="non-constant list item")
+                        self.fail("E-EXPR-FORBIDDEN", element, construct=construct("non-constant list item"))
 
     def check_power(self, node: ast.BinOp) -> None:
         exponent = node.right
@@ -204,12 +206,12 @@ class _Checker:
 
     def check_call(self, node: ast.Call) -> None:
         if not isinstance(node.func, ast.Name):
-            self.fail("E-EXPR-FORBIDDEN", node, construct="method call")
+            self.fail("E-EXPR-FORBIDDEN", node, construct=construct("method call"))
         name = node.func.id
         allowed = keywords_of(self.functions[name]) if name in self.functions else frozenset()
         for keyword_node in node.keywords:
             if keyword_node.arg not in allowed:
-                self.fail("E-EXPR-FORBIDDEN", node, construct="keyword argument")
+                self.fail("E-EXPR-FORBIDDEN", node, construct=construct("keyword argument"))
         if name in self.functions:
             self.check_arity(node, name)
             self.check_scope(node, name)
@@ -303,13 +305,13 @@ def _calls(node: ast.AST, functions: Iterable[str]) -> bool:
             and bool(node.args))
 
 
-def _describe(node: ast.AST) -> str:
+def _describe(node: ast.AST) -> Bilingual:
     kinds = {
-        ast.Subscript: "[ ] subscript", ast.Lambda: "lambda", ast.ListComp: "comprehension",
-        ast.GeneratorExp: "comprehension", ast.DictComp: "comprehension", ast.Dict: "dict",
-        ast.Set: "set", ast.JoinedStr: "f-string", ast.NamedExpr: ":=", ast.Starred: "*",
+        ast.Subscript: "subscript", ast.Lambda: "lambda", ast.ListComp: "comprehension",
+        ast.GeneratorExp: "comprehension", ast.DictComp: "comprehension", ast.SetComp: "comprehension",
+        ast.Dict: "dict", ast.Set: "set", ast.JoinedStr: "f-string", ast.NamedExpr: ":=", ast.Starred: "*",
     }
-    return kinds.get(type(node), type(node).__name__)
+    return construct(kinds.get(type(node), type(node).__name__))
 
 
 # ---------------------------------------------------------------------------

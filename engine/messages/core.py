@@ -57,8 +57,20 @@ MESSAGES = {
         "the top level of a ruleset must be a mapping (kaohe: 1, id: …)",
     ),
     "E-YAML-TOO-LARGE": (
-        "文件过大、嵌套过深或别名（&/*）展开过多（上限 {limit}）：请精简方案",
-        "file too large, nested too deeply or too many alias (&/*) expansions (limit {limit}): simplify the ruleset",
+        "YAML 节点过多、嵌套过深或别名（&/*）展开过多（上限 {limit}）：请精简方案",
+        "too many YAML nodes, nested too deeply or too many alias (&/*) expansions (limit {limit}): "
+        "simplify the ruleset",
+    ),
+    "E-YAML-FILE-TOO-LARGE": (
+        "方案文件有 {size}，超过上限 {limit}（{constant}），未读取：考核方案通常只有几十 KB，"
+        "请检查是否误把数据或其他内容粘贴进了方案；数据请放在 data 中的表里",
+        "the ruleset file is {size}, over the limit of {limit} ({constant}), and was not read: a ruleset is "
+        "usually tens of KB; check for data or other text pasted into it, and keep data in the tables under data",
+    ),
+    "E-YAML-NOT-FINITE": (
+        "{value} 不是一个有限的数：考核方案中的分值、比例、金额都必须是普通数字，请写出具体的数",
+        "{value} is not a finite number: points, shares and amounts in a ruleset must be ordinary numbers; "
+        "write the number itself",
     ),
     "E-YAML-NUMBER": (
         "数字太长（超过 {limit} 位）：考核方案中的分值、比例、金额都用不到这么多位，请检查是否多写或粘贴错了",
@@ -123,8 +135,8 @@ MESSAGES = {
         "matches none of the allowed forms: {detail_en}",
     ),
     "E-SCHEMA-SIZE": (
-        "项数不对：{detail}",
-        "wrong number of items: {detail}",
+        "长度不对：{detail}",
+        "wrong size: {detail}",
     ),
     "E-SCHEMA-OTHER": (
         "不符合方案格式：{detail}",

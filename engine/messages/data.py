@@ -15,6 +15,20 @@ MESSAGES = {
         "找不到数据文件 {file}（查找位置：{looked}）：请检查 data 中的 path 是否写对，或把文件放到该位置",
         "data file {file} not found (looked for {looked}): check the path under data, or put the file there",
     ),
+    "E-DATA-FILE-TOO-LARGE": (
+        "数据文件 {file} 有 {size}，超过上限 {limit}（{constant}），未读取：请按季度、单位等拆分成几个文件，"
+        "或删去不需要的列；确实需要时，设置环境变量 {env}（单位 MiB，如 {env}=2048）后再运行",
+        "data file {file} is {size}, over the limit of {limit} ({constant}), and was not read: split it (by "
+        "quarter, unit …) or drop columns not needed; if it really must be read, set the environment variable "
+        "{env} (in MiB, e.g. {env}=2048) and run again",
+    ),
+    "E-DATA-TOO-LARGE": (
+        "读取数据文件 {file}（{size}）时内存不足：请把它拆分成几个较小的文件（如按季度），或在内存更大的电脑上运行；"
+        "用环境变量 {env}（单位 MiB）可以把文件大小上限调低，让过大的文件在读取前就被拒绝",
+        "memory ran out reading data file {file} ({size}): split it into smaller files (by quarter, say) or run "
+        "on a machine with more memory; the environment variable {env} (in MiB) lowers the file size limit so "
+        "that such a file is refused before it is read",
+    ),
     "E-DATA-NO-SUBJECTS": (
         "缺少考核对象表 subjects（现有：{tables}）：请提供 subjects 表，至少包含 id、name 两列",
         "the subjects table is missing (given: {tables}): provide a subjects table with at least id and name",
@@ -88,6 +102,13 @@ MESSAGES = {
         "(wide layout): use one of the two layouts",
     ),
     # --- cells ---------------------------------------------------------------
+    "E-DATA-CELL-TOO-LARGE": (
+        "“{column}” 的单元格有 {length} 个字符，超过上限 {limit} 个字符（{constant}）：“{value}”。"
+        "一个单元格只写一个值；多半是引号未配对或粘贴错了，长文字（说明、附件）请放在数据表之外",
+        "a cell of '{column}' holds {length} characters, over the limit of {limit} characters ({constant}): "
+        "'{value}'. A cell holds one value; this is most likely an unpaired quote or a paste gone wrong, and long "
+        "text (notes, attachments) belongs outside the data tables",
+    ),
     "E-DATA-EMPTY-CELL": (
         "“{column}” 不能为空：请填写",
         "'{column}' must not be blank: fill it in",

@@ -4,10 +4,19 @@ PyYAML's safe composer builds the node tree (so no tag can construct a
 Python object); we then walk it ourselves to refuse duplicate keys, keep
 dates as the text the author wrote, cap alias expansion, and record the
 line and column of every key and value by JSON path.
+
+Limits (docs/trust.md, 资源限制 Resource limits): a file over ``MAX_FILE_BYTES``
+is refused from its size before it is read; composing stops past
+``MAX_NODES`` nodes (PyYAML spends some 30 µs and a few hundred bytes on each,
+so a dense file under the size limit would otherwise take minutes and
+gigabytes) and so does the walk (aliases expanded); composing also stops
+past ``MAX_DEPTH`` levels of nesting; ``MAX_NUMBER_DIGITS`` bounds the
+digits of a number.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +29,8 @@ from kaohe.engine.errors import Diagnostic, KaoheError
 
 Path_ = tuple[str | int, ...]
 
-MAX_NODES = 200_000
+MAX_FILE_BYTES = 5 * 1024 * 1024  # one ruleset YAML file; shipped rulesets are under 100 KB
+MAX_NODES = 200_000  # YAML nodes composed (keys, values, aliases) and walked (aliases expanded)
 MAX_NUMBER_DIGITS = 30  # digits of a number written in a ruleset
 MAX_DEPTH = 200
 STANDARD_TAGS = {
@@ -89,6 +99,9 @@ def load_yaml(path: Path, display: str | None = None) -> Document:
     leave the data usable (duplicate keys, tags) are kept in ``problems``."""
     display = display or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # from its size: a huge file is never read
+            raise KaoheError(_file_too_large(display, size))
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise KaoheError(Diagnostic("E-FILE-NOT-FOUND", {"file": display}, file=display)) from None
@@ -101,8 +114,16 @@ def load_yaml(path: Path, display: str | None = None) -> Document:
 
 
 def load_yaml_text(text: str, display: str) -> Document:
+    if len(text) > MAX_FILE_BYTES // 4:  # a text not read from a file here (git, kaohe fmt): its UTF-8 size
+        size = len(text.encode("utf-8", errors="replace"))
+        if size > MAX_FILE_BYTES:
+            raise KaoheError(_file_too_large(display, size))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
+    except _TooLarge as exc:
+        raise KaoheError(Diagnostic(
+            "E-YAML-TOO-LARGE", {"limit": exc.limit}, file=display, line=exc.line, column=exc.column, path="$",
+        )) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -128,6 +149,94 @@ def load_yaml_text(text: str, display: str) -> Document:
     document.data = walker.walk(node, ())
     document.problems = walker.problems
     return document
+
+
+def _file_too_large(display: str, size: int) -> Diagnostic:
+    return Diagnostic("E-YAML-FILE-TOO-LARGE", {"size": size_text(size), "limit": size_text(MAX_FILE_BYTES),
+                                                "constant": "MAX_FILE_BYTES"}, file=display)
+
+
+def size_text(size: int) -> str:
+    """``5242880`` -> ``5 MiB``; smaller sizes in KiB or bytes (B)."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} B"
+
+
+class _TooLarge(Exception):
+    """Composing gave up: too many nodes, or nested too deeply, at ``mark``."""
+
+    def __init__(self, mark: yaml.Mark | None, limit: int):
+        super().__init__(f"YAML limit {limit}")
+        self.limit = limit
+        self.line = mark.line + 1 if mark else None
+        self.column = mark.column + 1 if mark else None
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """The safe loader, giving up past MAX_NODES composed nodes or MAX_DEPTH levels of nesting (before
+    Python's own recursion limit, which depends on how deep the caller already is)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.composed = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _TooLarge(self._next_mark(), MAX_NODES)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooLarge(self._next_mark(), MAX_DEPTH)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _next_mark(self) -> yaml.Mark | None:
+        """Where the node about to be composed starts."""
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # the stubs leave the parser untyped
+        mark: yaml.Mark | None = getattr(event, "start_mark", None)
+        return mark
+
+
+_Outcome = yaml.Node | None | _TooLarge | yaml.YAMLError
+_COMPOSED: dict[str, tuple[_Outcome, int]] = {}  # text -> (tree or error, nodes kept alive)
+_CACHE_ENTRIES = 8
+_CACHE_CHARACTERS = 2 * MAX_FILE_BYTES
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of ``text``. ``kaohe validate`` reads a ruleset three times (the checks, then
+    versions.py for ``extends`` and ``effective``), so the last few trees (or the error) are kept, at
+    most MAX_NODES nodes in all; the walk never changes a node (only scalars reach the constructor) and
+    each load walks into a new Document."""
+    if text in _COMPOSED:
+        outcome = _COMPOSED[text][0]
+    else:
+        loader = _CountingLoader(text)
+        try:
+            outcome = loader.get_single_node()
+        except (_TooLarge, yaml.YAMLError) as exc:
+            outcome = exc.with_traceback(None)  # keep no frames (and their loader) alive in the cache
+        finally:
+            loader.dispose()
+        _remember(text, outcome, 0 if isinstance(outcome, Exception) else loader.composed)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _remember(text: str, outcome: _Outcome, nodes: int) -> None:
+    if len(text) > _CACHE_CHARACTERS or nodes > MAX_NODES:
+        return
+    while _COMPOSED and (len(_COMPOSED) >= _CACHE_ENTRIES
+                         or sum(map(len, _COMPOSED)) + len(text) > _CACHE_CHARACTERS
+                         or sum(n for _, n in _COMPOSED.values()) + nodes > MAX_NODES):
+        del _COMPOSED[next(iter(_COMPOSED))]
+    _COMPOSED[text] = (outcome, nodes)
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
@@ -186,7 +295,11 @@ class _Walker:
         if node.tag.endswith((":int", ":float")) and len(str(node.value)) > MAX_NUMBER_DIGITS:
             # Python refuses to read integers of more than 4300 digits; no policy value needs 30
             raise KaoheError(self._at(node, path, "E-YAML-NUMBER", limit=MAX_NUMBER_DIGITS))
-        return self.constructor.construct_object(node, deep=True)
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, float) and not math.isfinite(value):
+            # .nan passes every range check (all comparisons are false) and .inf every minimum
+            raise KaoheError(self._at(node, path, "E-YAML-NOT-FINITE", value=node.value))
+        return value
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -13,7 +13,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from kaohe.engine import SCHEMA_DIR
-from kaohe.engine.errors import Diagnostic, did_you_mean
+from kaohe.engine.errors import Bilingual, Diagnostic, did_you_mean
 from kaohe.engine.ruleset.loader import Document, Path_
 
 TYPE_NAMES = {
@@ -181,12 +181,25 @@ def _value_at(data: Any, path: Path_) -> Any:
     return data
 
 
+_SIZES = {
+    "minLength": ("不能少于 {0} 个字符", "must have at least {0} character(s)"),
+    "maxLength": ("不能多于 {0} 个字符", "must have at most {0} character(s)"),
+    "minItems": ("不能少于 {0} 项", "must have at least {0} item(s)"),
+    "maxItems": ("不能多于 {0} 项", "must have at most {0} item(s)"),
+    "uniqueItems": ("各项不能重复", "items must not repeat"),
+}
+
+
 def _size(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
-    yield document.diagnostic("E-SCHEMA-SIZE", path, detail=error.message)
+    zh, en = _SIZES[str(error.validator)]
+    limit = error.validator_value
+    detail = Bilingual(zh.format(limit), en.format(limit))
+    yield document.diagnostic("E-SCHEMA-SIZE", path, detail=detail)
 
 
 def _other(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
-    yield document.diagnostic("E-SCHEMA-OTHER", path, detail=error.message)
+    # jsonschema words this in English only; the Chinese side says what the rule means in general
+    yield document.diagnostic("E-SCHEMA-OTHER", path, detail=Bilingual("与该项的格式说明不符", error.message))
 
 
 def _property_names(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
@@ -197,6 +210,6 @@ _HANDLERS = {
     "required": _required, "additionalProperties": _additional, "type": _type,
     "enum": _enum, "const": _enum, "minimum": _range, "maximum": _range,
     "exclusiveMinimum": _range, "exclusiveMaximum": _range, "pattern": _pattern,
-    "minItems": _size, "maxItems": _size, "uniqueItems": _size, "minLength": _size,
+    "minItems": _size, "maxItems": _size, "uniqueItems": _size, "minLength": _size, "maxLength": _size,
     "propertyNames": _property_names,
 }

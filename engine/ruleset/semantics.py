@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from kaohe.engine.components import Problem
-from kaohe.engine.errors import Diagnostic, did_you_mean
+from kaohe.engine.errors import Bilingual, Diagnostic, did_you_mean
 from kaohe.engine.language import names
 from kaohe.engine.language.compiled import ExpressionTable
 from kaohe.engine.language.expressions import ExpressionError
@@ -108,7 +108,7 @@ class Checker:
         if defaults.get(self.raw, "rescale_to_total"):
             pass  # the tree may add up to anything: subtotals are rescaled to total_points
         elif defaults.get(self.raw, "children_must_sum"):
-            self.sums(self.raw.get("indicators"), ("indicators",), "一级指标 top level", total, True)
+            self.sums(self.raw.get("indicators"), ("indicators",), Bilingual("一级指标", "the top level"), total, True)
         else:
             self.total_scale(total)
         for path, item in self.indicators():

@@ -8,18 +8,25 @@ runs ``validate`` and ``evaluate`` in-process and classifies what came out:
 - ``internal``: E-INTERNAL, i.e. a Python error reached the user;
 - ``unlocated``: a diagnostic about a ruleset with no line, or no file;
 - ``slow``: over the time limit (the trial is stopped with SIGALRM);
+- ``mismatch``: a message mixing languages (engine/testing/languages.py);
+- ``nojson``: ``validate --format json`` printed something that is not JSON;
+- ``escaped``: an expression attack left its trace (engine/testing/attacks.py);
 - ``ok``: a clean success or located, coded diagnostics.
 
 The same seed gives the same trials, so a finding can be replayed.
 With ``data=True`` every other trial breaks one data file instead (a bad
 cell, a dropped column, extra cells, GBK, a truncated or garbage file, a
-renamed header) and runs ``evaluate``. ``tests/test_fuzz.py`` runs a few
-dozen trials in CI; ``benchmarks/fuzz.py`` runs thousands on demand.
+renamed header) and runs ``evaluate``. ``attack`` runs every known
+expression attack in every kind of expression slot. ``tests/test_fuzz.py``
+runs a few dozen trials of each in CI; ``benchmarks/fuzz.py`` runs
+thousands on demand.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import os
 import random
 import re
 import shutil
@@ -27,7 +34,7 @@ import signal
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +42,9 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner
+
+from kaohe.engine.testing.attacks import ATTACKS, CANARY, Slot, set_at, slots
+from kaohe.engine.testing.languages import mismatch, recorded_diagnostics
 
 BAD_VALUES: list[Any] = [
     None, "", "x", -1, 0, 10**30, 1e308, float("nan"), True, [], {}, [1, 2], {"a": 1}, "四十",
@@ -46,6 +56,9 @@ BAD_CELLS = ["", "abc", "1,200万", "97%", "nan", "inf", "-inf", "1e400", "2025-
              "١٢", "1_0", "是否", "x" * 100_000, "=cmd|' /C calc'!A0", '"', "\x00", "\ufeff"]
 LOCATION = re.compile(r"^(?P<file>[^:<]+):(?P<line>\d+)")
 CODE = re.compile(r"\((?P<code>[EW]-[A-Z0-9-]+)\)$")
+
+
+OUTCOMES = ("ok", "internal", "unlocated", "slow", "mismatch", "nojson", "escaped")
 
 
 @dataclass
@@ -115,7 +128,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def classify(output: str, ruleset: Path) -> tuple[str, str]:
+def classify(output: str) -> tuple[str, str]:
     lines = [line for line in output.splitlines() if CODE.search(line)]
     for line in lines:
         if "(E-INTERNAL)" in line:
@@ -127,27 +140,71 @@ def classify(output: str, ruleset: Path) -> tuple[str, str]:
     return "ok", ""
 
 
-def run_trial(cli: Any, source: Path, work: Path, seed: int, seconds: float) -> Trial:
+def classify_json(stdout: str) -> tuple[str, str]:
+    """``validate --format json`` output: one JSON document whose problems are all located."""
+    try:
+        problems = json.loads(stdout)["problems"]
+    except (ValueError, KeyError, TypeError):
+        return "nojson", stdout[:300]
+    for problem in problems:
+        if problem["code"] == "E-INTERNAL":
+            return "internal", problem["message"][:300]
+    for problem in problems:
+        if (problem["file"] is None or problem["line"] is None) and problem["code"] != "E-DATA-MORE":
+            return "unlocated", f"{problem['code']}: {problem['message'][:300]}"
+    return "ok", ""
+
+
+def read_sources(folder: Path) -> str:
+    """Everything a run in ``folder`` may quote (rulesets, bases, data), lower-cased."""
+    files = [*folder.glob("*.yaml"), *folder.parent.glob("*.yaml"), *(folder / "data").glob("*.csv")]
+    return "\n".join(f.read_bytes().decode("utf-8", errors="replace") for f in sorted(files)).lower()
+
+
+def run_commands(cli: Any, ruleset: Path, seconds: float, validate: bool = True) -> tuple[str, str]:
+    """``validate --format json`` (when ``validate``) then ``evaluate``, in-process, each classified."""
+    runner = CliRunner()
+    commands = [["validate", str(ruleset), "--format", "json"]] if validate else []
+    commands.append(["evaluate", str(ruleset), "--format", "csv"])
+    started = time.perf_counter()
+    try:
+        with time_limit(seconds), recorded_diagnostics() as shown:
+            for command in commands:
+                result = runner.invoke(cli, ["--lang", "en", *command])
+                if "--format" in command and command[-1] == "json":
+                    outcome, detail = classify_json(result.stdout)
+                else:
+                    outcome, detail = classify(result.stderr + result.stdout[-2000:])
+                if outcome != "ok":
+                    return outcome, f"{command[0]}: {detail}"
+    except TimeoutError:
+        return "slow", f"over {seconds} s"
+    took = time.perf_counter() - started
+    if took > seconds:
+        return "slow", f"{took:.2f} s"
+    sources = read_sources(ruleset.parent)
+    for diagnostic in shown:
+        found = mismatch(diagnostic, sources)
+        if found:
+            return "mismatch", found
+    return "ok", f"{took:.2f} s"
+
+
+def run_trial(cli: Any, source: Path, seed: int, seconds: float) -> Trial:
     rng = random.Random(seed)
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     changed, path, change = mutate(data, rng)
-    target = work / f"fuzz-{seed}.yaml"
-    target.write_text(yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    runner = CliRunner()
-    started = time.perf_counter()
+    outcome, detail = run_written(cli, changed, source.parent / f"fuzz-{seed}.yaml", seconds)
+    return Trial(seed, path, change, outcome, detail)
+
+
+def run_written(cli: Any, data: dict[str, Any], target: Path, seconds: float) -> tuple[str, str]:
+    """``data`` written as the ruleset ``target`` (removed afterwards), validated and evaluated."""
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     try:
-        with time_limit(seconds):
-            for command in (["validate", str(target)], ["evaluate", str(target), "--format", "csv"]):
-                result = runner.invoke(cli, ["--lang", "en", *command])
-                outcome, detail = classify(result.stderr + result.stdout[-2000:], target)
-                if outcome != "ok":
-                    return Trial(seed, path, change, outcome, f"{command[0]}: {detail}")
-    except TimeoutError:
-        return Trial(seed, path, change, "slow", f"over {seconds} s")
+        return run_commands(cli, target, seconds)
     finally:
         target.unlink(missing_ok=True)
-    took = time.perf_counter() - started
-    return Trial(seed, path, change, "ok" if took <= seconds else "slow", f"{took:.2f} s")
 
 
 def mutate_data(folder: Path, rng: random.Random) -> tuple[Path, str]:
@@ -196,33 +253,65 @@ def run_data_trial(cli: Any, ruleset: Path, seed: int, seconds: float) -> Trial:
     saved = {f: f.read_bytes() for f in data.glob("*.csv")}
     file, change = mutate_data(ruleset.parent, rng)
     try:
-        started = time.perf_counter()
-        with time_limit(seconds):
-            result = CliRunner().invoke(cli, ["--lang", "en", "evaluate", str(ruleset), "--format", "csv"])
-        outcome, detail = classify(result.stderr + result.stdout[-2000:], ruleset)
-        if outcome == "ok" and time.perf_counter() - started > seconds:
-            outcome, detail = "slow", f"{time.perf_counter() - started:.2f} s"
-    except TimeoutError:
-        outcome, detail = "slow", f"over {seconds} s"
+        outcome, detail = run_commands(cli, ruleset, seconds, validate=False)
     finally:
         for path, content in saved.items():
             path.write_bytes(content)
     return Trial(seed, file.name, change, outcome, detail)
 
 
+def run_attack(cli: Any, slot: Slot, attack: str, copy_of: Path, seed: int, seconds: float) -> Trial:
+    """``attack`` written into ``slot`` of (the project copy of) its ruleset."""
+    data = yaml.safe_load(copy_of.read_text(encoding="utf-8"))
+    set_at(data, slot.path, attack)
+    outcome, detail = run_written(cli, data, copy_of.parent / f"attack-{seed}.yaml", seconds)
+    if Path(CANARY).exists():
+        Path(CANARY).unlink()
+        outcome, detail = "escaped", f"{CANARY} was written"
+    return Trial(seed, slot.kind, f"= {attack!r}"[:80], outcome, detail)
+
+
+@contextmanager
+def project_copy(rulesets: list[Path]) -> Iterator[dict[Path, Path]]:
+    """A copy of the folder holding every jurisdiction of ``rulesets`` (marked as a project), and each
+    ruleset's path in it; the trials write there and run with it as the working folder."""
+    root = Path(os.path.commonpath([r.resolve().parent.parent for r in rulesets]))
+    previous = Path.cwd()
+    with tempfile.TemporaryDirectory() as temp:
+        project = Path(temp) / "project"
+        shutil.copytree(root, project, ignore=shutil.ignore_patterns("tests"))
+        (project / "kaohe.toml").write_text("", encoding="utf-8")
+        os.chdir(project)
+        try:
+            yield {r: project / r.resolve().relative_to(root) for r in rulesets}
+        finally:
+            os.chdir(previous)
+
+
 def fuzz(cli: Any, rulesets: list[Path], trials: int, seed: int = 0, seconds: float = 5.0,
          data: bool = False) -> Report:
     """``trials`` mutations spread over ``rulesets`` (each run in a copy of its jurisdiction folder)."""
     report = Report()
-    with tempfile.TemporaryDirectory() as temp:
-        project = Path(temp) / "project"  # one copy of the folder holding the jurisdictions
-        shutil.copytree(rulesets[0].parent.parent, project, ignore=shutil.ignore_patterns("tests"))
-        (project / "kaohe.toml").write_text("", encoding="utf-8")
-        copies = [project / r.parent.name / r.name for r in rulesets]
+    with project_copy(rulesets) as copies:
+        ordered = [copies[r] for r in rulesets]
         for trial_seed in range(seed, seed + trials):  # everything follows from the trial's seed: replayable
-            source = copies[trial_seed % len(copies)]
+            source = ordered[trial_seed % len(ordered)]
             if data and trial_seed % 2:  # every other trial breaks the data instead of the ruleset
                 report.trials.append(run_data_trial(cli, source, trial_seed, seconds))
             else:
-                report.trials.append(run_trial(cli, source, source.parent, trial_seed, seconds))
+                report.trials.append(run_trial(cli, source, trial_seed, seconds))
+    return report
+
+
+def attack(cli: Any, rulesets: list[Path], schema: dict[str, Any], only: Iterable[int] | None = None,
+           seconds: float = 5.0) -> Report:
+    """Every attack of the corpus in every slot, or the pairs numbered ``only`` (a trial's seed is its
+    number in the full list: slots in order, the corpus in order within each)."""
+    found = slots(rulesets, schema)
+    pairs = [(slot, text) for slot in found for text in ATTACKS]
+    report = Report()
+    with project_copy(rulesets) as copies:
+        for index in range(len(pairs)) if only is None else [i for i in only if 0 <= i < len(pairs)]:
+            slot, text = pairs[index]
+            report.trials.append(run_attack(cli, slot, text, copies[slot.ruleset], index, seconds))
     return report

@@ -321,7 +321,7 @@ def _text_amount(value: Any) -> Decimal | None:
 # -- numbers inside expressions ------------------------------------------------
 
 
-class _Recorder(ExpressionTable):
+class CompileRecorder(ExpressionTable):
     """An expression table that notes where each expression the checks compile is written."""
 
     def __init__(self, registry: Registry):
@@ -338,18 +338,18 @@ def expression_sites(data: dict[str, Any], registry: Registry) -> list[tuple[Pat
     """Every expression of resolved ruleset data and where it is written, in the order the checks meet them.
     An expression is what the checks compile as one (the components say which of their parameters are);
     a value that is also a plain site (a money amount written as text) is left to that site."""
-    recorder = _Recorder(registry)
+    recorder = CompileRecorder(registry)
     Checker(Document(file="", data=data), registry, recorder).run()  # each check tolerates odd shapes
     plain = {site.path for site in sites(data)}
     found: list[tuple[Path_, str]] = []
     for written, text in recorder.written.items():
-        path = _data_path(data, written, text)
+        path = data_path(data, written, text)
         if path is not None and path not in plain and isinstance(text, str):
             found.append((path, text))
     return list(dict.fromkeys(found))
 
 
-def _data_path(data: Any, path: Path_, text: Any) -> Path_ | None:
+def data_path(data: Any, path: Path_, text: Any) -> Path_ | None:
     """``path`` as a path into ``data`` where ``text`` is written; a component may name a nested
     parameter in one key (``points[0].at``)."""
     spelled: list[str | int] = []
