@@ -20,7 +20,7 @@ import openpyxl
 
 from kaohe.engine.components import DataSource, RawTable
 from kaohe.engine.data.sheet import MAX_CELL_CHARS, shown
-from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
+from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
 
 _PATH = {
@@ -60,10 +60,10 @@ def locate(params: Mapping[str, Any], base_dir: Path) -> Path:
     raw = params.get("path")
     if not isinstance(raw, str) or not raw.strip():
         raise _fail("E-DATA-SOURCE", str(base_dir), table=str(base_dir),
-                    problem="参数 path 缺失 / the path parameter is missing")
+                    problem=Bilingual("参数 path 缺失", "the path parameter is missing"))
     file = Path(base_dir) / raw
     if file.is_dir():
-        raise _fail("E-DATA-SOURCE", file, table=str(file), problem="这是文件夹 / this is a folder")
+        raise _fail("E-DATA-SOURCE", file, table=str(file), problem=Bilingual("这是文件夹", "this is a folder"))
     if not file.exists():
         raise _fail("E-DATA-FILE", file, file=raw, looked=str(file.absolute()))
     return file
@@ -103,7 +103,7 @@ class CsvSource(DataSource):
         delimiter = params.get("delimiter", ",")
         if not isinstance(delimiter, str) or len(delimiter) != 1:
             raise _fail("E-DATA-SOURCE", file, table=str(file),
-                        problem="delimiter 必须是一个字符 / delimiter must be one character")
+                        problem=Bilingual("delimiter 必须是一个字符", "delimiter must be one character"))
         try:
             with file.open(encoding=encoding, newline="") as handle:
                 reader = csv.reader(handle, delimiter=delimiter)
@@ -122,9 +122,9 @@ class CsvSource(DataSource):
             raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding=encoding) from None
         except LookupError:
             raise _fail("E-DATA-SOURCE", file, table=str(file),
-                        problem=f"未知编码 / unknown encoding {encoding}") from None
+                        problem=Bilingual(f"不认识的编码 {encoding}（常用 utf-8-sig 或 gbk）", f"unknown encoding {encoding}")) from None
         except (csv.Error, OSError) as exc:
-            raise _fail("E-DATA-SOURCE", file, table=str(file), problem=str(exc)) from None
+            raise _fail("E-DATA-SOURCE", file, table=str(file), problem=unreadable(exc)) from None
 
 
 def _record_start(file: Path, line_num: int, encoding: str) -> int | None:
@@ -258,9 +258,9 @@ class JsonSource(DataSource):
             line, column = _undecodable_at(file, exc)
             raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding="utf-8") from None
         except json.JSONDecodeError as exc:
-            raise _fail("E-DATA-JSON-SYNTAX", file, exc.lineno, exc.colno, problem=exc.msg) from None
+            raise _fail("E-DATA-JSON-SYNTAX", file, exc.lineno, exc.colno, problem=json_problem(exc.msg)) from None
         except OSError as exc:
-            raise _fail("E-DATA-SOURCE", file, table=str(file), problem=str(exc)) from None
+            raise _fail("E-DATA-SOURCE", file, table=str(file), problem=unreadable(exc)) from None
         origin = str(file)
         if isinstance(data, dict) and isinstance(data.get("rows"), list):
             data, origin = data["rows"], f"{file}#rows"
@@ -325,3 +325,22 @@ def _get(record: Mapping[Any, Any], name: str) -> Any:
 def register_data_sources(register: Registrar) -> None:
     for source in (CsvSource, XlsxSource, JsonSource, InlineSource):
         register.data_source(source)
+
+
+def unreadable(exc: Exception) -> Bilingual:
+    """A data file the csv module or the system could not read, in both languages."""
+    return Bilingual(f"无法读取（{type(exc).__name__}）", str(exc))
+
+
+_JSON_PROBLEMS = {
+    "Expecting value": "这里缺少一个值", "Expecting ',' delimiter": "缺少逗号",
+    "Expecting ':' delimiter": "缺少冒号", "Expecting property name enclosed in double quotes": "键名要用双引号",
+    "Unterminated string starting at": "引号没有闭合", "Extra data": "JSON 结束后还有多余的内容",
+    "Invalid control character at": "含有不能直接写的控制字符", "Invalid \\escape": "反斜杠转义无效",
+}
+
+
+def json_problem(message: str) -> Bilingual:
+    """Python's JSON parser wording, in both languages."""
+    return Bilingual(next((zh for en, zh in _JSON_PROBLEMS.items() if message.startswith(en)), "写法有误"), message)
+

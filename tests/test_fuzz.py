@@ -9,10 +9,12 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from kaohe.cli import main as cli
 from kaohe.engine.errors import Bilingual, Diagnostic
 from kaohe.engine.testing.attacks import ATTACKS, schema_slots, slots
-from kaohe.engine.testing.fuzz import attack, fuzz, mutate
+from kaohe.engine.testing.fuzz import attack, attack_pairs, fuzz, mutate
 from kaohe.engine.testing.languages import mismatch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,19 @@ def test_expression_attacks_in_every_kind_of_slot_are_refused_cleanly() -> None:
     report = attack(cli, RULESETS, SCHEMA, only=range(7, total, 45), seconds=10.0)  # every slot, varied attacks
     assert [f"{t.seed} {t.outcome} {t.path} {t.change}: {t.detail}" for t in report.findings()] == []
     assert len(report.trials) >= 60
+
+
+@pytest.mark.parametrize(("kind", "text"), [
+    ("$.outcomes[*].amount", "0 ** -1"),  # an infinite amount reached the money code: E-INTERNAL
+    ("$.subjects.classes.{}.coefficient", "0 ** -1"),  # an infinite coefficient was taken
+    ("$.indicators[*].rater.when", "'unterminated"),  # Python's English wording in a Chinese message
+    ("$.vetoes[*].when", "total ＞ 1"),
+])
+def test_findings_of_the_full_attack_run_stay_fixed(kind: str, text: str) -> None:
+    pairs = attack_pairs(RULESETS, SCHEMA)
+    index = next(i for i, (slot, attack_text) in enumerate(pairs) if slot.kind == kind and attack_text == text)
+    (trial,) = attack(cli, RULESETS, SCHEMA, only=[index], seconds=10.0).trials
+    assert trial.outcome == "ok", trial
 
 
 def test_slots_cover_the_places_checks_compile_and_the_schema_declares() -> None:

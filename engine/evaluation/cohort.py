@@ -130,7 +130,7 @@ def class_coefficients(ruleset: Ruleset, classes: np.ndarray, fields: dict[str, 
             coefficient[members] = spec.coefficient
             continue
         values = np.asarray(spec.coefficient.evaluate(fields, n), dtype=float).reshape(n)
-        bad = members & ~(values > 0)  # NaN fails too
+        bad = members & ~((values > 0) & np.isfinite(values))  # NaN and inf fail too
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             raise KaoheError(ruleset.locations.diagnostic(

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kaohe.engine.components import MONEY, OutcomeContext
-from kaohe.engine.errors import KaoheError
+from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.events import event_access
+from kaohe.engine.evaluation.money import MoneyError
 from kaohe.engine.language.expressions import NameSpec
 from kaohe.engine.language.periodic import PERIODS
 from kaohe.engine.registry import Registry
@@ -79,6 +80,8 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
             produced = component.apply(dict(spec.params), ctx)
         except KaoheError as exc:  # a component's runtime problem: point at the outcome in the ruleset
             raise KaoheError([ruleset.locations.place(d, spec.path) for d in exc.diagnostics]) from None
+        except MoneyError as exc:  # an amount computed from data that is no number (1 / 0 gives inf)
+            raise KaoheError(ruleset.locations.place(Diagnostic(exc.code, exc.params), spec.path)) from None
         done[spec.id] = OutcomeValues(spec, kind, np.asarray(produced.values, dtype=object), produced.notes)
         env[spec.id] = _as_column(produced.values)
         if any(isinstance(v, Decimal) for v in np.asarray(produced.values, dtype=object)):

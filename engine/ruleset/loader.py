@@ -25,7 +25,8 @@ from typing import Any
 
 import yaml
 
-from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
+from kaohe.engine.ruleset.yaml_problems import read_problem, yaml_problem
 
 Path_ = tuple[str | int, ...]
 
@@ -109,7 +110,7 @@ def load_yaml(path: Path, display: str | None = None) -> Document:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise KaoheError(Diagnostic("E-FILE-ENCODING", {"file": display}, file=display, line=line)) from None
     except OSError as exc:
-        raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": str(exc)}, file=display)) from None
+        raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": read_problem(exc)}, file=display)) from None
     return load_yaml_text(text, display)
 
 
@@ -127,16 +128,16 @@ def load_yaml_text(text: str, display: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise KaoheError(
-            Diagnostic("E-YAML-SYNTAX", {"problem": problem}, file=display, line=line, column=column)
+            Diagnostic("E-YAML-SYNTAX", {"problem": yaml_problem(exc.context, exc.problem)}, file=display, line=line, column=column)
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
         line, column = _line_column(text, exc.position)
         raise KaoheError(Diagnostic("E-YAML-CHARACTER", {"character": f"U+{exc.character:04X}"},
                                     file=display, line=line, column=column)) from None
     except yaml.YAMLError as exc:
-        raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": str(exc)}, file=display)) from None
+        raise KaoheError(Diagnostic("E-YAML-SYNTAX", {"problem": Bilingual("写法有误", str(exc))},
+                                    file=display)) from None
     except RecursionError:
         line, column = _too_deep_at(text)
         raise KaoheError(Diagnostic(

@@ -105,15 +105,22 @@ def _type(document: Document, error: ValidationError, path: Path_) -> Iterator[D
     what_zh, what_en = _title(error, path)
     yield document.diagnostic(
         "E-SCHEMA-TYPE", path, what=what_zh, what_en=what_en, expected=zh, expected_en=en,
-        actual=json.dumps(error.instance, ensure_ascii=False, default=str),
+        actual=_shown(error.instance),
     )
+
+
+def _shown(value: Any) -> str | Bilingual:
+    """A value as the user wrote it; nothing written (YAML null) is worded, not shown as ``null``."""
+    if value is None:
+        return Bilingual("空值（没有写）", "null (nothing written)")
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _enum(document: Document, error: ValidationError, path: Path_) -> Iterator[Diagnostic]:
     allowed = _keyword(error) if error.validator == "enum" else [_keyword(error)]
     actual = error.instance
     yield document.diagnostic(
-        "E-SCHEMA-ENUM", path, actual=json.dumps(actual, ensure_ascii=False, default=str),
+        "E-SCHEMA-ENUM", path, actual=_shown(actual),
         allowed=", ".join(json.dumps(a, ensure_ascii=False) for a in allowed),
         suggest=did_you_mean(str(actual), [str(a) for a in allowed]),
     )

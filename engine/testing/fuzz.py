@@ -2,7 +2,9 @@
 
 Each trial takes a shipped ruleset, changes one node into something a user
 might write by mistake or an attacker on purpose (a wrong type, a huge
-number, a broken or hostile expression, a deleted key, a duplicated id),
+number, a broken or hostile expression, a deleted key, a duplicated id) or,
+in a quarter of the trials, breaks its text (a tab, a lost colon, an open
+quote, a stray space, a repeated line, an alias or tag, a byte-order mark),
 runs ``validate`` and ``evaluate`` in-process and classifies what came out:
 
 - ``internal``: E-INTERNAL, i.e. a Python error reached the user;
@@ -190,17 +192,57 @@ def run_commands(cli: Any, ruleset: Path, seconds: float, validate: bool = True)
     return "ok", f"{took:.2f} s"
 
 
+def mutate_text(text: str, rng: random.Random) -> tuple[str, str, str]:
+    """The YAML text broken the way hand editing breaks it; the line changed and how."""
+    lines = text.split("\n")
+    row = rng.randrange(len(lines))
+    line = lines[row]
+    how = rng.randrange(10)
+    if how == 0:
+        lines[row], change = "\t" + line.lstrip(" "), "indented with a tab"
+    elif how == 1:
+        lines[row], change = line.replace(": ", " ", 1), "colon removed"
+    elif how == 2:
+        cut = rng.randrange(len(line) + 1)
+        lines[row], change = line[:cut] + rng.choice("\"'[{") + line[cut:], "quote or bracket opened"
+    elif how == 3:
+        lines[row], change = " " + line, "indented one more space"
+    elif how == 4:
+        lines.insert(row, line)
+        change = "line repeated (a duplicate key)"
+    elif how == 5:
+        lines[row], change = line + " *nowhere", "alias to no anchor"
+    elif how == 6:
+        lines[row], change = line + " !!python/object:os.system", "a Python tag"
+    elif how == 7:
+        lines[row], change = "\ufeff" + line, "a byte-order mark inside"
+    elif how == 8:
+        lines[row], change = line + " # " + "注释" * rng.randrange(1, 4), "a trailing comment"
+    else:
+        lines[row:], change = [line[: rng.randrange(len(line) + 1)]], "cut off"
+    return "\n".join(lines), f"line {row + 1}", change
+
+
 def run_trial(cli: Any, source: Path, seed: int, seconds: float) -> Trial:
     rng = random.Random(seed)
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    changed, path, change = mutate(data, rng)
-    outcome, detail = run_written(cli, changed, source.parent / f"fuzz-{seed}.yaml", seconds)
+    target = source.parent / f"fuzz-{seed}.yaml"
+    if rng.random() < 0.25:  # a quarter of the trials break the text, not the data it holds
+        text, path, change = mutate_text(dump(data), rng)
+    else:
+        changed, path, change = mutate(data, rng)
+        text = dump(changed)
+    outcome, detail = run_written(cli, text, target, seconds)
     return Trial(seed, path, change, outcome, detail)
 
 
-def run_written(cli: Any, data: dict[str, Any], target: Path, seconds: float) -> tuple[str, str]:
-    """``data`` written as the ruleset ``target`` (removed afterwards), validated and evaluated."""
-    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def dump(data: Any) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def run_written(cli: Any, text: str, target: Path, seconds: float) -> tuple[str, str]:
+    """``text`` written as the ruleset ``target`` (removed afterwards), validated and evaluated."""
+    target.write_text(text, encoding="utf-8")
     try:
         return run_commands(cli, target, seconds)
     finally:
@@ -264,7 +306,7 @@ def run_attack(cli: Any, slot: Slot, attack: str, copy_of: Path, seed: int, seco
     """``attack`` written into ``slot`` of (the project copy of) its ruleset."""
     data = yaml.safe_load(copy_of.read_text(encoding="utf-8"))
     set_at(data, slot.path, attack)
-    outcome, detail = run_written(cli, data, copy_of.parent / f"attack-{seed}.yaml", seconds)
+    outcome, detail = run_written(cli, dump(data), copy_of.parent / f"attack-{seed}.yaml", seconds)
     if Path(CANARY).exists():
         Path(CANARY).unlink()
         outcome, detail = "escaped", f"{CANARY} was written"
@@ -303,12 +345,16 @@ def fuzz(cli: Any, rulesets: list[Path], trials: int, seed: int = 0, seconds: fl
     return report
 
 
+def attack_pairs(rulesets: list[Path], schema: dict[str, Any]) -> list[tuple[Slot, str]]:
+    """Every (slot, attack) pair, numbered by position: slots in order, the corpus in order within each."""
+    return [(slot, text) for slot in slots(rulesets, schema) for text in ATTACKS]
+
+
 def attack(cli: Any, rulesets: list[Path], schema: dict[str, Any], only: Iterable[int] | None = None,
            seconds: float = 5.0) -> Report:
     """Every attack of the corpus in every slot, or the pairs numbered ``only`` (a trial's seed is its
     number in the full list: slots in order, the corpus in order within each)."""
-    found = slots(rulesets, schema)
-    pairs = [(slot, text) for slot in found for text in ATTACKS]
+    pairs = attack_pairs(rulesets, schema)
     report = Report()
     with project_copy(rulesets) as copies:
         for index in range(len(pairs)) if only is None else [i for i in only if 0 <= i < len(pairs)]:

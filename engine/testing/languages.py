@@ -31,7 +31,7 @@ NAMES = re.compile(r"^[\w.-]+(, [\w.-]+)+$|^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+
 indicator id, a setting): identifiers read alike in any language."""
 NEUTRAL = {"nan", "inf", "utf", "gbk", "csv", "xlsx", "yaml", "json", "toml", "kaohe", "true", "false"}
 PLACES = {"file", "root", "path", "expr", "text", "value", "cell", "name", "names", "id", "ids", "key",
-          "column", "columns", "field", "fields", "table", "encoding", "allowed", "function", "scope", "looked"}
+          "column", "columns", "field", "fields", "table", "encoding", "allowed", "function", "scope", "looked", "tag"}
 """Parameters that by their role quote the user, the file system or a keyword of the format (a column,
 an encoding, the values a key allows): the same words in either language."""
 

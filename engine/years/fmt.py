@@ -20,10 +20,11 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
 from kaohe.engine.report.atomic import write_atomic
 from kaohe.engine.ruleset.loader import MAX_DEPTH, iter_ruleset_files, load_yaml_text
 from kaohe.engine.ruleset.schema import load_schema
+from kaohe.engine.ruleset.yaml_problems import read_problem, yaml_problem
 from kaohe.engine.years.fmt_order import SchemaNav, reorder_tree
 
 WIDTH = 1_000_000  # never wrap: a long clause stays on one line, diffs stay small
@@ -140,11 +141,12 @@ def _load_round_trip(text: str, display: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        problem = yaml_problem(exc.context, exc.problem)
         raise KaoheError(Diagnostic("E-FMT-YAML", {"problem": problem}, file=display, line=line,
                                     column=column)) from None
     except (YAMLError, ValueError, TypeError) as exc:
-        raise KaoheError(Diagnostic("E-FMT-YAML", {"problem": str(exc)[:300]}, file=display)) from None
+        raise KaoheError(Diagnostic("E-FMT-YAML", {"problem": Bilingual("写法有误", str(exc)[:300])},
+                                    file=display)) from None
 
 
 def read_text(path: Path, display: str | None = None) -> str:
@@ -155,7 +157,7 @@ def read_text(path: Path, display: str | None = None) -> str:
     except FileNotFoundError:
         raise KaoheError(Diagnostic("E-FILE-NOT-FOUND", {"file": display}, file=display)) from None
     except OSError as exc:
-        raise KaoheError(Diagnostic("E-FMT-YAML", {"problem": exc.strerror or str(exc)}, file=display)) from None
+        raise KaoheError(Diagnostic("E-FMT-YAML", {"problem": read_problem(exc)}, file=display)) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
