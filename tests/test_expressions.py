@@ -375,8 +375,8 @@ def test_small_constant_exponents_are_allowed() -> None:
 
 
 def test_text_times_a_huge_number_fails_cleanly_not_by_exhaustion() -> None:
-    # compiles (the exponent 9 is small) but text is never repeated: arithmetic on text is refused
-    assert fails_at_runtime("'a' * 10 ** 9").code == "E-EXPR-TEXT-ARITHMETIC"
+    # quoted text is refused when checked (test below); a text column only when evaluated, before repeating
+    assert refused("'a' * 10 ** 9").code == "E-EXPR-TEXT-ARITHMETIC"
     assert fails_at_runtime("s * 10 ** 9").code == "E-EXPR-TEXT-ARITHMETIC"
 
 
@@ -447,3 +447,11 @@ def test_values_that_are_not_one_bounded_column_are_refused_at_compile(text: str
 def test_lists_after_in_and_numbers_up_to_the_limit_still_compile() -> None:
     assert compile_expression("x in (1, 2) and x < 1e15", {"x": None}).evaluate(
         {"x": np.array([1.0, 3.0])}, 2).tolist() == [True, False]
+
+
+@pytest.mark.parametrize("text", ["'*' * 10**9", "'%999999999s' % 'x'", "-'a'", "event.type + '!'"])
+def test_arithmetic_on_quoted_text_is_refused_when_checked(text: str) -> None:
+    """A string bomb never reaches the data: refused by the checker, not only when evaluated."""
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text, {"event": {"type"}})
+    assert caught.value.code == "E-EXPR-TEXT-ARITHMETIC"

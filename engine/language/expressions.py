@@ -176,6 +176,8 @@ class _Checker:
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool) \
                 and not abs(node.value) <= MAX_NUMBER:  # also refuses nan/inf and ints beyond float range
             self.fail("E-EXPR-NUMBER", node, limit=f"{MAX_NUMBER:.0e}")
+        elif isinstance(node, ast.BinOp | ast.UnaryOp) and _text_operand(node):
+            self.fail("E-EXPR-TEXT-ARITHMETIC", node)  # at validate: '*' * 10**9 never reaches the data
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             self.check_power(node)
         elif isinstance(node, ast.Call):
@@ -303,6 +305,13 @@ def _calls_period_function(node: ast.AST) -> bool:
 def _calls(node: ast.AST, functions: Iterable[str]) -> bool:
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions
             and bool(node.args))
+
+
+def _text_operand(node: ast.BinOp | ast.UnaryOp) -> bool:
+    """Arithmetic on a quoted text (``'x' * 3``, ``'%s' % y``, ``-'a'``): never a number."""
+    operands = [node.operand] if isinstance(node, ast.UnaryOp) else [node.left, node.right]
+    return not isinstance(node.op, ast.Not) and any(
+        isinstance(o, ast.Constant) and isinstance(o.value, str) for o in operands)
 
 
 def _describe(node: ast.AST) -> Bilingual:
