@@ -160,10 +160,11 @@ def evaluation_store(store_url: str | None, ruleset: Path) -> StoreTarget | None
     Its URL is checked here, before the evaluation runs; nothing is connected yet."""
     from kaohe.engine.ruleset.load import resolve_path
     from kaohe.engine.store.config import chosen_store
-    from kaohe.engine.store.database import connectable
 
     target = chosen_store(store_url, resolve_path(ruleset).parent)
-    if target is not None:
+    if target is not None:  # SQLAlchemy is imported only when a store is used
+        from kaohe.engine.store.database import connectable
+
         connectable(target).dispose()
     return target
 
@@ -200,7 +201,10 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
     if fmt == "xlsx" and out is None:
         raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
     target = evaluation_store(store_url, ruleset)
-    evaluation = run(ruleset, data_dir, period)
+    from kaohe.engine.store.data_store import using
+
+    with using(target):  # history: {source: store} reads the store this run records into
+        evaluation = run(ruleset, data_dir, period)
     if out is not None:
         refuse_input_as_output(out, input_files(evaluation))
     if target is None:
@@ -479,6 +483,73 @@ def store_show(run_id: int, store_url: str | None, fmt: str, whole: bool) -> Non
             return
         rows = run_rows(store, run_id)
     click.echo(summary_json(run, rows) if fmt == "json" else summary_text(run, rows), nl=False)
+
+
+@store_group.command("signoff")
+@click.argument("run_id", type=int, metavar="RUN")
+@store_option("The results store holding the run (default: store in kaohe.toml).")
+@click.option("--by", "by", default=None, metavar="NAME",
+              help="Who signs off (default: KAOHE_USER, else the login name) / 确认人.")
+@click.pass_context
+@handles_errors
+def store_signoff(ctx: click.Context, run_id: int, store_url: str | None, by: str | None) -> None:
+    """Sign off a run: freeze it and link it into the store's hash chain; prints its digest."""
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.record import recorded_by
+    from kaohe.engine.store.signoff import sign_off
+
+    with opened(read_store(store_url), create=False) as store:
+        digest = sign_off(store, run_id, (by or "").strip() or recorded_by())
+    click.echo(digest)  # alone on standard output: the value to copy onto the signed paper record
+    click.echo(f"运行 {run_id} 已确认；请把上面的摘要抄在签字的纸质记录上，以后可用 kaohe store verify 核对"
+               if lang_of(ctx) == "zh" else
+               f"run {run_id} signed off; write the digest above on the signed paper record, "
+               "so kaohe store verify can later be checked against it", err=True)
+
+
+@store_group.command("verify")
+@click.argument("run_ids", type=int, nargs=-1, metavar="[RUN]...")
+@store_option("The results store to verify (default: store in kaohe.toml).")
+@click.option("--recompute", is_flag=True,
+              help="Also re-evaluate each run from its recorded ruleset and data files and compare.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The project root the recorded paths are relative to (default: the working folder's project).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+@handles_errors
+def store_verify(ctx: click.Context, run_ids: tuple[int, ...], store_url: str | None, recompute: bool,
+                 root: Path | None, fmt: str) -> None:
+    """Check the hash chain of signed-off runs and name every record changed since (exit 1 if any)."""
+    from kaohe.engine.ruleset.project import project_root
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.verify import verify
+    from kaohe.engine.store.verify_show import verify_json, verify_text
+
+    # project_root looks from a ruleset's folder upwards; from "cwd/_" that includes the working folder
+    with opened(read_store(store_url), create=False) as store:
+        outcome = verify(store, list(run_ids), recompute, root or project_root(Path.cwd() / "_"))
+    lang = lang_of(ctx)
+    click.echo(verify_json(outcome, lang) if fmt == "json" else verify_text(outcome, lang), nl=False)
+    if fmt != "json":
+        for diagnostic in outcome.problems:
+            click.echo(diagnostic.format(lang), err=True)
+    if not outcome.intact:
+        ctx.exit(EXIT_INVALID)
+
+
+@store_group.command("history")
+@click.argument("subject")
+@store_option("The results store to read (default: store in kaohe.toml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@handles_errors
+def store_history(subject: str, store_url: str | None, fmt: str) -> None:
+    """One subject's results across years and runs / 某对象历年结果."""
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.subject_history import history_json, history_text, subject_history
+
+    with opened(read_store(store_url), create=False) as store:
+        rows = subject_history(store, subject)
+    click.echo(history_json(rows) if fmt == "json" else history_text(subject, rows), nl=False)
 
 
 def read_store(store_url: str | None) -> StoreTarget:

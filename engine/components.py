@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from kaohe.engine.errors import Diagnostic
 from kaohe.engine.language.expressions import Expression
 
 
@@ -113,6 +114,14 @@ class RaterContext:
     field (type, date, points, confirmed, row and declared event_fields)."""
     evaluate_event: Callable[[str], np.ndarray] | None = None
     """Evaluate a declared event expression (``Rater.event_expressions``) over ``events``."""
+    events_origin: str = ""
+    """The events file, so a problem in one event can point at its line (``place_event``)."""
+
+    def place_event(self, diagnostic: Diagnostic, line: int) -> Diagnostic:
+        """``diagnostic`` about the event on ``line`` (its ``row``) placed in the events file."""
+        if not self.events_origin:
+            return diagnostic
+        return diagnostic.with_location(file=self.events_origin, line=line, column=None, path="")
 
 
 @dataclass
@@ -163,6 +172,16 @@ class RatingRows:
     rater: np.ndarray
     score: np.ndarray
     vote: np.ndarray
+    row: np.ndarray | None = None
+    """The line (or sheet row) of each rating in ``origin``, when read from a file."""
+    origin: str = ""
+
+    def place(self, diagnostic: Diagnostic, i: int) -> Diagnostic:
+        """``diagnostic`` about rating ``i`` placed at its line in the ratings file: the data, not the
+        ruleset, is what to correct. Unchanged when the ratings were not read from a file."""
+        if not self.origin or self.row is None or len(self.row) != len(self.subject):
+            return diagnostic
+        return diagnostic.with_location(file=self.origin, line=int(self.row[i]), column=None, path="")
 
     @classmethod
     def empty(cls) -> RatingRows:

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from kaohe.engine.components import DataSource, RawTable
 from kaohe.engine.data.sheet import MAX_CELL_CHARS, shown
 from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError, did_you_mean
@@ -195,6 +193,8 @@ class XlsxSource(DataSource):
     def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
         file = locate(params, base_dir)
         try:
+            import openpyxl  # imported by the one source that reads workbooks: every other run is spared it
+
             book = openpyxl.load_workbook(file, read_only=True, data_only=True)
         except MemoryError:
             raise  # not a format problem: kaohe.engine.data.load names the file (E-DATA-TOO-LARGE)

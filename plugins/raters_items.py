@@ -81,10 +81,10 @@ class EventItemsRater(Rater):
         bad = np.flatnonzero(np.isnan(weights) | (weights < 0))
         if len(bad):
             row = int(np.asarray(ctx.events["row"])[chosen][bad[0]])
-            raise KaoheError(Diagnostic("E-RATER-ITEM-WEIGHT", {
+            raise KaoheError(ctx.place_event(Diagnostic("E-RATER-ITEM-WEIGHT", {
                 "indicator": ctx.indicator, "period": ctx.period, "row": row, "value": _shown(weights[bad[0]]),
                 "count": len(bad),
-            }))
+            }), row))
         checked: np.ndarray = weights
         return checked
 

@@ -236,7 +236,9 @@ def _row_values(
     votes = votes or {}
     unknown = [label for label in labels if label and label not in votes and label not in abstain]
     if unknown:
-        raise KaoheError([_vote_error(label, votes, indicator) for label in unknown])
+        at = np.flatnonzero(relevant)  # each label at its first rating, in the ratings file when there is one
+        raise KaoheError([rows.place(_vote_error(label, votes, indicator), int(at[labels.index(label) == inverse][0]))
+                          for label in unknown])
     by_label = np.array([float(votes[label]) if label in votes else np.nan for label in labels])[inverse]
     chosen = values[relevant]
     values[relevant] = np.where(np.isnan(chosen), by_label, chosen)

@@ -27,7 +27,7 @@ import kaohe.engine.report.atomic
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.registry import build_registry, make_plugin_manager
 from kaohe.engine.report.atomic import write_atomic
-from kaohe.plugins import exporters
+from kaohe.plugins import xlsx_workbook
 from kaohe.plugins.exporters import (
     CsvExporter,
     JsonExporter,
@@ -336,7 +336,7 @@ def test_xlsx_text_is_never_a_formula(document: dict[str, Any]) -> None:
 
 def test_xlsx_long_tables_continue_on_more_sheets(document: dict[str, Any],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exporters, "MAX_SHEET_ROWS", 3)  # header + 2 rows per sheet
+    monkeypatch.setattr(xlsx_workbook, "MAX_SHEET_ROWS", 3)  # header + 2 rows per sheet
     workbook = _workbook(XlsxExporter().export(document))
     assert workbook.sheetnames == ["考核结果", "考核结果(2)", "考核结果(3)", "扣加分明细", "扣加分明细(2)"]
     ids = [[r[1] for r in workbook[name].iter_rows(min_row=2, values_only=True)]

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from click.testing import CliRunner, Result
+from click.testing import Result
 from sqlalchemy import create_engine
 
-from kaohe.cli import main
 from kaohe.engine.store.database import opened
 from kaohe.engine.store.migrate import head_revision
 from kaohe.engine.store.read import get_run, list_runs, run_document, run_rows
 from kaohe.engine.store.schema import metadata
 from kaohe.engine.store.url import StoreTarget, masked, store_url
+from tests.store_helpers import invoke, warning_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "rulesets" / "example"
@@ -32,12 +32,6 @@ def reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.setenv("KAOHE_USER", "考核办 tester")
 
-
-def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(main, ["--lang", "en", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output and "Traceback" not in result.stderr
-    return result
 
 
 def evaluate_into(db: Path, *args: str) -> Result:
@@ -167,15 +161,7 @@ def test_show_summarises_a_run(tmp_path: Path) -> None:
 
 def test_warnings_are_recorded(tmp_path: Path) -> None:
     folder = tmp_path / "warn"
-    folder.mkdir()
-    (folder / "subjects.csv").write_text("id,name\nU1,一\nU2,二\n", encoding="utf-8")
-    (folder / "values.csv").write_text("subject,period,a,t\nU1,2025,30,10\nU2,2025,,10\n", encoding="utf-8")
-    (folder / "ruleset.yaml").write_text(
-        "kaohe: 1\nid: warn\ntitle: 提醒\nyear: 2025\nsubjects: {kind: unit}\n"
-        "inputs: {a: {title: 实际}, t: {title: 目标}}\nperiods: {cycle: year}\n"
-        "indicators:\n  - {id: x, title: 完成率, points: 100, rater: {use: attainment, actual: a, target: t, cap: 1.2}}\n"
-        "data:\n  subjects: {source: csv, path: subjects.csv}\n  values: {source: csv, path: values.csv}\n",
-        encoding="utf-8")
+    warning_ruleset(folder)
     db = tmp_path / "results.db"
     result = invoke("evaluate", str(folder / "ruleset.yaml"), "--format", "json", "--store", str(db))
     assert result.exit_code == 0, result.stderr

@@ -46,7 +46,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.loader import size_text
 
-TABLES = ("subjects", "values", "events", "ratings", "history")
+TABLES = ("subjects", "values", "events", "ratings", "history", "results")
 FORMATS = ("csv", "xlsx", "json")
 SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
 EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
@@ -170,7 +170,7 @@ def build_events(sheet: Sheet, subjects: Subjects | None, event_fields: Collecti
         subject=sheet.subject(subjects), date=sheet.date("date", required=True),
         period=sheet.period("period"), type=sheet.text("type", required=True),
         points=sheet.number("points"), confirmed=sheet.flag("confirmed"),
-        fields=sheet.extras(others), row=sheet.rows,
+        fields=sheet.extras(others), row=sheet.rows, origin=sheet.origin,
     )
 
 
@@ -191,7 +191,7 @@ def build_ratings(sheet: Sheet, subjects: Subjects | None) -> Ratings:
         sheet.at("E-DATA-DUPLICATE-ROW", later, "rater", first=int(sheet.rows[first]), key=key)
     vote = vote.copy()
     vote[vote == ""] = None  # no vote
-    return Ratings(subject, period, indicator, group, rater, score, vote)
+    return Ratings(subject, period, indicator, group, rater, score, vote, row=sheet.rows, origin=sheet.origin)
 
 
 def build_history(sheet: Sheet, subjects: Subjects | None, fields: Collection[str] | None) -> History:
@@ -215,6 +215,20 @@ def build_history(sheet: Sheet, subjects: Subjects | None, fields: Collection[st
     columns = sheet.extras(others)
     rows = np.flatnonzero(usable)
     return History(subject[rows], years[rows], {k: v[rows] for k, v in columns.items()})
+
+
+def join_results(sheet: Sheet, subjects: Subjects) -> None:
+    """Another ruleset's results (``source: results``): one row per subject of this ruleset, the
+    chosen result columns beside; they join the subjects table as fields (missing where no row)."""
+    if not sheet.require("subject"):
+        return
+    subject = sheet.subject(subjects)
+    rows = np.flatnonzero(subject >= 0)
+    for name, column in sheet.extras([c for c in sheet.positions if c != "subject"]).items():
+        numeric = column.dtype.kind == "f"
+        joined = np.full(len(subjects), np.nan) if numeric else np.full(len(subjects), "", dtype=object)
+        joined[subject[rows]] = column[rows]
+        subjects.extra[name] = joined
 
 
 # ---------------------------------------------------------------------------
@@ -249,11 +263,13 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
     sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
     subjects = build_subjects(sheets.pop("subjects")) if "subjects" in sheets else None
-    dependent = [t for t in ("values", "events", "ratings", "history") if t in sheets]
+    dependent = [t for t in ("values", "events", "ratings", "history", "results") if t in sheets]
     if subjects is None and "subjects" in raw_names and dependent:
         # every row of the other tables names a subject: checking them now would bury the real error
         problems.add("E-DATA-SKIPPED", {"tables": ", ".join(dependent)}, file=origins.get("subjects"), line=1)
         sheets = {}
+    if subjects is not None and "results" in sheets:
+        join_results(sheets.pop("results"), subjects)
     values = build_values(sheets.pop("values"), subjects, inputs) if "values" in sheets else None
     events = build_events(sheets["events"], subjects, event_fields) if "events" in sheets else Events.empty()
     ratings = build_ratings(sheets["ratings"], subjects) if "ratings" in sheets else Ratings.empty()
@@ -283,6 +299,8 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
         for table in TABLES:
             if table == "history" and not history_fields and table not in specs:
                 continue  # a ruleset that reads no history leaves a history file alone
+            if table == "results" and table not in specs:
+                continue  # another ruleset's results are read only when declared
             spec = specs.get(table) or default_spec(table, base_dir)
             if spec is None and table == "subjects":
                 looked = str(base_dir / "data" / "subjects.csv|xlsx|json")

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kaohe.engine.data.periods import parse_period
+from kaohe.engine.errors import Diagnostic
 from kaohe.engine.language.truth import NO_WORDS, YES_WORDS
 
 NAT = np.iinfo(np.int64).min  # int64 view of numpy's NaT
@@ -357,6 +358,7 @@ class Events:
     confirmed: Flags
     fields: dict[str, Numbers | Texts]
     row: Indices
+    origin: str = ""  # the file, so a problem found in one event can point at its line
 
     def __len__(self) -> int:
         return len(self.subject)
@@ -379,6 +381,9 @@ class Ratings:
     rater: Texts
     score: Numbers
     vote: Texts
+    row: Indices = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """The line (sheet row) of each rating in ``origin``; empty for ratings not read from a file."""
+    origin: str = ""
 
     def __len__(self) -> int:
         return len(self.subject)
@@ -397,6 +402,9 @@ class History:
     subject: Indices
     year: NDArray[np.int64]
     fields: dict[str, Numbers | Texts]
+    since: int | None = None
+    """First year the source was asked for (``history: {source: store, years: N}``): the years
+    functions start there even when nothing was found for it, so a missing first year is a gap."""
 
     def __len__(self) -> int:
         return len(self.subject)
@@ -418,6 +426,7 @@ class Dataset:
     digest: str = ""
     history: History = field(default_factory=History.empty)
     fixture: bool = False  # rows written in a test case, holding only the inputs the case is about
+    warnings: list[Diagnostic] = field(default_factory=list)  # from the sources (a year missing from the store)
 
 
 # ---------------------------------------------------------------------------

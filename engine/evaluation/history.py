@@ -5,7 +5,8 @@ total, flags … as declared in ``history_fields``). The frame has one
 environment per calendar year from the first year in the table up to the
 year before the ruleset's, oldest first, so a year missing for everyone is
 still a gap that breaks a streak. A subject without a row for a year, or
-whose row leaves every field blank, was not assessed that year.
+whose row leaves every field blank, was not assessed that year. A source that
+was asked for a window of years (``History.since``) starts the frame there.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ def history_frame(history: History, fields: tuple[str, ...], year: int, n: int) 
     if not fields:
         return None
     earlier = history.year < year
-    years = range(int(history.year[earlier].min()), year) if earlier.any() else range(0)
+    first = [int(history.year[earlier].min())] if earlier.any() else []
+    if history.since is not None and history.since < year:
+        first.append(history.since)  # the window a source was asked for: its missing first years are gaps
+    years = range(min(first), year) if first else range(0)
     environments: list[dict[str, Any]] = []
     assessed: list[np.ndarray] = []
     for y in years:

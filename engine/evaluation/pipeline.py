@@ -122,6 +122,8 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
         results.append(result)
     if only is not None:
         results = [r for r in results if r.period.id == only]
+    if results and dataset.warnings:  # the sources' warnings (a year missing from the store), once
+        results[-1].warnings.extend(Finding(d, ()) for d in dataset.warnings)
     return Evaluation(ruleset, dataset, results)
 
 

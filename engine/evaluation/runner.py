@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.engine.components import RawTable
+from kaohe.engine.data.context import DataContext, reading
 from kaohe.engine.data.load import dataset_from_tables, load_dataset
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import KaoheError
@@ -16,7 +17,7 @@ from kaohe.engine.ruleset.load import load_ruleset
 from kaohe.engine.ruleset.model import Ruleset
 from kaohe.engine.ruleset.project import inside_project, project_root
 
-TABLES = ("subjects", "values", "events", "ratings", "history")
+TABLES = ("subjects", "values", "events", "ratings", "history")  # found by name under --data
 FORMATS = ("csv", "xlsx", "json")
 
 
@@ -44,8 +45,13 @@ def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry
     registry = registry or default_registry()
     specs, base = data_specs(ruleset, data_dir)
     check_confined(ruleset, specs, base, data_dir)
-    return load_dataset(specs, base, registry, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields),
-                        history_fields=list(ruleset.declared.history_fields))
+    with reading(DataContext(ruleset, specs, base, registry)) as context:  # for sources reading the store
+        dataset = load_dataset(specs, base, registry, inputs=list(ruleset.inputs),
+                               event_fields=list(ruleset.event_fields),
+                               history_fields=list(ruleset.declared.history_fields))
+    dataset.warnings.extend(context.warnings)
+    dataset.history.since = context.history_since
+    return dataset
 
 
 def check_confined(ruleset: Ruleset, specs: Mapping[str, Mapping[str, Any]], base: Path,

@@ -136,6 +136,7 @@ def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, prob
     )
     if rater.event_expressions(params):
         ctx.events, ctx.evaluate_event = leaf.events()
+        ctx.events_origin = leaf.view.events.origin if leaf.view is not None else ""
     try:
         outcome = rater.score(params, ctx)
     except KaoheError as exc:  # a rater's runtime problem: point at the indicator's rater in the ruleset
@@ -183,6 +184,7 @@ def _ratings_for(ratings: Ratings | None, cohort: Cohort, indicator: str) -> Rat
     return RatingRows(
         subject=ratings.subject[chosen], group=ratings.group[chosen], rater=ratings.rater[chosen],
         score=ratings.score[chosen], vote=ratings.vote[chosen],
+        row=ratings.row[chosen] if len(ratings.row) == len(ratings.subject) else None, origin=ratings.origin,
     )
 
 

@@ -142,8 +142,8 @@ def _reduce(stacked: np.ndarray, name: str, how: str) -> np.ndarray:
             latest = stacked.shape[0] - 1 - np.argmax(present[::-1], axis=0)
             return np.where(some, stacked[latest, np.arange(stacked.shape[1])], np.nan)
         if name == "periods_min":
-            return np.where(some, np.where(present, stacked, np.inf).min(axis=0), np.nan)
-        return np.where(some, np.where(present, stacked, -np.inf).max(axis=0), np.nan)
+            return np.where(some, np.where(present, stacked, np.inf).min(axis=0, initial=np.inf), np.nan)
+        return np.where(some, np.where(present, stacked, -np.inf).max(axis=0, initial=-np.inf), np.nan)
 
 
 CONDITIONS = ("periods_count", "periods_all", "periods_any", "periods_streak", "periods_run")

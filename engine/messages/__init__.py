@@ -47,6 +47,14 @@ class _Lenient(dict[str, Any]):
         return "{" + key + "}"
 
 
+def _one_line(value: Any) -> Any:
+    """A message is one line (a reader splits them by line): a cell or text with line breaks in it
+    (a quote left open in a CSV takes in the following lines) shows them as ↵."""
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        return value.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵")
+    return value
+
+
 def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     """The message for ``code`` in ``lang`` ("zh" or "en") with ``params`` filled in."""
     texts = MESSAGES.get(code)
@@ -54,7 +62,8 @@ def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
         return f"{code} {dict(params)}"
     template = texts[0] if lang == "zh" else texts[1]
     # a Bilingual parameter (kaohe.engine.errors, which imports this module) gives its side of the text
-    text = template.format_map(_Lenient({k: v.pick(lang) if hasattr(v, "pick") else v for k, v in params.items()}))
+    text = template.format_map(_Lenient({k: _one_line(v.pick(lang) if hasattr(v, "pick") else v)
+                                         for k, v in params.items()}))
     suggest = params.get("suggest")
     if suggest:
         text += _HINT["zh" if lang == "zh" else "en"].format(suggest)

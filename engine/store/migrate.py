@@ -55,6 +55,11 @@ def check_revision(connection: Connection, target: StoreTarget) -> None:
         raise KaoheError(target.diagnostic("E-STORE-UNKNOWN", tables=", ".join(others[:10])))
 
 
+def is_current(connection: Connection) -> bool:
+    """Whether the store is at the newest revision this kaohe knows."""
+    return MigrationContext.configure(connection).get_current_heads() == (head_revision(),)
+
+
 def upgrade(connection: Connection, target: StoreTarget) -> None:
     """Check the store's revision, then bring it to the newest one this kaohe knows."""
     check_revision(connection, target)

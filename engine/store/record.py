@@ -74,7 +74,7 @@ def input_files(evaluation: Evaluation, root: Path) -> list[dict[str, Any]]:
     for role, paths in (("ruleset", evaluation.ruleset.source_files), ("data", origins)):
         for path in paths:
             name = project_path(path, root)
-            if path and (role, name) not in found:
+            if path and (role, name) not in found and Path(path).is_file():  # not a store (history: {source: store})
                 found[role, name] = {"role": role, "path": name, "sha256": sha256_hex(Path(path).read_bytes())}
     return sorted(found.values(), key=lambda f: (f["role"], f["path"]))
 

@@ -29,8 +29,9 @@ metadata = MetaData()
 
 DIGEST = String(80)  # "sha256:" + 64 hex digits
 
-#: One recorded evaluation. Never updated, except that a sign-off will set
-#: ``status`` and the hash-chain columns (``previous_digest``, ``digest``).
+#: One recorded evaluation. Never updated, except once by its sign-off
+#: (``signoff.py``): ``status``, who and when, its place in the hash chain
+#: (``signoff_seq``, migration 0002) and the chain digests.
 runs = Table(
     "runs", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -50,6 +51,10 @@ runs = Table(
     Column("status", String(20), nullable=False),
     Column("previous_digest", DIGEST, nullable=True),
     Column("digest", DIGEST, nullable=True),
+    Column("signed_by", String(200), nullable=True),
+    Column("signed_at", String(32), nullable=True),
+    Column("signoff_seq", Integer, nullable=True),  # 1, 2, 3 … over the whole store: the chain's order
+    Index("ux_runs_signoff_seq", "signoff_seq", unique=True),
 )
 
 #: The full results document, byte for byte what ``--format json`` writes.

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from kaohe.engine.errors import Diagnostic, KaoheError
+
+if TYPE_CHECKING:  # SQLAlchemy takes a second to import: only a run that uses a store pays for it
+    from sqlalchemy.engine import URL
 
 # user:password@ in a URL SQLAlchemy could not parse
 _CREDENTIALS = re.compile(r"(://[^:/@]*):[^@]*@")
@@ -58,6 +59,9 @@ def store_url(value: str, base: Path | None = None) -> str:
 
 
 def masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -65,6 +69,9 @@ def masked(url: str) -> str:
 
 
 def parse(target: StoreTarget) -> URL:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(target.url)
     except ArgumentError as exc:

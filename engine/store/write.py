@@ -2,7 +2,8 @@
 
 This module only inserts. There is deliberately no function that changes a
 recorded run's results: a run is evidence of what an evaluation gave. (The
-sign-off to come will set ``status`` and the hash-chain digests, nothing else.)
+sign-off, ``signoff.py``, sets ``status``, who and when and the hash-chain
+columns, nothing else.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation
 from kaohe.engine.report.render import export_document
-from kaohe.engine.store.database import Store
+from kaohe.engine.store.database import Store, writing
 from kaohe.engine.store.record import RunRecord, run_record
 from kaohe.engine.store.schema import run_documents, run_files, run_results, run_warnings, runs
 from kaohe.engine.store.url import first_line
@@ -31,7 +32,7 @@ def record_evaluation(store: Store, evaluation: Evaluation, document: dict[str, 
 
 def insert_run(store: Store, record: RunRecord) -> int:
     try:
-        with store.engine.begin() as connection:
+        with writing(store) as connection:
             return _insert(connection, record)
     except SQLAlchemyError as exc:
         raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None

@@ -39,14 +39,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from click.testing import CliRunner
 
+from kaohe.engine import SCHEMA_DIR
+from kaohe.engine.registry import default_registry
 from kaohe.engine.testing.attacks import ATTACKS, CANARY, Slot, set_at, slots
-from kaohe.engine.testing.languages import mismatch, recorded_diagnostics
+from kaohe.engine.testing.languages import format_words, mismatch, recorded_diagnostics
 
 BAD_VALUES: list[Any] = [
     None, "", "x", -1, 0, 10**30, 1e308, float("nan"), True, [], {}, [1, 2], {"a": 1}, "四十",
@@ -186,7 +189,7 @@ def run_commands(cli: Any, ruleset: Path, seconds: float, validate: bool = True)
         return "slow", f"{took:.2f} s"
     sources = read_sources(ruleset.parent)
     for diagnostic in shown:
-        found = mismatch(diagnostic, sources)
+        found = mismatch(diagnostic, sources, keywords())
         if found:
             return "mismatch", found
     return "ok", f"{took:.2f} s"
@@ -221,6 +224,12 @@ def mutate_text(text: str, rng: random.Random) -> tuple[str, str, str]:
     else:
         lines[row:], change = [line[: rng.randrange(len(line) + 1)]], "cut off"
     return "\n".join(lines), f"line {row + 1}", change
+
+
+@cache
+def keywords() -> frozenset[str]:
+    schema = json.loads((SCHEMA_DIR / "ruleset.schema.json").read_text(encoding="utf-8"))
+    return frozenset(format_words(default_registry(), schema))
 
 
 def run_trial(cli: Any, source: Path, seed: int, seconds: float) -> Trial:

@@ -15,20 +15,22 @@ English text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from string import Formatter
 from typing import Any
 
 from kaohe.engine.errors import Bilingual, Diagnostic
 from kaohe.engine.messages import MESSAGES
+from kaohe.engine.registry import Registry
 
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
 WORD = re.compile(r"[A-Za-z]{3,}")
 CODE = re.compile(r"\b[EW]-[A-Z0-9-]+\b")
-NAMES = re.compile(r"^[\w.-]+(, [\w.-]+)+$|^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+$")
-"""A list of names (the functions or fields an expression may use) or one snake_case identifier (an
-indicator id, a setting): identifiers read alike in any language."""
+NAMES = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+$")
+"""One snake_case identifier (an indicator id, a setting): read alike in any language."""
+IDENTIFIER = re.compile(r"^[\w.-]+$")
+"""An item of a list of names (the functions or fields an expression may use)."""
 NEUTRAL = {"nan", "inf", "utf", "gbk", "csv", "xlsx", "yaml", "json", "toml", "kaohe", "true", "false"}
 PLACES = {"file", "root", "path", "expr", "text", "value", "cell", "name", "names", "id", "ids", "key",
           "column", "columns", "field", "fields", "table", "encoding", "allowed", "function", "scope", "looked", "tag"}
@@ -53,9 +55,9 @@ def recorded_diagnostics() -> Iterator[list[Diagnostic]]:
         Diagnostic.message = original  # type: ignore[method-assign]
 
 
-def mismatch(diagnostic: Diagnostic, sources: str) -> str | None:
+def mismatch(diagnostic: Diagnostic, sources: str, keywords: Collection[str] = ()) -> str | None:
     """What in ``diagnostic`` is in the wrong language, or ``None``. ``sources``: the text of every
-    file the run read, lower-cased."""
+    file the run read, lower-cased; ``keywords``: words of the format (``format_words``)."""
     if diagnostic.text:
         zh, en = diagnostic.text.get("zh", ""), diagnostic.text.get("en", "")
         if not CJK.search(zh):
@@ -63,7 +65,8 @@ def mismatch(diagnostic: Diagnostic, sources: str) -> str | None:
         return f"{diagnostic.code}: its English text has Chinese: {en[:80]!r}" if _has_engine_cjk(en, sources) else None
     zh_fields, en_fields = (_fields(template) for template in MESSAGES.get(diagnostic.code, ("", "")))
     for key, zh, en in _engine_params(diagnostic.params, sources):
-        english = [w for w in WORD.findall(CODE.sub("", zh)) if w.lower() not in NEUTRAL and w.lower() not in sources]
+        english = [w for w in WORD.findall(CODE.sub("", zh))
+                   if w.lower() not in NEUTRAL and w.lower() not in keywords and w.lower() not in sources]
         if key in zh_fields and english:
             return f"{diagnostic.code}: parameter {key} puts English into Chinese text: {zh[:80]!r}"
         if key in en_fields and _has_engine_cjk(en, sources):
@@ -81,8 +84,35 @@ def _engine_params(params: Mapping[str, Any], sources: str) -> Iterator[tuple[st
         if key in PLACES or key == "suggest" or isinstance(value, bool | int | float) or value is None:
             continue
         zh, en = (value.zh, value.en) if isinstance(value, Bilingual) else (str(value), str(value))
-        if zh and zh.lower() not in sources and not NAMES.match(zh):
+        if zh and not _quoted(zh, sources):
             yield key, zh, en
+
+
+def _quoted(text: str, sources: str) -> bool:
+    """``text`` is the user's (written in the sources), an identifier, or a list of those."""
+    items = text.split(", ")
+    if len(items) == 1:
+        return text.lower() in sources or bool(NAMES.match(text))
+    return all(item.lower() in sources or IDENTIFIER.match(item) for item in items)
+
+
+def format_words(registry: Registry, schema: Mapping[str, Any]) -> set[str]:
+    """The keys of the ruleset format (``bands``, ``steps``, ``cap_year`` …) and component names: a
+    Chinese message names them as they are written, like any identifier."""
+    words: set[str] = set()
+    for entry in registry.all():
+        words.add(entry.name)
+        words |= _keys(getattr(entry.component, "params_schema", {}))
+    return {w.lower() for w in words | _keys(schema)}
+
+
+def _keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        own = set(node.get("properties", {})) if isinstance(node.get("properties"), dict) else set()
+        return own.union(*(_keys(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_keys(v) for v in node))
+    return set()
 
 
 def _has_engine_cjk(text: str, sources: str) -> bool:
