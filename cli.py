@@ -552,6 +552,13 @@ def store_history(subject: str, store_url: str | None, fmt: str) -> None:
     click.echo(history_json(rows) if fmt == "json" else history_text(subject, rows), nl=False)
 
 
+# The everyday store commands also answer to their short names (kaohe runs, kaohe signoff 3, kaohe verify,
+# kaohe history D01): the same command objects, so the two spellings can never drift apart.
+for short_name, store_command in (("runs", store_runs), ("signoff", store_signoff), ("verify", store_verify),
+                                  ("history", store_history)):
+    main.add_command(store_command, name=short_name)
+
+
 def read_store(store_url: str | None) -> StoreTarget:
     """``--store``, else the store of the project holding the working folder."""
     from kaohe.engine.store.config import required_store

@@ -395,3 +395,12 @@ def test_sqlite_transactions_cover_schema_changes(tmp_path: Path) -> None:
     engine.dispose()
     with sqlite3.connect(db) as connection:
         assert connection.execute("select count(*) from sqlite_master").fetchone()[0] == 0
+
+
+def test_short_names_are_the_same_commands(tmp_path: Path) -> None:
+    db = tmp_path / "results.db"
+    assert evaluate_into(db).exit_code == 0
+    for short, long in ((["runs"], ["store", "runs"]), (["history", "D01"], ["store", "history", "D01"])):
+        assert invoke(*short, "--store", str(db), "--format", "json").stdout == \
+            invoke(*long, "--store", str(db), "--format", "json").stdout
+    assert invoke("verify", "--store", str(db)).exit_code == invoke("store", "verify", "--store", str(db)).exit_code

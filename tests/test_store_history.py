@@ -100,6 +100,53 @@ def test_district_2025_reads_2024_from_the_store(district_office: Path, tmp_path
     assert flagged(csv_version, "promotion_priority") == ["QZ05"]
 
 
+LOUDI_FROM_STORE = ("\nremove: [data.history]   # 2024.yaml 的往年结果表（CSV）让位于结果库\n"
+                    "data:\n  history: {source: store, years: 1}\n")
+
+
+@pytest.fixture
+def loudi_office(tmp_path: Path) -> Path:
+    """The README's Loudi office: the framework and Loudi copied, 2025.yaml switched to the store."""
+    office = tmp_path / "office"
+    for name in ("province", "loudi"):
+        shutil.copytree(ROOT / "rulesets" / name, office / name, ignore=shutil.ignore_patterns("tests", "leaders"))
+    (office / "kaohe.toml").write_text("# 娄底市考核办\n", encoding="utf-8")
+    with (office / "loudi" / "2025.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(LOUDI_FROM_STORE)
+    return office / "loudi"
+
+
+def hand_kept_excellent(year_: str) -> set[str]:
+    """The units data/history.csv (kept by hand before the store existed) records as 优秀 in ``year_``."""
+    lines = (ROOT / "rulesets" / "loudi" / "data" / "history.csv").read_text(encoding="utf-8").splitlines()
+    return {row[0] for row in (line.split(",") for line in lines[1:]) if row[1] == year_ and row[2] == "优秀"}
+
+
+def test_loudi_2025_reads_2024_from_the_store(loudi_office: Path, tmp_path: Path) -> None:
+    db = tmp_path / "loudi.db"
+    year_2025 = loudi_office / "2025.yaml"
+    # no signed-off 2024: years_run(grade == '优秀') is 0, so nobody is "优秀 and years_run >= 1"
+    before = evaluate(year_2025, db)
+    assert "W-STORE-HISTORY-GAP" in before.stderr
+    assert flagged(year(before, "2025"), "award_priority") == []
+    recorded = year(evaluate(loudi_office / "2024.yaml", db), "2024")  # run 2
+    sign(db, 2)
+    after = year(evaluate(year_2025, db), "2025")
+    excellent_2025 = {i for i, s in after.items() if s["grade"] == "优秀"}
+    excellent_2024 = {i for i, s in recorded.items() if s["grade"] == "优秀"}
+    # the signed-off 2024 agrees with the hand-kept file on who was 优秀 among 2025's 优秀 units, so the
+    # store and the CSV give the same award_priority: 2025 优秀 ∩ 2024 优秀 (years_run = 1)
+    assert excellent_2024 & excellent_2025 == hand_kept_excellent("2024") & excellent_2025
+    assert sorted(flagged(after, "award_priority")) == sorted(excellent_2025 & excellent_2024)
+    assert flagged(after, "award_priority")  # someone is flagged: the comparison is not vacuous
+    # promotion_priority needs years_run >= 2 (2023 and 2024): the store holds 2024 only → nobody, while
+    # the CSV (which has 2023) flags the units 优秀 in 2023, 2024 and 2025
+    assert flagged(after, "promotion_priority") == []
+    csv_version = year(evaluate(ROOT / "rulesets" / "loudi" / "2025.yaml"), "2025")
+    three = excellent_2025 & hand_kept_excellent("2024") & hand_kept_excellent("2023")
+    assert sorted(flagged(csv_version, "promotion_priority")) == sorted(three) and three
+
+
 def test_no_store_is_a_located_error(district_office: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(district_office)
     result = evaluate(district_office / "2025.yaml")
