@@ -472,6 +472,7 @@ def store_runs(store_url: str | None, fmt: str) -> None:
 @handles_errors
 def store_show(run_id: int, store_url: str | None, fmt: str, whole: bool) -> None:
     """Summarise one recorded run: digests, files, periods and grades."""
+    from kaohe.engine.store.appeal_read import list_appeals
     from kaohe.engine.store.database import opened
     from kaohe.engine.store.read import get_run, run_document, run_rows
     from kaohe.engine.store.show import summary_json, summary_text
@@ -481,8 +482,8 @@ def store_show(run_id: int, store_url: str | None, fmt: str, whole: bool) -> Non
         if whole:
             click.echo(run_document(store, run_id).encode("utf-8"), nl=False)
             return
-        rows = run_rows(store, run_id)
-    click.echo(summary_json(run, rows) if fmt == "json" else summary_text(run, rows), nl=False)
+        rows, appeals = run_rows(store, run_id), list_appeals(store, run_id)
+    click.echo(summary_json(run, rows, appeals) if fmt == "json" else summary_text(run, rows, appeals), nl=False)
 
 
 @store_group.command("signoff")
@@ -520,14 +521,12 @@ def store_signoff(ctx: click.Context, run_id: int, store_url: str | None, by: st
 def store_verify(ctx: click.Context, run_ids: tuple[int, ...], store_url: str | None, recompute: bool,
                  root: Path | None, fmt: str) -> None:
     """Check the hash chain of signed-off runs and name every record changed since (exit 1 if any)."""
-    from kaohe.engine.ruleset.project import project_root
     from kaohe.engine.store.database import opened
     from kaohe.engine.store.verify import verify
     from kaohe.engine.store.verify_show import verify_json, verify_text
 
-    # project_root looks from a ruleset's folder upwards; from "cwd/_" that includes the working folder
     with opened(read_store(store_url), create=False) as store:
-        outcome = verify(store, list(run_ids), recompute, root or project_root(Path.cwd() / "_"))
+        outcome = verify(store, list(run_ids), recompute, project_root_of(root))
     lang = lang_of(ctx)
     click.echo(verify_json(outcome, lang) if fmt == "json" else verify_text(outcome, lang), nl=False)
     if fmt != "json":
@@ -552,10 +551,70 @@ def store_history(subject: str, store_url: str | None, fmt: str) -> None:
     click.echo(history_json(rows) if fmt == "json" else history_text(subject, rows), nl=False)
 
 
+def project_root_of(root: Path | None) -> Path:
+    """``--root``, else the project holding the working folder (the recorded paths are relative to it)."""
+    from kaohe.engine.ruleset.project import project_root
+
+    # project_root looks from a ruleset's folder upwards; from "cwd/_" that includes the working folder
+    return root or project_root(Path.cwd() / "_")
+
+
+@store_group.command("appeal")
+@click.argument("run_id", type=int, metavar="RUN")
+@click.option("--data", "corrected", type=click.Path(path_type=Path), required=True, metavar="CORRECTED",
+              help="Folder holding the corrected data tables (the same tables as the run read) / 更正后的数据.")
+@store_option("The results store holding the signed-off run (default: store in kaohe.toml).")
+@click.option("--reason", default=None, metavar="TEXT", help="Why the result is appealed / 复核理由.")
+@click.option("--by", "by", default=None, metavar="NAME",
+              help="Who lodges the appeal (default: KAOHE_USER, else the login name) / 复核人.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The project root the recorded paths are relative to (default: the working folder's project).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.pass_context
+@handles_errors
+def store_appeal(ctx: click.Context, run_id: int, corrected: Path, store_url: str | None, reason: str | None,
+                 by: str | None, root: Path | None, fmt: str) -> None:
+    """Appeal (复核) a signed-off run: re-evaluate it on corrected data, record who and what changed."""
+    from kaohe.engine.store.appeal import lodge_appeal
+    from kaohe.engine.store.appeal_read import appeal_report
+    from kaohe.engine.store.appeal_show import appeal_json, appeal_text
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.record import recorded_by
+
+    with opened(read_store(store_url), create=False) as store:
+        appeal_id = lodge_appeal(store, run_id, corrected, reason, (by or "").strip() or recorded_by(),
+                                 project_root_of(root))
+        report = appeal_report(store, appeal_id)
+    lang = lang_of(ctx)
+    click.echo(appeal_json(report) if fmt == "json" else appeal_text(report, lang, markdown=fmt == "md"), nl=False)
+    click.echo(f"已记入复核 {appeal_id}；运行 {run_id} 的确认结果未作改动" if lang == "zh"
+               else f"recorded as appeal {appeal_id}; the signed-off run {run_id} is unchanged", err=True)
+
+
+@store_group.command("appeals")
+@click.argument("run_id", type=int, metavar="[RUN]", required=False)
+@store_option("The results store to read (default: store in kaohe.toml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.pass_context
+@handles_errors
+def store_appeals(ctx: click.Context, run_id: int | None, store_url: str | None, fmt: str) -> None:
+    """The recorded appeals (of RUN only, if given), oldest first, each with its report / 复核记录."""
+    from kaohe.engine.store.appeal_read import appeal_reports
+    from kaohe.engine.store.appeal_show import appeal_json, appeals_text
+    from kaohe.engine.store.database import opened
+
+    with opened(read_store(store_url), create=False) as store:
+        reports = appeal_reports(store, run_id)
+    lang = lang_of(ctx)
+    click.echo(appeal_json(reports) if fmt == "json" else appeals_text(reports, lang, markdown=fmt == "md"),
+               nl=False)
+
+
 # The everyday store commands also answer to their short names (kaohe runs, kaohe signoff 3, kaohe verify,
-# kaohe history D01): the same command objects, so the two spellings can never drift apart.
+# kaohe history D01, kaohe appeal 3): the same command objects, so the two spellings can never drift apart.
 for short_name, store_command in (("runs", store_runs), ("signoff", store_signoff), ("verify", store_verify),
-                                  ("history", store_history)):
+                                  ("history", store_history), ("appeal", store_appeal),
+                                  ("appeals", store_appeals)):
     main.add_command(store_command, name=short_name)
 
 

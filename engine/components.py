@@ -65,6 +65,12 @@ class Component:
         rather than over subjects; compiled at load against the event fields."""
         return {}
 
+    def records(self, params: Mapping[str, Any]) -> str:
+        """What ``event_expressions`` read: ``"event"`` (the period's events, as ``event``)
+        or ``"item"`` (the items alive in the period, as ``item``); an outcome listing
+        rectification items says ``"item"``. Its fields are checked and given the same way."""
+        return "event"
+
 
 @dataclass(frozen=True)
 class Problem:

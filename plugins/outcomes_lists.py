@@ -4,7 +4,9 @@
 one-to-one feedback talk and for training needs); ``event_list`` lists the
 period's events of a kind per subject (a close-out list of supervised
 problems with owner, measure and deadline; the achievements shown in a
-publicity list).
+publicity list). With ``of: items`` it lists the rectification items alive in
+the period instead (open, overdue, or closed in it: a 销号 list), each
+carried from period to period until it is closed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.plugins.outcomes import condition, unknown_names
 
+ITEM_FIELDS = ["id", "owner", "deadline", "status"]  # what an item list shows unless told
 
 class Feedback(Outcome):
     """Strongest and weakest dimension of each subject, by share of full marks."""
@@ -89,8 +92,15 @@ class EventList(Outcome):
             "label": prop("清单名称 / Label", "说明中的清单名称 / name of the list in notes", minLength=1, type="string"),
             "only": prop("哪些对象 / Only", "只为满足此条件的对象列清单（对象表达式），如 grade == '好' / list only for "
                          "subjects meeting this condition, e.g. grade == '好'", minLength=1, type="string"),
+            "of": prop("列什么 / Of", "events（默认）：本周期的事件，when 写 event.*；items：本周期在册的整改督办事项"
+                       "（跨周期结转），when 写 item.*，如 item.overdue、item.closed_in_period / events (default): the "
+                       "period's events, when over event.*; items: the rectification items alive in the period "
+                       "(carried across periods), when over item.*", enum=["events", "items"], type="string"),
         },
     }
+
+    def records(self, params: Mapping[str, Any]) -> str:
+        return "item" if params.get("of") == "items" else "event"
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
         return {"only": params["only"]} if "only" in params else {}
@@ -104,7 +114,7 @@ class EventList(Outcome):
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         events = ctx.events or {"subject": np.zeros(0, dtype=np.int64)}
-        fields = params.get("fields") or ["type", "date"]
+        fields = params.get("fields") or (ITEM_FIELDS if self.records(params) == "item" else ["type", "date"])
         unknown = [f for f in fields if f not in events]
         if unknown:
             raise KaoheError(Diagnostic("E-OUTCOME-FIELD", {

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.items import build_items
 from kaohe.engine.data.sheet import (
     TABLE_ZH,
     Problems,
@@ -35,6 +36,7 @@ from kaohe.engine.data.tables import (
     Dataset,
     Events,
     History,
+    Items,
     Numbers,
     Ratings,
     Subjects,
@@ -46,7 +48,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.loader import size_text
 
-TABLES = ("subjects", "values", "events", "ratings", "history", "results")
+TABLES = ("subjects", "values", "events", "ratings", "history", "results", "items")
 FORMATS = ("csv", "xlsx", "json")
 SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
 EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
@@ -237,19 +239,21 @@ def join_results(sheet: Sheet, subjects: Subjects) -> None:
 
 def dataset_from_tables(raw: Mapping[str, RawTable], *, inputs: Collection[str] | None = None,
                         event_fields: Collection[str] | None = None,
-                        history_fields: Collection[str] | None = None) -> Dataset:
+                        history_fields: Collection[str] | None = None,
+                        item_fields: Collection[str] | None = None) -> Dataset:
     """Type and check raw tables (``subjects`` required); raise every problem at once."""
     problems = Problems()
     if "subjects" not in raw:
         problems.add("E-DATA-NO-SUBJECTS", {"tables": ", ".join(sorted(raw)) or "-"})
     with tables.paused_gc(), _memory_named([t.origin for t in raw.values()]):
-        dataset = _typed(dict(raw), problems, inputs, event_fields, history_fields)
+        dataset = _typed(dict(raw), problems, inputs, event_fields, history_fields, item_fields)
     problems.raise_if_any()
     return dataset
 
 
 def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str] | None,
-           event_fields: Collection[str] | None, history_fields: Collection[str] | None = None) -> Dataset:
+           event_fields: Collection[str] | None, history_fields: Collection[str] | None = None,
+           item_fields: Collection[str] | None = None) -> Dataset:
     for table in raw:
         if table not in TABLES:
             problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
@@ -263,7 +267,7 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
     sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
     subjects = build_subjects(sheets.pop("subjects")) if "subjects" in sheets else None
-    dependent = [t for t in ("values", "events", "ratings", "history", "results") if t in sheets]
+    dependent = [t for t in ("values", "events", "ratings", "history", "results", "items") if t in sheets]
     if subjects is None and "subjects" in raw_names and dependent:
         # every row of the other tables names a subject: checking them now would bury the real error
         problems.add("E-DATA-SKIPPED", {"tables": ", ".join(dependent)}, file=origins.get("subjects"), line=1)
@@ -274,18 +278,20 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     events = build_events(sheets["events"], subjects, event_fields) if "events" in sheets else Events.empty()
     ratings = build_ratings(sheets["ratings"], subjects) if "ratings" in sheets else Ratings.empty()
     history = build_history(sheets["history"], subjects, history_fields) if "history" in sheets else History.empty()
+    items = build_items(sheets["items"], subjects, item_fields) if "items" in sheets else Items.empty()
     subjects = subjects or Subjects.empty()
     values = values or Values.empty(len(subjects))
-    dataset = Dataset(subjects, values, events, ratings, origins, history=history)
+    dataset = Dataset(subjects, values, events, ratings, origins, history=history, items=items)
     if not problems.any():
-        dataset.digest = tables.dataset_digest(subjects, values, events, ratings, history)
+        dataset.digest = tables.dataset_digest(subjects, values, events, ratings, history, items)
     return dataset
 
 
 def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registry: Registry, *,
                  inputs: Collection[str] | None = None,
                  event_fields: Collection[str] | None = None,
-                 history_fields: Collection[str] | None = None) -> Dataset:
+                 history_fields: Collection[str] | None = None,
+                 item_fields: Collection[str] | None = None) -> Dataset:
     """Read every table of a ruleset (``specs`` is its ``data:`` mapping) and type it.
 
     A table not in ``specs`` is looked for as ``data/<table>.csv|xlsx|json``
@@ -311,7 +317,8 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                 except KaoheError as exc:
                     problems.found.extend(exc.diagnostics)
         with _memory_named([t.origin for t in raw.values()]):
-            dataset = _typed(raw, problems, inputs, event_fields, history_fields) if "subjects" in raw else None
+            dataset = (_typed(raw, problems, inputs, event_fields, history_fields, item_fields)
+                       if "subjects" in raw else None)
     problems.raise_if_any()
     assert dataset is not None, "a missing subjects table is a problem raised above"
     return dataset

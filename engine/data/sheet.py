@@ -32,7 +32,7 @@ from kaohe.engine.data.tables import (
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean, sort_diagnostics
 
 TABLE_ZH = {"subjects": "考核对象表", "values": "数据项表", "events": "事件表", "ratings": "评价表",
-            "history": "往年结果表", "results": "其他方案结果表"}
+            "history": "往年结果表", "results": "其他方案结果表", "items": "整改事项表"}
 LIMIT = 50  # problems listed per file and code; the rest are counted in one E-DATA-MORE
 ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
 

@@ -18,7 +18,9 @@ the layout (long or wide values). It covers, per table:
 - ratings: subject, period, indicator, group, rater, score and vote in file
   order;
 - history (only when it has rows, so data without one keeps its digest):
-  subject, year and every history field (sorted by name), in file order.
+  subject, year and every history field (sorted by name), in file order;
+- items (likewise only when it has rows): id, subject, opened, deadline,
+  closed, owner and every item field (sorted by name), in file order.
 
 Origins (file names) and row numbers are not covered, so moving or
 re-exporting a file keeps the digest. Floats are hashed as little-endian
@@ -415,6 +417,32 @@ class History:
 
 
 @dataclass
+class Items:
+    """Rectification (整改 / 督办) items, one row per item in file order: each has a life
+    from ``opened`` to ``closed`` (NaT while open) and a ``deadline``; the evaluation
+    places them in every period they are alive in (``kaohe.engine.evaluation.items``)."""
+
+    id: Texts
+    subject: Indices
+    opened: Days
+    deadline: Days
+    closed: Days
+    owner: Texts
+    fields: dict[str, Numbers | Texts]
+    row: Indices
+    origin: str = ""
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    @classmethod
+    def empty(cls) -> Items:
+        text, day = np.zeros(0, dtype=object), np.zeros(0, dtype="datetime64[D]")
+        index = np.zeros(0, dtype=np.int64)
+        return cls(text, index, day, day.copy(), day.copy(), text.copy(), {}, index.copy())
+
+
+@dataclass
 class Dataset:
     """The typed tables a ruleset reads; see the module docstring for ``digest``."""
 
@@ -425,6 +453,7 @@ class Dataset:
     origins: dict[str, str]
     digest: str = ""
     history: History = field(default_factory=History.empty)
+    items: Items = field(default_factory=Items.empty)
     fixture: bool = False  # rows written in a test case, holding only the inputs the case is about
     warnings: list[Diagnostic] = field(default_factory=list)  # from the sources (a year missing from the store)
 
@@ -434,7 +463,7 @@ class Dataset:
 
 
 def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: Ratings,
-                   history: History | None = None) -> str:
+                   history: History | None = None, items: Items | None = None) -> str:
     h = hashlib.sha256(b"kaohe-data-1\n")
     _section(h, "subjects", {
         "id": subjects.ids, "name": subjects.name, "unit": subjects.unit, "class": subjects.cls,
@@ -454,6 +483,11 @@ def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: 
     })
     if history is not None and len(history):  # absent history keeps the digests of earlier data
         _section(h, "history", {"subject": history.subject, "year": history.year}, history.fields)
+    if items is not None and len(items):  # likewise: data without items keeps its digest
+        _section(h, "items", {
+            "id": items.id, "subject": items.subject, "opened": items.opened, "deadline": items.deadline,
+            "closed": items.closed, "owner": items.owner,
+        }, items.fields)
     return "sha256:" + h.hexdigest()
 
 

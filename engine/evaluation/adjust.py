@@ -3,7 +3,10 @@
 Every matching event (or subject, for ``per: subject`` rules) becomes one
 adjustment row that remembers the event that caused it. Caps are applied in
 a declared order — rule order, then event date, then source row — so the
-points a cap removes are always the latest ones, and reruns agree.
+points a cap removes are always the latest ones, and reruns agree. Rules and
+vetoes ``per: item`` read the rectification items alive in the period
+(``kaohe.engine.evaluation.items``) the way ``per: event`` ones read events,
+so numbering, ``key``/``cap_key`` and every cap apply to them unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 
 from kaohe.engine.evaluation.cohort import Cohort
 from kaohe.engine.evaluation.events import EventView
+from kaohe.engine.evaluation.items import ItemView, no_items
 from kaohe.engine.evaluation.scoring import TreeScores
 from kaohe.engine.language.cohort import COHORT
 from kaohe.engine.language.expressions import Expression
@@ -37,6 +41,7 @@ class Adjustments:
     bonus: np.ndarray
     deduction: np.ndarray
     rejected: np.ndarray  # why an event did not count (require / max_events), None when it did
+    item: np.ndarray | None = None  # index into the items table (per: item rules), -1 otherwise
 
 
 @dataclass
@@ -81,16 +86,25 @@ def _record_env(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, rows: np.n
     return env
 
 
+def _records(ruleset: Ruleset, per: str, view: EventView,
+             items: ItemView | None) -> tuple[EventView | ItemView, tuple[str, ...]]:
+    """What a per-event or per-item rule reads: the period's events, or the items alive in it."""
+    if per == "item":
+        return items or no_items(), ruleset.declared.item_columns
+    return view, ruleset.declared.event_columns
+
+
 def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeScores,
-             view: EventView) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """Rows (subject, event index) where the rule's condition holds, with their env."""
+             view: EventView, items: ItemView | None = None) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Rows (subject, event or item index) where the rule's condition holds, with their env."""
     used = _used_names(rule)
-    if rule.per == "event":
-        subjects = view.events.subject[view.index]
+    if rule.per in ("event", "item"):
+        records, fields = _records(ruleset, rule.per, view, items)
+        subjects = records.subjects
         env = _record_env(ruleset, cohort, scores, subjects, used)
-        env["event"] = {name: view.column(name) for name in ruleset.declared.event_columns}
+        env[rule.per] = {name: records.column(name) for name in fields}
         env["n"] = np.zeros(len(subjects))
-        events = view.index
+        events = records.index
     else:
         subjects = np.arange(cohort.n)
         env = _record_env(ruleset, cohort, scores, subjects, used)
@@ -110,9 +124,9 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
         chosen &= applies[cohort.class_index][subjects]
     env = {k: _rows_of(v, chosen) for k, v in env.items() if k != COHORT}
     subjects, events = subjects[chosen], events[chosen]
-    if rule.per == "event":
+    if rule.per in ("event", "item"):
         if isinstance(rule, Rule) and rule.key is not None:
-            env[KEY_GROUPS] = _key_groups(subjects, view.column(rule.key)[chosen])
+            env[KEY_GROUPS] = _key_groups(subjects, records.column(rule.key)[chosen])
         env["n"] = _ordinal(env.get(KEY_GROUPS, subjects))
     elif points is not None:  # evaluated over the whole cohort, so they may use cohort functions
         env[SUBJECT_POINTS] = np.asarray(points)[chosen]
@@ -172,7 +186,7 @@ def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.nda
     """Matching events that do not count: failing ``require``, or beyond
     ``max_events`` in date order. ``n`` then numbers only the counted ones."""
     rejected = np.full(len(subjects), None, dtype=object)
-    if rule.per != "event" or (rule.require is None and rule.max_events is None):
+    if rule.per == "subject" or (rule.require is None and rule.max_events is None):
         return rejected
     if rule.require is not None:
         passed = rule.require.evaluate_mask(env, len(subjects))
@@ -207,6 +221,7 @@ def cap_in_order(subjects: np.ndarray, points: np.ndarray, limit: np.ndarray) ->
 
 def apply_adjustments(
     ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: EventView, state: CapState,
+    items: ItemView | None = None,
 ) -> Adjustments:
     parts: dict[str, list[np.ndarray]] = defaultdict(list)
     target_left = {k: np.nan_to_num(v, nan=0.0).copy() for k, v in scores.scores.items()}
@@ -214,7 +229,9 @@ def apply_adjustments(
     for index, rule in enumerate(ruleset.rules):
         if not rule_applies(rule, ruleset, period.kind) or not in_force(rule.effective, period.start, period.end):
             continue
-        subjects, events, env = _matches(ruleset, rule, cohort, scores, view)
+        subjects, rows, env = _matches(ruleset, rule, cohort, scores, view, items)
+        no_row = np.full(len(subjects), -1)
+        events, item_rows = (no_row, rows) if rule.per == "item" else (rows, no_row)
         rejected = _rejections(rule, subjects, env)
         if isinstance(rule.points, float):
             raw = np.full(len(subjects), rule.points)
@@ -245,7 +262,7 @@ def apply_adjustments(
             used += np.bincount(subjects, kept, minlength=cohort.n)
         for name, value in (("rule", np.full(len(subjects), index)), ("subject", subjects), ("raw", raw),
                             ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus")),
-                            ("rejected", rejected)):
+                            ("rejected", rejected), ("item", item_rows)):
             parts[name].append(value)
     limits = {kind: _limit(cap, ruleset, cohort, scores) for kind, cap in ruleset.caps.items()}
     return _totals(cohort.n, parts, state, limits)
@@ -260,6 +277,7 @@ def _totals(n: int, parts: dict[str, list[np.ndarray]], state: CapState,
     rule, subject, raw = joined("rule", np.int64), joined("subject", np.int64), joined("raw", float)
     kept, event, is_bonus = joined("kept", float), joined("event", np.int64), joined("kind", bool)
     rejected = joined("rejected", object)
+    item = joined("item", np.int64)
     for kind, mask in (("bonus", is_bonus), ("deduction", ~is_bonus)):
         limit = limits.get(kind)
         if limit is not None:
@@ -273,7 +291,7 @@ def _totals(n: int, parts: dict[str, list[np.ndarray]], state: CapState,
     deduction = np.bincount(subject[~is_bonus], kept[~is_bonus], minlength=n)
     return Adjustments(
         rule=rule, subject=subject, points=np.where(is_bonus, kept, -kept), raw=raw, event=event,
-        capped=~np.isclose(kept, raw), bonus=bonus, deduction=deduction, rejected=rejected,
+        capped=~np.isclose(kept, raw), bonus=bonus, deduction=deduction, rejected=rejected, item=item,
     )
 
 
@@ -293,10 +311,13 @@ class Vetoes:
         return mask
 
 
-def apply_vetoes(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: EventView) -> Vetoes:
+def apply_vetoes(ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: EventView,
+                 items: ItemView | None = None) -> Vetoes:
     subjects, vetoes, events = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for index, veto in enumerate(ruleset.vetoes):
-        matched, matched_events, _ = _matches(ruleset, veto, cohort, scores, view)
+        matched, matched_events, _ = _matches(ruleset, veto, cohort, scores, view, items)
+        if veto.per == "item":  # ``event`` indexes the events table: an item is not one
+            matched_events = np.full(len(matched), -1)
         subjects.append(matched.astype(np.int64))
         vetoes.append(np.full(len(matched), index, dtype=np.int64))
         events.append(matched_events.astype(np.int64))

@@ -6,6 +6,8 @@ per record, not one number per subject. Declared as an input with
 ``from_events``, such records (rows of the events table) become an input
 column per period: the mean response hours, the share handled, a count.
 Computed per period from that period's events, columnar (``bincount``).
+``from_items`` aggregates the same way over the rectification items alive in
+the period (open, overdue, closed in it: ``kaohe.engine.evaluation.items``).
 """
 
 from __future__ import annotations
@@ -16,22 +18,25 @@ import numpy as np
 
 from kaohe.engine.evaluation.cohort import Cohort
 from kaohe.engine.evaluation.events import EventView, as_numbers, event_access
+from kaohe.engine.evaluation.items import ItemView, item_columns
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.language.truth import missing, truth
 from kaohe.engine.ruleset.model import DerivedInput, Ruleset
 
 
-def derive_inputs(ruleset: Ruleset, cohort: Cohort, view: EventView | None) -> None:
-    """Fill the cohort's input cache with the derived inputs of its period."""
+def derive_inputs(ruleset: Ruleset, cohort: Cohort, view: EventView | None, items: ItemView | None = None) -> None:
+    """Fill the cohort's input cache with the derived inputs of its period:
+    ``from_events`` over the period's events, ``from_items`` over the items alive in it."""
     if not ruleset.derived:
         return
-    columns, _ = event_access(ruleset, view)
-    subjects = np.asarray(columns["subject"])
-
-    def evaluate(expression: Expression) -> np.ndarray:
-        return expression.evaluate({"event": columns}, len(subjects))
-
+    records = {"event": event_access(ruleset, view)[0], "item": item_columns(ruleset, items)}
     for spec in ruleset.derived:
+        columns = records[spec.records]
+        subjects = np.asarray(columns["subject"])
+
+        def evaluate(expression: Expression, name: str = spec.records, size: int = len(subjects)) -> np.ndarray:
+            return expression.evaluate({name: records[name]}, size)
+
         cohort._inputs[spec.name] = aggregate(spec, evaluate, subjects, cohort.n)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from kaohe.engine.components import MONEY, OutcomeContext
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.events import event_access
+from kaohe.engine.evaluation.items import item_access
 from kaohe.engine.evaluation.money import MoneyError
 from kaohe.engine.language.expressions import NameSpec
 from kaohe.engine.language.periodic import PERIODS
@@ -58,7 +59,7 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
     env = result_env(ruleset, result)
     done: dict[str, OutcomeValues] = {}
     indicators = {i.id: (i.title, i.full_marks, i.parent) for i in ruleset.walk()}
-    events, evaluate_event = event_access(ruleset, result.events)
+    records = {"event": event_access(ruleset, result.events), "item": item_access(ruleset, result.items)}
 
     for position, spec in enumerate(ruleset.outcomes):
         if result.period.kind not in (spec.periods or default_periods(ruleset)):
@@ -67,6 +68,7 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
         assert found is not None  # checked at load
         kind, component = found
         scope = ruleset.scopes.outcomes[position]
+        read = component.records(spec.params)
 
         def evaluate(text: str, scope: NameSpec = scope) -> np.ndarray:
             return ruleset.expressions.compile(text, scope).evaluate(env, result.cohort.n)
@@ -74,7 +76,8 @@ def run_outcomes(ruleset: Ruleset, registry: Registry, result: PeriodResult) -> 
         ctx = OutcomeContext(
             outcome=spec.id, period=result.period.id, n=result.cohort.n, env=env, evaluate=evaluate,
             mask=~result.cohort.excluded, order=result.ranking.order, indicators=indicators,
-            events=events, evaluate_event=evaluate_event,
+            # an item list reads the items alive in the period where other outcomes read events
+            events=records[read][0], evaluate_event=records[read][1],
         )
         try:
             produced = component.apply(dict(spec.params), ctx)

@@ -34,6 +34,7 @@ from kaohe.engine.evaluation.grading import (
     quota_sizes,
     rank,
 )
+from kaohe.engine.evaluation.items import ItemView, items_in
 from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
 from kaohe.engine.evaluation.plausibility import Finding, period_warnings
 from kaohe.engine.evaluation.rounding import round_scores
@@ -58,6 +59,7 @@ class PeriodResult:
     outcomes: dict[str, OutcomeValues] = field(default_factory=dict)
     rollup: dict[str, Any] | None = None
     events: EventView | None = None
+    items: ItemView | None = None  # rectification items alive in the period
     sub_periods: PeriodFrame | None = None  # the periods this one rolls up, for period functions
     names: dict[str, Any] = field(default_factory=dict)  # what expressions saw after the outcomes
     warnings: list[Finding] = field(default_factory=list)  # results an office would question
@@ -110,12 +112,13 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
     results: list[PeriodResult] = []
     for period in periods:
         view = _events_in(dataset.events, event_dates, period)
+        items = items_in(dataset.items, period)
         state = states[period.kind]
         try:
             if period.kind == "year" and ruleset.cycle != "year":
-                result = _year(ruleset, dataset, registry, period, view, state, results)
+                result = _year(ruleset, dataset, registry, period, (view, items), state, results)
             else:
-                result = _period(ruleset, dataset, registry, period, view, state, results)
+                result = _period(ruleset, dataset, registry, period, (view, items), state, results)
         except ExpressionError as exc:  # the data made a checked expression fail: say where it is written
             path = ruleset.expressions.path_of(exc.params.get("expr", ""))
             raise KaoheError(ruleset.locations.diagnostic(exc.code, path, period=period.id, **exc.params)) from None
@@ -157,21 +160,24 @@ def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
     return cohort.groups
 
 
-def _period(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
-            state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
+def _period(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period,
+            records: tuple[EventView, ItemView], state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
+    """``records``: the period's events and the rectification items alive in it."""
+    view, items = records
     cohort = build_cohort(ruleset, dataset, period)
-    derive_inputs(ruleset, cohort, view)
+    derive_inputs(ruleset, cohort, view, items)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
     frame = _sub_periods(ruleset, period, earlier, cohort.n)
-    return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None, frame)
+    return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None, frame, items=items)
 
 
-def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period, view: EventView,
-          state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
+def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period,
+          records: tuple[EventView, ItemView], state: CapState, earlier: list[PeriodResult]) -> PeriodResult:
+    view, items = records
     cohort = build_cohort(ruleset, dataset, period)
-    derive_inputs(ruleset, cohort, view)
+    derive_inputs(ruleset, cohort, view, items)
     groups = _groups(ruleset, cohort)
     _, group_codes = np.unique(groups.astype(str), return_inverse=True)
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
@@ -209,7 +215,7 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
             "combined": combined, "bonus": carried[0], "deduction": carried[1]}
     _periodic_means(ruleset, tree, parts, cohort.n)
     frame = _sub_periods(ruleset, period, earlier, cohort.n)
-    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info, frame, carried)
+    return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info, frame, carried, items)
 
 
 def _sub_periods(ruleset: Ruleset, period: Period, earlier: list[PeriodResult], n: int) -> PeriodFrame:
@@ -260,13 +266,13 @@ def _last_valid(stacked: np.ndarray) -> np.ndarray:
 def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScores, subtotal: np.ndarray,
             groups: np.ndarray, view: EventView, state: CapState, rollup: dict[str, Any] | None,
             periods: PeriodFrame | None = None,
-            carried: tuple[np.ndarray, np.ndarray] | None = None) -> PeriodResult:
+            carried: tuple[np.ndarray, np.ndarray] | None = None, items: ItemView | None = None) -> PeriodResult:
     """``carried``: the year's share of its periods' bonuses and deductions, added to its own."""
-    adjustments = apply_adjustments(ruleset, cohort, tree, view, state)
+    adjustments = apply_adjustments(ruleset, cohort, tree, view, state, items)
     if carried is not None:
         adjustments.bonus = adjustments.bonus + carried[0]
         adjustments.deduction = adjustments.deduction + carried[1]
-    vetoes = apply_vetoes(ruleset, cohort, tree, view)
+    vetoes = apply_vetoes(ruleset, cohort, tree, view, items)
     adjusted = subtotal + adjustments.bonus - adjustments.deduction
     total = round_scores(adjusted * cohort.coefficient, ruleset.precision, ruleset.rounding)
     tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
@@ -277,7 +283,7 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     ranking = rank(groups, keys, cohort.excluded)
     grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
-                          rollup=rollup, events=view, sub_periods=periods,
+                          rollup=rollup, events=view, items=items, sub_periods=periods,
                           warnings=period_warnings(ruleset, registry, cohort, tree))
     result.outcomes = run_outcomes(ruleset, registry, result)
     return result

@@ -17,7 +17,7 @@ from kaohe.engine.ruleset.load import load_ruleset
 from kaohe.engine.ruleset.model import Ruleset
 from kaohe.engine.ruleset.project import inside_project, project_root
 
-TABLES = ("subjects", "values", "events", "ratings", "history")  # found by name under --data
+TABLES = ("subjects", "values", "events", "ratings", "history", "items")  # found by name under --data
 FORMATS = ("csv", "xlsx", "json")
 
 
@@ -48,7 +48,8 @@ def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry
     with reading(DataContext(ruleset, specs, base, registry)) as context:  # for sources reading the store
         dataset = load_dataset(specs, base, registry, inputs=list(ruleset.inputs),
                                event_fields=list(ruleset.event_fields),
-                               history_fields=list(ruleset.declared.history_fields))
+                               history_fields=list(ruleset.declared.history_fields),
+                               item_fields=list(ruleset.declared.item_fields))
     dataset.warnings.extend(context.warnings)
     dataset.history.since = context.history_since
     return dataset
@@ -86,7 +87,8 @@ def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]
             origin=f"{origin}#{name}", row_numbers=list(range(1, len(rows) + 1)),
         )
     dataset = dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields),
-                                  history_fields=list(ruleset.declared.history_fields))
+                                  history_fields=list(ruleset.declared.history_fields),
+                                  item_fields=list(ruleset.declared.item_fields))
     dataset.fixture = True
     return dataset
 

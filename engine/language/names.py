@@ -18,6 +18,10 @@ from kaohe.engine.language.expressions import HISTORY_NAMES, PERIOD_NAMES, NameS
 # ``class`` is a Python keyword, so expressions write the class as ``cls``
 SUBJECT_NAMES = ("id", "name", "unit", "class", "cls", "months_on_post", "coefficient")
 EVENT_FIELDS = ("type", "date", "points", "confirmed", "row")
+# an item's own columns, then what its life means at the end of the period being evaluated
+ITEM_FIELDS = ("id", "opened", "deadline", "closed", "owner", "row")
+ITEM_STATE = ("open", "overdue", "closed_in_period", "overdue_days", "overdue_days_in_period",
+              "overdue_days_before", "status")
 RESULT_NAMES = ("total", "subtotal", "rank", "group_size", "rank_pct", "vetoed", "group")
 OUTCOME_NAMES = (*RESULT_NAMES, "grade", "grade_factor", "zero_bonus")
 
@@ -32,6 +36,7 @@ class Declared:
     event_fields: tuple[str, ...] = ()
     outcome_ids: tuple[str, ...] = ()
     history_fields: tuple[str, ...] = ()
+    item_fields: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Declared:
@@ -42,13 +47,18 @@ class Declared:
             subject_fields=_keys(fields), inputs=_keys(raw.get("inputs")),
             indicator_ids=frozenset(_indicator_ids(raw.get("indicators"))), event_fields=_keys(raw.get("event_fields")),
             outcome_ids=tuple(str(o["id"]) for o in _list(raw.get("outcomes")) if isinstance(o, Mapping) and "id" in o),
-            history_fields=_keys(raw.get("history_fields")),
+            history_fields=_keys(raw.get("history_fields")), item_fields=_keys(raw.get("item_fields")),
         )
 
     @property
     def event_columns(self) -> tuple[str, ...]:
         """Every field of ``event``: the fixed ones, then the declared ones."""
         return (*EVENT_FIELDS, *self.event_fields)
+
+    @property
+    def item_columns(self) -> tuple[str, ...]:
+        """Every field of ``item``: its own columns, its state in the period, the declared ones."""
+        return (*ITEM_FIELDS, *ITEM_STATE, *self.item_fields)
 
 
 def _list(value: Any) -> list[Any]:
@@ -100,12 +110,20 @@ def rule_names(declared: Declared, per: str) -> NameSpec:
     if per == "event":
         names["event"] = frozenset(declared.event_columns)
         names["n"] = None
+    elif per == "item":  # one row per item alive in the period, numbered like events
+        names["item"] = frozenset(declared.item_columns)
+        names["n"] = None
     return names
 
 
 def event_names(declared: Declared) -> NameSpec:
     """Expressions over one event alone (event lists, item raters, derived inputs)."""
     return {"event": frozenset(declared.event_columns)}
+
+
+def item_names(declared: Declared) -> NameSpec:
+    """Expressions over one item alone (item lists, inputs ``from_items``)."""
+    return {"item": frozenset(declared.item_columns)}
 
 
 def sub_period_names(declared: Declared) -> dict[str, frozenset[str] | None]:
@@ -143,10 +161,12 @@ class Scopes:
     coefficient: NameSpec
     indicator: NameSpec
     event: NameSpec
+    item: NameSpec
     grading: NameSpec
     ranking: NameSpec
     rule_event: NameSpec
     rule_subject: NameSpec
+    rule_item: NameSpec
     outcomes: tuple[NameSpec, ...]  # one per outcome, each seeing the earlier ones
 
     @classmethod
@@ -154,11 +174,11 @@ class Scopes:
         ids = list(outcome_ids)
         return cls(
             subject=subject_names(declared), coefficient=coefficient_names(declared),
-            indicator=indicator_names(declared), event=event_names(declared),
+            indicator=indicator_names(declared), event=event_names(declared), item=item_names(declared),
             grading=grading_names(declared), ranking=ranking_names(declared), rule_event=rule_names(declared, "event"),
-            rule_subject=rule_names(declared, "subject"),
+            rule_subject=rule_names(declared, "subject"), rule_item=rule_names(declared, "item"),
             outcomes=tuple(outcome_names(declared, ids[:i]) for i in range(len(ids))),
         )
 
     def rule(self, per: str) -> NameSpec:
-        return self.rule_event if per == "event" else self.rule_subject
+        return {"event": self.rule_event, "item": self.rule_item}.get(per, self.rule_subject)

@@ -21,10 +21,11 @@ from kaohe.engine.messages import (
     impact,
     outcomes,
     raters,
+    rectification,
     store,
 )
 
-CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact, store)
+CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact, store, rectification)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

@@ -183,8 +183,9 @@ MESSAGES = {
         "key '{name}' is not an event field: available are {available} (declare others under event_fields)",
     ),
     "E-RULE-KEY-PER": (
-        "只有按事件计的规则（per: event）才能按事项 key 编号和封顶：请删去 key 或改为 per: event",
-        "only rules per event (per: event) can number and cap events per key: remove key or use per: event",
+        "只有按事件或按整改事项计的规则（per: event、per: item）才能按 key 编号和封顶：请删去 key 或改为 per: event",
+        "only rules per event or per item (per: event, per: item) can number and cap rows per key: remove key or "
+        "use per: event",
     ),
     "E-RULE-KEY-NEEDED": (
         "cap_key 是“同一事项最多多少分”，需要同时写 key（按哪个事件字段分事项）",

@@ -242,4 +242,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "run {run} is not signed off: its rows were only checked against its document, and no digest "
         "proves it unchanged; sign it off with kaohe store signoff {run}",
     ),
+    # --- appeals (kaohe appeal / kaohe store appeal) ---
+    "E-STORE-APPEAL-UNSIGNED": (
+        "运行 {run} 尚未确认（状态 {status}）：复核针对的是已确认的结果。请先确认（kaohe store signoff {run}），"
+        "或在确认前用更正后的数据重新计算并记入结果库",
+        "run {run} is not signed off (status {status}): an appeal contests a signed-off result. Sign it off "
+        "first (kaohe store signoff {run}), or before sign-off simply evaluate the corrected data into the store",
+    ),
+    "E-STORE-APPEAL-CHANGED": (
+        "运行 {run} 的记录与确认时的摘要不符（确认后被改动过），不能据此复核：请先用 kaohe store verify {run} 查明改动",
+        "run {run} no longer matches its sign-off digest (its records were changed after sign-off), so it "
+        "cannot be appealed against: find the change first with kaohe store verify {run}",
+    ),
+    "E-STORE-APPEAL-DATA": (
+        "更正数据文件夹 {path} 不存在或不是文件夹：--data 写一个文件夹，里面放与原运行相同的数据表"
+        "（通常是原数据的副本，只改了要更正的值）",
+        "the corrected data folder {path} does not exist or is not a folder: --data names a folder holding "
+        "the same tables as the run read (usually a copy of its data with the corrected values)",
+    ),
+    "E-STORE-APPEAL-SAME": (
+        "{path} 中的数据与运行 {run} 记录的数据完全相同，复核不会改变任何结果，未作记录：请检查是否指错了文件夹",
+        "the data in {path} is the same as the data run {run} recorded, so an appeal would change nothing and "
+        "none was recorded: check that --data names the corrected folder",
+    ),
+    "E-STORE-APPEAL-FILE": (
+        "运行 {run} 读过的文件 {path} 已经变了（当时 sha256 {recorded}，现在 {found}）：复核要用确认时的方案，"
+        "并与确认时的数据比较。请取回当时的版本（git 历史或归档）放回原处；更正的数据放在另一个文件夹，用 --data 指明",
+        "run {run} read {path}, which has changed since (sha256 {recorded} then, {found} now): an appeal "
+        "applies the method that was signed off and compares with the data that was. Put that version back "
+        "(from git history or the archive) and put the corrections in another folder named by --data",
+    ),
+    "E-STORE-APPEAL-FILE-MISSING": (
+        "运行 {run} 读过的文件 {path} 在项目 {root} 中找不到，无法复核：请在项目根目录运行（或用 --root 指明），"
+        "或从归档中取回该文件",
+        "run {run} read {path}, which is not in the project {root}, so it cannot be appealed: run from the "
+        "project root (or name it with --root) or restore the file from the archive",
+    ),
 }

@@ -153,7 +153,7 @@ def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
         rule = by_id[item["rule"]]
         sign = "" if item["points"] == 0 else "+ " if item["points"] > 0 else "− "  # 0 has no sign
         event = item["event"]
-        cause = f"事件 {event['date']} {event['type']}（数据第 {event['row']} 行）" if event else "按数据计算"
+        cause = f"事件 {event['date']} {event['type']}（数据第 {event['row']} 行）" if event else _item_cause(item)
         clause = f" 〔{rule.clause}〕" if rule.clause else ""
         target = f"，从指标“{ruleset.by_id[rule.target].title}”中扣除（扣完为止）" if rule.target else ""
         capped = "；因封顶少计" if item["capped"] and not item.get("rejected") else ""
@@ -163,6 +163,15 @@ def _adjustments(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
         lines.append(f"  {sign}{rule.title} {abs(item['points']):g} 分：{cause}{target}{capped}{clause}")
     lines.append(f"  加分合计 {record['bonus']:g}，扣分合计 {record['deduction']:g}")
     return lines + [""]
+
+
+def _item_cause(adjustment: dict[str, Any]) -> str:
+    """A per-item adjustment names its rectification item; others were computed from data."""
+    item = adjustment.get("item")
+    if not item:
+        return "按数据计算"
+    closed = f"{item['closed']} 销号" if item["closed"] else "未销号"
+    return f"整改事项 {item['id']}（时限 {item['deadline']}，{closed}，整改事项表第 {item['row']} 行）"
 
 
 def _total(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
@@ -224,8 +233,9 @@ def _outcomes(result: PeriodResult, record: dict[str, Any]) -> list[str]:
         lines.append("  本周期无结果运用")
     for oid, value in record["outcomes"].items():
         spec = result.outcomes[oid].spec
-        shown = {True: "是", False: "否", None: "—"}.get(value["value"], value["value"]) if not isinstance(
-            value["value"], str) else value["value"]
+        raw = value["value"]
+        # a count of 1 or 0 (an item list) is a number: 1 == True would show it as 是
+        shown = ("是" if raw else "否") if isinstance(raw, bool | np.bool_) else "—" if raw is None else raw
         unit = "元" if result.outcomes[oid].kind == "allocator" and value["value"] is not None else ""
         note = f"（{value['note']}）" if value.get("note") else ""
         clause = f" 〔{spec.clause}〕" if spec.clause else ""

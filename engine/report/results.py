@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from kaohe.engine import __version__
-from kaohe.engine.data.tables import Events, paused_gc
+from kaohe.engine.data.tables import Events, Items, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
@@ -219,18 +219,31 @@ def subject_record(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResul
 def _adjustments(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult,
                  rows: np.ndarray) -> list[dict[str, Any]]:
     adj = result.adjustments
-    events = evaluation.dataset.events
+    events, items = evaluation.dataset.events, evaluation.dataset.items
     out = []
     for row in rows:
         rule = ruleset.rules[adj.rule[row]]
         event_index = int(adj.event[row])
-        out.append({
+        record = {
             "rule": rule.id, "kind": rule.kind, "title": rule.title, "points": _num(adj.points[row]),
             "target": rule.target, "capped": bool(adj.capped[row]),
             "event": _event(events, event_index) if event_index >= 0 else None,
             "rejected": adj.rejected[row],
-        })
+        }
+        item_index = int(adj.item[row]) if adj.item is not None else -1
+        if item_index >= 0:  # only per-item rules say it, so other documents stay as they were
+            record["item"] = _item(items, item_index)
+        out.append(record)
     return out
+
+
+def _item(items: Items, index: int) -> dict[str, Any]:
+    closed = items.closed[index]
+    return {
+        "id": items.id[index], "opened": str(items.opened[index]), "deadline": str(items.deadline[index]),
+        "closed": None if np.isnat(closed) else str(closed), "owner": items.owner[index],
+        "row": int(items.row[index]), "fields": {k: _plain(v[index]) for k, v in items.fields.items()},
+    }
 
 
 def _event(events: Events, index: int) -> dict[str, Any]:

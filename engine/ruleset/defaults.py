@@ -26,6 +26,7 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "subjects.classes.*.coefficient": 1,
     "subjects.full_month_days": 11,
     "inputs.*.from_events.how": "mean",
+    "inputs.*.from_items.how": "mean",
     "periods.cycle": "year",
     "periods.year.from_periods": "mean",
     "periods.year.weight": 1,

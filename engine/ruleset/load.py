@@ -11,11 +11,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kaohe.engine.errors import Diagnostic, KaoheError, sort_diagnostics
 from kaohe.engine.language.compiled import ExpressionTable
-from kaohe.engine.language.expressions import Expression
+from kaohe.engine.language.expressions import Expression, NameSpec
 from kaohe.engine.language.names import Declared, Scopes
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset import defaults
@@ -218,13 +218,16 @@ def _outcomes(raw: dict[str, Any]) -> tuple[OutcomeSpec, ...]:
 def _derived(raw: dict[str, Any], expressions: ExpressionTable, scopes: Scopes) -> tuple[DerivedInput, ...]:
     found = []
     for name, spec in (raw.get("inputs") or {}).items():
-        source = spec.get("from_events") if isinstance(spec, dict) else None
-        if not isinstance(source, dict):
-            continue
-        value = source.get("value")
-        found.append(DerivedInput(
-            name=name, when=expressions.compile(source["when"], scopes.event),
-            value=expressions.compile(value, scopes.event) if value is not None else None,
-            how=defaults.get(source, "inputs.*.from_events.how"),
-        ))
+        sources: tuple[tuple[str, Literal["event", "item"], NameSpec], ...] = (
+            ("from_events", "event", scopes.event), ("from_items", "item", scopes.item))
+        for key, records, scope in sources:
+            source = spec.get(key) if isinstance(spec, dict) else None
+            if not isinstance(source, dict):
+                continue
+            value = source.get("value")
+            found.append(DerivedInput(
+                name=name, when=expressions.compile(source["when"], scope),
+                value=expressions.compile(value, scope) if value is not None else None,
+                how=defaults.get(source, f"inputs.*.{key}.how"), records=records,
+            ))
     return tuple(found)

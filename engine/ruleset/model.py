@@ -29,7 +29,7 @@ Rounding = Literal["half_up", "half_even", "down", "up"]
 SubjectKind = Literal["unit", "person"]
 PeriodKind = Literal["month", "quarter", "year"]
 Combine = Literal["mean", "sum", "last"]
-Per = Literal["event", "subject"]
+Per = Literal["event", "subject", "item"]
 RuleKind = Literal["bonus", "deduction"]
 QuotaRounding = Literal["floor", "half_up", "ceil"]
 IndicatorCycle = Literal["period", "year"]
@@ -94,7 +94,7 @@ class Rule:
     require: Expression | None = None
     reject_message: str = ""
     effective: tuple[str | None, str | None] | None = None
-    key: str | None = None  # event field: events numbered and capped per subject and key value
+    key: str | None = None  # event (or item) field: rows numbered and capped per subject and key value
     cap_key: float | Expression | None = None
     cap_month: float | Expression | None = None
 
@@ -194,12 +194,14 @@ class YearRollup:
 
 @dataclass(frozen=True)
 class DerivedInput:
-    """An input computed per period from event records (``inputs.*.from_events``)."""
+    """An input computed per period from event records (``inputs.*.from_events``)
+    or from the items alive in the period (``inputs.*.from_items``)."""
 
     name: str
     when: Expression
     value: Expression | None
     how: How
+    records: Literal["event", "item"] = "event"
 
 
 @dataclass(frozen=True)

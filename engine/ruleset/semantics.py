@@ -210,8 +210,9 @@ class Checker:
         before = len(self.problems)
         self.problems.extend(check_instance(self.doc, params, component.params_schema, path))
         if len(self.problems) == before:
+            fields = self.declared.item_columns if component.records(params) == "item" else self.declared.event_columns
             problems: list[Problem] = [*component.check(params), *component.check_references(
-                params, self.declared.indicator_ids, self.declared.event_columns)]
+                params, self.declared.indicator_ids, fields)]
             self.problems.extend(self.component_problem(problem, path) for problem in problems)
         errors = [p for p in self.problems[before:] if p.severity == "error"]
         return None if errors else component
@@ -274,15 +275,16 @@ class Checker:
                 self.rule_key(kind, path, item)
 
     def rule_key(self, kind: str, path: Path_, item: dict[str, Any]) -> None:
-        """``key`` names an event field, and only events can be counted per key."""
+        """``key`` names an event (or item) field, and only events and items can be counted per key."""
         key = item.get("key")
         if key is None:
             if "cap_key" in item:
                 self.add("E-RULE-KEY-NEEDED", (*path, "cap_key"), at_key=True)
             return
-        if defaults.get(item, f"{kind}[].per") != "event":
+        per = defaults.get(item, f"{kind}[].per")
+        if per not in ("event", "item"):
             self.add("E-RULE-KEY-PER", (*path, "key"), at_key=True)
-        fields = self.declared.event_columns
+        fields = self.declared.item_columns if per == "item" else self.declared.event_columns
         if isinstance(key, str) and key not in fields:
             self.add("E-RULE-KEY-FIELD", (*path, "key"), name=key, available=", ".join(fields),
                      suggest=did_you_mean(key, fields))
@@ -386,8 +388,9 @@ class Checker:
                 scope = names.outcome_names(self.declared, earlier)
                 for key, text in component.expressions(params).items():
                     self.expression(text, scope, (*path, key))
+                records = names.item_names if component.records(params) == "item" else names.event_names
                 for key, text in component.event_expressions(params).items():
-                    self.expression(text, names.event_names(self.declared), (*path, key))
+                    self.expression(text, records(self.declared), (*path, key))
             if isinstance(item.get("id"), str):
                 earlier.append(item["id"])
 
@@ -398,16 +401,17 @@ class Checker:
 
     def derived_inputs(self) -> None:
         for name, spec in (self.raw.get("inputs") or {}).items():
-            source = spec.get("from_events") if isinstance(spec, dict) else None
-            if not isinstance(source, dict):
-                continue
-            for key in ("when", "value"):
-                if key in source:
-                    self.expression(source[key], names.event_names(self.declared), ("inputs", name, "from_events", key))
-            how = defaults.get(source, "inputs.*.from_events.how")
-            if how != "count" and "value" not in source:
-                self.add("E-INPUT-FROM-EVENTS-VALUE", ("inputs", name, "from_events"), at_key=True, name=name,
-                         how=how)
+            for records, scope in (("from_events", names.event_names), ("from_items", names.item_names)):
+                source = spec.get(records) if isinstance(spec, dict) else None
+                if not isinstance(source, dict):
+                    continue
+                for key in ("when", "value"):
+                    if key in source:
+                        self.expression(source[key], scope(self.declared), ("inputs", name, records, key))
+                how = defaults.get(source, f"inputs.*.{records}.how")
+                if how != "count" and "value" not in source:
+                    self.add("E-INPUT-FROM-EVENTS-VALUE", ("inputs", name, records), at_key=True, name=name,
+                             how=how)
 
     def exclude(self) -> None:
         text = (self.raw.get("subjects") or {}).get("exclude")

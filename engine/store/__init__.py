@@ -18,4 +18,5 @@ hash-chain digest.
 ``write``    recording a run in one transaction
 ``read``     listing runs and reading one back
 ``show``     runs and a run's summary as text or JSON
+``appeal*``  appeals (复核) against signed-off runs: lodging, the why, the changes, reading, reports
 """

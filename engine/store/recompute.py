@@ -57,20 +57,30 @@ def engine_note(target: str, content: RunContent) -> list[Diagnostic]:
                     severity="warning", run=content.run["id"], recorded=recorded, now=__version__)]
 
 
-def file_problems(target: str, content: RunContent, root: Path) -> list[Diagnostic]:
-    """Each recorded file that is gone or whose sha256 differs now."""
+def changed_files(files: list[dict[str, Any]], root: Path) -> list[tuple[dict[str, Any], str | None]]:
+    """Each recorded file (run_files row) that is gone (None) or whose sha256 differs now (the new one).
+    Shared with appeals, which re-evaluate the recorded ruleset too (``appeal.py``)."""
+    changed: list[tuple[dict[str, Any], str | None]] = []
+    for entry in files:
+        path = root / entry["path"]
+        now = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        if now != entry["sha256"]:
+            changed.append((entry, now))
+    return changed
+
+
+def file_problems(target: str, content: RunContent, root: Path, prefix: str = "E-STORE-VERIFY") -> list[Diagnostic]:
+    """Each recorded file that is gone or whose sha256 differs now, as ``{prefix}-FILE-MISSING`` /
+    ``{prefix}-FILE`` (verify's codes, or an appeal's)."""
     run_id = content.run["id"]
     problems = []
-    for entry in content.files:
-        path = root / entry["path"]
+    for entry, now in changed_files(content.files, root):
         where = f"run_files/{run_id}/{entry['role']}/{entry['path']}"
-        if not path.is_file():
-            problems.append(located(target, where, "E-STORE-VERIFY-FILE-MISSING", run=run_id,
+        if now is None:
+            problems.append(located(target, where, f"{prefix}-FILE-MISSING", run=run_id,
                                     path=entry["path"], root=str(root)))
-            continue
-        now = hashlib.sha256(path.read_bytes()).hexdigest()
-        if now != entry["sha256"]:
-            problems.append(located(target, where, "E-STORE-VERIFY-FILE", run=run_id, path=entry["path"],
+        else:
+            problems.append(located(target, where, f"{prefix}-FILE", run=run_id, path=entry["path"],
                                     recorded=entry["sha256"], found=now))
     return problems
 

@@ -108,3 +108,53 @@ run_warnings = Table(
     Column("message_en", Text, nullable=False),
     Column("subjects", Text, nullable=False),  # JSON list of subject ids
 )
+
+#: An appeal (复核) against a signed-off run (migration 0003): who lodged it and why, the
+#: corrected data it was evaluated on, the new results document. Only ever inserted; ``digest``
+#: is sha256 over the appeal, its files and its changes (``appeal_record.py``), and ``run_digest``
+#: the signed-off run's digest at the time, so the appeal names the very result it contests.
+appeals = Table(
+    "appeals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("appealed_at", String(32), nullable=False),
+    Column("appealed_by", String(200), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("run_digest", DIGEST, nullable=False),
+    Column("data_path", Text, nullable=False),  # the corrected folder, relative to the project root
+    Column("data_digest", DIGEST, nullable=False),  # as runs.data_digest: "path sha256" lines
+    Column("engine_version", String(40), nullable=False),
+    Column("results_digest", DIGEST, nullable=False),
+    Column("document", Text, nullable=False),  # the new results document, as --format json writes it
+    Column("changes_count", Integer, nullable=False),
+    Column("digest", DIGEST, nullable=False),
+    Index("ix_appeals_run", "run_id"),
+)
+
+#: The corrected data files an appeal read, each with its sha256.
+appeal_files = Table(
+    "appeal_files", metadata,
+    Column("appeal_id", Integer, ForeignKey("appeals.id"), primary_key=True),
+    Column("path", Text, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+)
+
+#: One row per subject and period whose total, rank, grade or money changed, old and new;
+#: ``money`` is JSON {outcome id: {"old": "…", "new": "…"}} of the changed amounts, ``inputs``
+#: the JSON list of input values that differ between the recorded and the corrected data (the why).
+appeal_changes = Table(
+    "appeal_changes", metadata,
+    Column("appeal_id", Integer, ForeignKey("appeals.id"), primary_key=True),
+    Column("period", String(40), primary_key=True),
+    Column("subject_id", String(200), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("subject_name", Text, nullable=True),
+    Column("old_total", String(60), nullable=True),
+    Column("new_total", String(60), nullable=True),
+    Column("old_rank", Integer, nullable=True),
+    Column("new_rank", Integer, nullable=True),
+    Column("old_grade", Text, nullable=True),
+    Column("new_grade", Text, nullable=True),
+    Column("money", Text, nullable=False),
+    Column("inputs", Text, nullable=False),
+)

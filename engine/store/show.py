@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from kaohe.engine.report.render import table
+from kaohe.engine.store.appeal_show import run_appeals_lines
 
 STATUS = {"recorded": "已记录 recorded", "signed-off": "已确认 signed-off"}
 
@@ -42,11 +43,12 @@ def periods_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**p, "grades": dict(p["grades"])} for p in periods.values()]
 
 
-def summary_json(run: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    return json.dumps({**run, "periods": periods_of(rows)}, ensure_ascii=False, indent=2) + "\n"
+def summary_json(run: dict[str, Any], rows: list[dict[str, Any]], appeals: list[dict[str, Any]]) -> str:
+    return json.dumps({**run, "periods": periods_of(rows), "appeals": appeals}, ensure_ascii=False,
+                      indent=2) + "\n"
 
 
-def summary_text(run: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+def summary_text(run: dict[str, Any], rows: list[dict[str, Any]], appeals: list[dict[str, Any]]) -> str:
     lines = [
         f"运行 run {run['id']} · {STATUS.get(run['status'], run['status'])}",
         f"时间 time (UTC): {run['recorded_at']}",
@@ -60,6 +62,7 @@ def summary_text(run: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         f"结果摘要 results digest: {run['results_digest']}",
         f"周期 period: {run['period_filter'] or '全部 all'}",
         f"提醒 warnings: {run['warnings']}",
+        *run_appeals_lines(appeals),
     ]
     body = [[p["period"], p["kind"], p["subjects"],
              "  ".join(f"{grade} {count}" for grade, count in p["grades"].items()) or "—"]

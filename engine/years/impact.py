@@ -77,7 +77,7 @@ def impact(old: Ruleset, new: Ruleset, data_dir: Path, period: str | None = None
         "steps": [{"label": s.label, "changes": [describe(c, lang) for c in s.changes], "merged": s.merged}
                   for s in steps],
         "reproduces_new": exact,
-        "periods": {p: _period_report(p, before, after, trail, threshold) for p in periods},
+        "periods": {p: period_report(p, before, after, trail, threshold) for p in periods},
     }
 
 
@@ -117,6 +117,21 @@ def _snapshot(ruleset: Ruleset | None, dataset: Dataset, registry: Registry) -> 
     return out
 
 
+def document_outcome(document: dict[str, Any]) -> Outcome:
+    """The same records read from a results document (an appeal compares two stored documents,
+    ``engine/store/appeal_changes.py``): money is every allocator outcome's amount."""
+    money_ids = {o["id"] for o in document.get("outcomes", []) if o.get("kind") == "allocator"}
+    out = Outcome()
+    for period in document["periods"]:
+        out.records[period["period"]] = {
+            str(s["id"]): (float(s["total"]), s.get("grade"), int(s.get("rank") or 0),
+                           {oid: Decimal(str(o["value"])) for oid, o in (s.get("outcomes") or {}).items()
+                            if oid in money_ids and o.get("value") is not None})
+            for s in period["subjects"] if not s.get("excluded") and s.get("total") is not None
+        }
+    return out
+
+
 def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], dataset: Dataset,
                registry: Registry) -> tuple[list[Step], list[tuple[Step, Outcome]]]:
     grouped: dict[tuple[str, str], list[Change]] = {}
@@ -142,7 +157,7 @@ def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], datas
     return steps, trail
 
 
-def _period_report(period: str, before: Outcome, after: Outcome, trail: list[tuple[Step, Outcome]],
+def period_report(period: str, before: Outcome, after: Outcome, trail: list[tuple[Step, Outcome]],
                    threshold: int) -> dict[str, Any]:
     old, new = before.records[period], after.records[period]
     common = sorted(set(old) & set(new))
