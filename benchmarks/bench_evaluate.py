@@ -88,8 +88,10 @@ outcomes:
 """
 
 
-def generate(folder: Path, persons: int, seed: int = 7) -> None:
+def generate(folder: Path, persons: int, seed: int = 7, year: int = 2025) -> None:
+    """subjects.csv, values.csv (4 quarters of ``year``) and events.csv in ``folder``; same seed, same files."""
     rng = np.random.default_rng(seed)
+    quarters = QUARTERS if year == 2025 else tuple(f"{year}Q{q}" for q in range(1, 5))
     ids = np.char.add("P", np.char.zfill(np.arange(persons).astype(str), 6))
     units = np.char.add("U", (np.arange(persons) // 50).astype(str))
     classes = np.where(rng.random(persons) < 0.2, "chief", "staff")
@@ -101,7 +103,7 @@ def generate(folder: Path, persons: int, seed: int = 7) -> None:
     with open(folder / "values.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        for quarter in QUARTERS:
+        for quarter in quarters:
             values = np.round(rng.uniform(1, 6, size=(persons, 20)), 2)
             targets = np.full((persons, 20), 5)
             block = np.column_stack([ids, np.full(persons, quarter), values, targets])
@@ -109,7 +111,7 @@ def generate(folder: Path, persons: int, seed: int = 7) -> None:
     events = persons * 3
     subjects = rng.integers(0, persons, events)
     days = rng.integers(0, 365, events)
-    dates = (np.datetime64("2025-01-01") + days).astype(str)
+    dates = (np.datetime64(f"{year}-01-01") + days).astype(str)
     kinds = np.where(rng.random(events) < 0.5, "迟报", "点赞")
     with open(folder / "events.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
