@@ -119,10 +119,15 @@ def mutate(data: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any], st
     return changed, "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path), change
 
 
+class TrialTimeout(BaseException):
+    """The time limit of a trial: a BaseException, so the command line's own handler of unexpected
+    errors (which turns them into E-INTERNAL) lets it through and the trial counts as slow."""
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
-        raise TimeoutError
+        raise TrialTimeout
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -182,7 +187,7 @@ def run_commands(cli: Any, ruleset: Path, seconds: float, validate: bool = True)
                     outcome, detail = classify(result.stderr + result.stdout[-2000:])
                 if outcome != "ok":
                     return outcome, f"{command[0]}: {detail}"
-    except TimeoutError:
+    except TrialTimeout:
         return "slow", f"over {seconds} s"
     took = time.perf_counter() - started
     if took > seconds:
