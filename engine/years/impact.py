@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from kaohe.engine.data.context import DataContext, reading
 from kaohe.engine.data.load import load_dataset
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
@@ -61,7 +62,8 @@ def impact(old: Ruleset, new: Ruleset, data_dir: Path, period: str | None = None
     if not data_dir.is_dir():
         raise KaoheError(Diagnostic("E-IMPACT-DATA", {"path": str(data_dir)}, file=str(data_dir)))
     specs, base = data_specs(new, data_dir)
-    dataset = load_dataset(specs, base, registry)  # every column: either side may read any of them
+    with reading(DataContext(new, specs, base, registry)):  # for sources that read other rulesets or the store
+        dataset = load_dataset(specs, base, registry)  # every column: either side may read any of them
     changes = diff_rulesets(old, new)
     start = _aligned(old, new)
     before = _snapshot(_build(start, new, registry), dataset, registry)
