@@ -38,3 +38,12 @@ def test_suggest_appends_a_localised_hint():
 
 def test_missing_parameters_do_not_crash_rendering():
     assert "{key}" in render("E-SCHEMA-REQUIRED", "en", {})
+
+
+def test_a_parameter_with_line_breaks_keeps_the_message_on_one_line():
+    """A CSV quote left open takes the next lines into one cell; the message naming it stays one line,
+    which is how a reader (and check-jsonschema-style tooling) splits messages."""
+    from kaohe.engine.errors import Diagnostic
+
+    shown = Diagnostic("E-DATA-UNKNOWN-SUBJECT", {"subject": "A1\nB2,3\r\nC"}, file="v.csv", line=2).format("zh")
+    assert "\n" not in shown and "\r" not in shown and "A1↵B2,3↵C" in shown
