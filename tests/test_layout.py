@@ -118,3 +118,18 @@ def test_stage_modules_never_read_the_raw_document() -> None:
             if isinstance(node, ast.ImportFrom) and node.module == "kaohe.engine.ruleset.loader":
                 readers.append(f"{path.relative_to(ROOT)}:{node.lineno} imports the YAML loader")
     assert not readers, "\n".join(readers)
+
+
+def test_a_run_without_a_store_or_excel_imports_neither_sqlalchemy_nor_openpyxl() -> None:
+    """They take most of a second to import: only a run that uses a store or a workbook pays for it
+    (Chengdu also reads its sections' results, evaluated on the fly)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from kaohe.cli import main; "
+            "r = CliRunner().invoke(main, ['evaluate', 'rulesets/chengdu/2025.yaml', '--format', 'csv']); "
+            "assert r.exit_code == 0, r.output; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'openpyxl'}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ENGINE.parent, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -36,8 +36,6 @@ from kaohe.engine.report.results import build_document
 from kaohe.engine.ruleset.load import load_ruleset, resolve_path
 from kaohe.engine.ruleset.project import inside_project, project_path, project_root
 from kaohe.engine.store.data_store import recording, store_for
-from kaohe.engine.store.database import opened
-from kaohe.engine.store.linked import latest_signed_off_rows
 from kaohe.engine.store.readable import TAKEN
 
 SHOWN = 5
@@ -135,6 +133,10 @@ def from_store(params: Mapping[str, Any], context: DataContext, other: Path) -> 
     jurisdiction = project_path(other.parent, root)
     missing = context.diagnostic("E-STORE-HISTORY-NONE", params, "from", file=jurisdiction)
     target = store_for(context.ruleset.base_dir, missing)
+    # SQLAlchemy only here: a results table evaluated on the fly (from: evaluate) never imports it
+    from kaohe.engine.store.database import opened
+    from kaohe.engine.store.linked import latest_signed_off_rows
+
     with opened(target, create=recording()) as store:
         run_id, rows = latest_signed_off_rows(store, ruleset.id, jurisdiction, period)
     if run_id is None:
