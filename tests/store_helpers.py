@@ -1,13 +1,24 @@
-"""What the results-store tests share: the command line without tracebacks, and a tiny ruleset
-whose evaluation warns (one subject's data is missing)."""
+"""What the results-store tests share: fixed time and user (so runs are reproducible), the command
+line without tracebacks, and a tiny ruleset whose evaluation warns (one subject's data is missing)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from kaohe.cli import main
+
+EPOCH = "1735689600"  # 2025-01-01T00:00:00Z
+
+
+@pytest.fixture
+def reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run recorded at EPOCH by the same user; a module uses it with
+    ``pytestmark = pytest.mark.usefixtures("reproducible")``."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("KAOHE_USER", "考核办 tester")
 
 
 def invoke(*args: str, lang: str = "en") -> Result:

@@ -20,17 +20,18 @@ from kaohe.engine.store.migrate import head_revision
 from kaohe.engine.store.read import get_run, list_runs, run_document, run_rows
 from kaohe.engine.store.schema import metadata
 from kaohe.engine.store.url import StoreTarget, masked, store_url
-from tests.store_helpers import invoke, warning_ruleset
+from tests.store_helpers import (
+    EPOCH,
+    invoke,
+    reproducible,  # noqa: F401  (a fixture, used through pytestmark)
+    warning_ruleset,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "rulesets" / "example"
-EPOCH = "1735689600"  # 2025-01-01T00:00:00Z
 
 
-@pytest.fixture(autouse=True)
-def reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setenv("KAOHE_USER", "考核办 tester")
+pytestmark = pytest.mark.usefixtures("reproducible")
 
 
 

@@ -28,17 +28,17 @@ from kaohe.engine.store.schema import (
     runs,
 )
 from kaohe.engine.store.url import store_url
-from tests.store_helpers import invoke
+from tests.store_helpers import (
+    invoke,
+    reproducible,  # noqa: F401  (a fixture, used through pytestmark)
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "rulesets" / "example"
 SUBJECT, QUARTER, YEAR = "D19", "2025Q1", "2025"
 
 
-@pytest.fixture(autouse=True)
-def reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
-    monkeypatch.setenv("KAOHE_USER", "考核办 tester")
+pytestmark = pytest.mark.usefixtures("reproducible")
 
 
 def evaluate_into(store: str) -> dict[str, Any]:

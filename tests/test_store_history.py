@@ -16,16 +16,16 @@ from kaohe.cli import main
 from kaohe.engine.store.database import opened
 from kaohe.engine.store.signoff import sign_off
 from kaohe.engine.store.url import StoreTarget, store_url
-from tests.store_helpers import invoke
+from tests.store_helpers import (
+    invoke,
+    reproducible,  # noqa: F401  (a fixture, used through pytestmark)
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRICT = ROOT / "rulesets" / "province-district"
 
 
-@pytest.fixture(autouse=True)
-def reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
-    monkeypatch.setenv("KAOHE_USER", "考核办 tester")
+pytestmark = pytest.mark.usefixtures("reproducible")
 
 
 

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.exc import SQLAlchemyError
 
 from kaohe.engine import __version__
 from kaohe.engine.errors import Diagnostic, KaoheError
@@ -44,7 +43,6 @@ from kaohe.engine.store.read import reading
 from kaohe.engine.store.recompute import file_problems, rerun
 from kaohe.engine.store.record import files_digest, input_files, recorded_at, sha256_hex
 from kaohe.engine.store.schema import appeal_changes, appeal_files, appeals
-from kaohe.engine.store.url import first_line
 
 
 def lodge_appeal(store: Store, run_id: int, corrected: Path, reason: str | None, by: str, root: Path) -> int:
@@ -98,11 +96,8 @@ def appeal_record(content: RunContent, before: Evaluation, after: Evaluation, co
 
 def insert_appeal(store: Store, record: AppealRecord) -> int:
     """Insert the appeal, its files and changes in one transaction: all of it or nothing."""
-    try:
-        with writing(store) as connection:
-            return _insert(connection, record)
-    except SQLAlchemyError as exc:
-        raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None
+    with writing(store) as connection:
+        return _insert(connection, record)
 
 
 def _insert(connection: Connection, record: AppealRecord) -> int:

@@ -79,14 +79,21 @@ def sqlite_transactions(engine: Engine) -> None:
 
 
 @contextmanager
-def writing(store: Store) -> Iterator[Connection]:
+def writing(store: Store, retried: tuple[type[SQLAlchemyError], ...] = ()) -> Iterator[Connection]:
     """A transaction that will write: committed when the block ends, rolled back
     if it raises. On SQLite it takes the write lock at once (waiting its turn);
-    on a server the option means nothing and the transaction is an ordinary one."""
-    with store.engine.connect() as connection:
-        connection.execution_options(**{IMMEDIATE: True})
-        with connection.begin():
-            yield connection
+    on a server the option means nothing and the transaction is an ordinary one.
+    A database error is E-STORE-WRITE, except the kinds in ``retried``, which the
+    caller retries (a lost race) and so receives as they are."""
+    try:
+        with store.engine.connect() as connection:
+            connection.execution_options(**{IMMEDIATE: True})
+            with connection.begin():
+                yield connection
+    except retried:
+        raise
+    except SQLAlchemyError as exc:
+        raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None
 
 
 def open_store(target: StoreTarget, create: bool = True) -> Store:

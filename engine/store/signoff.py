@@ -12,7 +12,7 @@ Nothing else of the run changes.
 from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.store.chain import SIGNED_OFF, latest_link, read_content, run_digest
@@ -29,13 +29,11 @@ def sign_off(store: Store, run_id: int, by: str) -> str:
     signed_at = recorded_at()
     for attempt in range(ATTEMPTS):
         try:
-            with writing(store) as connection:
+            with writing(store, retried=(IntegrityError,)) as connection:
                 return _sign(connection, store.target, run_id, by, signed_at)
         except IntegrityError as exc:
             if attempt == ATTEMPTS - 1:
                 raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None
-        except SQLAlchemyError as exc:
-            raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

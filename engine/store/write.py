@@ -11,15 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.exc import SQLAlchemyError
 
-from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation
 from kaohe.engine.report.render import export_document
 from kaohe.engine.store.database import Store, writing
 from kaohe.engine.store.record import RunRecord, run_record
 from kaohe.engine.store.schema import run_documents, run_files, run_results, run_warnings, runs
-from kaohe.engine.store.url import first_line
 
 
 def record_evaluation(store: Store, evaluation: Evaluation, document: dict[str, Any],
@@ -31,11 +28,8 @@ def record_evaluation(store: Store, evaluation: Evaluation, document: dict[str, 
 
 
 def insert_run(store: Store, record: RunRecord) -> int:
-    try:
-        with writing(store) as connection:
-            return _insert(connection, record)
-    except SQLAlchemyError as exc:
-        raise KaoheError(store.target.diagnostic("E-STORE-WRITE", problem=first_line(exc))) from None
+    with writing(store) as connection:
+        return _insert(connection, record)
 
 
 def _insert(connection: Connection, record: RunRecord) -> int:
