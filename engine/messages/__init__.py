@@ -14,18 +14,23 @@ from typing import Any
 from kaohe.engine.messages import (
     core,
     data,
+    editor,
     evaluation,
     exporters,
     expressions,
     fmt,
     impact,
+    office_data,
+    office_tools,
     outcomes,
     raters,
     rectification,
+    slips,
     store,
 )
 
-CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact, store, rectification)
+CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact, store, rectification,
+              office_data, office_tools, slips, editor)
 
 
 def _merge() -> dict[str, tuple[str, str]]:
