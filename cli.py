@@ -22,17 +22,28 @@ from kaohe.engine.errors import Diagnostic, KaoheError
 
 if TYPE_CHECKING:
     from kaohe.engine.evaluation.pipeline import Evaluation
+    from kaohe.engine.ruleset.model import Ruleset
     from kaohe.engine.store.url import StoreTarget
 
 EXIT_INVALID = 1
 
 
 def default_lang() -> str:
-    for name in ("KAOHE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+    """The message language when ``--lang`` is not given (docs/ruleset-format.md, 错误信息).
+
+    ``KAOHE_LANG`` (zh or en) first; then the locale in POSIX order (LC_ALL, LC_MESSAGES, LANG), the
+    first one set deciding: zh… is Chinese, anything else English. ``C``, ``C.UTF-8`` and ``POSIX`` say
+    no language (a Chinese office's server often runs with LANG=C.UTF-8), so they count as unset, and
+    with no language anywhere kaohe speaks Chinese, the language of the people it is written for."""
+    chosen = os.environ.get("KAOHE_LANG", "").strip().lower()
+    if chosen[:2] in ("zh", "en"):
+        return chosen[:2]
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip()
+        language = value.split(".")[0].split("@")[0]
+        if language and language not in ("C", "POSIX"):
+            return "zh" if language.lower().startswith("zh") else "en"
+    return "zh"
 
 
 def report(diagnostics: list[Diagnostic], lang: str, fmt: str = "text") -> None:
@@ -86,12 +97,125 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+LANG = "kaohe.lang"
+
+
 def lang_of(ctx: click.Context) -> str:
-    return ctx.find_root().params.get("lang") or default_lang()
+    root = ctx.find_root()
+    return root.meta.get(LANG) or root.params.get("lang") or default_lang()
 
 
-class KaoheGroup(click.Group):
+def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--lang`` is read before ``--help`` is acted on, so help is in the chosen language."""
+    if value:
+        ctx.find_root().meta[LANG] = value
+    return value
+
+
+QUIET = "kaohe.quiet"
+
+
+def is_quiet(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().meta.get(QUIET))
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[QUIET] = True
+
+
+def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``-q/--quiet`` on the group or on a command: no confirmations and no progress; errors and
+    evaluation warnings are still shown."""
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
+                        help="No confirmations or progress; errors and warnings still show.")(command)
+
+
+class BilingualHelp(click.Command):
+    """Help in the chosen language (``--lang``, ``KAOHE_LANG``, the locale), with examples:
+    the Chinese and the examples come from ``kaohe.engine.messages.help``, the English from click."""
+
+    def _key(self) -> str:
+        return self.callback.__name__ if self.callback is not None else self.name or ""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        prefix = _heading(ctx, "usage")
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=prefix)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kaohe.engine.messages.help import command_help
+
+        entry = command_help(self._key())
+        if lang_of(ctx) != "zh" or entry is None:
+            super().format_help_text(ctx, formatter)
+            return
+        formatter.write_paragraph()
+        with formatter.indentation():
+            for number, paragraph in enumerate(entry.zh.split("\n\n")):
+                if number:
+                    formatter.write_paragraph()
+                formatter.write_text(paragraph)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = [r for r in (self._record(ctx, p) for p in self.get_params(ctx)) if r is not None]
+        if records:
+            with formatter.section(_heading(ctx, "options")):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def _record(self, ctx: click.Context, param: click.Parameter) -> tuple[str, str] | None:
+        from kaohe.engine.messages.help import option_help
+
+        record = param.get_help_record(ctx)
+        if record is None or lang_of(ctx) != "zh" or param.name is None:
+            return record
+        chinese = option_help(self._key(), param.name)
+        if chinese is None:
+            return record
+        extra = record[1][record[1].rfind("  ["):] if record[1].endswith("]") and "  [" in record[1] else ""
+        return record[0], chinese + extra.replace("default:", "默认：").replace("required", "必填")
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kaohe.engine.messages.help import command_help
+
+        entry = command_help(self._key())
+        if entry is not None and entry.examples:
+            zh = lang_of(ctx) == "zh"
+            with formatter.section(_heading(ctx, "examples")):
+                indent = " " * formatter.current_indent
+                for example in entry.examples:  # not wrapped: an example is copied as it stands
+                    formatter.write(f"{indent}# {example.zh if zh else example.en}\n{indent}kaohe {example.line}\n")
+        super().format_epilog(ctx, formatter)
+
+
+def _heading(ctx: click.Context, key: str) -> str:
+    from kaohe.engine.messages.help import HEADINGS
+
+    return HEADINGS[key][0 if lang_of(ctx) == "zh" else 1]
+
+
+class KaoheGroup(BilingualHelp, click.Group):
     """The command group; a closed standard output ends every command quietly."""
+
+    command_class = BilingualHelp
+    group_class = type
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kaohe.engine.messages.help import command_help
+
+        zh = lang_of(ctx) == "zh"
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            entry = command_help(command.callback.__name__) if command.callback is not None else None
+            short = entry.zh.split("\n")[0] if zh and entry is not None else command.get_short_help_str(limit=70)
+            rows.append((name, short))
+        if rows:
+            with formatter.section(_heading(ctx, "commands")):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -115,13 +239,14 @@ def silence_stdout() -> None:
 
 
 @click.group(cls=KaoheGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Message language / 提示语言 (default: from the locale).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, is_eager=True, callback=_set_lang,
+              help="Message language (default: KAOHE_LANG, else the locale; Chinese when unset).")
 @click.option("--allow-outside", "allow_outside", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Also let rulesets read files in this folder outside their project / 允许读取项目外的此目录.")
+              help="Also let rulesets read files in this folder outside their project.")
 @click.version_option(package_name="kaohe", prog_name="kaohe")
+@quiet_option
 def main(lang: str | None, allow_outside: tuple[Path, ...]) -> None:
-    """kaohe 考核 — rules-as-configuration for performance assessment."""
+    """kaohe: rules-as-configuration for public-sector performance assessment."""
     from kaohe.engine.ruleset.project import ALLOWED_OUTSIDE
 
     ALLOWED_OUTSIDE.set(tuple(allow_outside))
@@ -129,7 +254,7 @@ def main(lang: str | None, allow_outside: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @click.pass_context
 @handles_errors
 def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
@@ -152,7 +277,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 
 def store_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--store", "store_url", default=None, metavar="URL",
-                        help=f"{help_text} An SQLAlchemy URL or a SQLite file path / 结果库.")
+                        help=f"{help_text} An SQLAlchemy URL or a SQLite file path.")
 
 
 def evaluation_store(store_url: str | None, ruleset: Path) -> StoreTarget | None:
@@ -188,11 +313,13 @@ def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, 
 @click.option("--format", "fmt", default="table", help="table, json, csv, xlsx or an installed exporter.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of standard output.")
+@quiet_option
+@click.option("--all", "show_all", is_flag=True, help="The table lists every subject, not the top and bottom of a long one.")
 @store_option("Also record the run in this results store (default: store in kaohe.toml, else none).")
 @click.pass_context
 @handles_errors
 def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
-             out: Path | None, store_url: str | None) -> None:
+             out: Path | None, show_all: bool, store_url: str | None) -> None:
     """Evaluate a ruleset on its data and print or write the results."""
     from kaohe.engine.evaluation.runner import input_files, run
     from kaohe.engine.report.render import export, export_document, ranking_table
@@ -214,18 +341,20 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
         payload = None if fmt == "table" else export_document(document, fmt)
         record_run(ctx, target, evaluation, document, period)
     if payload is None:
-        text = ranking_table(evaluation, period)
-        if out:
-            export_text(out, text)
-        else:
+        text = ranking_table(evaluation, period, lang_of(ctx), show_all)
+        payload = text.encode("utf-8") if out else None
+        if out is None:
             click.echo(text, nl=False)
-    else:
-        if out:
-            from kaohe.engine.report.atomic import write_atomic
+    elif out is None:
+        click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
+    if out is not None and payload is not None:
+        from kaohe.engine.report.atomic import write_atomic
 
-            write_atomic(out, payload)
-        else:
-            click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
+        write_atomic(out, payload)
+        shown = [p.period.id for p in evaluation.periods if period is None or p.period.id == period]
+        shown = shown[-1:] if fmt == "table" else shown  # the table shows one period
+        confirm_written(ctx, out, len(payload), (f"{evaluation.periods[-1].cohort.n} 个对象，周期 {'、'.join(shown)}",
+                                                 f"{evaluation.periods[-1].cohort.n} subjects, periods {', '.join(shown)}"))
     report_warnings(evaluation.warnings, lang_of(ctx))
 
 
@@ -236,10 +365,22 @@ def refuse_input_as_output(out: Path, inputs: list[Path]) -> None:
             raise KaoheError(Diagnostic("E-OUTPUT-IS-INPUT", {"file": str(out)}, file=str(out)))
 
 
-def export_text(out: Path, text: str) -> None:
-    from kaohe.engine.report.atomic import write_atomic
+def confirm_written(ctx: click.Context, out: Path, size: int, what: tuple[str, str] | None = None) -> None:
+    """One line on standard error naming the file written, its size and what it holds (not with --quiet)."""
+    if is_quiet(ctx):
+        return
+    zh = lang_of(ctx) == "zh"
+    held = "" if what is None else (f"：{what[0]}" if zh else f": {what[1]}")
+    click.echo(f"已写入 {out}（{readable_size(size)}）{held}" if zh else f"wrote {out} ({readable_size(size)}){held}",
+               err=True)
 
-    write_atomic(out, text.encode("utf-8"))
+
+def readable_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    return f"{size / 1024:.1f} KB" if size < 1024 ** 2 else f"{size / 1024 ** 2:.1f} MB"
+
+
 
 
 @main.command()
@@ -324,7 +465,7 @@ def title_of(kind: str, name: str, component: Any) -> str:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @handles_errors
 def plugins(fmt: str) -> None:
     """List installed components (raters, data sources, allocators …) and their plugins."""
@@ -395,19 +536,19 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check: bool, with_d
 
 
 @main.command()
-@click.argument("old")
-@click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
-@click.option("--rev", default=None, help="Compare NEW with itself at this git revision (OLD is then ignored).")
+@click.argument("rulesets", nargs=-1, required=True, metavar="[OLD] NEW")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", help="Output format.")
+@click.option("--rev", default=None, help="Compare NEW with itself at this git revision: kaohe diff --rev REV NEW.")
 @click.option("--impact", "impact_data", type=click.Path(path_type=Path), default=None,
               help="Evaluate both on this data folder: grade, rank and bonus changes, attributed to the changes.")
 @click.option("--period", default=None, help="With --impact: only this period (default: every period).")
 @click.option("--threshold", default=3, show_default=True, help="With --impact: smallest rank move reported.")
 @click.pass_context
 @handles_errors
-def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impact_data: Path | None,
+def diff(ctx: click.Context, rulesets: tuple[str, ...], fmt: str, rev: str | None, impact_data: Path | None,
          period: str | None, threshold: int) -> None:
     """Semantic diff of two rulesets (files, folders or PATH@GIT-REVISION)."""
+    old, new = diff_pair(rulesets, rev)
     from contextlib import ExitStack
 
     from kaohe.engine.ruleset.load import load_ruleset
@@ -417,8 +558,7 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impa
 
     lang = lang_of(ctx)
     with ExitStack() as stack:
-        before = load_ruleset(at_revision(f"{new}@{rev}" if rev else old, stack))
-        after = load_ruleset(at_revision(new, stack))
+        before, after = (labelled(load_ruleset(at_revision(spec, stack)), spec) for spec in (old, new))
         text = RENDERERS[fmt](before, after, diff_rulesets(before, after), lang)
         if impact_data is not None:
             from kaohe.engine.years.impact import impact
@@ -434,6 +574,27 @@ def diff(ctx: click.Context, old: str, new: str, fmt: str, rev: str | None, impa
         click.echo(text, nl=False)
 
 
+def labelled(ruleset: Ruleset, spec: str) -> Ruleset:
+    """A ruleset read from git is named ``path@REV`` in the diff, not by the temporary copy it was read from."""
+    from dataclasses import replace
+
+    from kaohe.engine.years.gitrev import split_revision
+
+    return replace(ruleset, file=spec) if split_revision(spec)[1] else ruleset
+
+
+def diff_pair(rulesets: tuple[str, ...], rev: str | None) -> tuple[str, str]:
+    """OLD and NEW: two paths, or with ``--rev`` one (NEW, compared with itself at REV)."""
+    if rev is not None:
+        if len(rulesets) != 1:
+            raise click.UsageError("with --rev give only NEW: kaohe diff --rev REV NEW / "
+                                   "用 --rev 时只写新方案：kaohe diff --rev 版本 新方案")
+        return f"{rulesets[0]}@{rev}", rulesets[0]
+    if len(rulesets) != 2:
+        raise click.UsageError("give OLD and NEW (or --rev REV NEW) / 请写旧方案和新方案（或 --rev 版本 新方案）")
+    return rulesets[0], rulesets[1]
+
+
 @main.command()
 @click.argument("name", type=click.Choice(["ruleset", "results", "test", "diff"]), default="ruleset")
 def schema(name: str) -> None:
@@ -445,12 +606,12 @@ def schema(name: str) -> None:
 
 @main.group("store", cls=KaoheGroup)
 def store_group() -> None:
-    """The results store: recorded runs (kaohe evaluate --store) / 结果库."""
+    """The results store: recorded runs (kaohe evaluate --store)."""
 
 
 @store_group.command("runs")
 @store_option("The results store to read (default: store in kaohe.toml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @handles_errors
 def store_runs(store_url: str | None, fmt: str) -> None:
     """List the recorded runs, newest first."""
@@ -466,7 +627,7 @@ def store_runs(store_url: str | None, fmt: str) -> None:
 @store_group.command("show")
 @click.argument("run_id", type=int, metavar="RUN")
 @store_option("The results store to read (default: store in kaohe.toml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @click.option("--document", "whole", is_flag=True,
               help="Print the run's results document instead, byte for byte as --format json wrote it.")
 @handles_errors
@@ -490,7 +651,7 @@ def store_show(run_id: int, store_url: str | None, fmt: str, whole: bool) -> Non
 @click.argument("run_id", type=int, metavar="RUN")
 @store_option("The results store holding the run (default: store in kaohe.toml).")
 @click.option("--by", "by", default=None, metavar="NAME",
-              help="Who signs off (default: KAOHE_USER, else the login name) / 确认人.")
+              help="Who signs off (default: KAOHE_USER, else the login name).")
 @click.pass_context
 @handles_errors
 def store_signoff(ctx: click.Context, run_id: int, store_url: str | None, by: str | None) -> None:
@@ -515,7 +676,7 @@ def store_signoff(ctx: click.Context, run_id: int, store_url: str | None, by: st
               help="Also re-evaluate each run from its recorded ruleset and data files and compare.")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="The project root the recorded paths are relative to (default: the working folder's project).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @click.pass_context
 @handles_errors
 def store_verify(ctx: click.Context, run_ids: tuple[int, ...], store_url: str | None, recompute: bool,
@@ -539,10 +700,10 @@ def store_verify(ctx: click.Context, run_ids: tuple[int, ...], store_url: str | 
 @store_group.command("history")
 @click.argument("subject")
 @store_option("The results store to read (default: store in kaohe.toml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @handles_errors
 def store_history(subject: str, store_url: str | None, fmt: str) -> None:
-    """One subject's results across years and runs / 某对象历年结果."""
+    """One subject's results across years and runs."""
     from kaohe.engine.store.database import opened
     from kaohe.engine.store.subject_history import history_json, history_text, subject_history
 
@@ -562,19 +723,19 @@ def project_root_of(root: Path | None) -> Path:
 @store_group.command("appeal")
 @click.argument("run_id", type=int, metavar="RUN")
 @click.option("--data", "corrected", type=click.Path(path_type=Path), required=True, metavar="CORRECTED",
-              help="Folder holding the corrected data tables (the same tables as the run read) / 更正后的数据.")
+              help="Folder holding the corrected data tables (the same tables as the run read).")
 @store_option("The results store holding the signed-off run (default: store in kaohe.toml).")
-@click.option("--reason", default=None, metavar="TEXT", help="Why the result is appealed / 复核理由.")
+@click.option("--reason", default=None, metavar="TEXT", help="Why the result is appealed.")
 @click.option("--by", "by", default=None, metavar="NAME",
-              help="Who lodges the appeal (default: KAOHE_USER, else the login name) / 复核人.")
+              help="Who lodges the appeal (default: KAOHE_USER, else the login name).")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="The project root the recorded paths are relative to (default: the working folder's project).")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", help="Output format.")
 @click.pass_context
 @handles_errors
 def store_appeal(ctx: click.Context, run_id: int, corrected: Path, store_url: str | None, reason: str | None,
                  by: str | None, root: Path | None, fmt: str) -> None:
-    """Appeal (复核) a signed-off run: re-evaluate it on corrected data, record who and what changed."""
+    """Appeal a signed-off run: re-evaluate it on corrected data, record who and what changed."""
     from kaohe.engine.store.appeal import lodge_appeal
     from kaohe.engine.store.appeal_read import appeal_report
     from kaohe.engine.store.appeal_show import appeal_json, appeal_text
@@ -594,11 +755,11 @@ def store_appeal(ctx: click.Context, run_id: int, corrected: Path, store_url: st
 @store_group.command("appeals")
 @click.argument("run_id", type=int, metavar="[RUN]", required=False)
 @store_option("The results store to read (default: store in kaohe.toml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", help="Output format.")
 @click.pass_context
 @handles_errors
 def store_appeals(ctx: click.Context, run_id: int | None, store_url: str | None, fmt: str) -> None:
-    """The recorded appeals (of RUN only, if given), oldest first, each with its report / 复核记录."""
+    """The recorded appeals (of RUN only, if given), oldest first, each with its report."""
     from kaohe.engine.store.appeal_read import appeal_reports
     from kaohe.engine.store.appeal_show import appeal_json, appeals_text
     from kaohe.engine.store.database import opened

@@ -1,0 +1,155 @@
+"""The command line's help in Chinese, and an example for every command.
+
+English help stays where click expects it (docstrings and ``help=``); this
+table holds the Chinese of each command and option and the examples both
+languages show. Commands are keyed by their callback's name (the short
+commands ``kaohe runs`` … are the same callbacks as ``kaohe store runs`` …);
+options by (command, option), with ``*`` for an option many commands share.
+A test checks every command and option has its Chinese here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Example(NamedTuple):
+    line: str  # the command as typed, after ``kaohe``
+    zh: str
+    en: str
+
+
+class CommandHelp(NamedTuple):
+    zh: str  # first line: the one-line summary of the command list
+    examples: tuple[Example, ...]
+
+
+HEADINGS = {  # click's headings -> (zh, en)
+    "usage": ("用法：", "Usage: "),
+    "options": ("选项", "Options"),
+    "commands": ("命令", "Commands"),
+    "arguments": ("参数", "Arguments"),
+    "examples": ("示例", "Examples"),
+}
+
+COMMANDS: dict[str, CommandHelp] = {
+    "main": CommandHelp(
+        "kaohe 考核 — 用 YAML 方案描述绩效考核办法：校验、计算、说明每一分。\n\n"
+        "提示和帮助的语言：--lang，否则 KAOHE_LANG，否则系统语言（未设置或为 C 时用中文）。",
+        (Example("validate rulesets/chengdu", "校验成都方案（文件或文件夹）", "check the Chengdu ruleset"),
+         Example("evaluate rulesets/chengdu", "计算并显示排名表", "evaluate and show the ranking"),
+         Example("explain rulesets/chengdu C104", "逐项说明一个对象的得分", "explain one subject's score"))),
+    "validate": CommandHelp(
+        "校验方案（文件或文件夹）：一次列出全部问题，每个问题带文件、行列号和修改办法。",
+        (Example("validate rulesets/", "校验所有辖区的方案", "check every jurisdiction"),
+         Example("validate rulesets/loudi --format json", "机器可读的结果（JSON）", "machine-readable (JSON)"))),
+    "evaluate": CommandHelp(
+        "用方案计算数据，显示或写出结果（排名表、JSON、CSV、Excel 或已安装的导出格式）。",
+        (Example("evaluate rulesets/chengdu", "显示最后一个周期的排名表", "the ranking of the last period"),
+         Example("evaluate rulesets/chengdu --period 2025Q2 --format xlsx --out 二季度.xlsx",
+                 "二季度结果写入 Excel", "the second quarter into a workbook"),
+         Example("evaluate rulesets/loudi --data 报送数据/ --store results.db",
+                 "用另一份数据计算并记入结果库", "evaluate other data and record the run"))),
+    "explain": CommandHelp(
+        "逐项说明一个对象的得分：指标、加减分、系数、排名、等次及理由、结果运用。",
+        (Example("explain rulesets/chengdu C104", "说明年度结果", "explain the year"),
+         Example("explain rulesets/chengdu C104 --period 2025Q2", "说明二季度", "explain the second quarter"))),
+    "test": CommandHelp(
+        "运行方案的测试用例（YAML）：每个用例的预期值应来自手算。",
+        (Example("test rulesets/", "运行所有辖区的用例", "run every jurisdiction's cases"),
+         Example("test rulesets/shaoyang --mutate --min-score 0.8",
+                 "变异测试：逐个改动政策值，看用例能否发现", "mutation testing of the policy values"))),
+    "plugins": CommandHelp(
+        "列出已安装的组件（评分方法、数据源、分配方法、导出格式 …）及其所属插件。",
+        (Example("plugins", "列表", "the list"), Example("plugins --format json", "JSON 格式", "as JSON"))),
+    "show": CommandHelp(
+        "显示合并 extends 之后实际生效的方案，可以标注每个值的出处。",
+        (Example("show rulesets/p-town/2025.yaml --provenance", "每个值标注来自哪个文件哪一行",
+                 "tag every value with its file and line"),)),
+    "fmt_command": CommandHelp(
+        "按规范的键顺序和格式重写方案文件，保留注释。",
+        (Example("fmt rulesets/", "整理所有方案", "format every ruleset"),
+         Example("fmt rulesets/ --check --diff", "只检查并显示差异（CI 用）", "check only and show the diff (CI)"))),
+    "diff": CommandHelp(
+        "按编号比较两份方案（文件、文件夹或 路径@git版本），可以用同一份数据看变化的影响。",
+        (Example("diff rulesets/shaoyang/2024.yaml rulesets/shaoyang/2025.yaml", "两年方案的变化",
+                 "what changed between two years"),
+         Example("diff --rev v2024 rulesets/shaoyang/2025.yaml --format md", "与 git 版本 v2024 比较（Markdown）",
+                 "against git revision v2024 (Markdown)"),
+         Example("diff rulesets/shaoyang/2024.yaml rulesets/shaoyang/2025.yaml --impact rulesets/shaoyang/data",
+                 "同一份数据下等次、名次、奖金的变化及其原因", "grade, rank and bonus changes on the same data"))),
+    "schema": CommandHelp(
+        "输出 JSON Schema（方案、结果、测试文件或对比结果），供编辑器和其他系统使用。",
+        (Example("schema ruleset > ruleset.schema.json", "导出方案的 schema", "export the ruleset schema"),)),
+    "store_group": CommandHelp(
+        "结果库：kaohe evaluate --store 记录的各次运行、确认、核对和复核。",
+        (Example("store runs --store results.db", "列出记录", "list the runs"),)),
+    "store_runs": CommandHelp(
+        "列出结果库中记录的运行，新的在前。",
+        (Example("runs --store results.db", "列出记录", "list the runs"),)),
+    "store_show": CommandHelp(
+        "显示一次记录的摘要：方案和数据摘要、文件、周期、等次人数。",
+        (Example("store show 3 --store results.db", "第 3 次运行", "run 3"),
+         Example("store show 3 --document > run3.json", "原样取回该次的结果文档", "the run's results document"))),
+    "store_signoff": CommandHelp(
+        "确认一次运行：冻结并链入结果库的哈希链，输出其摘要。",
+        (Example("signoff 3 --by 考核办", "确认第 3 次运行", "sign off run 3"),)),
+    "store_verify": CommandHelp(
+        "核对已确认运行的哈希链，指出此后被改动的每一条记录（有则退出码 1）。",
+        (Example("verify --store results.db", "核对整条链", "verify the whole chain"),
+         Example("verify 3 --recompute", "并用记录的方案和数据重新计算比对", "and recompute run 3"))),
+    "store_history": CommandHelp(
+        "一个对象历年、历次运行的结果。",
+        (Example("history C104 --store results.db", "C104 的历年结果", "C104 across years"),)),
+    "store_appeal": CommandHelp(
+        "复核一次已确认的运行：用更正后的数据重新计算，记录复核人、理由和变化。",
+        (Example("appeal 3 --data 更正数据/ --reason 漏报加分 --by 张三", "复核第 3 次运行",
+                 "appeal run 3 on corrected data"),)),
+    "store_appeals": CommandHelp(
+        "列出复核记录（给出 RUN 时只列该次运行的），旧的在前，每条附报告。",
+        (Example("appeals 3", "第 3 次运行的复核", "the appeals of run 3"),)),
+}
+
+OPTIONS: dict[tuple[str, str], str] = {
+    ("main", "lang"): "提示语言 zh 或 en（默认：KAOHE_LANG，否则系统语言；未设置时为中文）",
+    ("main", "allow_outside"): "允许方案读取项目之外的这个文件夹",
+    ("main", "version"): "显示版本并退出",
+    ("*", "quiet"): "不显示确认和进度；错误和计算提醒照常显示",
+    ("*", "help"): "显示本帮助并退出",
+    ("*", "fmt"): "输出格式",
+    ("*", "store_url"): "结果库：SQLAlchemy URL 或 SQLite 文件路径（默认：kaohe.toml 中的 store）",
+    ("*", "root"): "记录中的相对路径所相对的项目根目录（默认：当前目录所在的项目）",
+    ("*", "by"): "操作人（默认：KAOHE_USER，否则登录名）",
+    ("evaluate", "data_dir"): "数据表所在的文件夹（默认：方案自己的数据）",
+    ("evaluate", "period"): "只算这个周期，如 2025Q1 或 2025",
+    ("evaluate", "fmt"): "table（排名表，默认）、json、csv、xlsx 或已安装的导出格式",
+    ("evaluate", "out"): "写入这个文件（整体写入，失败时原文件不变），而不是输出到屏幕",
+    ("evaluate", "show_all"): "排名表列出每个对象（对象很多时默认只列前后各 30 名）",
+    ("explain", "data_dir"): "数据表所在的文件夹（默认：方案自己的数据）",
+    ("explain", "period"): "说明哪个周期（默认：年度，没有年度时为最后一个周期）",
+    ("test", "verbose"): "列出每个用例，而不只是失败的",
+    ("test", "mutate"): "变异测试：每次改动一个政策值，报告没有用例能发现的改动（docs/mutation.md）",
+    ("test", "fmt"): "与 --mutate 一起用：输出格式",
+    ("test", "min_score"): "与 --mutate 一起用：某辖区的得分（发现数 /（发现数 + 未发现数））低于此值时退出码 1",
+    ("show", "resolved"): "合并 extends 之后（默认如此，写出来更清楚）",
+    ("show", "provenance"): "每个值标注设定它的文件和行",
+    ("show", "canonical"): "按 kaohe fmt 的格式输出文件本身（不合并、不检查），供 git textconv 使用",
+    ("fmt_command", "check"): "不修改文件；列出会被修改的文件，有则退出码 1",
+    ("fmt_command", "with_diff"): "同时显示每个文件的差异",
+    ("diff", "rev"): "与 NEW 自己在这个 git 版本时比较：kaohe diff --rev 版本 NEW",
+    ("diff", "impact_data"): "用这份数据分别计算两份方案：等次、名次、奖金的变化，并归因到各项改动",
+    ("diff", "period"): "与 --impact 一起用：只看这个周期（默认：每个周期）",
+    ("diff", "threshold"): "与 --impact 一起用：报告的最小名次变化",
+    ("store_show", "whole"): "改为原样输出该次运行的结果文档（与 --format json 写出的逐字节相同）",
+    ("store_verify", "recompute"): "同时用记录的方案和数据文件重新计算每次运行并比对",
+    ("store_appeal", "corrected"): "更正后的数据表所在的文件夹（与该次运行读取的表相同）",
+    ("store_appeal", "reason"): "复核理由",
+}
+
+
+def command_help(name: str) -> CommandHelp | None:
+    return COMMANDS.get(name)
+
+
+def option_help(command: str, option: str) -> str | None:
+    return OPTIONS.get((command, option)) or OPTIONS.get(("*", option))
