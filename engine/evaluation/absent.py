@@ -11,8 +11,6 @@ absent input follows the missing policy (and warns, W-MISSING-DEFAULT-ZERO).
 
 from __future__ import annotations
 
-import numpy as np
-
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.registry import Registry
@@ -22,7 +20,7 @@ from kaohe.engine.ruleset.model import Indicator, Ruleset
 def check_inputs_present(ruleset: Ruleset, dataset: Dataset, registry: Registry) -> None:
     if dataset.fixture:
         return
-    supplied = set(np.unique(dataset.values.input).tolist()) if len(dataset.values) else set()
+    supplied = set(dataset.values.inputs())  # from the (period, input) index the reader built: no sort of names
     supplied |= {spec.name for spec in ruleset.derived}
     problems = [
         _absent(ruleset, dataset, indicator, name)
