@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -22,6 +24,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError
 
 if TYPE_CHECKING:
     from kaohe.engine.evaluation.pipeline import Evaluation
+    from kaohe.engine.report.output import Results
     from kaohe.engine.ruleset.model import Ruleset
     from kaohe.engine.store.url import StoreTarget
 
@@ -129,6 +132,49 @@ def quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
     evaluation warnings are still shown."""
     return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
                         help="No confirmations or progress; errors and warnings still show.")(command)
+
+
+PROGRESS_DELAY = 1.0  # seconds before a run's progress bar appears: short runs never show one
+
+
+class TerminalProgress:
+    """The engine's steps as a rich progress bar on standard error; it appears only once the run has
+    taken ``PROGRESS_DELAY`` seconds, and vanishes when the run ends."""
+
+    def __init__(self, lang: str, console: Any = None, delay: float = PROGRESS_DELAY):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.lang = lang
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                            console=console or Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("", total=None, visible=False)
+        self.timer = threading.Timer(delay, lambda: self.bar.update(self.task, visible=True))
+        self.timer.daemon = True
+
+    def __enter__(self) -> TerminalProgress:
+        self.bar.start()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        self.bar.stop()
+
+    def step(self, zh: str, en: str, done: int | None = None, total: int | None = None) -> None:
+        self.bar.update(self.task, description=zh if self.lang == "zh" else en, completed=done or 0, total=total)
+
+
+@contextmanager
+def showing_progress(ctx: click.Context) -> Iterator[None]:
+    """A progress bar for this command when standard error is a terminal and not --quiet."""
+    if is_quiet(ctx) or not sys.stderr.isatty():
+        yield
+        return
+    from kaohe.engine.progress import listening
+
+    with TerminalProgress(lang_of(ctx)) as bar, listening(bar):
+        yield
 
 
 class BilingualHelp(click.Command):
@@ -255,13 +301,19 @@ def main(lang: str | None, allow_outside: tuple[Path, ...]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--data", "data", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Also check this data (a folder, a workbook or one table's file) against the ruleset, "
+                   "without evaluating.")
 @click.pass_context
 @handles_errors
-def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, data: Path | None) -> None:
     """Check rulesets (files or folders); report every problem, located."""
     from kaohe.engine.ruleset.load import validate_paths
 
     lang = lang_of(ctx)
+    if data is not None:
+        validate_data(ctx, paths, data, fmt)
+        return
     count, problems = validate_paths(paths)
     errors = [p for p in problems if p.severity == "error"]
     if fmt == "json":
@@ -273,6 +325,33 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         ctx.exit(EXIT_INVALID)
     if fmt == "text":
         click.echo(f"✓ {count} 个方案文件通过校验" if lang == "zh" else f"✓ {count} ruleset file(s) valid")
+
+
+def validate_data(ctx: click.Context, paths: tuple[Path, ...], data: Path, fmt: str) -> None:
+    """``validate RULESET --data DIR|FILE``: every problem of every table, nothing scored."""
+    from kaohe.engine.evaluation.data_check import check_data
+
+    if len(paths) != 1:
+        raise click.UsageError("--data checks the data of one ruleset: give one RULESET / --data 只能配一个方案")
+    lang = lang_of(ctx)
+    result = check_data(paths[0], data)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": result.ok, "files": result.files, "tables": result.tables,
+                               "problems": [p.to_json(lang) for p in result.problems]},
+                              ensure_ascii=False, indent=2))
+    elif not result.ok:
+        report(result.problems, lang)
+    else:  # warnings only: the data passes
+        for warning in result.problems:
+            click.echo(warning.format(lang), err=True)
+        if result.problems:
+            count = len(result.problems)
+            click.echo(f"共 {count} 条提醒，请核对" if lang == "zh" else f"{count} warning(s); please check", err=True)
+    if not result.ok:
+        ctx.exit(EXIT_INVALID)
+    if fmt == "text":
+        count = len(result.tables)
+        click.echo(f"✓ 数据通过校验：{count} 张表" if lang == "zh" else f"✓ data valid: {count} table(s)")
 
 
 def store_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -307,10 +386,10 @@ def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, 
 
 @main.command()
 @click.argument("ruleset", type=click.Path(path_type=Path))
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder holding the data tables (default: the ruleset's own data).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder (or workbook) holding the data tables (default: the ruleset's own data).")
 @click.option("--period", default=None, help="Only this period, e.g. 2025Q1 or 2025.")
-@click.option("--format", "fmt", default="table", help="table, json, csv, xlsx or an installed exporter.")
+@click.option("--format", "fmt", default="table", help="table, json, csv, xlsx, parquet, html or an installed exporter.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of standard output.")
 @quiet_option
@@ -322,40 +401,71 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
              out: Path | None, show_all: bool, store_url: str | None) -> None:
     """Evaluate a ruleset on its data and print or write the results."""
     from kaohe.engine.evaluation.runner import input_files, run
-    from kaohe.engine.report.render import export, export_document, ranking_table
-    from kaohe.engine.report.results import build_document
+    from kaohe.engine.report.output import Results
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
     target = evaluation_store(store_url, ruleset)
     from kaohe.engine.store.data_store import using
 
-    with using(target):  # history: {source: store} reads the store this run records into
-        evaluation = run(ruleset, data_dir, period)
-    if out is not None:
-        refuse_input_as_output(out, input_files(evaluation))
-    if target is None:
-        payload = None if fmt == "table" else export(evaluation, fmt)
-    else:  # one document, recorded and written; recorded before any output is shown
-        document = build_document(evaluation)
-        payload = None if fmt == "table" else export_document(document, fmt)
-        record_run(ctx, target, evaluation, document, period)
-    if payload is None:
+    with showing_progress(ctx):
+        with using(target):  # history: {source: store} reads the store this run records into
+            evaluation = run(ruleset, data_dir, period)
+        if out is not None:
+            refuse_input_as_output(out, input_files(evaluation))
+        results = Results(evaluation)
+        if target is not None:  # one document, recorded and written; recorded before any output is shown
+            from kaohe.engine.report.results import build_document
+
+            results = Results(evaluation, build_document(evaluation))
+            record_run(ctx, target, evaluation, results.document(), period)
+        written = write_results(ctx, results, fmt, out, period, show_all)
+    if written is not None:  # after the progress bar is gone
+        confirm_written(ctx, *written)
+    report_warnings(evaluation.warnings, lang_of(ctx))
+
+
+SPOOL_BYTES = 64 * 1024 * 1024  # output for standard output is held in memory up to this, then on disk
+
+
+Written = tuple[Path, int, tuple[str, str]]  # file, bytes, what it holds (zh, en)
+
+
+def write_results(ctx: click.Context, results: Results, fmt: str, out: Path | None, period: str | None,
+                  show_all: bool) -> Written | None:
+    """The table or an exporter's output, to ``--out`` (whole or not at all) or to standard output
+    (also whole: spooled first, so a failing exporter prints nothing); what was written to ``--out``."""
+    from kaohe.engine.progress import step
+    from kaohe.engine.report.render import export_to, ranking_table
+
+    step("写出结果", "writing the results")
+    evaluation = results.evaluation
+    if fmt == "table":
         text = ranking_table(evaluation, period, lang_of(ctx), show_all)
-        payload = text.encode("utf-8") if out else None
         if out is None:
             click.echo(text, nl=False)
-    elif out is None:
-        click.echo(payload, nl=False)  # bytes go to the binary stream unchanged
-    if out is not None and payload is not None:
-        from kaohe.engine.report.atomic import write_atomic
+            return None
+        fill: Callable[[BinaryIO], object] = lambda handle: handle.write(text.encode("utf-8"))  # noqa: E731
+    else:
+        fill = lambda handle: export_to(results, fmt, handle)  # noqa: E731
+    if out is None:
+        import shutil
+        from tempfile import SpooledTemporaryFile
 
-        write_atomic(out, payload)
-        shown = [p.period.id for p in evaluation.periods if period is None or p.period.id == period]
-        shown = shown[-1:] if fmt == "table" else shown  # the table shows one period
-        confirm_written(ctx, out, len(payload), (f"{evaluation.periods[-1].cohort.n} 个对象，周期 {'、'.join(shown)}",
-                                                 f"{evaluation.periods[-1].cohort.n} subjects, periods {', '.join(shown)}"))
-    report_warnings(evaluation.warnings, lang_of(ctx))
+        with SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            fill(spool)  # type: ignore[arg-type]
+            spool.seek(0)
+            stdout = click.get_binary_stream("stdout")
+            shutil.copyfileobj(spool, stdout)  # type: ignore[misc]
+            stdout.flush()
+        return None
+    from kaohe.engine.report.atomic import write_atomic_with
+
+    size = write_atomic_with(out, fill)
+    shown = [p.period.id for p in evaluation.periods if period is None or p.period.id == period]
+    shown = shown[-1:] if fmt == "table" else shown  # the table shows one period
+    subjects = evaluation.periods[-1].cohort.n
+    return out, size, (f"{subjects} 个对象，周期 {'、'.join(shown)}", f"{subjects} subjects, periods {', '.join(shown)}")
 
 
 def refuse_input_as_output(out: Path, inputs: list[Path]) -> None:
@@ -385,18 +495,120 @@ def readable_size(size: int) -> str:
 
 @main.command()
 @click.argument("ruleset", type=click.Path(path_type=Path))
-@click.argument("subject")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None)
+@click.argument("subject", required=False)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder holding the data tables (default: the ruleset's own data).")
 @click.option("--period", default=None, help="Period to explain (default: the year, else the last period).")
+@click.option("--all", "every", is_flag=True, help="Every subject of the period, from one evaluation.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="With --all: one file per subject (named by id) in this folder.")
+@quiet_option
 @click.pass_context
 @handles_errors
-def explain(ctx: click.Context, ruleset: Path, subject: str, data_dir: Path | None, period: str | None) -> None:
-    """Explain one subject's score point by point (in Chinese)."""
+def explain(ctx: click.Context, ruleset: Path, subject: str | None, data_dir: Path | None, period: str | None,
+            every: bool, out: Path | None) -> None:
+    """Explain one subject's score point by point (in Chinese); --all: every subject."""
     from kaohe.engine.evaluation.runner import run
-    from kaohe.engine.report.explain import explain_subject
+    from kaohe.engine.report.explain import explain_all, explain_subject
 
-    evaluation = run(ruleset, data_dir)
-    click.echo(explain_subject(evaluation, subject, period), nl=False)
+    if every == (subject is not None):
+        raise click.UsageError("name one SUBJECT or give --all / 请写一个考核对象，或用 --all 说明全部对象")
+    if out is not None and not every:
+        raise click.UsageError("--out goes with --all / --out 与 --all 一起使用")
+    with showing_progress(ctx):
+        evaluation = run(ruleset, data_dir)
+        if subject is not None:
+            text = explain_subject(evaluation, subject, period)
+        else:
+            texts = list(explain_all(evaluation, period))  # all made before anything is written
+    if subject is not None:
+        click.echo(text, nl=False)
+        return
+    if out is None:
+        click.echo("\n".join(text for _, text in texts), nl=False)
+        return
+    from kaohe.engine.report.atomic import write_files_atomic
+
+    names = explanation_files([i for i, _ in texts])
+    size = write_files_atomic(out, ((name, text.encode("utf-8")) for name, (_, text) in zip(names, texts, strict=True)))
+    confirm_written(ctx, out, size, (f"{len(texts)} 份说明", f"{len(texts)} explanations"))
+
+
+def explanation_files(ids: list[str]) -> list[str]:
+    """A file name per subject id: the id with characters no file name may hold replaced by _,
+    and a number added where two ids would give one name."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for ident in ids:
+        base = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in ident).strip(". ") or "_"
+        name, k = f"{base}.txt", 2
+        while name.lower() in taken:
+            name, k = f"{base}-{k}.txt", k + 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+@main.command("report")
+@click.argument("ruleset", type=click.Path(path_type=Path))
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder holding the data tables (default: the ruleset's own data).")
+@click.option("--period", default=None, help="The period reported (default: the year, else the last period).")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True,
+              help="html: one self-contained file; pdf: printed by headless Chromium.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write to this file (with --split: this folder) instead of standard output.")
+@click.option("--split", is_flag=True, help="With --format pdf: one PDF per subject in the --out folder, named by id.")
+@click.option("--previous", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="An earlier year's results JSON (kaohe evaluate --format json): movers and grade changes.")
+@store_option("The store rulesets read earlier results from, and the signed-off year before is compared with "
+              "when --previous is not given (default: store in kaohe.toml, else none).")
+@quiet_option
+@click.pass_context
+@handles_errors
+def report_command(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
+                   out: Path | None, split: bool, previous: Path | None, store_url: str | None) -> None:
+    """Write the results as one self-contained HTML report, or print it to PDF."""
+    from kaohe.engine.evaluation.runner import input_files, run
+    from kaohe.engine.report.html.write import write_report
+    from kaohe.engine.store.data_store import using
+
+    if split and fmt != "pdf":
+        raise click.UsageError("--split needs --format pdf / --split 需要 --format pdf")
+    if fmt == "pdf" and out is None:
+        raise click.UsageError("pdf output needs --out FILE (with --split: --out FOLDER) / pdf 格式需要用 --out 指定文件"
+                               "（--split 时为文件夹）")
+    if fmt == "pdf":  # before the evaluation: a missing browser is told at once
+        from kaohe.engine.report.html.browser import driver_installed, require_chromium
+
+        require_chromium()
+        if not driver_installed():
+            raise KaoheError(Diagnostic("E-REPORT-DRIVER", {}))
+    target = evaluation_store(store_url, ruleset)
+    with using(target):
+        evaluation = run(ruleset, data_dir)
+    if out is not None and not split:
+        refuse_input_as_output(out, input_files(evaluation))
+    chosen_lang = ctx.find_root().params.get("lang") or "zh"  # the report opens in Chinese unless --lang en
+    earlier: Any = previous
+    if previous is None and target is not None:  # the year before, signed off in the store, when there is one
+        from kaohe.engine.store.previous_year import previous_year_document
+
+        found = previous_year_document(target, evaluation.ruleset)
+        if found is not None:
+            earlier = (f"结果库 {target.shown} 运行 {found[0]}" if chosen_lang == "zh"
+                       else f"store {target.shown} run {found[0]}", found[1])
+    written = write_report(evaluation, period, fmt, out, split, earlier, chosen_lang)
+    if written.payload is not None:
+        click.echo(written.payload, nl=False)
+    what = (f"{written.subjects} 个对象，周期 {written.period}", f"{written.subjects} subjects, period {written.period}")
+    if split and out is not None:
+        total = sum(size for _, size in written.files)
+        confirm_written(ctx, out, total, (f"{len(written.files)} 个 PDF，每个对象一个，周期 {written.period}",
+                                          f"{len(written.files)} PDFs, one per subject, period {written.period}"))
+    elif out is not None:
+        confirm_written(ctx, out, written.files[0][1], what)
+    report_warnings(evaluation.warnings, lang_of(ctx))
 
 
 @main.command()
@@ -597,11 +809,106 @@ def diff_pair(rulesets: tuple[str, ...], rev: str | None) -> tuple[str, str]:
 
 @main.command()
 @click.argument("name", type=click.Choice(["ruleset", "results", "test", "diff"]), default="ruleset")
-def schema(name: str) -> None:
-    """Print a JSON Schema (ruleset, results or test)."""
-    from kaohe.engine.ruleset.schema import SCHEMA_DIR
+@click.option("--builtin", is_flag=True,
+              help="ruleset: only the built-in components, as schemas/ruleset.editor.schema.json holds them.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the schema to FILE instead of standard output.")
+@handles_errors
+def schema(name: str, builtin: bool, out: Path | None) -> None:
+    """Print a JSON Schema (ruleset, results, test or diff).
 
-    click.echo((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"), nl=False)
+    ruleset is the editor schema: the format with the installed raters, outcomes and
+    data sources and their settings (docs/ruleset-format.md, Editor setup)."""
+    from kaohe.engine.ruleset.editor_schema import schema_text
+
+    text = schema_text(name, builtin=builtin)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    from kaohe.engine.report.atomic import write_atomic
+
+    write_atomic(out, text.encode("utf-8"))
+
+
+@main.command()
+@click.argument("ruleset", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the workbook to this .xlsx file (default: named after the ruleset id and period, here).")
+@click.option("--period", default=None, help="Pre-fill this period only, e.g. 2025Q1 (default: every period).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Take the subjects from this folder or workbook (default: the ruleset's own data).")
+@quiet_option
+@click.pass_context
+@handles_errors
+def template(ctx: click.Context, ruleset: Path, out: Path | None, period: str | None, data_dir: Path | None) -> None:
+    """Write the data-entry workbook of a ruleset: a sheet per table, subjects pre-filled."""
+    from kaohe.engine.data.template import template_file
+    from kaohe.engine.registry import default_registry
+    from kaohe.engine.report.atomic import write_atomic
+    from kaohe.engine.ruleset.load import load_ruleset
+
+    registry = default_registry()
+    compiled = load_ruleset(ruleset, registry)
+    target, payload, plan = template_file(compiled, registry, out, period, data_dir)
+    read = [Path(f) for f in compiled.source_files] + ([data_dir] if data_dir is not None else [])
+    refuse_input_as_output(target, read)  # a filled workbook given as --data is never overwritten by a blank one
+    write_atomic(target, payload)
+    sheets = [s.name for s in plan.sheets]
+    rows = sum(len(s.rows) for s in plan.sheets if s.table == "subjects")
+    confirm_written(ctx, target, len(payload), (f"{'、'.join(sheets)}；{rows} 个对象",
+                                                 f"{len(sheets)} sheets, {rows} subjects"))
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path), default=".")
+@click.option("--id", "ruleset_id", default=None, help="Ruleset id (letters, digits, - and _).")
+@click.option("--title", default=None, help="Name of the assessment method (its title, in Chinese).")
+@click.option("--year", type=int, default=None, help="Assessment year.")
+@click.option("--kind", type=click.Choice(["unit", "person"]), default=None, help="Subjects are units or persons.")
+@click.option("--periods", "cycle", type=click.Choice(["quarter", "year"]), default=None,
+              help="Quarterly (rolled up into the year) or yearly assessment.")
+@click.option("--indicator", "indicators", multiple=True, help="An indicator's name (repeatable).")
+@click.option("--yes", "assume", is_flag=True, help="Ask nothing: defaults for whatever no option gives.")
+@quiet_option
+@click.pass_context
+@handles_errors
+def init_command(ctx: click.Context, folder: Path, ruleset_id: str | None, title: str | None, year: int | None,
+                 kind: str | None, cycle: str | None, indicators: tuple[str, ...], assume: bool) -> None:
+    """Create a new jurisdiction folder: a commented ruleset, sample data, a test file, a README."""
+    from kaohe.engine.ruleset.scaffold import (
+        Answers,
+        check_folder,
+        create,
+        default_answers,
+        split_names,
+    )
+
+    check_folder(folder)  # before any question: a folder in use is refused at once
+    zh = lang_of(ctx) == "zh"
+    base = default_answers(folder)
+
+    def ask(given: Any, question: tuple[str, str], default: Any, kind_of: Any = None) -> Any:
+        if given is not None or assume:
+            return default if given is None else given
+        return click.prompt(question[0] if zh else question[1], default=default, type=kind_of)
+
+    answers = Answers(
+        ruleset_id=ask(ruleset_id, ("方案编号（英文）", "Ruleset id"), base.ruleset_id),
+        title=ask(title, ("辖区考核办法名称", "Name of the method"), base.title),
+        year=ask(year, ("考核年度", "Year"), base.year, int),
+        kind=ask(kind, ("考核对象：unit 单位 / person 个人", "Subjects"), "unit", click.Choice(["unit", "person"])),
+        cycle=ask(cycle, ("考核周期：quarter 季度 / year 年度", "Periods"), "quarter",
+                  click.Choice(["quarter", "year"])),
+    )
+    names = indicators or split_names(ask(None, ("指标名称（用顿号分隔）", "Indicator names (separated by commas)"),
+                                          "、".join(answers.names)))
+    written = create(folder, Answers(answers.ruleset_id, answers.title, answers.year, answers.kind, answers.cycle,
+                                     tuple(names)))
+    if not is_quiet(ctx):
+        for path in written:
+            click.echo(f"已创建 {path}" if zh else f"created {path}", err=True)
+        click.echo(f"下一步：kaohe validate {folder}；kaohe test {folder}；kaohe evaluate {folder}" if zh
+                   else f"next: kaohe validate {folder}; kaohe test {folder}; kaohe evaluate {folder}", err=True)
 
 
 @main.group("store", cls=KaoheGroup)

@@ -13,11 +13,11 @@ in Python when an array operation will do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 import numpy as np
 
@@ -304,14 +304,35 @@ class Allocator(Outcome):
 # Exporters
 
 
+class ExportedResults(Protocol):
+    """What an exporter's ``write`` may ask of one evaluation's results (implemented by
+    ``kaohe.engine.report.output.Results``; the contract names only these methods)."""
+
+    def document(self) -> dict[str, Any]: ...
+
+    def document_stream(self) -> dict[str, Any]: ...
+
+    def header(self) -> list[str]: ...
+
+    def column_ids(self) -> list[str]: ...
+
+    def period_columns(self) -> Iterator[list[Any]]: ...
+
+
 class Exporter(Component):
-    """Renders a results document (see ``schemas/results.schema.json``)."""
+    """Renders results: ``export`` a results document (see ``schemas/results.schema.json``) as bytes;
+    ``write`` streams an evaluation's results to a file. ``write`` builds the whole document and
+    calls ``export`` unless the exporter overrides it to read ``results`` as columns or as a stream
+    (``kaohe.engine.report.output.Results``) and never hold everything at once."""
 
     kind = "exporter"
     suffix: ClassVar[str] = ".txt"
 
     def export(self, document: Mapping[str, Any]) -> bytes:
         raise NotImplementedError
+
+    def write(self, results: ExportedResults, out: BinaryIO) -> None:
+        out.write(self.export(results.document()))
 
 
 def money(value: Any) -> Decimal:

@@ -32,6 +32,7 @@ DEFAULT_PLUGINS = (
     "kaohe.plugins.outcomes_lists",
     "kaohe.plugins.outcomes_values",
     "kaohe.plugins.exporters",
+    "kaohe.plugins.parquet",
     "kaohe.plugins.functions",
 )
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.notes import note
+from kaohe.engine.data.numbers import Percent
 from kaohe.engine.data.sheet import MAX_CELL_CHARS, shown
 from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.hookspecs import Registrar, hookimpl
@@ -26,6 +29,9 @@ _PATH = {
     "title": "文件路径 / Path",
     "description": "相对于方案所在目录的文件路径 / file path relative to the ruleset's folder",
 }
+
+
+GBK = "gb18030"  # the superset of GBK: what a CSV that is not UTF-8 most likely is in a Chinese office
 
 
 def _schema(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -103,6 +109,18 @@ class CsvSource(DataSource):
             raise _fail("E-DATA-SOURCE", file, table=str(file),
                         problem=Bilingual("delimiter 必须是一个字符", "delimiter must be one character"))
         try:
+            return self._read(file, encoding, delimiter)
+        except UnicodeError as exc:
+            line, column = _undecodable_at(file, exc)
+            if "encoding" not in params and _decodes(file, GBK):  # an old Excel export: read it, and say so
+                # located at the first byte UTF-8 could not read: where to look whether GBK read it right
+                note(Diagnostic("W-DATA-GBK", {"file": str(file)}, file=str(file), line=line, column=column,
+                                severity="warning"))
+                return self._read(file, GBK, delimiter)
+            raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding=encoding) from None
+
+    def _read(self, file: Path, encoding: str, delimiter: str) -> RawTable:
+        try:
             with file.open(encoding=encoding, newline="") as handle:
                 reader = csv.reader(handle, delimiter=delimiter)
                 try:
@@ -115,14 +133,19 @@ class CsvSource(DataSource):
                         raise KaoheError(_huge_cell(file, reader.line_num, encoding, delimiter)) from None
                     raise _fail("E-DATA-CSV-QUOTE", file, quote or reader.line_num or None,
                                 file=str(file)) from None
-        except UnicodeError as exc:
-            line, column = _undecodable_at(file, exc)
-            raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding=encoding) from None
         except LookupError:
             raise _fail("E-DATA-SOURCE", file, table=str(file),
                         problem=Bilingual(f"不认识的编码 {encoding}（常用 utf-8-sig 或 gbk）", f"unknown encoding {encoding}")) from None
         except (csv.Error, OSError) as exc:
             raise _fail("E-DATA-SOURCE", file, table=str(file), problem=unreadable(exc)) from None
+
+
+def _decodes(file: Path, encoding: str) -> bool:
+    try:
+        file.read_bytes().decode(encoding)
+    except (OSError, UnicodeError):
+        return False
+    return True
 
 
 def _record_start(file: Path, line_num: int, encoding: str) -> int | None:
@@ -192,6 +215,8 @@ class XlsxSource(DataSource):
 
     def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
         file = locate(params, base_dir)
+        if file.suffix.lower() == ".xls":  # an old workbook named under source: xlsx
+            return XlsSource().read(params, base_dir)
         try:
             import openpyxl  # imported by the one source that reads workbooks: every other run is spared it
 
@@ -203,7 +228,7 @@ class XlsxSource(DataSource):
         try:
             sheet = _sheet(book, params.get("sheet"), file)
             sheet.reset_dimensions()  # stored dimensions are often wrong; read what is there
-            return _read_rows(sheet.iter_rows(values_only=True), str(file))
+            return _read_rows(_xlsx_values(sheet), _origin(file, sheet.title, book.sheetnames))
         except (KaoheError, MemoryError):
             raise
         except Exception:
@@ -223,7 +248,35 @@ def _sheet(book: Any, name: Any, file: Path) -> Any:
     return book[name]
 
 
-def _read_rows(values: Iterable[tuple[Any, ...]], origin: str) -> RawTable:
+def _origin(file: Path, sheet: str, sheets: list[str]) -> str:
+    """The file, and the sheet when the workbook has several (``book.xlsx#考核对象表``)."""
+    return f"{file}#{sheet}" if len(sheets) > 1 else str(file)
+
+
+def _xlsx_values(sheet: Any) -> Iterator[list[Any]]:
+    """Each row's values; a number in a cell formatted as a percentage (97% holds 0.97) is a ``Percent``."""
+    percent: dict[int, bool] = {}
+    for cells in sheet.iter_rows():
+        row = []
+        for cell in cells:
+            value = cell.value
+            if type(value) in (float, int):
+                style = getattr(cell, "_style_id", 0)
+                if style not in percent:
+                    percent[style] = _scales_by_100(str(getattr(cell, "number_format", "")))
+                if percent[style]:
+                    value = Percent(value)
+            row.append(value)
+        yield row
+
+
+def _scales_by_100(number_format: str) -> bool:
+    """Whether an Excel number format shows the value times 100 (``0%``, ``0.0%``); a quoted or
+    escaped percent sign (``0"%"``, ``0\\%``) is a literal that does not scale."""
+    return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
+
+
+def _read_rows(values: Iterable[Sequence[Any]], origin: str) -> RawTable:
     header: list[Any] | None = None
     header_line: int | None = None
     rows: list[list[Any]] = []
@@ -238,6 +291,46 @@ def _read_rows(values: Iterable[tuple[Any, ...]], origin: str) -> RawTable:
             rows.append(list(cells))
             numbers.append(number)
     return _table(header or [], rows, origin, numbers, header_line)
+
+
+# ---------------------------------------------------------------------------
+# XLS (Excel 97-2003)
+
+
+class XlsSource(DataSource):
+    name = "xls"
+    title = "Excel 97-2003 工作簿"
+    description = ("Reads a table from one sheet of an old Excel .xls workbook (through python-calamine); "
+                   "rows are numbered as Excel shows them.")
+    params_schema = XlsxSource.params_schema
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        file = locate(params, base_dir)
+        try:
+            import python_calamine  # imported only when an .xls is read
+
+            book = python_calamine.CalamineWorkbook.from_path(str(file))
+        except MemoryError:
+            raise
+        except Exception:  # calamine's own errors, a zip or a text file named .xls
+            raise _fail("E-DATA-NOT-XLS", file, file=str(file)) from None
+        try:
+            names = list(book.sheet_names)
+            name = params.get("sheet")
+            if name is None and not names:
+                raise _fail("E-DATA-NOT-XLS", file, file=str(file))
+            if name is not None and name not in names:
+                raise _fail("E-DATA-SHEET", file, file=str(file), sheet=name,
+                            available=", ".join(names), suggest=did_you_mean(name, names))
+            title = name if name is not None else names[0]
+            rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            return _read_rows(([None if c == "" else c for c in row] for row in rows), _origin(file, title, names))
+        except (KaoheError, MemoryError):
+            raise
+        except Exception:
+            raise _fail("E-DATA-NOT-XLS", file, file=str(file)) from None
+        finally:
+            book.close()
 
 
 # ---------------------------------------------------------------------------
@@ -323,7 +416,7 @@ def _get(record: Mapping[Any, Any], name: str) -> Any:
 
 @hookimpl
 def register_data_sources(register: Registrar) -> None:
-    for source in (CsvSource, XlsxSource, JsonSource, InlineSource):
+    for source in (CsvSource, XlsxSource, XlsSource, JsonSource, InlineSource):
         register.data_source(source)
 
 

@@ -11,33 +11,32 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import math
-import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
-from kaohe.engine.components import Exporter
+import numpy as np
+
+from kaohe.engine.components import ExportedResults, Exporter
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
+from kaohe.engine.report.stream_json import encode, write_json
+from kaohe.engine.report.table import column_titles, outcome_cell
 
 NO_PARAMS: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": [],
                              "properties": {}}
 
-FRONT = ["周期", "编号", "名称", "单位", "类别", "分组"]
-BACK = ["小计", "加分", "扣分", "系数", "总分", "排名", "组内人数", "等次", "等次说明", "一票否决"]
 ADJUSTMENT_HEADER = ["周期", "编号", "名称", "规则", "类型", "分值", "事件日期", "事件类型"]
 ADJUSTMENT_KIND = {"bonus": "加分", "deduction": "扣分"}
-MONEY = re.compile(r"^-?\d+(\.\d+)?$")
 
 # ---------------------------------------------------------------------------
 # The shared table
 
 
 def result_table(document: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows (one per subject per period) shared by CSV and XLSX.
+    """Header and rows (one per subject per period) shared by CSV and XLSX, read from a document
+    (``kaohe.engine.report.table`` makes the same table from an evaluation's columns).
 
     Cells are plain values: str, int, float, Decimal (money), bool or None;
     each format decides how to write them.
@@ -51,16 +50,6 @@ def result_table(document: Mapping[str, Any]) -> tuple[list[str], list[list[Any]
     return header, rows
 
 
-def column_titles(indicators: list[tuple[str, str]], outcomes: list[tuple[str, str]]) -> list[str]:
-    """All column titles; an indicator or outcome title used twice gets "(id)" appended."""
-    counts = Counter([*FRONT, *BACK, *(t for _, t in indicators), *(t for _, t in outcomes)])
-
-    def unique(pairs: list[tuple[str, str]]) -> list[str]:
-        return [f"{title}({ident})" if counts[title] > 1 else title for ident, title in pairs]
-
-    return [*FRONT, *unique(indicators), *BACK, *unique(outcomes)]
-
-
 def _row(period: str, s: Mapping[str, Any], indicators: list[tuple[str, str]],
          outcomes: list[tuple[str, str, bool]]) -> list[Any]:
     scores = s["indicators"]
@@ -70,16 +59,8 @@ def _row(period: str, s: Mapping[str, Any], indicators: list[tuple[str, str]],
         *[(scores.get(ident) or {}).get("score") for ident, _ in indicators],
         s["subtotal"], s["bonus"], s["deduction"], s["coefficient"], s["total"], s["rank"],
         s["group_size"], s["grade"], s["grade_reason"]["text"], "、".join(s["vetoes"]),
-        *[_outcome_cell((values.get(ident) or {}).get("value"), money) for ident, _, money in outcomes],
+        *[outcome_cell((values.get(ident) or {}).get("value"), money) for ident, _, money in outcomes],
     ]
-
-
-def _outcome_cell(value: Any, money: bool) -> Any:
-    # Money travels as exact decimal text; Decimal keeps it exact and lets
-    # XLSX store it as a number people can sum.
-    if money and isinstance(value, str) and MONEY.match(value):
-        return Decimal(value)
-    return value
 
 
 def adjustment_rows(document: Mapping[str, Any]) -> list[list[Any]]:
@@ -116,12 +97,13 @@ class JsonExporter(Exporter):
     params_schema = NO_PARAMS
     suffix = ".json"
 
+    # orjson (C) instead of json.dumps (pure Python when indenting): the same layout, several times faster
     def export(self, document: Mapping[str, Any]) -> bytes:
-        try:
-            text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "json", "problem": str(exc)})) from None
-        return (text + "\n").encode("utf-8")
+        return encode(document) + b"\n"
+
+    def write(self, results: ExportedResults, out: BinaryIO) -> None:
+        write_json(results.document_stream(), out)  # subject by subject, never the whole document
+        out.write(b"\n")
 
 
 # ---------------------------------------------------------------------------
@@ -161,6 +143,41 @@ class CsvExporter(Exporter):
         writer.writerows([csv_cell(v) for v in row] for row in rows)
         return buffer.getvalue().encode("utf-8-sig")
 
+    def write(self, results: ExportedResults, out: BinaryIO) -> None:
+        """The same bytes as ``export``, from the columns: a period at a time, a column at a time."""
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
+        try:
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow([csv_cell(h) for h in results.header()])
+            for columns in results.period_columns():
+                writer.writerows(zip(*[csv_column(c) for c in columns], strict=True))
+            text.flush()
+        finally:
+            text.detach()  # the caller owns ``out``
+
+
+NUMBER_TYPES = frozenset({int, float, type(None)})
+
+
+def csv_column(values: list[Any] | np.ndarray) -> list[str]:
+    """``csv_cell`` of every value, with the common columns (numbers, all text) on a fast path."""
+    if isinstance(values, np.ndarray):  # a number column: NaN for none, whole numbers as integers
+        # each distinct value worded once (scores repeat: bands, full marks, 0), then spread by index
+        distinct, where = np.unique(values, return_inverse=True)
+        words = np.array(["" if v != v else (str(int(v)) if v.is_integer() else repr(v)) for v in distinct.tolist()],
+                         dtype=object)
+        texts: list[str] = words[where.reshape(-1)].tolist()
+        return texts
+    kinds = set(map(type, values))
+    if kinds <= NUMBER_TYPES:
+        return ["" if v is None else (repr(v) if v == v and v not in _INFINITE else "") for v in values]
+    if kinds == {str}:
+        return ["'" + v if v.startswith(_FORMULA_START) else v for v in values]
+    return [csv_cell(v) for v in values]
+
+
+_INFINITE = (math.inf, -math.inf)
+
 
 # ---------------------------------------------------------------------------
 # XLSX (the workbook itself is written by kaohe.plugins.xlsx_workbook, which imports openpyxl)
@@ -169,20 +186,37 @@ class CsvExporter(Exporter):
 class XlsxExporter(Exporter):
     name = "xlsx"
     title = "Excel 工作簿"
-    description = "An Excel workbook: the results table and a sheet listing every bonus and deduction."
+    description = ("A printable Excel workbook: a summary, one ranking sheet per period, every bonus and "
+                   "deduction, the publicity lists and the feedback-talk registers.")
     params_schema = NO_PARAMS
     suffix = ".xlsx"
 
     def export(self, document: Mapping[str, Any]) -> bytes:
-        from kaohe.plugins.xlsx_workbook import (  # openpyxl: only here
-            ADJUSTMENT_SHEET,
-            RESULT_SHEET,
-            workbook_bytes,
-        )
+        from kaohe.plugins.workbook_sheets import workbook_sheets
+        from kaohe.plugins.xlsx_workbook import workbook_bytes  # openpyxl: only here
 
-        header, rows = result_table(document)
-        return workbook_bytes([(RESULT_SHEET, header, rows),
-                               (ADJUSTMENT_SHEET, ADJUSTMENT_HEADER, adjustment_rows(document))])
+        with _document_keys("xlsx"):
+            sheets = workbook_sheets(document)
+        return workbook_bytes(sheets)
+
+
+# ---------------------------------------------------------------------------
+# HTML (the report of engine/report/html/, from the document alone; ``kaohe report`` adds what
+# only the evaluation knows: quota places, grade lines, distance to the next grade, clauses)
+
+
+class HtmlExporter(Exporter):
+    name = "html"
+    title = "HTML 报告"
+    description = "One self-contained HTML report of the last period (no network; kaohe report gives the full one)."
+    params_schema = NO_PARAMS
+    suffix = ".html"
+
+    def export(self, document: Mapping[str, Any]) -> bytes:
+        from kaohe.engine.report.html.build import from_document, html_bytes
+
+        with _document_keys("html"):
+            return html_bytes(from_document(document))
 
 
 @hookimpl
@@ -190,3 +224,4 @@ def register_exporters(register: Registrar) -> None:
     register.exporter(JsonExporter)
     register.exporter(CsvExporter)
     register.exporter(XlsxExporter)
+    register.exporter(HtmlExporter)

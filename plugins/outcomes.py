@@ -325,6 +325,24 @@ class Flag(_Conditional):
         return OutcomeResult(values, notes)
 
 
+# What the printed publicity list says besides its rows (engine/report/handouts.py reads them from the
+# results document); none of them changes who is listed.
+PUBLICITY_PROPERTIES: dict[str, Any] = {
+    "channel": prop("公示方式 / Channel", "在哪里公示，如 内网平台 / where the list is published, e.g. 内网平台",
+                    minLength=1, type="string"),
+    "days": prop("公示天数 / Days", "公示期的天数，如 5；不写则公示表上留空手填 / length of the publicity period, "
+                 "e.g. 5; left blank on the printed list when not given", minimum=1, maximum=90, type="integer"),
+    "day_kind": prop("天数口径 / Day kind", "working 工作日（默认）、calendar 自然日 / working days (default) or "
+                     "calendar days", enum=["working", "calendar"], type="string"),
+    "objections": prop("异议受理 / Objections", "公示期间的异议向谁反映，如 局政治处（电话 …）；不写则留空手填 / "
+                       "where objections go during the publicity period; left blank when not given",
+                       minLength=1, type="string"),
+    "achievements": prop("实绩清单 / Achievements", "列出实绩的结果运用编号（通常是 event_list），其说明写在名单每一行 / "
+                         "id of the outcome listing each subject's achievements (usually an event_list), shown on "
+                         "each row of the list", minLength=1, type="string"),
+}
+
+
 class RankList(_Conditional):
     """The publicity list (公示): who is listed, with rank, total and grade."""
 
@@ -338,6 +356,7 @@ class RankList(_Conditional):
                      "e.g. grade == '好'"},
             "label": prop("名单名称 / Label", "说明中的名单名称，默认 公示 / the list's name in "
                           "notes, default 公示", minLength=1, type="string"),
+            **PUBLICITY_PROPERTIES,
         },
     }
 

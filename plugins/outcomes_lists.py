@@ -43,6 +43,13 @@ class Feedback(Outcome):
                                "compared, default: the top-level indicators", items={"type": "string"}, minItems=2,
                                uniqueItems=True, type="array"),
             "label": prop("说明 / Label", "说明前缀，如 反馈谈话 / prefix of the note", minLength=1, type="string"),
+            # what the printed feedback sheet says besides the scores (engine/report/handouts.py)
+            "talk_by": prop("谈话人 / Talk by", "谁进行反馈谈话，如 部门负责人 / who holds the feedback talk, "
+                            "e.g. 部门负责人", minLength=1, type="string"),
+            "topics": prop("谈话内容 / Topics", "谈话必谈的内容，印在谈话记录表上 / what the talk covers, printed on "
+                           "the sheet", items={"type": "string", "minLength": 1}, minItems=1, type="array"),
+            "training": prop("培训安排 / Training", "针对短板的培训安排，印在谈话记录表上 / the training arranged for "
+                             "the weakness, printed on the sheet", minLength=1, type="string"),
         },
     }
 

@@ -91,8 +91,10 @@ def test_xlsx_needs_out_and_is_readable(tmp_path: Path):
     out = tmp_path / "results.xlsx"
     code, _, _ = invoke("evaluate", str(EXAMPLE), "--format", "xlsx", "--out", str(out))
     assert code == 0
-    sheet = openpyxl.load_workbook(out).worksheets[0]
-    assert sheet.cell(1, 1).value == "周期" and sheet.max_row == 1 + 24 * 5
+    workbook = openpyxl.load_workbook(out)
+    periods = [name for name in workbook.sheetnames if name.startswith("结果 ")]
+    assert workbook.sheetnames[0] == "概况" and len(periods) == 5  # 2025Q1 … 2025Q4 and the year
+    assert all(workbook[name].cell(1, 1).value == "分组" and workbook[name].max_row == 1 + 24 for name in periods)
 
 
 def test_unknown_period_and_format_are_located_errors():

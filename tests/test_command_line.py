@@ -195,3 +195,32 @@ def test_bash_completion_script() -> None:
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert "_kaohe_completion" in done.stdout and "complete " in done.stdout
+
+
+# ---------------------------------------------------------------------------
+# explain --all
+
+
+def test_explain_all_writes_every_subjects_explanation_from_one_evaluation(tmp_path: Path) -> None:
+    out = tmp_path / "说明"
+    result = invoke("--lang", "zh", "explain", str(CHENGDU), "--all", "--out", str(out))
+    assert result.exit_code == 0
+    records = year_records(CHENGDU)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{r['id']}.txt" for r in records)
+    assert "66 份说明" in result.stderr
+    for record in records[:5]:  # each file is what explaining that subject alone says
+        alone = invoke("explain", str(CHENGDU), str(record["id"])).stdout
+        assert (out / f"{record['id']}.txt").read_text(encoding="utf-8") == alone
+
+
+def test_explain_needs_one_subject_or_all() -> None:
+    assert CliRunner().invoke(main, ["explain", str(EXAMPLE)]).exit_code == 2
+    assert CliRunner().invoke(main, ["explain", str(EXAMPLE), "D01", "--all"]).exit_code == 2
+    assert CliRunner().invoke(main, ["explain", str(EXAMPLE), "D01", "--out", "x"]).exit_code == 2
+
+
+def test_explanation_file_names_are_safe_and_distinct() -> None:
+    from kaohe.cli import explanation_files
+
+    assert explanation_files(["a/b", "a:b", "A", "a", "..", "正常"]) == [
+        "a_b.txt", "a_b-2.txt", "A.txt", "a-2.txt", "_.txt", "正常.txt"]

@@ -219,8 +219,17 @@ def test_json_export_is_stable_utf8(document: dict[str, Any]) -> None:
     assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def test_json_refuses_nan(document: dict[str, Any]) -> None:
+def test_json_writes_nan_as_null_never_as_invalid_json(document: dict[str, Any]) -> None:
+    """NaN is the document's "none"; strict JSON has no NaN, so it is written null (the document's none)."""
     subject(document, 0, 0)["total"] = float("nan")
+    text = JsonExporter().export(document).decode("utf-8")
+    assert "NaN" not in text
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert json.loads(text)["periods"][0]["subjects"][0]["total"] is None
+
+
+def test_json_refuses_a_value_that_is_not_json_data(document: dict[str, Any]) -> None:
+    subject(document, 0, 0)["total"] = object()
     with pytest.raises(KaoheError) as caught:
         JsonExporter().export(document)
     assert caught.value.diagnostics[0].code == "E-EXPORT-VALUE"
@@ -293,30 +302,38 @@ def _as_read(value: Any) -> Any:
     return None if value == "" else value
 
 
-def test_xlsx_rows_match_the_table(document: dict[str, Any]) -> None:
+def test_xlsx_period_sheets_hold_the_csv_values(document: dict[str, Any]) -> None:
+    """The workbook is laid out for print (tests/test_workbook.py); each period sheet holds the same
+    values as the shared CSV table, subject by subject."""
     workbook = _workbook(XlsxExporter().export(document))
-    assert workbook.sheetnames == ["考核结果", "扣加分明细"]
-    sheet = workbook["考核结果"]
-    read = [list(row) for row in sheet.iter_rows(values_only=True)]
-    header, rows = result_table(document)
-    assert read[0] == header == HEADER
-    assert read[1:] == [[_as_read(v) for v in row] for row in rows]
-    assert sheet.freeze_panes == "A2"
+    assert workbook.sheetnames == ["概况", "结果 2025Q1", "结果 2025Q2", "加减分明细"]
+    header, table = result_table(document)
+    for row in table:
+        sheet = workbook[f"结果 {row[0]}"]
+        titles = [c.value for c in sheet[1]]
+        [read] = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[titles.index("编号")] == row[1]]
+        for title in ("名称", "小计", "加分", "扣分", "系数", "总分", "排名", "等次", "等次说明", "绩效奖金", "预警",
+                      "评优资格"):
+            assert read[titles.index(title)] == _as_read(row[header.index(title)]), (row[:2], title)
+    sheet = workbook["结果 2025Q1"]
+    assert sheet.freeze_panes == "D2"
     assert all(cell.font.b for cell in sheet[1])
     assert not sheet["A2"].font.b
     # numbers are numbers: 99.55 total and 163636.36 money, money shows its cents
-    assert sheet["O2"].value == 99.55 and sheet["O2"].data_type == "n"
-    assert sheet["U2"].value == 163636.36 and sheet["U2"].number_format == "#,##0.00"
-    assert sheet["U4"].value == 0 and sheet["U4"].number_format == "#,##0.00"
+    titles = [c.value for c in sheet[1]]
+    total, money = (f"{sheet.cell(1, titles.index(t) + 1).column_letter}" for t in ("总分", "绩效奖金"))
+    assert sheet[f"{total}2"].value == 99.55 and sheet[f"{total}2"].data_type == "n"
+    assert sheet[f"{money}2"].value == 163636.36 and sheet[f"{money}2"].number_format == "#,##0.00"
+    assert sheet[f"{money}4"].value == 0 and sheet[f"{money}4"].number_format == "#,##0.00"
 
 
 def test_xlsx_adjustment_sheet(document: dict[str, Any]) -> None:
-    sheet = _workbook(XlsxExporter().export(document))["扣加分明细"]
+    sheet = _workbook(XlsxExporter().export(document))["加减分明细"]
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
-        ["周期", "编号", "名称", "规则", "类型", "分值", "事件日期", "事件类型"],
-        ["2025Q1", "D01", "招商局", "省级表彰", "加分", 1, "2025-03-10", "表彰"],
-        ["2025Q1", "D03", "审批局", "督办红牌", "扣分", -2, "2025-02-03", "红牌"],
-        ["2025Q2", "D02", "财政局", "财政收入增幅加分", "加分", 0.5, None, None],
+        ["周期", "编号", "名称", "规则", "类型", "分值", "事件日期", "事件类型", "说明"],
+        ["2025Q1", "D01", "招商局", "省级表彰", "加分", 1, "2025-03-10", "表彰", None],
+        ["2025Q1", "D03", "审批局", "督办红牌", "扣分", -2, "2025-02-03", "红牌", None],
+        ["2025Q2", "D02", "财政局", "财政收入增幅加分", "加分", 0.5, None, None, None],
     ]
 
 
@@ -329,7 +346,7 @@ def test_xlsx_is_byte_identical(document: dict[str, Any]) -> None:
 def test_xlsx_text_is_never_a_formula(document: dict[str, Any]) -> None:
     subject(document, 0, 0)["name"] = "=HYPERLINK(\"x\")"
     subject(document, 0, 1)["name"] = "财政\x07局"  # a control character Excel refuses
-    sheet = _workbook(XlsxExporter().export(document))["考核结果"]
+    sheet = _workbook(XlsxExporter().export(document))["结果 2025Q1"]
     assert sheet["C2"].value == "=HYPERLINK(\"x\")" and sheet["C2"].data_type == "s"
     assert sheet["C3"].value == "财政局"
 
@@ -338,11 +355,12 @@ def test_xlsx_long_tables_continue_on_more_sheets(document: dict[str, Any],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(xlsx_workbook, "MAX_SHEET_ROWS", 3)  # header + 2 rows per sheet
     workbook = _workbook(XlsxExporter().export(document))
-    assert workbook.sheetnames == ["考核结果", "考核结果(2)", "考核结果(3)", "扣加分明细", "扣加分明细(2)"]
+    assert workbook.sheetnames == ["概况", "结果 2025Q1", "结果 2025Q1(2)", "结果 2025Q2", "结果 2025Q2(2)",
+                                   "加减分明细", "加减分明细(2)"]
     ids = [[r[1] for r in workbook[name].iter_rows(min_row=2, values_only=True)]
-           for name in workbook.sheetnames[:3]]
-    assert ids == [["D01", "D02"], ["D03", "D01"], ["D02", "D03"]]
-    assert workbook["考核结果(3)"]["A1"].value == "周期"
+           for name in workbook.sheetnames[1:5]]
+    assert ids == [["D01", "D02"], ["D03"], ["D01", "D02"], ["D03"]]
+    assert workbook["结果 2025Q1(2)"]["A1"].value == "排名"
 
 
 # ---------------------------------------------------------------------------

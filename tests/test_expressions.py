@@ -349,11 +349,16 @@ def test_forbidden_constructs(text: str, construct: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["import os", "x = 1", "del x", "def f(): pass", "class A: pass", "assert x", "raise ValueError",
+    ["import os", "x += 1", "del x", "def f(): pass", "class A: pass", "assert x", "raise ValueError",
      "for i in x: pass", "with x: pass", "global x"],
 )
 def test_statements_are_forbidden(text: str) -> None:
     assert refused(text).code == "E-EXPR-FORBIDDEN"
+
+
+def test_one_equals_sign_is_taken_for_a_comparison_slip() -> None:
+    error = refused("x = 1")
+    assert (error.code, error.offset, error.params["fixed"]) == ("E-EXPR-ASSIGN", 2, "x == 1")
 
 
 def test_walrus_offset_points_inside_the_parenthesis() -> None:

@@ -245,7 +245,6 @@ def test_moderate_nesting_loads() -> None:
     [
         ("a: [1\n", 2, 1),  # unclosed flow sequence: found at the end of the text
         ("a: b: c\n", 1, 5),  # a second colon on one line
-        ("a:\tb\n", 1, 3),  # a tab where a value should start
         ("a:\n  b: 1\n c: 2\n", 3, 2),  # bad indentation
         ("a: 1\n---\nb: 2\n", 2, 1),  # two documents in one file
         ('a: "unterminated\n', 2, 1),
@@ -257,6 +256,11 @@ def test_syntax_errors_are_located(text: str, line: int, column: int) -> None:
     assert (problem.file, problem.line, problem.column) == ("r.yaml", line, column)
     assert problem.params["problem"]
     assert "YAML 语法错误" in problem.message("zh")
+
+
+def test_a_tab_where_a_value_should_start_is_a_slip_of_its_own() -> None:
+    [problem] = load_error("a:\tb\n")  # tests/test_slips.py has the Chinese keyboard's other slips
+    assert (problem.code, problem.line, problem.column) == ("E-YAML-TAB", 1, 3)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "   \n", "# only a comment\n"])

@@ -29,7 +29,7 @@ def refused(text: str) -> Diagnostic:
     [
         ("total +", "写法有误"),
         ("'open", "引号没有闭合"),
-        ("total ＞ 1", "含有不能使用的字符 “＞”"),
+        ("total ￥ 1", "含有不能使用的字符 “￥”"),  # ＞ and other slips with a fix: tests/test_slips.py
         ("(total", "括号没有闭合"),
         ("total)", "多了一个 “)”"),
         ("", "是空的"),

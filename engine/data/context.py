@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kaohe.engine.data.headers import names_of
 from kaohe.engine.data.load import default_spec, read_table
 from kaohe.engine.data.tables import cell_text
 from kaohe.engine.errors import Diagnostic
@@ -52,7 +53,8 @@ class DataContext:
         if spec is None:
             return []  # the missing subjects table is reported by the load itself
         table = read_table("subjects", spec, self.base, self.registry)
-        names = [str(c).strip() for c in table.columns]
+        columns = names_of(self.ruleset).columns("subjects")  # headers by id, title or alias, as the load reads them
+        names = [columns.match(cell_text(c)).id for c in table.columns]
         if "id" not in names or column not in names:
             return None
         i, k = names.index("id"), names.index(column)

@@ -10,6 +10,7 @@ covers are described in ``kaohe.engine.data.tables``.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Collection, Iterator, Mapping
@@ -22,7 +23,9 @@ from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.headers import Vocabulary
 from kaohe.engine.data.items import build_items
+from kaohe.engine.data.notes import noting
 from kaohe.engine.data.sheet import (
     TABLE_ZH,
     Problems,
@@ -49,7 +52,7 @@ from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.loader import size_text
 
 TABLES = ("subjects", "values", "events", "ratings", "history", "results", "items")
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "xlsx", "xls", "json")
 SUBJECT_COLUMNS = ("id", "name", "unit", "class", "joined", "left")
 EVENT_COLUMNS = ("subject", "date", "period", "type", "points", "confirmed")
 RATING_COLUMNS = ("subject", "period", "indicator", "group", "rater", "score", "vote")
@@ -125,7 +128,12 @@ def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | Non
     sheet.only(("subject", "period", "input", "value"))
     if not sheet.require("input", "value"):
         return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(0)
-    name, value = sheet.text("input", required=True), sheet.number("value")
+    name = sheet.text("input", required=True)
+    if inputs is not None:  # an input cell may name the input by its title or an alias
+        named = {x: sheet.names.resolve_value(x) for x in set(name.tolist()) if x and x not in inputs}
+        if named:
+            name = np.array([named.get(x, x) for x in name.tolist()], dtype=object)
+    value = sheet.number("value", lambda i: sheet.names.unit_of(name[i]))
     for i in np.flatnonzero(np.isnan(value)).tolist():
         if is_blank(sheet.column("value")[i]):
             sheet.at("E-DATA-EMPTY-CELL", i, "value")
@@ -133,8 +141,9 @@ def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | Non
     unknown = set() if inputs is None else {x for x in set(name.tolist()) if x and x not in inputs}
     if unknown:
         wrong = np.fromiter((x in unknown for x in name.tolist()), dtype=bool, count=sheet.n)
+        allowed = list(inputs or ())
         for i in np.flatnonzero(wrong).tolist():
-            sheet.at("E-DATA-UNKNOWN-INPUT", i, "input", input=name[i], suggest=did_you_mean(name[i], inputs or ()))
+            sheet.at("E-DATA-UNKNOWN-INPUT", i, "input", input=name[i], suggest=functools.partial(sheet.suggest, name[i], allowed))
         usable &= ~wrong
     rows = np.flatnonzero(usable)
     names, i_codes = tables.label_codes(name[rows])
@@ -146,14 +155,15 @@ def _wide_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | Non
     if not columns:
         sheet.header("E-DATA-NO-INPUTS", "")
     if inputs is not None:
+        allowed = list(inputs)
         for column in [c for c in columns if c not in inputs]:
-            sheet.header("E-DATA-UNKNOWN-INPUT", column, input=column, suggest=did_you_mean(column, inputs))
+            sheet.header("E-DATA-UNKNOWN-INPUT", column, input=column, suggest=functools.partial(sheet.suggest, column, allowed))
         columns = [c for c in columns if c in inputs]
     names = sorted(columns)
     code_type = np.int16 if len(names) < 2**15 else np.int64  # compact: wide tables are big
     rows, i_codes, values = [np.zeros(0, dtype=np.int32)], [np.zeros(0, dtype=code_type)], [np.zeros(0)]
     for column in columns:  # one step per input column; blank cells are simply absent
-        value = sheet.number(column)
+        value = sheet.number(column, sheet.names.unit_of(column))
         sheet.release(column)
         chosen = np.flatnonzero(usable & ~np.isnan(value)).astype(np.int32)
         rows.append(chosen)
@@ -240,20 +250,23 @@ def join_results(sheet: Sheet, subjects: Subjects) -> None:
 def dataset_from_tables(raw: Mapping[str, RawTable], *, inputs: Collection[str] | None = None,
                         event_fields: Collection[str] | None = None,
                         history_fields: Collection[str] | None = None,
-                        item_fields: Collection[str] | None = None) -> Dataset:
-    """Type and check raw tables (``subjects`` required); raise every problem at once."""
+                        item_fields: Collection[str] | None = None,
+                        names: Vocabulary | None = None) -> Dataset:
+    """Type and check raw tables (``subjects`` required); raise every problem at once.
+    ``names`` gives the titles and aliases headers may use (default: the standard columns')."""
     problems = Problems()
     if "subjects" not in raw:
         problems.add("E-DATA-NO-SUBJECTS", {"tables": ", ".join(sorted(raw)) or "-"})
     with tables.paused_gc(), _memory_named([t.origin for t in raw.values()]):
-        dataset = _typed(dict(raw), problems, inputs, event_fields, history_fields, item_fields)
+        dataset = _typed(dict(raw), problems, inputs, event_fields, history_fields, item_fields, names)
     problems.raise_if_any()
     return dataset
 
 
 def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str] | None,
            event_fields: Collection[str] | None, history_fields: Collection[str] | None = None,
-           item_fields: Collection[str] | None = None) -> Dataset:
+           item_fields: Collection[str] | None = None, names: Vocabulary | None = None) -> Dataset:
+    names = names or Vocabulary()
     for table in raw:
         if table not in TABLES:
             problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
@@ -263,7 +276,7 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     for table in [t for t in TABLES if t in raw]:
         if oversized_cells(table, raw[table], problems):
             del raw[table]  # a table with a runaway cell is not typed: its other problems would be noise
-    sheets = {t: make_sheet(t, raw.pop(t), problems) for t in TABLES if t in raw}  # let rows go early
+    sheets = {t: make_sheet(t, raw.pop(t), problems, names.columns(t)) for t in TABLES if t in raw}  # rows go early
     # an empty file (not even a header) is an empty table; make_sheet reports it for subjects
     sheets = {t: s for t, s in sheets.items() if s.positions or s.n}
     subjects = build_subjects(sheets.pop("subjects")) if "subjects" in sheets else None
@@ -282,6 +295,7 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     subjects = subjects or Subjects.empty()
     values = values or Values.empty(len(subjects))
     dataset = Dataset(subjects, values, events, ratings, origins, history=history, items=items)
+    dataset.warnings.extend(problems.warnings)
     if not problems.any():
         dataset.digest = tables.dataset_digest(subjects, values, events, ratings, history, items)
     return dataset
@@ -291,18 +305,24 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                  inputs: Collection[str] | None = None,
                  event_fields: Collection[str] | None = None,
                  history_fields: Collection[str] | None = None,
-                 item_fields: Collection[str] | None = None) -> Dataset:
+                 item_fields: Collection[str] | None = None,
+                 names: Vocabulary | None = None) -> Dataset:
     """Read every table of a ruleset (``specs`` is its ``data:`` mapping) and type it.
 
-    A table not in ``specs`` is looked for as ``data/<table>.csv|xlsx|json``
-    under ``base_dir``; only ``subjects`` is required.
+    A table not in ``specs`` is looked for as ``data/<table>.csv|xlsx|xls|json``
+    under ``base_dir``; a table whose spec is empty (``{}``) is absent without
+    being looked for (a workbook given as the data folder has no sheet for it).
+    Only ``subjects`` is required. Warnings the sources leave (``notes.note``)
+    and the load's own are on ``Dataset.warnings``.
     """
     base_dir, problems, raw = Path(base_dir), Problems(), {}
     for table in [t for t in specs if t not in TABLES]:
         problems.add("E-DATA-UNKNOWN-TABLE", {"table": table, "allowed": ", ".join(TABLES),
                                                "suggest": did_you_mean(table, TABLES)})
-    with tables.paused_gc():
+    with tables.paused_gc(), noting() as notes:
         for table in TABLES:
+            if table in specs and not specs[table] and table != "subjects":
+                continue  # absent by choice: not looked for under data/
             if table == "history" and not history_fields and table not in specs:
                 continue  # a ruleset that reads no history leaves a history file alone
             if table == "results" and table not in specs:
@@ -317,10 +337,12 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                 except KaoheError as exc:
                     problems.found.extend(exc.diagnostics)
         with _memory_named([t.origin for t in raw.values()]):
-            dataset = (_typed(raw, problems, inputs, event_fields, history_fields, item_fields)
+            dataset = (_typed(raw, problems, inputs, event_fields, history_fields, item_fields, names)
                        if "subjects" in raw else None)
+    problems.warnings[:0] = notes
     problems.raise_if_any()
     assert dataset is not None, "a missing subjects table is a problem raised above"
+    dataset.warnings[:0] = notes
     return dataset
 
 

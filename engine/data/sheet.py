@@ -7,6 +7,7 @@ cells; ``kaohe.engine.data.load`` builds the typed tables from it.
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +20,8 @@ from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import RawTable
+from kaohe.engine.data.headers import Columns, Named, Vocabulary
+from kaohe.engine.data.numbers import Percent, example_forms, is_percent_unit, office_number
 from kaohe.engine.data.tables import (
     Days,
     Flags,
@@ -34,6 +37,11 @@ from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean, sort_diagn
 TABLE_ZH = {"subjects": "考核对象表", "values": "数据项表", "events": "事件表", "ratings": "评价表",
             "history": "往年结果表", "results": "其他方案结果表", "items": "整改事项表"}
 LIMIT = 50  # problems listed per file and code; the rest are counted in one E-DATA-MORE
+REQUIRED = {"subjects": ("id", "name"), "values": ("subject", "period"), "events": ("subject", "date", "type"),
+            "ratings": ("subject", "period", "group", "rater"), "history": ("subject", "year"),
+            "items": ("id", "subject", "opened", "deadline"), "results": ("subject",)}
+"""The columns that tell a table's header row from a title row above it."""
+HEADER_SEARCH = 10  # rows looked at for the header (title rows, merged group headers above it)
 ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
 
 
@@ -89,6 +97,7 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[Diagnostic] = []
         self.counts: Counter[tuple[str, str]] = Counter()
+        self.warnings: list[Diagnostic] = []  # notes that do not stop the run (title rows skipped)
 
     def add(self, code: str, params: Mapping[str, Any], *, file: str | None = None,
             line: int | None = None, column: int | None = None, path: str = "") -> None:
@@ -105,8 +114,8 @@ class Problems:
     def raise_if_any(self) -> None:
         more = [Diagnostic("E-DATA-MORE", {"code": code, "count": count - LIMIT}, file=file or None)
                 for (file, code), count in self.counts.items() if count > LIMIT]
-        if self.found:
-            raise KaoheError(sort_diagnostics(self.found) + more)
+        if self.found:  # the warnings too: a file read as GBK or a title row skipped may explain an error
+            raise KaoheError(sort_diagnostics(self.found) + more + self.warnings)
 
 
 @dataclass
@@ -120,6 +129,8 @@ class Sheet:
     problems: Problems
     positions: dict[str, int] = field(default_factory=dict)
     cells: dict[str, Sequence[Any] | None] = field(default_factory=dict)
+    names: Columns = field(default_factory=lambda: Vocabulary().columns(""))
+    written: dict[str, str] = field(default_factory=dict)  # column id -> its header as the file writes it
 
     @property
     def n(self) -> int:
@@ -130,7 +141,7 @@ class Sheet:
 
     def _report(self, code: str, line: int | None, column: str, params: dict[str, Any]) -> None:
         params = {"table": self.table, "table_zh": TABLE_ZH.get(self.table, self.table),
-                  "column": column, **params}
+                  "column": self.written.get(column, column), **params}
         self.problems.add(code, params, file=self.origin, line=line,
                           column=self.positions.get(column), path=column)
 
@@ -154,9 +165,16 @@ class Sheet:
     def require(self, *columns: str) -> bool:
         missing = [c for c in columns if c not in self.positions]
         for column in missing:
-            others = [c for c in self.positions if c not in columns]
-            self.header("E-DATA-MISSING-COLUMN", column, suggest=did_you_mean(column, others))
+            others = [self.written.get(c, c) for c in self.positions if c not in columns]
+            named = next((c for c in self.names.named if c.id == column), Named(column))
+            self._report("E-DATA-MISSING-COLUMN", self.header_line, column,
+                         {"column": named.shown(), "suggest": did_you_mean(column, others)})
         return not missing
+
+    def suggest(self, word: str, allowed: Sequence[str]) -> str:
+        """The allowed column ``word`` most likely meant, by id, title or alias (shown as "id / title")."""
+        known = {c.id: c for c in self.names.named}
+        return Columns(tuple(known.get(a, Named(a)) for a in allowed)).suggest(word)
 
     def only(self, allowed: Sequence[str], present: Sequence[str] | None = None) -> list[str]:
         """Report columns (of ``present``) outside ``allowed``; return the allowed ones."""
@@ -164,7 +182,7 @@ class Sheet:
         for column in present:
             if column not in allowed:
                 self.header("E-DATA-UNKNOWN-COLUMN", column, allowed=", ".join(allowed),
-                            suggest=did_you_mean(column, allowed))
+                            suggest=functools.partial(self.suggest, column, allowed))
         return [c for c in present if c in allowed]
 
     def convert(self, column: str, convert: Callable[[Sequence[Any]], tuple[ArrayT, list[int]]], code: str,
@@ -185,8 +203,25 @@ class Sheet:
         return self.convert(column, lambda c: (tables.texts(c), []), "", np.full(self.n, "", dtype=object),
                             _is_empty if required else None)
 
-    def number(self, column: str) -> Numbers:
-        return self.convert(column, tables.numbers, "E-DATA-NOT-NUMBER", np.full(self.n, np.nan))
+    def number(self, column: str, unit: str | Callable[[int], str] = "") -> Numbers:
+        """A number column; cells in the office forms (97%, 5,200, 5.2万元 …) are read with ``unit``:
+        the column's declared unit, or the unit of each row's input (the long values table)."""
+        if column not in self.cells:
+            return np.full(self.n, np.nan)
+        cells = self.column(column)
+        out, bad = tables.numbers(cells)
+        unit_at: Callable[[int], str] = unit if callable(unit) else (lambda i: unit)
+        for i in bad:
+            value = office_number(cells[i], unit_at(i))
+            if value is None:
+                self.at("E-DATA-NOT-NUMBER", i, column, forms=example_forms(unit_at(i)))
+            else:
+                out[i] = value
+        in_percent = is_percent_unit(unit) if isinstance(unit, str) else self.names.has_percent_unit()
+        if in_percent:  # an Excel cell formatted as a percentage holds 0.97: 97 for an input measured in %
+            for i in [i for i, c in enumerate(cells) if type(c) is Percent and is_percent_unit(unit_at(i))]:
+                out[i] = float(decimal.Decimal(repr(float(cells[i]))) * 100)  # 0.97 -> 97, not 97.00000000000001
+        return out
 
     def date(self, column: str, required: bool = False) -> Days:
         nat = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -241,22 +276,37 @@ def _is_empty(column: Texts) -> Flags:
     return empty
 
 
-def make_sheet(table: str, raw: RawTable, problems: Problems) -> Sheet:
+def make_sheet(table: str, raw: RawTable, problems: Problems, names: Columns | None = None) -> Sheet:
+    """Rows as columns keyed by column id: each header cell read as an id, title or alias of
+    ``names`` (the table's columns; the standard ones when not given), title rows above the
+    header skipped with a note."""
+    names = names if names is not None else Vocabulary().columns(table)
+    raw = _below_title_rows(table, raw, names, problems)
     n = len(raw.rows)
     rows = np.asarray(raw.row_numbers if len(raw.row_numbers) == n else range(1, n + 1), dtype=np.int64)
-    sheet = Sheet(table, raw.origin, raw.header_line, rows, problems)
+    sheet = Sheet(table, raw.origin, raw.header_line, rows, problems, names=names)
     header = [cell_text(c) for c in raw.columns]
     if len(set(map(len, raw.rows))) <= 1:
         columns = list(zip(*raw.rows, strict=True))  # the common case; quicker
     else:
         columns = list(zip_longest(*raw.rows, fillvalue=None))
-    for p, name in enumerate(header):
+    for p, written in enumerate(header):
         cells = columns[p] if p < len(columns) else (None,) * n
-        if name in sheet.positions:
-            problems.add("E-DATA-DUPLICATE-COLUMN", {"column": name, "first": sheet.positions[name]},
+        match = names.match(written) if written else None
+        name = match.id if match is not None else ""
+        if match is not None and match.ambiguous:
+            first, second = match.ambiguous[:2]
+            problems.add("E-DATA-HEADER-AMBIGUOUS", {
+                "table": table, "table_zh": TABLE_ZH.get(table, table), "header": shown(written),
+                "first": first.shown(), "second": second.shown()},
+                file=sheet.origin, line=sheet.header_line, column=p + 1, path=written)
+        elif name in sheet.positions:
+            problems.add("E-DATA-DUPLICATE-COLUMN", {"column": written, "first": sheet.positions[name]},
                          file=sheet.origin, line=sheet.header_line, column=p + 1, path=name)
         elif name:
             sheet.positions[name], sheet.cells[name] = p + 1, cells
+            if written != name:
+                sheet.written[name] = written
         else:
             _stray(sheet, cells, p, "E-DATA-UNNAMED-COLUMN", first_only=True)
     for p in range(len(header), len(columns)):
@@ -265,6 +315,50 @@ def make_sheet(table: str, raw: RawTable, problems: Problems) -> Sheet:
         problems.add("E-DATA-NO-HEADER", {"table": table, "table_zh": TABLE_ZH[table], "expected": "id, name"},
                      file=raw.origin, line=1)
     return sheet
+
+
+def _below_title_rows(table: str, raw: RawTable, names: Columns, problems: Problems) -> RawTable:
+    """The table read from its real header: the first of the first ``HEADER_SEARCH`` rows that names
+    the table's required columns (a merged group header row above sub-headers fills their blanks).
+    Rows above it (a title such as "2025年第二季度考核数据") are dropped with a note."""
+    required = REQUIRED.get(table)
+    if raw.header_line is None or not required or len(raw.row_numbers) != len(raw.rows):
+        return raw
+    candidates = [list(raw.columns), *(list(r) for r in raw.rows[:HEADER_SEARCH - 1])]
+    lines = [raw.header_line, *raw.row_numbers[:HEADER_SEARCH - 1]]
+    for k, own in enumerate(candidates):
+        options = [own, _filled(candidates[k - 1], own)] if k else [own]
+        found = next(((cells, count) for cells in options
+                      for ok, count in [_names_required(cells, names, required)] if ok), None)
+        if found is None:
+            continue
+        header, count = found
+        if k + 1 < len(candidates):  # a group header over sub-headers: the row below names more columns
+            below = _filled(header, candidates[k + 1])
+            ok, more = _names_required(below, names, required)
+            if ok and more > count:
+                header, k = below, k + 1
+        if k == 0:
+            return raw if header is own else RawTable(header, raw.rows, raw.origin, raw.row_numbers, raw.header_line)
+        skipped = f"{lines[0]}" if k == 1 else f"{lines[0]}–{lines[k - 1]}"
+        problems.warnings.append(Diagnostic("W-DATA-TITLE-ROWS", {
+            "table": table, "table_zh": TABLE_ZH.get(table, table), "rows": skipped, "header": lines[k]},
+            file=raw.origin, line=lines[k], severity="warning"))
+        return RawTable(header, raw.rows[k:], raw.origin, raw.row_numbers[k:], lines[k])
+    return raw
+
+
+def _filled(upper: Sequence[Any], lower: Sequence[Any]) -> list[Any]:
+    """A sub-header row with the blanks of vertically merged cells taken from the row above."""
+    width = max(len(upper), len(lower))
+    return [lower[p] if p < len(lower) and not is_blank(lower[p]) else (upper[p] if p < len(upper) else None)
+            for p in range(width)]
+
+
+def _names_required(cells: Sequence[Any], names: Columns, required: Sequence[str]) -> tuple[bool, int]:
+    """Whether a row names every required column, and how many known columns it names."""
+    known = {m.id for m in (names.match(cell_text(c)) for c in cells if not is_blank(c)) if m.known}
+    return set(required) <= known, len(known)
 
 
 def _stray(sheet: Sheet, cells: Sequence[Any], p: int, code: str, first_only: bool) -> None:

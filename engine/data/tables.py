@@ -43,6 +43,7 @@ from typing import Any, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
+from kaohe.engine.data.numbers import office_period
 from kaohe.engine.data.periods import parse_period
 from kaohe.engine.errors import Diagnostic
 from kaohe.engine.language.truth import NO_WORDS, YES_WORDS
@@ -234,8 +235,9 @@ def bools(cells: Sequence[Any]) -> tuple[Flags, list[int]]:
 def _period(cell: Any) -> str | None:
     if is_blank(cell):
         return ""
-    period = parse_period(cell_text(cell))
-    return period.id if period else None
+    text = cell_text(cell)
+    period = parse_period(text)
+    return period.id if period else office_period(text)  # 2025年第二季度, 2025年3月
 
 
 def periods(cells: Sequence[Any]) -> tuple[Texts, list[int]]:

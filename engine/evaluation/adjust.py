@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.evaluation.cohort import Cohort
-from kaohe.engine.evaluation.events import EventView
+from kaohe.engine.evaluation.events import EventView, RecordColumns
 from kaohe.engine.evaluation.items import ItemView, no_items
 from kaohe.engine.evaluation.scoring import TreeScores
 from kaohe.engine.language.cohort import COHORT
@@ -102,7 +102,7 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
         records, fields = _records(ruleset, rule.per, view, items)
         subjects = records.subjects
         env = _record_env(ruleset, cohort, scores, subjects, used)
-        env[rule.per] = {name: records.column(name) for name in fields}
+        env[rule.per] = RecordColumns(fields, records.column)  # a column is built only if the rule reads it
         env["n"] = np.zeros(len(subjects))
         events = records.index
     else:
@@ -127,7 +127,8 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.per in ("event", "item"):
         if isinstance(rule, Rule) and rule.key is not None:
             env[KEY_GROUPS] = _key_groups(subjects, records.column(rule.key)[chosen])
-        env["n"] = _ordinal(env.get(KEY_GROUPS, subjects))
+        if "n" in used:  # the ordinal needs a sort: only for rules that read it
+            env["n"] = _ordinal(env.get(KEY_GROUPS, subjects))
     elif points is not None:  # evaluated over the whole cohort, so they may use cohort functions
         env[SUBJECT_POINTS] = np.asarray(points)[chosen]
     return subjects, events, env
@@ -135,6 +136,8 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
 
 def _rows_of(value: Any, chosen: np.ndarray) -> Any:
     """An env entry (column, record of columns, or the history frame) for the chosen rows."""
+    if isinstance(value, RecordColumns):
+        return value.take(chosen)
     if isinstance(value, dict):
         return {f: c[chosen] for f, c in value.items()}
     if isinstance(value, PeriodFrame):

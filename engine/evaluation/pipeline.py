@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from kaohe.engine import progress
 from kaohe.engine.data.periods import Period, parse_period, periods_of_year
 from kaohe.engine.data.tables import Dataset, Events
 from kaohe.engine.errors import Diagnostic, KaoheError
@@ -110,8 +111,10 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
     states = {kind: CapState() for kind in {p.kind for p in periods}}
     states["year"] = states.get(ruleset.cycle, CapState())  # the year continues the cycle's yearly caps
     results: list[PeriodResult] = []
-    for period in periods:
-        view = _events_in(dataset.events, event_dates, period)
+    event_columns: dict[str, np.ndarray] = {}  # each event column built once for all periods
+    for number, period in enumerate(periods):
+        progress.step(f"计算 {period.id}", f"evaluating {period.id}", number, len(periods))
+        view = _events_in(dataset.events, event_dates, period, event_columns)
         items = items_in(dataset.items, period)
         state = states[period.kind]
         try:
@@ -143,7 +146,8 @@ def _effective_dates(events: Events) -> np.ndarray:
     return placed
 
 
-def _events_in(events: Events, dates: np.ndarray, period: Period) -> EventView:
+def _events_in(events: Events, dates: np.ndarray, period: Period,
+               table_columns: dict[str, np.ndarray] | None = None) -> EventView:
     if len(dates):
         chosen = (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
     else:
@@ -151,7 +155,7 @@ def _events_in(events: Events, dates: np.ndarray, period: Period) -> EventView:
     index = np.flatnonzero(chosen)
     # events in date order, then source order: "the second red card" means by date
     order = np.lexsort((events.row[index], events.date[index])) if len(index) else index
-    return EventView(index[order], events)
+    return EventView(index[order], events, {} if table_columns is None else table_columns)
 
 
 def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:

@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kaohe.engine import progress
 from kaohe.engine.components import RawTable
 from kaohe.engine.data.context import DataContext, reading
+from kaohe.engine.data.headers import names_of
 from kaohe.engine.data.load import dataset_from_tables, load_dataset
+from kaohe.engine.data.submission import file_specs
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
@@ -18,7 +21,7 @@ from kaohe.engine.ruleset.model import Ruleset
 from kaohe.engine.ruleset.project import inside_project, project_root
 
 TABLES = ("subjects", "values", "events", "ratings", "history", "items")  # found by name under --data
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "xlsx", "xls", "json")
 
 
 def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any], Path]:
@@ -28,6 +31,8 @@ def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any],
     specs = {table: dict(spec) for table, spec in ruleset.data.items()}
     if data_dir is None:
         return specs, ruleset.base_dir
+    if data_dir.is_file():  # a workbook as the data folder, or one department's file (data/submission.py)
+        return file_specs(ruleset.data, ruleset.base_dir, data_dir, ruleset.locations)
     for spec in specs.values():
         if "path" in spec:
             spec["path"] = Path(spec["path"]).name
@@ -49,7 +54,7 @@ def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry
         dataset = load_dataset(specs, base, registry, inputs=list(ruleset.inputs),
                                event_fields=list(ruleset.event_fields),
                                history_fields=list(ruleset.declared.history_fields),
-                               item_fields=list(ruleset.declared.item_fields))
+                               item_fields=list(ruleset.declared.item_fields), names=names_of(ruleset))
     dataset.warnings.extend(context.warnings)
     dataset.history.since = context.history_since
     return dataset
@@ -88,7 +93,7 @@ def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]
         )
     dataset = dataset_from_tables(raw, inputs=list(ruleset.inputs), event_fields=list(ruleset.event_fields),
                                   history_fields=list(ruleset.declared.history_fields),
-                                  item_fields=list(ruleset.declared.item_fields))
+                                  item_fields=list(ruleset.declared.item_fields), names=names_of(ruleset))
     dataset.fixture = True
     return dataset
 
@@ -96,7 +101,9 @@ def inline_dataset(ruleset: Ruleset, tables: Mapping[str, list[Mapping[str, Any]
 def run(path: Path | str, data_dir: Path | None = None, period: str | None = None,
         registry: Registry | None = None) -> Evaluation:
     registry = registry or default_registry()
+    progress.step("读取方案", "reading the ruleset")
     ruleset = load_ruleset(path, registry)
+    progress.step("读取数据", "reading the data")
     dataset = load_data(ruleset, data_dir, registry)
     return evaluate(ruleset, dataset, registry, only=period)
 

@@ -9,7 +9,7 @@ class are simply not part of that subject's tree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,7 @@ class LeafInputs:
     ratings: Ratings | None
     groups: np.ndarray
     view: EventView | None
-    _events: tuple[dict[str, np.ndarray], Callable[[str], np.ndarray]] | None = None
+    _events: tuple[Mapping[str, np.ndarray], Callable[[str], np.ndarray]] | None = None
 
     def evaluate(self, text: str) -> np.ndarray:
         """A rater's expression over the cohort (compiled at load)."""
@@ -73,7 +73,7 @@ class LeafInputs:
         env = self.cohort.scoped_env(n for n in expression.names if n in self.ruleset.inputs)
         return expression.evaluate(env, self.cohort.n)
 
-    def events(self) -> tuple[dict[str, np.ndarray], Callable[[str], np.ndarray]]:
+    def events(self) -> tuple[Mapping[str, np.ndarray], Callable[[str], np.ndarray]]:
         """The period's event columns, built only for raters that read events."""
         if self._events is None:
             self._events = event_access(self.ruleset, self.view)

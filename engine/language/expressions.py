@@ -37,7 +37,12 @@ from kaohe.engine.language.periodic import (
     reduce_periods,
 )
 from kaohe.engine.language.truth import truth
-from kaohe.engine.language.wording import construct, runtime_problem, syntax_problem
+from kaohe.engine.language.wording import (
+    construct,
+    expression_slip,
+    runtime_problem,
+    syntax_problem,
+)
 
 MAX_LENGTH = 1000
 MAX_NODES = 200
@@ -120,17 +125,28 @@ def compile_expression(
     try:
         body = ast.parse(text).body
     except SyntaxError as exc:
+        _refuse_slip(text)
         raise ExpressionError(
             "E-EXPR-SYNTAX", {"expr": text, "problem": syntax_problem(exc.msg)}, max((exc.offset or 1) - 1, 0)
         ) from exc
     if len(body) != 1:
+        _refuse_slip(text)
         problem = Bilingual("是空的", "empty") if not body else Bilingual("不止一个语句", "more than one statement")
         raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": problem})
     node = SimpleEval.parse(text)
     if not isinstance(node, ast.Expr):
+        _refuse_slip(text)  # `event.type = '迟报'` reads as an assignment: a slip for ==
         raise ExpressionError("E-EXPR-FORBIDDEN", {"expr": text, "construct": construct("statement")})
     used = _Checker(text, names, functions).check(node)
     return Expression(text=text, node=node, names=frozenset(used), functions=functions)
+
+
+def _refuse_slip(text: str) -> None:
+    """Python could not read ``text`` as one expression: if a Chinese keyboard's slip is why (a
+    full-width bracket, operator, comma, quote or digit; ``=`` for ``==``), say that, at the character."""
+    slip = expression_slip(text)
+    if slip is not None:
+        raise ExpressionError(slip.code, {"expr": text, **slip.params()}, slip.offset)
 
 
 class _Checker:

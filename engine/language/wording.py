@@ -8,7 +8,9 @@ own words, which name the detail).
 
 from __future__ import annotations
 
+import ast
 import re
+from typing import NamedTuple
 
 from kaohe.engine.errors import Bilingual
 
@@ -79,3 +81,117 @@ def runtime_problem(exc: BaseException) -> Bilingual:
     if "at least one argument" in text or "argument" in text:
         return Bilingual("函数的参数个数或类型不对（见函数表）", text)
     return Bilingual(f"无法计算（{type(exc).__name__}）", text)
+
+
+# ---------------------------------------------------------------------------
+# slips a Chinese keyboard makes in an expression
+
+HALF_WIDTH = {
+    "（": "(", "）": ")", "＞": ">", "＜": "<", "＝": "=", "，": ",", "＋": "+", "－": "-", "＊": "*",
+    "／": "/", "！": "!", "％": "%", "．": ".", "：": ":", "　": " ", "｜": "|", "＆": "&",
+    "×": "*", "÷": "/", "≥": ">=", "≤": "<=", "≠": "!=", "。": ".", "、": ",",
+    **{chr(0xFF10 + d): str(d) for d in range(10)},  # full-width digits ０–９
+}
+"""Characters a Chinese input method types where an expression needs an ASCII symbol, with that symbol."""
+
+CURLY_QUOTES = {"‘": "'", "’": "'", "“": '"', "”": '"'}
+"""Chinese quotation marks: Python (and YAML) take only ' and " as quotes."""
+
+
+class ExpressionSlip(NamedTuple):
+    """A keyboard slip in an expression: ``code`` E-EXPR-FULLWIDTH or E-EXPR-ASSIGN, the character and
+    its 0-based ``offset`` in the text, and the whole text with every slip of that kind put right."""
+
+    code: str
+    character: str
+    offset: int
+    replacement: str
+    fixed: str
+
+    def params(self) -> dict[str, object]:
+        return {"char": self.character, "position": self.offset + 1, "ascii": self.replacement,
+                "fixed": self.fixed, "where": ""}
+
+
+def expression_slip(text: str) -> ExpressionSlip | None:
+    """The first full-width character outside quoted text, else the first ``=`` meant as ``==``, in an
+    expression Python could not read as one. Text inside quotes ('重大（一级）') is data and never a slip;
+    a Chinese quotation mark is taken as the quote it was meant to be, so its contents are data too."""
+    return _fullwidth_slip(text) or _assign_slip(text)
+
+
+_FAMILY = {"‘": "‘’", "’": "‘’", "“": "“”", "”": "“”"}
+
+
+def _outside_quotes(text: str) -> list[tuple[int, str, str | None]]:
+    """Each character of ``text`` with its offset and, outside quoted text, the half-width character it
+    should be ("" for one that is fine); inside quoted text ``None``. A Chinese quotation mark opens and
+    closes a quote like ' and " do (closed only by a mark of its own pair); it becomes ' or ", whichever
+    its contents do not use."""
+    marks: list[tuple[int, str, str | None]] = []
+    closing = ""  # the characters that close the quote we are in
+    quote_as = ""  # what the Chinese marks of that quote become
+    for i, ch in enumerate(text):
+        if closing and ch in closing and not (ch in "'\"" and text[i - 1:i] == "\\"):
+            marks.append((i, ch, quote_as if ch in _FAMILY else ""))
+            closing = ""
+        elif closing:
+            marks.append((i, ch, None))
+        elif ch in _FAMILY:
+            closing = _FAMILY[ch]
+            rest = text[i + 1:]
+            end = min((rest.find(c) for c in closing if c in rest), default=len(rest))
+            quote_as = "\"" if "'" in rest[:end] else CURLY_QUOTES[ch]
+            quote_as = "'" if quote_as == '"' and '"' in rest[:end] else quote_as
+            marks.append((i, ch, quote_as))
+        else:
+            closing = ch if ch in "'\"" else ""
+            marks.append((i, ch, HALF_WIDTH.get(ch, "")))
+    return marks
+
+
+def _fullwidth_slip(text: str) -> ExpressionSlip | None:
+    slips = [(i, ch, fix) for i, ch, fix in _outside_quotes(text) if fix]
+    if not slips:
+        return None
+    fixes = {i: fix for i, _, fix in slips}
+    offset, character, replacement = slips[0]
+    fixed = "".join(fixes.get(i, ch) for i, ch in enumerate(text))
+    return ExpressionSlip("E-EXPR-FULLWIDTH", character, offset, replacement, fixed)
+
+
+def _assign_slip(text: str) -> ExpressionSlip | None:
+    """A lone ``=`` outside quotes that is not a function's keyword argument (``years=3``)."""
+    depth = 0
+    for i, ch, fix in _outside_quotes(text):
+        if fix is None:
+            continue
+        depth += (ch == "(") - (ch == ")")
+        # ==, !=, <=, >=, := and x += 1 are not the slip; nor =< and => (a misspelt <= or >=)
+        if ch != "=" or (i and text[i - 1] in "=!<>:+-*/%&|^@") or text[i + 1:i + 2] in ("=", "<", ">"):
+            continue
+        if depth > 0 and _keyword_argument(text[:i]):
+            continue
+        fixed = text[:i] + "==" + text[i + 1:]
+        return ExpressionSlip("E-EXPR-ASSIGN", "=", i, "==", fixed) if _reads(fixed) else None
+    return None
+
+
+def _reads(text: str) -> bool:
+    """Python reads ``text`` as one expression (so ``==`` for the ``=`` is the whole fix)."""
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _keyword_argument(before: str) -> bool:
+    """``before`` ends with ``(name`` or ``, name``: the ``=`` that follows names an argument."""
+    return re.search(r"[(,]\s*[^\W\d]\w*\s*$", before) is not None
+
+
+def half_width_quotes(text: str) -> str:
+    """``text`` with each pair of Chinese quotation marks made ' or " (whichever its contents do not use)."""
+    fixes = {i: fix for i, ch, fix in _outside_quotes(text) if fix and ch in _FAMILY}
+    return "".join(fixes.get(i, ch) for i, ch in enumerate(text))

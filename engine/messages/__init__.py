@@ -19,18 +19,20 @@ from kaohe.engine.messages import (
     exporters,
     expressions,
     fmt,
+    handouts,
     impact,
     office_data,
     office_tools,
     outcomes,
     raters,
     rectification,
+    report,
     slips,
     store,
 )
 
 CATALOGUES = (core, expressions, data, evaluation, raters, outcomes, exporters, fmt, impact, store, rectification,
-              office_data, office_tools, slips, editor)
+              office_data, office_tools, slips, editor, handouts, report)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

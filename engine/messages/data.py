@@ -48,8 +48,8 @@ MESSAGES = {
         "or give its encoding under data (e.g. encoding: gbk)",
     ),
     "E-DATA-NOT-XLSX": (
-        "文件 {file} 不是有效的 xlsx 工作簿：请用 Excel 另存为 .xlsx（旧版 .xls 需先转换）",
-        "file {file} is not a valid xlsx workbook: save it as .xlsx in Excel (convert old .xls files first)",
+        "文件 {file} 不是有效的 xlsx 工作簿：请用 Excel 另存为 .xlsx（旧版 .xls 文件请保留 .xls 后缀）",
+        "file {file} is not a valid xlsx workbook: save it as .xlsx in Excel (keep the .xls suffix on old .xls files)",
     ),
     "E-DATA-SHEET": (
         "工作簿 {file} 中没有名为 “{sheet}” 的工作表：请改为 {available} 之一",
@@ -122,9 +122,9 @@ MESSAGES = {
         "subject id '{id}' appears twice (first in row {first}): each subject needs a unique id",
     ),
     "E-DATA-NOT-NUMBER": (
-        "“{column}” 的值 “{value}” 不是数字：请填写数字（不带单位、千分位逗号或百分号），没有数据请留空",
-        "'{column}' value '{value}' is not a number: write a plain number (no units, thousands "
-        "separators or percent signs), or leave it blank when there is no data",
+        "“{column}” 的值 “{value}” 不是数字：应为数字，如 {forms}，没有数据请留空",
+        "'{column}' value '{value}' is not a number: write a number such as {forms}, "
+        "or leave it blank when there is no data",
     ),
     "E-DATA-BAD-DATE": (
         "“{column}” 的值 “{value}” 不是有效日期：请写成 2025-03-31 的形式",

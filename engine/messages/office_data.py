@@ -1,4 +1,33 @@
 """Codes for the data an office hands in: headers by title, title rows above the header, numbers as offices write them, .xls and GBK files."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "E-DATA-HEADER-AMBIGUOUS": (
+        "{table_zh}的表头 “{header}” 既可指 “{first}”，也可指 “{second}”：请改用其中一列的编号或完整名称",
+        "the {table} table's header '{header}' could mean '{first}' or '{second}': write the id or the full "
+        "title of the one meant",
+    ),
+    "W-DATA-TITLE-ROWS": (
+        "{table_zh}第 {rows} 行在表头之上（标题或合并的表头），已跳过；表头在第 {header} 行",
+        "rows {rows} of the {table} table stand above its header (a title or merged header rows) and were "
+        "skipped; the header is row {header}",
+    ),
+    "W-DATA-GBK": (
+        "文件 {file} 不是 UTF-8 编码，已按 GBK（GB18030）读取：请核对中文是否正确；"
+        "在 data 中写明 encoding: gbk，或把文件另存为 “CSV UTF-8”，即不再提醒",
+        "file {file} is not UTF-8; it was read as GBK (GB18030): check that its Chinese text reads right. "
+        "Write encoding: gbk for the table under data, or save the file as 'CSV UTF-8', and this warning goes away",
+    ),
+    "E-DATA-NOT-XLS": (
+        "文件 {file} 不是有效的 Excel 工作簿（.xls）：请用 Excel 打开后另存为 .xlsx",
+        "file {file} is not a valid Excel workbook (.xls): open it in Excel and save it as .xlsx",
+    ),
+    "E-DATA-BOOK-SHEET": (
+        "工作簿 {file} 中没有{table_zh}：方案要读这张表，请添加名为 {looked} 的工作表（现有 {available}）",
+        "workbook {file} has no sheet for the {table} table, which the ruleset reads: add a sheet named "
+        "{looked} (it has {available})",
+    ),
+    "E-DATA-WHICH-TABLE": (
+        "看不出文件 {file} 是哪张数据表：请按表命名文件或工作表，如 {names}",
+        "cannot tell which data table file {file} holds: name the file or its sheets after a table, e.g. {names}",
+    ),
 }

@@ -14,8 +14,12 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
 from glob import escape as glob_escape
 from pathlib import Path
+from typing import BinaryIO
 
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.messages import render
@@ -26,6 +30,13 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; raise ``KaoheError`` (E-OUTPUT-WRITE) on failure."""
+    write_atomic_with(path, lambda handle: handle.write(data))
+
+
+def write_atomic_with(path: Path, fill: Callable[[BinaryIO], object]) -> int:
+    """Let ``fill`` stream into a temporary file, then put it at ``path`` in one step (a streaming
+    exporter never holds the whole output); the bytes written. A ``KaoheError`` raised by ``fill``
+    leaves ``path`` as it was."""
     path = Path(path)
     temp: Path | None = None
     try:
@@ -33,16 +44,44 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         _remove_stale(path)
         temp = _create_temp(path)
-        _fill(temp, data, _mode_of(path))
+        size = _fill(temp, fill, _mode_of(path))
         os.replace(temp, path)
         temp = None
         _sync_dir(path.parent)
+        return size
     except OSError as exc:
         raise KaoheError(write_error(path, exc)) from None
     finally:
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+def write_files_atomic(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    """Write many files into ``folder``, each whole or not at all, with one flush to disk for all of
+    them (a file-by-file fsync costs ~10 ms each: 10,000 explanations would take minutes). The files
+    are written into a hidden staging folder beside, flushed together, then moved in one by one;
+    a failure before the moves leaves ``folder`` as it was. The bytes written."""
+    folder = Path(folder)
+    staging: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".kaohe-tmp", dir=folder.parent))
+        names, size = [], 0
+        for name, data in files:
+            (staging / name).write_bytes(data)
+            names.append(name)
+            size += len(data)
+        os.sync()  # one flush for every file written above
+        for name in names:
+            os.replace(staging / name, folder / name)
+        _sync_dir(folder)
+        return size
+    except OSError as exc:
+        raise KaoheError(write_error(folder, exc)) from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_error(path: Path, exc: OSError) -> Diagnostic:
@@ -95,13 +134,15 @@ def _create_temp(path: Path) -> Path:
     raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
 
 
-def _fill(temp: Path, data: bytes, mode: int | None) -> None:
+def _fill(temp: Path, fill: Callable[[BinaryIO], object], mode: int | None) -> int:
     with open(temp, "wb") as handle:
-        handle.write(data)
+        fill(handle)
         handle.flush()
         os.fsync(handle.fileno())
+        size = handle.tell()
     if mode is not None:
         os.chmod(temp, mode)
+    return size
 
 
 def _mode_of(path: Path) -> int | None:

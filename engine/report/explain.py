@@ -1,4 +1,4 @@
-"""``kaohe explain``: one subject's result told point by point, in Chinese.
+"""``kaohe explain``: a subject's result told point by point, in Chinese (``--all``: every subject).
 
 Reads only the evaluation's columns and the results document record of the
 subject, so what it says is exactly what the results file holds.
@@ -7,21 +7,24 @@ subject, so what it says is exactly what the results file holds.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from kaohe.engine import progress
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.report.render import chosen_period
-from kaohe.engine.report.results import _num, subject_record
+from kaohe.engine.report.results import PeriodColumns, _num, subject_record
 from kaohe.engine.ruleset.model import Indicator, Ruleset
 
 STATUS_ZH = {
     "scored": "", "missing_zero": "（缺少数据，按 0 分计）", "missing_excluded": "（缺少数据，不计入并按其余指标折算）",
     "not_applicable": "（不适用）", "rollup": "（各周期平均）", "not_in_force": "（未生效）",
 }
+PROGRESS_EVERY = 500  # subjects explained between two progress steps
 ROUNDING_ZH = {"half_up": "四舍五入", "half_even": "银行家舍入", "down": "截断", "up": "进位"}
 
 
@@ -40,21 +43,45 @@ def explain_subject(evaluation: Evaluation, key: str, period: str | None = None,
                     registry: Registry | None = None) -> str:
     """The explanation; rater titles come from ``registry`` (default: the
     installed plugins), which should be the one the evaluation used."""
-    ruleset = evaluation.ruleset
-    registry = registry or default_registry()
     index = find_subject(evaluation, key)
-    result = chosen_period(evaluation, period)
-    record = subject_record(ruleset, evaluation, result, index)
-    lines = _header(ruleset, result, record)
-    lines += _indicators(ruleset, record, registry)
-    if result.rollup is not None:
-        lines += _rollup(ruleset, record)
-    lines += _adjustments(ruleset, record)
-    lines += _total(ruleset, record)
-    lines += _grade(ruleset, result, record, index)
-    lines += _outcomes(result, record)
-    lines += _warnings(result, index)
-    return "\n".join(lines) + "\n"
+    return Explainer(evaluation, period, registry).explain(index)
+
+
+def explain_all(evaluation: Evaluation, period: str | None = None,
+                registry: Registry | None = None) -> Iterator[tuple[str, str]]:
+    """(subject id, explanation) of every subject of the period, from one evaluation: the period's
+    columns and each group's lowest total per grade are gathered once, not once per subject."""
+    explainer = Explainer(evaluation, period, registry)
+    ids = explainer.result.cohort.ids.tolist()
+    for index in range(len(ids)):
+        if index % PROGRESS_EVERY == 0:
+            progress.step(f"说明 {index}/{len(ids)}", f"explaining {index}/{len(ids)}", index, len(ids))
+        yield str(ids[index]), explainer.explain(index)
+
+
+class Explainer:
+    """What every explanation of one period shares."""
+
+    def __init__(self, evaluation: Evaluation, period: str | None, registry: Registry | None):
+        self.evaluation = evaluation
+        self.registry = registry or default_registry()
+        self.result = chosen_period(evaluation, period)
+        self.columns = PeriodColumns(evaluation.ruleset, self.result)
+        self.lowest = lowest_totals(self.result)
+
+    def explain(self, index: int) -> str:
+        ruleset, result = self.evaluation.ruleset, self.result
+        record = subject_record(ruleset, self.evaluation, result, index, self.columns)
+        lines = _header(ruleset, result, record)
+        lines += _indicators(ruleset, record, self.registry)
+        if result.rollup is not None:
+            lines += _rollup(ruleset, record)
+        lines += _adjustments(ruleset, record)
+        lines += _total(ruleset, record)
+        lines += _grade(ruleset, result, record, index, self.lowest)
+        lines += _outcomes(result, record)
+        lines += _warnings(result, index)
+        return "\n".join(lines) + "\n"
 
 
 def _warnings(result: PeriodResult, index: int) -> list[str]:
@@ -183,7 +210,8 @@ def _total(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
     ]
 
 
-def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index: int) -> list[str]:
+def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index: int,
+           lowest: dict[tuple[str, str], float] | None = None) -> list[str]:
     lines = ["四、排名与等次"]
     if record["rank"] is not None:
         lines.append(f"  组内排名：第 {record['rank']} 名 / 共 {record['group_size']} 名（分组 {record['group']}）")
@@ -194,14 +222,31 @@ def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index
         effect = f"等次定为{veto.grade}" if veto.grade else f"最高只能评{veto.max_grade}"
         clause = f" 〔{veto.clause}〕" if veto.clause else ""
         lines.append(f"  触发一票否决“{veto.title}”：{effect}{clause}")
-    gap = lacking_for_next(ruleset, result, index)
+    gap = lacking_for_next(ruleset, result, index, lowest)
     if gap:
         lines.append(f"  {gap}")
     return lines + [""]
 
 
-def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int) -> str:
-    """How far the subject was from the next better grade."""
+def lowest_totals(result: PeriodResult) -> dict[tuple[str, str], float]:
+    """(ranking group, grade) -> the lowest total with that grade in that group, for every pair at once
+    (``lacking_for_next`` of every subject of a large period: one pass instead of one per subject)."""
+    grades = result.grades
+    lowest: dict[tuple[str, str], float] = {}
+    if grades is None:
+        return lowest
+    for group, grade, total in zip(result.ranking.group.tolist(), grades.grade.tolist(), result.total.tolist(),
+                                   strict=True):
+        if grade is not None and not math.isnan(total):
+            key = (str(group), str(grade))
+            lowest[key] = min(total, lowest.get(key, math.inf))
+    return lowest
+
+
+def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int,
+                     lowest: dict[tuple[str, str], float] | None = None) -> str:
+    """How far the subject was from the next better grade; ``lowest``: ``lowest_totals(result)``,
+    when many subjects of the period are asked about."""
     grades = result.grades
     if grades is None or grades.grade[i] is None or not ruleset.grading:
         return ""
@@ -214,16 +259,24 @@ def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int) -> str:
     total = float(result.total[i])
     if grades.reason[i] in ("veto", "bar"):
         return f"因一票否决，不能评{better.name}"
-    same_group = (result.ranking.group == result.ranking.group[i]) & (grades.grade == better.name)
     lines = grades.thresholds.get(better.name)
     line = float(lines[i]) if lines is not None else None
     if line is not None and not math.isnan(line) and total < line:
         return f"距{better.name}分数线 {line:g} 还差 {_num(line - total)} 分"
-    if same_group.any():
-        last = float(result.total[same_group].min())
+    if lowest is None:
+        lowest = {}
+        same_group = (result.ranking.group == result.ranking.group[i]) & (grades.grade == better.name)
+        if same_group.any():
+            lowest[(str(result.ranking.group[i]), better.name)] = float(result.total[same_group].min())
+    found = lowest.get((str(result.ranking.group[i]), better.name))
+    if found is not None:
+        last = found
         if last > total:
             return f"距组内最后一名{better.name}（{_num(last)} 分）还差 {_num(last - total)} 分"
-        return f"与组内最后一名{better.name}同分（{_num(last)}），按排名依据在其之后"
+        if last == total:
+            return f"与组内最后一名{better.name}同分（{_num(last)}），按排名依据在其之后"
+        # higher than the last of the better grade: kept out by a condition (eligibility), not by the score
+        return f"总分高于组内最后一名{better.name}（{_num(last)} 分），但未满足其条件"
     return f"达到{better.name}分数线，但未满足其条件"
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, BinaryIO
 
 from rich.console import Console
 from rich.table import Table
 
+from kaohe.engine.components import Exporter
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.registry import KIND_TITLES, Registry, default_registry
 from kaohe.engine.report import terminal
-from kaohe.engine.report.results import _num, build_document
+from kaohe.engine.report.output import Results
+from kaohe.engine.report.results import _num
 from kaohe.engine.report.terminal import output_width
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -161,14 +163,25 @@ def _cell(value: object) -> str:
 
 
 def export(evaluation: Evaluation, fmt: str, registry: Registry | None = None) -> bytes:
-    """The results document in format ``fmt``, by the exporter of ``registry``
-    (default: the installed plugins)."""
-    return export_document(build_document(evaluation), fmt, registry)
+    """The results in format ``fmt``, by the exporter of ``registry`` (default: the installed plugins)."""
+    buffer = io.BytesIO()
+    export_to(Results(evaluation), fmt, buffer, registry)
+    return buffer.getvalue()
+
+
+def export_to(results: Results, fmt: str, out: BinaryIO, registry: Registry | None = None) -> None:
+    """Stream the results in format ``fmt`` to ``out`` (an exporter that can reads columns or
+    writes subject by subject; see ``Exporter.write``)."""
+    exporter_of(fmt, registry).write(results, out)
 
 
 def export_document(document: dict[str, Any], fmt: str, registry: Registry | None = None) -> bytes:
-    """An already built results document in format ``fmt`` (``kaohe evaluate --store``
-    builds it once, records it and writes it)."""
+    """An already built results document in format ``fmt`` (the store builds it once, records it
+    and compares it)."""
+    return exporter_of(fmt, registry).export(document)
+
+
+def exporter_of(fmt: str, registry: Registry | None = None) -> Exporter:
     registry = registry or default_registry()
     exporter = registry.exporter(fmt)
     if exporter is None:
@@ -178,4 +191,4 @@ def export_document(document: dict[str, Any], fmt: str, registry: Registry | Non
             {"kind": "exporter", "kind_zh": KIND_TITLES["exporter"], "name": fmt,
              "available": ", ".join(["table", *names]), "suggest": did_you_mean(fmt, names)},
         ))
-    return exporter.export(document)
+    return exporter

@@ -20,6 +20,8 @@ from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
 from kaohe.engine.language.expressions import Expression
+from kaohe.engine.report.handouts import handout_settings
+from kaohe.engine.report.stream_json import Lazy
 from kaohe.engine.ruleset.model import Grade, Ruleset
 from kaohe.engine.ruleset.project import project_path, project_root
 
@@ -33,20 +35,30 @@ def build_document(evaluation: Evaluation) -> dict[str, Any]:
         return _document(evaluation)
 
 
-def _document(evaluation: Evaluation) -> dict[str, Any]:
+def document_stream(evaluation: Evaluation) -> dict[str, Any]:
+    """The same document with its periods and their subjects as ``Lazy`` lists: each subject's
+    record is made when ``stream_json.write_json`` reaches it, and dropped once written."""
+    return _document(evaluation, lazy=True)
+
+
+def _document(evaluation: Evaluation, lazy: bool = False) -> dict[str, Any]:
     ruleset = evaluation.ruleset
     root = project_root(ruleset.base_dir)  # paths recorded relative to it: reruns from anywhere agree
     return {
         "kaohe": RESULTS_FORMAT,
         "engine": {"name": "kaohe", "version": __version__},
         "ruleset": {"id": ruleset.id, "title": ruleset.title, "year": ruleset.year,
-                    "file": project_path(ruleset.file, root), "digest": ruleset.digest},
+                    "file": project_path(ruleset.file, root), "digest": ruleset.digest,
+                    "subject_kind": ruleset.kind, "precision": ruleset.precision},
         "data": {"digest": evaluation.dataset.digest,
                  "tables": {t: project_path(o, root) for t, o in evaluation.dataset.origins.items()}},
         "indicators": [_indicator_meta(i) for i in ruleset.walk()],
-        "outcomes": [{"id": o.id, "title": o.title, "use": o.use, "kind": _outcome_kind(evaluation, o.id)}
-                     for o in ruleset.outcomes],
-        "periods": [_period(ruleset, evaluation, result, root) for result in evaluation.periods],
+        "classes": [{"id": c.id, "title": c.title} for c in ruleset.classes.values()],
+        "outcomes": [{"id": o.id, "title": o.title, "use": o.use, "kind": _outcome_kind(evaluation, o.id),
+                      **handout_settings(o.use, o.params)} for o in ruleset.outcomes],
+        "periods": Lazy((_period(ruleset, evaluation, result, root, lazy) for result in evaluation.periods),
+                        plain=False) if lazy else [_period(ruleset, evaluation, result, root)
+                                                   for result in evaluation.periods],
     }
 
 
@@ -86,9 +98,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, root: Path) -> dict[str, Any]:
+def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, root: Path,
+            lazy: bool = False) -> dict[str, Any]:
     columns = PeriodColumns(ruleset, result)
-    subjects = [subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n)]
+    records = (subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n))
+    subjects: list[dict[str, Any]] | Lazy = Lazy(records) if lazy else list(records)
     return {"period": result.period.id, "kind": result.period.kind,
             "warnings": [warning_record(w, result, root) for w in result.warnings], "subjects": subjects}
 

@@ -37,6 +37,7 @@ from kaohe.engine.ruleset.model import (
 )
 from kaohe.engine.ruleset.schema import check_document, load_schema
 from kaohe.engine.ruleset.semantics import OUTCOME_RESERVED, Checker
+from kaohe.engine.ruleset.slips import refine
 from kaohe.engine.ruleset.versions import overlapping_versions
 
 
@@ -57,11 +58,11 @@ def check_ruleset(document: Document, registry: Registry,
         return [Diagnostic("E-YAML-NOT-MAPPING", {}, file=document.file, line=1, column=1)]
     version = document.data.get("kaohe")
     if version is not None and version != 1:
-        return [document.diagnostic("E-VERSION", ("kaohe",), actual=version)]
+        return refine(document, [document.diagnostic("E-VERSION", ("kaohe",), actual=version)])
     problems = list(document.problems)
     problems += check_document(document, load_schema("ruleset.schema.json"))
     problems += Checker(document, registry, expressions).run()
-    return sort_diagnostics(problems)
+    return sort_diagnostics(refine(document, problems))  # a problem a keyboard slip caused names the slip
 
 
 def load_ruleset(path: Path | str, registry: Registry | None = None) -> Ruleset:

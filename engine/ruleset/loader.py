@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
+from kaohe.engine.ruleset.slips import syntax_slip
 from kaohe.engine.ruleset.yaml_problems import read_problem, yaml_problem
 
 Path_ = tuple[str | int, ...]
@@ -53,6 +54,8 @@ class Document:
     """Non-fatal problems found while reading (duplicate keys, tags)."""
     files: dict[Path_, str] = field(default_factory=dict)
     """For a document resolved through ``extends``: the file each subtree came from."""
+    text: str = field(default="", repr=False)
+    """The YAML text read (empty for a merged document): where ``slips`` looks for the character behind a problem."""
 
     def file_at(self, path: Path_) -> str:
         """The file that wrote ``path`` (nearest ancestor recorded), else this file."""
@@ -126,6 +129,10 @@ def load_yaml_text(text: str, display: str) -> Document:
             "E-YAML-TOO-LARGE", {"limit": exc.limit}, file=display, line=exc.line, column=exc.column, path="$",
         )) from None
     except yaml.MarkedYAMLError as exc:
+        slip = syntax_slip(text, str(exc.problem or ""), str(exc.context or ""),
+                           _mark_at(exc.problem_mark), _mark_at(exc.context_mark))
+        if slip is not None:  # a Chinese keyboard's slip: name the character, where it is, not where PyYAML gave up
+            raise KaoheError(slip.diagnostic(display)) from None
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise KaoheError(
@@ -143,13 +150,17 @@ def load_yaml_text(text: str, display: str) -> Document:
         raise KaoheError(Diagnostic(
             "E-YAML-TOO-LARGE", {"limit": MAX_DEPTH}, file=display, line=line, column=column, path="$",
         )) from None
-    document = Document(display, None)
+    document = Document(display, None, text=text)
     if node is None:
         raise KaoheError(Diagnostic("E-YAML-NOT-MAPPING", {}, file=display, line=1, column=1))
     walker = _Walker(document)
     document.data = walker.walk(node, ())
     document.problems = walker.problems
     return document
+
+
+def _mark_at(mark: yaml.Mark | None) -> tuple[int, int] | None:
+    return (mark.line + 1, mark.column + 1) if mark is not None else None
 
 
 def _file_too_large(display: str, size: int) -> Diagnostic:

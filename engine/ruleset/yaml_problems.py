@@ -3,7 +3,9 @@
 PyYAML explains a broken file in English ("mapping values are not allowed
 here"); an officer editing a ruleset in Chinese needs to know what to change.
 Each known problem gets a Chinese wording that says what is usually wrong;
-the English message keeps PyYAML's own words.
+the English message keeps PyYAML's own words. A Chinese keyboard's slip behind
+the problem (``：`` for ``:``, a tab, ``‘’“”``, ``，``) is reported instead, at
+the character, by ``kaohe.engine.ruleset.slips``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from kaohe.engine.errors import Bilingual
 
 _KNOWN = [
     (r"^mapping values are not allowed here", "这里不能出现冒号 “:”：值中含冒号时请给整个值加引号，或检查上一行的缩进"),
-    (r"^could not find expected ':'", "缺少冒号 “:”：键和值之间要写“: ”，也可能是引号没有闭合"),
+    (r"^could not find expected ':'", "缺少冒号 “:”：键和值之间要写英文冒号加空格“: ”（中文冒号“：”不算），也可能是引号没有闭合"),
     (r"^found character '\\t' that cannot start any token", "出现了制表符：YAML 只能用空格缩进，请把制表符换成空格"),
     (r"^found character (.*) that cannot start any token", "字符 {0} 不能放在值的开头：请给这个值加引号"),
     (r"^expected <block end>", "缩进不一致：这一行与同一层的其他行缩进不同"),

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.data.context import DataContext, reading
+from kaohe.engine.data.headers import names_of
 from kaohe.engine.data.load import load_dataset
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
@@ -63,7 +64,8 @@ def impact(old: Ruleset, new: Ruleset, data_dir: Path, period: str | None = None
         raise KaoheError(Diagnostic("E-IMPACT-DATA", {"path": str(data_dir)}, file=str(data_dir)))
     specs, base = data_specs(new, data_dir)
     with reading(DataContext(new, specs, base, registry)):  # for sources that read other rulesets or the store
-        dataset = load_dataset(specs, base, registry)  # every column: either side may read any of them
+        # every column: either side may read any of them; headers by the new ruleset's titles too
+        dataset = load_dataset(specs, base, registry, names=names_of(new))
     changes = diff_rulesets(old, new)
     start = _aligned(old, new)
     before = _snapshot(_build(start, new, registry), dataset, registry)

@@ -1,0 +1,80 @@
+"""Benchmark: a city of 10,000 persons × 4 quarters + the year, every output format, whole commands.
+
+    python benchmarks/city.py [--persons 10000] [--formats json,csv,xlsx,parquet,table] [--explain]
+
+Generates the data of ``bench_evaluate.py`` (20 indicators, 3 events a person, quotas and a bonus
+pool), then runs ``kaohe evaluate … --format F --out FILE`` once per format as its own process and
+reports its wall time and peak memory (the child's own ``ru_maxrss``, reported at its exit), plus
+``kaohe explain --all`` with ``--explain``. The hand-written numpy comparison of the same kind of
+work is ``benchmarks/peer.py``. Not a test: run on demand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_evaluate  # noqa: E402
+
+FORMATS = ("json", "csv", "xlsx", "parquet", "table")
+
+
+KAOHE = [sys.executable, "-c",
+         "import atexit, resource, sys\n"
+         "atexit.register(lambda: sys.stderr.write("
+         "'\\nMAXRSS_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+         "from kaohe.cli import main\nmain(prog_name='kaohe')"]
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one kaohe process."""
+    start = time.perf_counter()
+    done = subprocess.run([*KAOHE, *command], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"kaohe {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    kb = next(int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("MAXRSS_KB"))
+    return seconds, kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--explain", action="store_true", help="also time kaohe explain --all --out DIR")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    env = {**os.environ, "KAOHE_LANG": "zh", "COLUMNS": "160"}
+    rows: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bench_evaluate.generate(folder, args.persons)
+        ruleset = folder / "bench.yaml"
+        ruleset.write_text(bench_evaluate.ruleset_text(), encoding="utf-8")
+        for fmt in args.formats.split(","):
+            out = folder / f"results.{'txt' if fmt == 'table' else fmt}"
+            seconds, mb = timed(["-q", "evaluate", str(ruleset), "--format", fmt, "--out", str(out)], env)
+            rows[fmt] = {"seconds": round(seconds, 2), "peak_mb": round(mb), "bytes": out.stat().st_size}
+        if args.explain:
+            seconds, mb = timed(["-q", "explain", str(ruleset), "--all", "--out", str(folder / "ex")], env)
+            rows["explain --all"] = {"seconds": round(seconds, 2), "peak_mb": round(mb),
+                                     "bytes": sum(p.stat().st_size for p in (folder / "ex").iterdir())}
+    if args.json:
+        print(json.dumps({"persons": args.persons, **rows}, ensure_ascii=False, indent=2))
+        return
+    print(f"city: {args.persons:,} persons × 4 quarters + year (one process per command)")
+    for name, row in rows.items():
+        print(f"{name:14s} {row['seconds']:7.2f} s  {row['peak_mb']:6.0f} MB  {row['bytes'] / 1e6:8.1f} MB written")
+
+
+if __name__ == "__main__":
+    main()

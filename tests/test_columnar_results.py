@@ -1,0 +1,164 @@
+"""Results as columns and streams: CSV from the evaluation's columns and JSON written subject by subject
+give exactly the bytes the whole document gives, on every shipped ruleset; a stream really streams;
+a failing exporter leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation.runner import run
+from kaohe.engine.report import table
+from kaohe.engine.report.atomic import write_atomic, write_atomic_with
+from kaohe.engine.report.output import Results
+from kaohe.engine.report.render import export_document, export_to
+from kaohe.engine.report.results import build_document
+from kaohe.engine.report.stream_json import Lazy, write_json
+from kaohe.engine.ruleset.loader import iter_ruleset_files
+from kaohe.plugins.exporters import csv_column, result_table
+
+ROOT = Path(__file__).resolve().parent.parent
+WITH_DATA = sorted(p for p in iter_ruleset_files(ROOT / "rulesets") if (p.parent / "data").is_dir()
+                   and "tests" not in p.relative_to(ROOT).parts)
+
+
+@pytest.fixture(scope="module", params=WITH_DATA, ids=lambda p: str(p.relative_to(ROOT / "rulesets")))
+def evaluated(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any]]:
+    evaluation = run(request.param, None, None)
+    return evaluation, build_document(evaluation)
+
+
+def test_there_are_shipped_rulesets_with_data() -> None:
+    assert len(WITH_DATA) >= 8
+
+
+def test_the_table_from_columns_is_the_table_from_the_document(evaluated: tuple[Any, dict[str, Any]]) -> None:
+    evaluation, document = evaluated
+    header, rows = result_table(document)
+    assert table.header(evaluation) == header
+    from_columns = [list(row) for columns in table.period_columns(evaluation)
+                    for row in zip(*[table.cells(c) for c in columns], strict=True)]
+    assert from_columns == rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_streamed_output_is_the_documents_bytes(evaluated: tuple[Any, dict[str, Any]], fmt: str) -> None:
+    evaluation, document = evaluated
+    streamed = io.BytesIO()
+    export_to(Results(evaluation), fmt, streamed)
+    assert streamed.getvalue() == export_document(document, fmt)
+
+
+def test_json_is_the_standard_librarys_layout(evaluated: tuple[Any, dict[str, Any]]) -> None:
+    """orjson replaced json.dumps(indent=2): the documents kaohe writes are the same bytes as before."""
+    _, document = evaluated
+    before = (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
+    assert export_document(document, "json") == before
+
+
+@pytest.mark.parametrize("value", [
+    {"a": Lazy([]), "b": {}, "c": []},
+    {"periods": Lazy([{"p": 1, "subjects": Lazy([{"x": [1, 2, {"y": None}]}, {"x": []}])},
+                      {"p": 2, "subjects": Lazy([])}], plain=False), "tail": "尾"},
+    [Lazy([1, "二", 3.5]), {"k": Lazy([{"deep": {"er": [True, False]}}])}],
+])
+def test_a_lazy_structure_writes_as_the_materialised_one(value: Any) -> None:
+    def materialise(v: Any) -> Any:
+        if isinstance(v, Lazy):
+            return [materialise(x) for x in v]
+        if isinstance(v, dict):
+            return {k: materialise(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [materialise(x) for x in v]
+        return v
+
+    out = io.BytesIO()
+    write_json(value, out)  # the Lazy items here are lists, so they can be read again below
+    assert out.getvalue() == orjson.dumps(materialise(value), option=orjson.OPT_INDENT_2)
+
+
+def test_each_item_is_written_before_the_next_is_made() -> None:
+    out = io.BytesIO()
+
+    def items() -> Any:
+        for k in range(3):
+            if k:  # the previous record is already in the output when this one is asked for
+                assert f'"n": {k - 1}'.encode() in out.getvalue()
+            yield {"n": k}
+
+    write_json({"subjects": Lazy(items())}, out)
+    assert json.loads(out.getvalue()) == {"subjects": [{"n": 0}, {"n": 1}, {"n": 2}]}
+
+
+def test_number_columns_format_as_csv_cells() -> None:
+    import numpy as np
+
+    column = table.number_column(np.array([95.0, 87.123456789, np.nan, np.inf, 0.1 + 0.2, -0.0, 1e-06]))
+    assert csv_column(column) == ["95", "87.123457", "", "", "0.3", "0", "1e-06"]
+
+
+def test_a_failing_stream_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "results.csv"
+    write_atomic(target, b"old")
+
+    def fill(handle: Any) -> None:
+        handle.write(b"half a file")
+        raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "csv", "problem": "test"}))
+
+    with pytest.raises(KaoheError):
+        write_atomic_with(target, fill)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]  # no temporary file left
+
+
+# ---------------------------------------------------------------------------
+# Parquet
+
+
+def test_parquet_holds_the_table_typed(evaluated: tuple[Any, dict[str, Any]]) -> None:
+    import pyarrow.parquet as pq
+
+    evaluation, document = evaluated
+    streamed = io.BytesIO()
+    export_to(Results(evaluation), "parquet", streamed)
+    assert streamed.getvalue() == export_document(document, "parquet")  # same bytes from either path
+    read = pq.read_table(io.BytesIO(streamed.getvalue()))
+    assert pq.ParquetFile(io.BytesIO(streamed.getvalue())).metadata.num_row_groups == len(document["periods"])
+    _, rows = result_table(document)
+    assert read.num_rows == len(rows)
+    totals = [s["total"] for p in document["periods"] for s in p["subjects"]]
+    assert read.column("total").to_pylist() == [None if t is None else float(t) for t in totals]
+    ranks = [s["rank"] for p in document["periods"] for s in p["subjects"]]
+    assert read.column("rank").to_pylist() == ranks
+    for outcome in document["outcomes"]:
+        if outcome["kind"] != "allocator":
+            continue
+        column = read.column(f"outcome.{outcome['id']}").to_pylist()
+        expected = [s["outcomes"].get(outcome["id"], {}).get("value") for p in document["periods"]
+                    for s in p["subjects"]]
+        from decimal import Decimal
+
+        assert column == [None if v is None else Decimal(v) for v in expected]  # money exact, not float
+
+
+def test_many_files_are_written_whole_or_the_folder_is_left_as_it_was(tmp_path: Path) -> None:
+    from kaohe.engine.report.atomic import write_files_atomic
+
+    folder = tmp_path / "说明"
+    assert write_files_atomic(folder, [("a.txt", b"one"), ("b.txt", b"two")]) == 6
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt"]
+
+    def failing() -> Any:
+        yield "a.txt", b"new"
+        raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "txt", "problem": "test"}))
+
+    with pytest.raises(KaoheError):
+        write_files_atomic(folder, failing())
+    assert (folder / "a.txt").read_bytes() == b"one"  # nothing moved in: the old file stands
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["说明"]  # the staging folder is gone
