@@ -449,15 +449,13 @@ def write_results(ctx: click.Context, results: Results, fmt: str, out: Path | No
     else:
         fill = lambda handle: export_to(results, fmt, handle)  # noqa: E731
     if out is None:
-        import shutil
         from tempfile import SpooledTemporaryFile
 
         with SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
             fill(spool)  # type: ignore[arg-type]
             spool.seek(0)
-            stdout = click.get_binary_stream("stdout")
-            shutil.copyfileobj(spool, stdout)  # type: ignore[misc]
-            stdout.flush()
+            while chunk := spool.read(1 << 20):
+                click.echo(chunk, nl=False)  # bytes go to the binary stream unchanged
         return None
     from kaohe.engine.report.atomic import write_atomic_with
 
@@ -527,26 +525,11 @@ def explain(ctx: click.Context, ruleset: Path, subject: str | None, data_dir: Pa
     if out is None:
         click.echo("\n".join(text for _, text in texts), nl=False)
         return
-    from kaohe.engine.report.atomic import write_files_atomic
+    from kaohe.engine.report.atomic import file_names, write_files_atomic
 
-    names = explanation_files([i for i, _ in texts])
+    names = file_names([i for i, _ in texts], ".txt")
     size = write_files_atomic(out, ((name, text.encode("utf-8")) for name, (_, text) in zip(names, texts, strict=True)))
     confirm_written(ctx, out, size, (f"{len(texts)} 份说明", f"{len(texts)} explanations"))
-
-
-def explanation_files(ids: list[str]) -> list[str]:
-    """A file name per subject id: the id with characters no file name may hold replaced by _,
-    and a number added where two ids would give one name."""
-    names: list[str] = []
-    taken: set[str] = set()
-    for ident in ids:
-        base = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in ident).strip(". ") or "_"
-        name, k = f"{base}.txt", 2
-        while name.lower() in taken:
-            name, k = f"{base}-{k}.txt", k + 1
-        taken.add(name.lower())
-        names.append(name)
-    return names
 
 
 @main.command("report")

@@ -220,7 +220,7 @@ def test_explain_needs_one_subject_or_all() -> None:
 
 
 def test_explanation_file_names_are_safe_and_distinct() -> None:
-    from kaohe.cli import explanation_files
+    from kaohe.engine.report.atomic import file_names
 
-    assert explanation_files(["a/b", "a:b", "A", "a", "..", "正常"]) == [
+    assert file_names(["a/b", "a:b", "A", "a", "..", "正常"], ".txt") == [
         "a_b.txt", "a_b-2.txt", "A.txt", "a-2.txt", "_.txt", "正常.txt"]

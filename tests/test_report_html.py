@@ -346,3 +346,15 @@ def test_the_year_before_comes_from_the_store_when_signed_off(tmp_path: Path, mo
         return part[part.index("<h3"):part.index("</section>")]
 
     assert tables(from_store) == tables(from_file)  # the store's document is the file kaohe evaluate wrote
+
+
+def test_printed_pdfs_carry_a_fixed_date_of_the_same_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaohe.engine.report.html.pdf import fixed_dates
+
+    printed = b"%PDF-1.4\n<< /CreationDate (D:20261201193111+00'00') /ModDate (D:20261201193112+00'00') >>\n"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    fixed = fixed_dates(printed)
+    assert fixed == printed.replace(b"20261201193111", b"20000101000000").replace(b"20261201193112", b"20000101000000")
+    assert len(fixed) == len(printed)  # the cross-reference offsets stay right
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00:00 UTC
+    assert b"(D:20260101000000+00'00')" in fixed_dates(printed)

@@ -84,6 +84,25 @@ def write_files_atomic(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
             shutil.rmtree(staging, ignore_errors=True)
 
 
+_UNSAFE = frozenset('/\\:*?"<>|')  # not in a file name on any common system (nor control characters)
+
+
+def file_names(ids: Iterable[str], suffix: str) -> list[str]:
+    """A file name per id (a subject's explanation, its PDF): characters no file name may hold
+    replaced by _, and a number added where two ids would give one name (names compared as a
+    case-blind file system does)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for ident in ids:
+        base = "".join("_" if c in _UNSAFE or ord(c) < 32 else c for c in ident).strip(". ") or "_"
+        name, k = f"{base}{suffix}", 2
+        while name.lower() in taken:
+            name, k = f"{base}-{k}{suffix}", k + 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
 def write_error(path: Path, exc: OSError) -> Diagnostic:
     """E-OUTPUT-WRITE for ``path``, with the problem told in each language."""
     name = errno.errorcode.get(exc.errno or 0, "")

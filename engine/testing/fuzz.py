@@ -47,6 +47,7 @@ import yaml
 from click.testing import CliRunner
 
 from kaohe.engine import SCHEMA_DIR
+from kaohe.engine.data.columns import standard
 from kaohe.engine.registry import default_registry
 from kaohe.engine.testing.attacks import ATTACKS, CANARY, Slot, set_at, slots
 from kaohe.engine.testing.languages import format_words, mismatch, recorded_diagnostics
@@ -205,9 +206,12 @@ def mutate_text(text: str, rng: random.Random) -> tuple[str, str, str]:
     lines = text.split("\n")
     row = rng.randrange(len(lines))
     line = lines[row]
-    how = rng.randrange(10)
+    how = rng.randrange(13)
     if how == 0:
         lines[row], change = "\t" + line.lstrip(" "), "indented with a tab"
+    elif how in (10, 11, 12):  # what a Chinese keyboard types instead: ： ， “ ”
+        slip = {10: (": ", "： "), 11: (", ", "， "), 12: ("'", "‘")}[how]
+        lines[row], change = line.replace(*slip, 1), f"{slip[0].strip()} typed as {slip[1].strip()}"
     elif how == 1:
         lines[row], change = line.replace(": ", " ", 1), "colon removed"
     elif how == 2:
@@ -269,7 +273,9 @@ def mutate_data(folder: Path, rng: random.Random) -> tuple[Path, str]:
     file = rng.choice(files)
     raw = file.read_bytes()
     lines = raw.decode("utf-8-sig").splitlines()
-    how = rng.randrange(7)
+    how = rng.randrange(11)
+    if how >= 7:  # as an office hands it in: Chinese headers, a title row, numbers written by hand
+        return _office_shaped(file, lines, how, rng)
     if how == 0:  # a bad cell
         row = rng.randrange(1, max(len(lines), 2)) if len(lines) > 1 else 0
         cells = lines[row].split(",")
@@ -299,6 +305,34 @@ def mutate_data(folder: Path, rng: random.Random) -> tuple[Path, str]:
         header[rng.randrange(len(header))] = rng.choice(["编号", "ID", "subjet", "", "名称"])
         lines[0] = ",".join(header)
         change = "header renamed"
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return file, change
+
+
+OFFICE_NUMBERS = ("97%", '"5,200"', "１２", "９７．５", " 88 ", "5.2万元", "12分", "-")
+
+
+def _office_shaped(file: Path, lines: list[str], how: int, rng: random.Random) -> tuple[Path, str]:
+    """A CSV changed the way an office's spreadsheet differs from the format: the data must still
+    load, or fail with a located error (never an internal one)."""
+    table = file.stem
+    titles = {c.id: c.title for c in standard(table)}
+    if how == 7:  # the standard headers written in Chinese
+        lines[0] = ",".join(titles.get(h, h) for h in lines[0].split(","))
+        change = "headers by their Chinese titles"
+    elif how == 8:  # a title row above the header
+        lines.insert(0, "2025年度考核数据（" + table + "）" + "," * (lines[0].count(",")))
+        change = "a title row above the header"
+    elif how == 9:  # a number cell as people type it
+        row = rng.randrange(1, max(len(lines), 2)) if len(lines) > 1 else 0
+        cells = lines[row].split(",")
+        column = rng.randrange(len(cells))
+        cells[column] = rng.choice(OFFICE_NUMBERS)
+        lines[row] = ",".join(cells)
+        change = f"cell {row + 1}:{column + 1} = {cells[column]!r}"
+    else:  # the header repeated, as a two-row header
+        lines.insert(1, lines[0])
+        change = "header row repeated"
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return file, change
 
