@@ -796,8 +796,10 @@ def diff_pair(rulesets: tuple[str, ...], rev: str | None) -> tuple[str, str]:
               help="ruleset: only the built-in components, as schemas/ruleset.editor.schema.json holds them.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the schema to FILE instead of standard output.")
+@quiet_option
+@click.pass_context
 @handles_errors
-def schema(name: str, builtin: bool, out: Path | None) -> None:
+def schema(ctx: click.Context, name: str, builtin: bool, out: Path | None) -> None:
     """Print a JSON Schema (ruleset, results, test or diff).
 
     ruleset is the editor schema: the format with the installed raters, outcomes and
@@ -810,7 +812,9 @@ def schema(name: str, builtin: bool, out: Path | None) -> None:
         return
     from kaohe.engine.report.atomic import write_atomic
 
-    write_atomic(out, text.encode("utf-8"))
+    data = text.encode("utf-8")
+    write_atomic(out, data)
+    confirm_written(ctx, out, len(data), (f"{name} 的 JSON Schema", f"the {name} JSON Schema"))
 
 
 @main.command()

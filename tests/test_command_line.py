@@ -224,3 +224,12 @@ def test_explanation_file_names_are_safe_and_distinct() -> None:
 
     assert file_names(["a/b", "a:b", "A", "a", "..", "正常"], ".txt") == [
         "a_b.txt", "a_b-2.txt", "A.txt", "a-2.txt", "_.txt", "正常.txt"]
+
+
+def test_every_out_confirms_what_it_wrote(tmp_path: Path) -> None:
+    schema = invoke("--lang", "zh", "schema", "ruleset", "--out", str(tmp_path / "s.json"))
+    assert f"已写入 {tmp_path / 's.json'}" in schema.stderr and "ruleset 的 JSON Schema" in schema.stderr
+    template = invoke("--lang", "zh", "template", str(EXAMPLE), "--out", str(tmp_path / "t.xlsx"))
+    assert f"已写入 {tmp_path / 't.xlsx'}" in template.stderr
+    quiet = invoke("-q", "schema", "ruleset", "--out", str(tmp_path / "q.json"))
+    assert quiet.stderr == "" and (tmp_path / "q.json").exists()
