@@ -112,9 +112,10 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
     states["year"] = states.get(ruleset.cycle, CapState())  # the year continues the cycle's yearly caps
     results: list[PeriodResult] = []
     event_columns: dict[str, np.ndarray] = {}  # each event column built once for all periods
+    in_order = event_order(dataset.events)
     for number, period in enumerate(periods):
         progress.step(f"计算 {period.id}", f"evaluating {period.id}", number, len(periods))
-        view = _events_in(dataset.events, event_dates, period, event_columns)
+        view = _events_in(dataset.events, event_dates, period, event_columns, in_order)
         items = items_in(dataset.items, period)
         state = states[period.kind]
         try:
@@ -146,16 +147,21 @@ def _effective_dates(events: Events) -> np.ndarray:
     return placed
 
 
+def event_order(events: Events) -> np.ndarray:
+    """All events in date order, then source order ("the second red card" means by date): sorted
+    once per evaluation; each period keeps its own events of it, in the same order."""
+    order: np.ndarray = np.lexsort((events.row, events.date)) if len(events.date) else np.zeros(0, dtype=np.int64)
+    return order
+
+
 def _events_in(events: Events, dates: np.ndarray, period: Period,
-               table_columns: dict[str, np.ndarray] | None = None) -> EventView:
+               table_columns: dict[str, np.ndarray] | None = None, order: np.ndarray | None = None) -> EventView:
     if len(dates):
         chosen = (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
     else:
         chosen = np.zeros(0, dtype=bool)
-    index = np.flatnonzero(chosen)
-    # events in date order, then source order: "the second red card" means by date
-    order = np.lexsort((events.row[index], events.date[index])) if len(index) else index
-    return EventView(index[order], events, {} if table_columns is None else table_columns)
+    order = event_order(events) if order is None else order
+    return EventView(order[chosen[order]], events, {} if table_columns is None else table_columns)
 
 
 def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
