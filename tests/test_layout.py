@@ -120,8 +120,9 @@ def test_stage_modules_never_read_the_raw_document() -> None:
     assert not readers, "\n".join(readers)
 
 
-def test_a_run_without_a_store_or_excel_imports_neither_sqlalchemy_nor_openpyxl() -> None:
-    """They take most of a second to import: only a run that uses a store or a workbook pays for it
+def test_a_plain_run_imports_no_heavy_library() -> None:
+    """SQLAlchemy, openpyxl, XlsxWriter, pyarrow, playwright take most of a second to import: only a run
+    that uses a store, a workbook, Parquet or a browser pays for it
     (Chengdu also reads its sections' results, evaluated on the fly)."""
     import subprocess
     import sys
@@ -129,7 +130,7 @@ def test_a_run_without_a_store_or_excel_imports_neither_sqlalchemy_nor_openpyxl(
     code = ("import sys; from click.testing import CliRunner; from kaohe.cli import main; "
             "r = CliRunner().invoke(main, ['evaluate', 'rulesets/chengdu/2025.yaml', '--format', 'csv']); "
             "assert r.exit_code == 0, r.output; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'openpyxl'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic', 'openpyxl', 'xlsxwriter', 'pyarrow', 'playwright'}))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ENGINE.parent, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
