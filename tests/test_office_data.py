@@ -414,3 +414,27 @@ def test_only_a_scaling_percent_format_marks_a_percentage() -> None:
 
     assert _scales_by_100("0%") and _scales_by_100("0.00%")
     assert not _scales_by_100('0"%"') and not _scales_by_100("0\\%") and not _scales_by_100("General")
+
+
+def test_a_name_column_beside_the_ids_is_checked_not_read(tmp_path: Path) -> None:
+    """The data-entry template writes 名称 beside each id: a row whose name is another subject's is
+    located (E-DATA-NAME-MISMATCH); blank names and matching names pass."""
+
+    from click.testing import CliRunner
+
+    from kaohe.cli import main
+
+    folder = tmp_path / "office"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "office", folder)
+    subjects = "编号,名称\nD01,招商局\nD02,交通局\n"
+    (folder / "data").mkdir(exist_ok=True)
+    data = folder / "data"
+    (data / "subjects.csv").write_text(subjects, encoding="utf-8")
+    values = "对象编号,名称,周期,key_tasks\nD01,招商局,2025Q2,45\nD02,招商局,2025Q2,42.5\nD02,,2025Q2,1\n"
+    (data / "values.csv").write_text(values, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "zh", "validate", str(folder / "ruleset.yaml"), "--data", str(data),
+                                       "--format", "json"])
+    problems = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "E-DATA-NAME-MISMATCH"]
+    assert len(problems) == 1  # D01's row matches, D02's blank name is not checked
+    assert problems[0]["line"] == 3 and problems[0]["column"] == 2
+    assert "D02" in problems[0]["message"] and "交通局" in problems[0]["message"] and "招商局" in problems[0]["message"]

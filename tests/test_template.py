@@ -51,12 +51,12 @@ def test_one_sheet_per_table_the_ruleset_reads_named_in_chinese(example_book: Pa
     # the example reads subjects, values (wide), events and ratings (its survey); the instructions come first
     assert book.sheetnames == ["填报说明", "考核对象表", "数据项表", "事件表", "评价表"]
     assert header(book["考核对象表"]) == ["编号", "名称", "类别", "到岗日期", "离岗日期"]
-    assert header(book["数据项表"])[:4] == ["对象编号", "周期", "招商引资到位资金", "招商引资目标"]
+    assert header(book["数据项表"])[:5] == ["对象编号", "名称", "周期", "招商引资到位资金", "招商引资目标"]
     assert header(book["事件表"]) == ["对象编号", "日期", "事件类型", "分值", "已核实", "督办事项编号"]
     assert header(book["评价表"]) == ["被评对象编号", "周期", "指标", "评价组", "评价人", "评分", "评价等次"]
     # inputs computed from events are not typed in: the example has none, so all 11 inputs are columns
-    assert len(header(book["数据项表"])) == 2 + 11
-    assert all(sheet.freeze_panes in ("A2", "C2") for sheet in book.worksheets[1:])
+    assert len(header(book["数据项表"])) == 3 + 11
+    assert all(sheet.freeze_panes in ("A2", "D2") for sheet in book.worksheets[1:])  # values: id, name, period
 
 
 def test_each_header_explains_its_column_in_a_comment(example_book: Path) -> None:
@@ -95,18 +95,18 @@ def test_subjects_are_prefilled_for_every_period(example_book: Path) -> None:
     assert len(rows) == 24 and rows[0][:3] == ["D01", "招商局", "frontline"]
     d24 = next(r for r in rows if r[0] == "D24")
     assert d24[3].date().isoformat() == "2025-05-20"  # joined, a date cell
-    entries = [(row[0].value, row[1].value) for row in values.iter_rows(min_row=2)]
+    entries = [(row[0].value, row[1].value, row[2].value) for row in values.iter_rows(min_row=2)]
     assert len(entries) == 24 * 5  # four quarters and the year (the annual review is entered for the year)
-    assert entries[:5] == [("D01", p) for p in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2025")]
-    assert values["A2"].number_format == '@"　招商局"'  # the name is shown beside the id, not stored in the cell
-    assert all(cell.value is None for cell in values[2][2:])  # inputs blank
+    assert entries[:5] == [("D01", "招商局", p) for p in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2025")]
+    assert [c.value for c in values[1][:3]] == ["对象编号", "名称", "周期"]  # the name beside the id, for checking
+    assert all(cell.value is None for cell in values[2][3:])  # inputs blank
 
 
 def test_one_period_only_and_an_unknown_period(tmp_path: Path) -> None:
     out = tmp_path / "q2.xlsx"
     assert kaohe("template", str(EXAMPLE), "--period", "2025Q2", "--out", str(out)).exit_code == 0
     values = openpyxl.load_workbook(out)["数据项表"]
-    assert {row[1].value for row in values.iter_rows(min_row=2)} == {"2025Q2"}
+    assert {row[2].value for row in values.iter_rows(min_row=2)} == {"2025Q2"}
     result = kaohe("template", str(EXAMPLE), "--period", "2025Q5", "--out", str(tmp_path / "x.xlsx"))
     assert result.exit_code == 1 and "E-TEMPLATE-PERIOD" in result.output and not (tmp_path / "x.xlsx").exists()
 
@@ -129,7 +129,7 @@ def test_derived_inputs_are_not_typed_in_and_yes_no_fields_get_a_list(tmp_path: 
     closed = validations(events)[column_letter(events, "是否销号")]  # event.closed == '是' in the ruleset
     assert closed.formula1 == '"是,否"'
     values = book["数据项表"]  # monitoring months, then the quarters
-    assert {row[1].value for row in values.iter_rows(min_row=2)} >= {"2022-01", "2022Q4"}
+    assert {row[2].value for row in values.iter_rows(min_row=2)} >= {"2022-01", "2022Q4"}
 
 
 def test_the_instructions_sheet_says_what_to_fill(example_book: Path) -> None:
@@ -204,7 +204,7 @@ def test_subjects_from_another_folder_and_a_filled_workbook_is_never_overwritten
     out = tmp_path / "n.xlsx"
     assert kaohe("template", str(EXAMPLE), "--data", str(other), "--out", str(out)).exit_code == 0
     values = openpyxl.load_workbook(out)["数据项表"]
-    assert [(r[0].value, r[1].value) for r in values.iter_rows(min_row=2)][:2] == [("N1", "2025Q1"), ("N1", "2025Q2")]
+    assert [(r[0].value, r[2].value) for r in values.iter_rows(min_row=2)][:2] == [("N1", "2025Q1"), ("N1", "2025Q2")]
     before = out.read_bytes()
     refused = kaohe("template", str(EXAMPLE), "--data", str(out), "--out", str(out))
     assert refused.exit_code == 1 and "E-OUTPUT-IS-INPUT" in refused.output and out.read_bytes() == before

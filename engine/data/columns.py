@@ -28,6 +28,7 @@ STANDARD: dict[str, tuple[Column, ...]] = {
     ),
     "values": (
         Column("subject", "对象编号", ("编号", "对象")),
+        Column("name", "名称", ("对象名称", "姓名", "单位名称", "部门名称")),  # for checking only
         Column("period", "周期", ("考核周期", "期间")),
         Column("input", "数据项", ("指标数据项",)),
         Column("value", "数值", ("值", "数据")),

@@ -91,6 +91,7 @@ def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str
     if not sheet.require("subject", "period"):
         return Values.empty(n_subjects)
     subject = sheet.subject(subjects)
+    sheet.check_names(subjects, subject)
     period = sheet.period("period", required=True)
     usable = (subject >= 0) & (period != "")
     layout = _long_values if sheet.has("input") or sheet.has("value") else _wide_values
@@ -125,7 +126,7 @@ def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row
 
 def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> ValueEntries:
     """(row positions, sorted input names, input code and value of each entry)."""
-    sheet.only(("subject", "period", "input", "value"))
+    sheet.only(("subject", "name", "period", "input", "value"))
     if not sheet.require("input", "value"):
         return np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), np.zeros(0)
     name = sheet.text("input", required=True)
@@ -151,7 +152,7 @@ def _long_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | Non
 
 
 def _wide_values(sheet: Sheet, usable: np.ndarray, inputs: Collection[str] | None) -> ValueEntries:
-    columns = [c for c in sheet.positions if c not in ("subject", "period")]
+    columns = [c for c in sheet.positions if c not in ("subject", "name", "period")]
     if not columns:
         sheet.header("E-DATA-NO-INPUTS", "")
     if inputs is not None:

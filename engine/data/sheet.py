@@ -245,6 +245,19 @@ class Sheet:
             self.at("E-DATA-UNKNOWN-SUBJECT", i, "subject", subject=ids[i], suggest=functools.partial(guess, ids[i]))
         return codes
 
+    def check_names(self, subjects: Subjects | None, codes: Indices) -> None:
+        """A ``name`` column beside the ids (an office fills rows by name): where a row's name is not
+        its id's subject, one of the two is wrong — E-DATA-NAME-MISMATCH; a blank name is fine."""
+        if subjects is None or not self.has("name"):
+            return
+        written = self.text("name")
+        for i in np.flatnonzero((codes >= 0) & (written != "")).tolist():
+            expected = str(subjects.name[codes[i]])
+            if written[i] != expected:
+                self.at("E-DATA-NAME-MISMATCH", i, "name", subject=str(subjects.ids[codes[i]]), expected=expected,
+                        written=written[i])
+        self.release("name")
+
     def release(self, column: str) -> None:
         """Drop a converted column's cells: wide tables hold millions of strings."""
         self.cells[column] = None

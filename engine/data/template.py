@@ -34,7 +34,6 @@ from kaohe.engine.ruleset.model import Indicator, Ruleset
 
 INSTRUCTIONS = "填报说明"  # the sheet the reader of a whole workbook ignores
 FILE_SOURCES = ("csv", "xlsx", "json")  # tables read from files; a table from a store or plugin is not filled in
-LABEL_FORMATS = 150  # subjects whose names a display format shows; Excel allows about 200 custom formats
 COUNT_UNITS = ("件", "次", "场", "个", "项", "人", "家", "户", "起", "条", "篇", "名")
 YES_NO = ("是", "否")
 LAST_ROW = 1_048_576  # validations cover the whole column, so rows added below are checked too
@@ -72,7 +71,6 @@ class TemplateSheet:
     columns: list[TemplateColumn]
     rows: list[list[Any]] = field(default_factory=list)
     frozen: str = "A2"
-    labels: list[str] = field(default_factory=list)  # a name shown beside each row's first cell, not stored in it
 
 
 @dataclass
@@ -372,7 +370,8 @@ def values_sheet(ruleset: Ruleset, registry: Registry, subjects: Subjects | None
                  periods: list[Period]) -> tuple[TemplateSheet, list[tuple[str, str, str, str, str]]]:
     ids = [p.id for p in periods]
     columns = [
-        _column("values", "subject", "对象编号，与考核对象表相同；单元格中编号后显示的名称只供核对，不是单元格的内容。", True),
+        _column("values", "subject", "对象编号，与考核对象表相同。", True),
+        _column("values", "name", "对象名称，只供核对：与编号对应的名称不一致时，校验和计算会指出是哪一行。"),
         _column("values", "period", f"周期，从下拉列表中选：{'、'.join(ids)}。", True,
                 check=Check("list", tuple(ids), explained="周期：" + "、".join(ids))),
     ]
@@ -391,10 +390,10 @@ def values_sheet(ruleset: Ruleset, registry: Registry, subjects: Subjects | None
         columns.append(TemplateColumn(name, header, "\n".join(lines), check=check, number_format=number_format))
         units.append((header, name, str(spec.get("unit", "")), str(spec.get("note", "")), "；".join(readers)))
     n = 0 if subjects is None else len(subjects)
-    rows = [[subjects.ids[i], p, *([None] * (len(columns) - 2))] for i in range(n) for p in ids] if subjects else []
-    labels = [str(subjects.name[i]) for i in range(n) for _ in ids] if subjects else []
+    rows = ([[subjects.ids[i], subjects.name[i], p, *([None] * (len(columns) - 3))] for i in range(n) for p in ids]
+            if subjects else [])
     purpose = "数据项：每个对象每个周期一行，每个数据项一列（宽表）；对象和周期已列好，只填数字。"
-    return TemplateSheet("values", TABLE_ZH["values"], purpose, columns, rows, frozen="C2", labels=labels), units
+    return TemplateSheet("values", TABLE_ZH["values"], purpose, columns, rows, frozen="D2"), units
 
 
 def events_sheet(ruleset: Ruleset, words: Mapping[str, list[str]]) -> TemplateSheet:
@@ -621,29 +620,8 @@ def _write_sheet(target: Any, sheet: TemplateSheet, lists: _ListCells) -> None:
                 validation.add(f"{letter}2:{letter}{LAST_ROW}")
                 target.add_data_validation(validation)
         target.column_dimensions[letter].width = _width(column, sheet.rows, position - 1)
-    _label_rows(target, sheet)
     target.freeze_panes = sheet.frozen
     target.row_dimensions[1].height = 30
-
-
-def _label_rows(target: Any, sheet: TemplateSheet) -> None:
-    """Each pre-filled row's subject name, where the reader cannot take it for a column: shown after
-    the id by the cell's display format (the cell still holds just the id), or, past Excel's limit
-    of custom formats, in a comment on the subject's first row."""
-    from openpyxl.comments import Comment
-
-    distinct = list(dict.fromkeys(sheet.labels))
-    seen: set[str] = set()
-    for row, label in enumerate(sheet.labels, start=2):
-        cell = target.cell(row=row, column=1)
-        if len(distinct) <= LABEL_FORMATS:
-            cell.number_format = '@"　' + re.sub(r'["\\]', "", label) + '"'
-        elif label not in seen:
-            cell.comment = Comment(label, "kaohe")
-        seen.add(label)
-    if sheet.labels:
-        longest = max(_shown_length(f"{r[0]}　{label}") for r, label in zip(sheet.rows, sheet.labels, strict=True))
-        target.column_dimensions["A"].width = float(min(max(longest + 2, 8), 50))
 
 
 def _validation(check: Check, lists: _ListCells) -> Any:

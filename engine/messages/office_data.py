@@ -30,4 +30,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "看不出文件 {file} 是哪张数据表：请按表命名文件或工作表，如 {names}",
         "cannot tell which data table file {file} holds: name the file or its sheets after a table, e.g. {names}",
     ),
+    "E-DATA-NAME-MISMATCH": (
+        "编号 {subject} 是“{expected}”，这一行的名称却写着“{written}”：请核对这一行填的是哪个对象，改正编号或名称",
+        "id {subject} is '{expected}', but this row's name says '{written}': check which subject the row is for "
+        "and correct the id or the name",
+    ),
 }
