@@ -438,3 +438,25 @@ def test_a_name_column_beside_the_ids_is_checked_not_read(tmp_path: Path) -> Non
     assert len(problems) == 1  # D01's row matches, D02's blank name is not checked
     assert problems[0]["line"] == 3 and problems[0]["column"] == 2
     assert "D02" in problems[0]["message"] and "交通局" in problems[0]["message"] and "招商局" in problems[0]["message"]
+
+
+def test_a_column_mixing_97_percent_with_plain_numbers_warns(tmp_path: Path) -> None:
+    """key_tasks declares unit 分, so 90% reads as 0.9 while 45 beside it is 45: a hundred times apart."""
+    from click.testing import CliRunner
+
+    from kaohe.cli import main
+
+    folder = tmp_path / "office"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "office", folder)
+    data = folder / "data"
+    data.mkdir(exist_ok=True)
+    (data / "subjects.csv").write_text("编号,名称\nD01,招商局\nD02,交通局\n", encoding="utf-8")
+    values = "对象编号,周期,重点任务完成评分,满意率,固定资产投资\nD01,2025Q2,45,97,5200\nD02,2025Q2,90%,88,3100\n"
+    (data / "values.csv").write_text(values, encoding="utf-8")
+    args = ["--lang", "zh", "validate", str(folder / "ruleset.yaml"), "--data", str(data), "--format", "json"]
+    problems = json.loads(CliRunner().invoke(main, args).stdout)["problems"]
+    assert [(p["code"], p["line"], p["column"]) for p in problems] == [("W-DATA-PERCENT-MIXED", 3, 3)]
+    assert "0.9" in problems[0]["message"] and "unit: %" in problems[0]["message"]
+    # 满意率 declares unit: %, so 97 and 88 are percents already: nothing to warn about
+    (data / "values.csv").write_text(values.replace("90%", "90"), encoding="utf-8")
+    assert json.loads(CliRunner().invoke(main, args).stdout)["problems"] == []

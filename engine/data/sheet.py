@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -217,11 +218,33 @@ class Sheet:
                 self.at("E-DATA-NOT-NUMBER", i, column, forms=example_forms(unit_at(i)))
             else:
                 out[i] = value
+        if isinstance(unit, str) and not is_percent_unit(unit):
+            self._percent_mixed(column, cells, bad, out)
         in_percent = is_percent_unit(unit) if isinstance(unit, str) else self.names.has_percent_unit()
         if in_percent:  # an Excel cell formatted as a percentage holds 0.97: 97 for an input measured in %
             for i in [i for i, c in enumerate(cells) if type(c) is Percent and is_percent_unit(unit_at(i))]:
                 out[i] = float(decimal.Decimal(repr(float(cells[i]))) * 100)  # 0.97 -> 97, not 97.00000000000001
         return out
+
+    def _percent_mixed(self, column: str, cells: Sequence[Any], bad: list[int], out: Numbers) -> None:
+        """``97%`` reads as 0.97 where the input declares no ``unit: %``; beside plain numbers above 1 in
+        the same column (97, 88.5) the column holds two scales a hundred times apart: warn, once."""
+        written = [i for i in bad if isinstance(cells[i], str) and _normal_text(cells[i]).endswith("%")
+                   and np.isfinite(out[i])]
+        if not written:
+            return
+        plain = np.ones(self.n, dtype=bool)
+        plain[bad] = False
+        large = np.flatnonzero(plain & np.isfinite(out) & (np.abs(out) > 1))
+        if not len(large):
+            return
+        first, other = written[0], int(large[0])
+        self.problems.warnings.append(Diagnostic("W-DATA-PERCENT-MIXED", {
+            "table": self.table, "table_zh": TABLE_ZH.get(self.table, self.table),
+            "column": self.written.get(column, column), "percent": shown(cell_text(cells[first])),
+            "read": f"{out[first]:g}", "plain": shown(cell_text(cells[other])), "plain_row": int(self.rows[other]),
+        }, file=self.origin, line=int(self.rows[first]), column=self.positions.get(column), path=column,
+            severity="warning"))
 
     def date(self, column: str, required: bool = False) -> Days:
         nat = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -359,6 +382,11 @@ def _below_title_rows(table: str, raw: RawTable, names: Columns, problems: Probl
             file=raw.origin, line=lines[k], severity="warning"))
         return RawTable(header, raw.rows[k:], raw.origin, raw.row_numbers[k:], lines[k])
     return raw
+
+
+def _normal_text(text: str) -> str:
+    """NFKC without spaces (a full-width ％ is a %)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _filled(upper: Sequence[Any], lower: Sequence[Any]) -> list[Any]:

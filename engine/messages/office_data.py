@@ -35,4 +35,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "id {subject} is '{expected}', but this row's name says '{written}': check which subject the row is for "
         "and correct the id or the name",
     ),
+    "W-DATA-PERCENT-MIXED": (
+        "{table_zh}的“{column}”列中，“{percent}”读作 {read}（方案没有为它声明 unit: %），而第 {plain_row} 行写的是 {plain}："
+        "同一列的数相差 100 倍。若这一项以百分数计，请在方案的 inputs 中写 unit: %；否则请把 {percent} 改写成 {read}",
+        "in column '{column}' of the {table} table, '{percent}' reads as {read} (the ruleset declares no unit: % "
+        "for it), while row {plain_row} holds {plain}: the column mixes two scales a hundred times apart. If the "
+        "input is measured in percent, write unit: % in its inputs entry; otherwise write {percent} as {read}",
+    ),
 }
