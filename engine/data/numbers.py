@@ -34,7 +34,7 @@ _MONTH_ZH = re.compile(r"^(\d{4})年(\d{1,2})月(?:份)?$")
 
 def is_percent_unit(unit: str) -> bool:
     """Whether an input measured in ``unit`` is written in percent (97 for 97%)."""
-    return bool(unit) and _normal(unit) in PERCENT_UNITS
+    return bool(unit) and normal_text(unit) in PERCENT_UNITS
 
 
 class Percent(float):
@@ -44,7 +44,7 @@ class Percent(float):
     __slots__ = ()
 
 
-def _normal(text: str) -> str:
+def normal_text(text: str) -> str:
     """NFKC (full-width digits, signs, comma and percent to ASCII), no spaces inside or around."""
     return "".join(unicodedata.normalize("NFKC", text).split())
 
@@ -53,9 +53,9 @@ def office_number(cell: Any, unit: str = "") -> float | None:
     """A text cell in one of the office forms as a number, or None when it is not one."""
     if not isinstance(cell, str):
         return None
-    text = _normal(cell)
+    text = normal_text(cell)
     in_percent = is_percent_unit(unit)
-    unit_key = _normal(unit) if unit and not in_percent else ""
+    unit_key = normal_text(unit) if unit and not in_percent else ""
     if unit_key and text.endswith(unit_key) and len(text) > len(unit_key):
         text = text[: -len(unit_key)]
     percent = text.endswith(PERCENT_UNIT)
@@ -82,7 +82,7 @@ def example_forms(unit: str = "") -> str:
 
 def office_period(text: str) -> str | None:
     """A period written the Chinese way as its id, or None."""
-    value = _normal(text)
+    value = normal_text(text)
     if match := _YEAR_ZH.match(value):
         return match[1]
     if match := _QUARTER_ZH.match(value):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import decimal
 import functools
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,13 @@ from numpy.typing import NDArray
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import RawTable
 from kaohe.engine.data.headers import Columns, Named, Vocabulary
-from kaohe.engine.data.numbers import Percent, example_forms, is_percent_unit, office_number
+from kaohe.engine.data.numbers import (
+    Percent,
+    example_forms,
+    is_percent_unit,
+    normal_text,
+    office_number,
+)
 from kaohe.engine.data.tables import (
     Days,
     Flags,
@@ -229,7 +234,7 @@ class Sheet:
     def _percent_mixed(self, column: str, cells: Sequence[Any], bad: list[int], out: Numbers) -> None:
         """``97%`` reads as 0.97 where the input declares no ``unit: %``; beside plain numbers above 1 in
         the same column (97, 88.5) the column holds two scales a hundred times apart: warn, once."""
-        written = [i for i in bad if isinstance(cells[i], str) and _normal_text(cells[i]).endswith("%")
+        written = [i for i in bad if isinstance(cells[i], str) and normal_text(cells[i]).endswith("%")
                    and np.isfinite(out[i])]
         if not written:
             return
@@ -382,11 +387,6 @@ def _below_title_rows(table: str, raw: RawTable, names: Columns, problems: Probl
             file=raw.origin, line=lines[k], severity="warning"))
         return RawTable(header, raw.rows[k:], raw.origin, raw.row_numbers[k:], lines[k])
     return raw
-
-
-def _normal_text(text: str) -> str:
-    """NFKC without spaces (a full-width ％ is a %)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _filled(upper: Sequence[Any], lower: Sequence[Any]) -> list[Any]:
