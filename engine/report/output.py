@@ -38,7 +38,7 @@ class Results:
 
     def column_ids(self) -> list[str]:
         """Machine names of the same columns (``score.<id>``, ``outcome.<id>`` …)."""
-        return table.ids(self.evaluation)
+        return table.header_ids(self.evaluation)
 
     def period_columns(self) -> Iterator[table.Columns]:
         with paused_gc():  # many small lists: the cyclic collector would rescan them

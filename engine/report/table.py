@@ -25,6 +25,9 @@ from kaohe.engine.ruleset.model import Ruleset
 
 FRONT = ["周期", "编号", "名称", "单位", "类别", "分组"]
 BACK = ["小计", "加分", "扣分", "系数", "总分", "排名", "组内人数", "等次", "等次说明", "一票否决"]
+FRONT_IDS = ["period", "id", "name", "unit", "class", "group"]  # the same columns by machine name
+BACK_IDS = ["subtotal", "bonus", "deduction", "coefficient", "total", "rank", "group_size", "grade",
+            "grade_reason", "vetoes"]
 MONEY = re.compile(r"^-?\d+(\.\d+)?$")
 
 Columns = list[list[Any] | np.ndarray]  # a float array is a number column (see ``cells``)
@@ -48,18 +51,13 @@ def outcome_cell(value: Any, money: bool) -> Any:
     return value
 
 
-FRONT_IDS = ["period", "id", "name", "unit", "class", "group"]
-BACK_IDS = ["subtotal", "bonus", "deduction", "coefficient", "total", "rank", "group_size", "grade",
-            "grade_reason", "vetoes"]
-
-
 def column_ids(indicators: list[str], outcomes: list[str]) -> list[str]:
     """Machine names of the columns, in the order of ``column_titles`` (Parquet and other formats
     for integrators): ``score.<indicator id>`` and ``outcome.<outcome id>`` for the ruleset's own."""
     return [*FRONT_IDS, *(f"score.{i}" for i in indicators), *BACK_IDS, *(f"outcome.{o}" for o in outcomes)]
 
 
-def ids(evaluation: Evaluation) -> list[str]:
+def header_ids(evaluation: Evaluation) -> list[str]:
     ruleset = evaluation.ruleset
     return column_ids([i.id for i in ruleset.walk()], [o.id for o in ruleset.outcomes])
 
