@@ -23,9 +23,8 @@ from kaohe.engine.components import ExportedResults, Exporter
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.report.table import BACK_IDS, FRONT_IDS, cells, column_ids
+from kaohe.plugins.exporters import NO_PARAMS, result_table
 
-NO_PARAMS: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": [],
-                             "properties": {}}
 INTEGER_COLUMNS = ("rank", "group_size")
 TEXT_COLUMNS = (*FRONT_IDS, "grade", "grade_reason", "vetoes")
 
@@ -39,8 +38,6 @@ class ParquetExporter(Exporter):
 
     def export(self, document: Mapping[str, Any]) -> bytes:
         import io
-
-        from kaohe.plugins.exporters import result_table
 
         _, rows = result_table(document)
         names = column_ids([i["id"] for i in document["indicators"]], [o["id"] for o in document["outcomes"]])
