@@ -10,6 +10,7 @@ surplus subjects are demoted in rank order, so the best keep the grade.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,19 @@ class QuotaSizes:
 
 
 @dataclass
+class AcrossPlaces:
+    """A grade's places across groups (``across_groups``), per subject: its scope's."""
+
+    refused: np.ndarray  # moved down for the scope's places
+    places: np.ndarray
+    size: np.ndarray  # subjects ranked in the scope
+
+
+# decides a grade's across-group places for the subjects holding it after the groups' quotas
+AcrossRule = Callable[[Grade, np.ndarray], AcrossPlaces]
+
+
+@dataclass
 class Grades:
     grade: np.ndarray  # grade name or None
     factor: np.ndarray
@@ -83,17 +97,19 @@ class Grades:
     quota_allowed: dict[str, np.ndarray]  # grade -> places allowed, per subject's group
     thresholds: dict[str, np.ndarray] = field(default_factory=dict)  # grade -> its line per subject
     quota_sizes: dict[str, QuotaSizes] = field(default_factory=dict)  # grade -> its quota's sizes per subject
+    across: dict[str, AcrossPlaces] = field(default_factory=dict)  # grade -> its across-group places
 
 
 def assign_grades(
     grades: tuple[Grade, ...], total: np.ndarray, ranking: Ranking, excluded: np.ndarray,
     forced: np.ndarray, ceiling: np.ndarray, eligible: dict[str, np.ndarray],
-    thresholds: dict[str, np.ndarray], sizes: dict[str, QuotaSizes],
+    thresholds: dict[str, np.ndarray], sizes: dict[str, QuotaSizes], across_rule: AcrossRule | None = None,
 ) -> Grades:
     """``forced``/``ceiling`` hold a grade index from vetoes (-1 for none);
     ``eligible`` maps a grade name to its eligibility mask; ``thresholds`` each
     grade's line per subject (numbers, or computed lines), none for the last;
-    ``sizes`` each quota's sizes per subject (see ``quota_sizes``)."""
+    ``sizes`` each quota's sizes per subject (see ``quota_sizes``); ``across_rule`` decides
+    the places of grades with ``across_groups`` (``kaohe.engine.evaluation.across``)."""
     n = len(total)
     count = len(grades)
     level = np.full(n, count - 1, dtype=np.int64)
@@ -110,6 +126,7 @@ def assign_grades(
     level = np.where(locked, forced, level)
     reason[locked] = "veto"
     allowed: dict[str, np.ndarray] = {}
+    across: dict[str, AcrossPlaces] = {}
     for index, grade in enumerate(grades[:-1]):
         here = (level == index) & ~locked & ~excluded
         if grade.name in eligible:
@@ -121,6 +138,11 @@ def assign_grades(
             surplus = _over_quota(grade, sizes[grade.name], here, ranking, allowed)
             level[surplus] = index + 1
             reason[surplus] = "quota"
+            here &= ~surplus
+        if grade.across is not None and across_rule is not None:
+            across[grade.name] = across_rule(grade, here)
+            level[across[grade.name].refused] = index + 1
+            reason[across[grade.name].refused] = "quota"
     names = np.array([g.name for g in grades], dtype=object)
     factors = np.array([g.factor for g in grades], dtype=float)
     result_grade = names[level]
@@ -128,7 +150,7 @@ def assign_grades(
     reason[excluded] = "excluded"
     demoted = np.where(np.isin(reason, ["quota", "eligibility", "bar"]), names[band], np.array(None, dtype=object))
     factor = np.where(excluded, 0.0, factors[level])
-    return Grades(result_grade, factor, reason, demoted, allowed, thresholds, sizes)
+    return Grades(result_grade, factor, reason, demoted, allowed, thresholds, sizes, across)
 
 
 def _over_quota(grade: Grade, sizes: QuotaSizes, members: np.ndarray, ranking: Ranking,
@@ -200,7 +222,11 @@ def _group_value(column: np.ndarray, key: str, whole: bool, ranking: Ranking, in
 
 
 def group_labels(grading: Grading | None, env: dict[str, Any], n: int) -> np.ndarray:
-    key = grading.group_by if grading else "all"
+    return scope_labels(grading.group_by if grading else "all", env, n)
+
+
+def scope_labels(key: str, env: dict[str, Any], n: int) -> np.ndarray:
+    """Each subject's label in a scope named as ``group_by`` names one (``all``: one scope)."""
     if key == "all" or key not in env:
         return np.full(n, "all", dtype=object)
     return np.asarray(env[key]).astype(str).astype(object)

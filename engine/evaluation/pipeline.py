@@ -16,6 +16,7 @@ from kaohe.engine import progress
 from kaohe.engine.data.periods import Period, parse_period, periods_of_year
 from kaohe.engine.data.tables import Dataset, Events
 from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.evaluation import across
 from kaohe.engine.evaluation.absent import check_inputs_present
 from kaohe.engine.evaluation.adjust import (
     Adjustments,
@@ -28,12 +29,15 @@ from kaohe.engine.evaluation.cohort import Cohort, build_cohort
 from kaohe.engine.evaluation.derived import derive_inputs
 from kaohe.engine.evaluation.events import EventView
 from kaohe.engine.evaluation.grading import (
+    AcrossPlaces,
+    AcrossRule,
     Grades,
     Ranking,
     assign_grades,
     group_labels,
     quota_sizes,
     rank,
+    scope_labels,
 )
 from kaohe.engine.evaluation.items import ItemView, items_in
 from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
@@ -43,7 +47,7 @@ from kaohe.engine.evaluation.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, 
 from kaohe.engine.language.expressions import ExpressionError
 from kaohe.engine.language.periodic import PERIODS, PeriodFrame
 from kaohe.engine.registry import Registry, default_registry
-from kaohe.engine.ruleset.model import Ruleset
+from kaohe.engine.ruleset.model import Grade, Ruleset
 
 
 @dataclass
@@ -291,7 +295,7 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     keys = [(np.asarray(keys_env[key]) if isinstance(key, str) else key.evaluate(keys_env, cohort.n), descending)
             for key, descending in tie_break]
     ranking = rank(groups, keys, cohort.excluded)
-    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods)
+    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods, keys)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
                           rollup=rollup, events=view, items=items, sub_periods=periods,
                           warnings=period_warnings(ruleset, registry, cohort, tree))
@@ -308,7 +312,8 @@ def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: 
 
 
 def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
-           ranking: Ranking, vetoes: Vetoes, periods: PeriodFrame | None = None) -> Grades | None:
+           ranking: Ranking, vetoes: Vetoes, periods: PeriodFrame | None = None,
+           keys: list[tuple[np.ndarray, bool]] | None = None) -> Grades | None:
     grading = ruleset.grading
     kind = cohort.period.kind
     if grading is None or (kind in ruleset.monitor and kind not in grading.scales):
@@ -339,4 +344,28 @@ def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray
              for g in scale if g.min is not None}
     sizes = {g.name: quota_sizes(g.quota, env, ranking, ~cohort.excluded, ruleset.locations)
              for g in scale if g.quota is not None}
-    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible, lines, sizes)
+    rule = _across_rule(cohort, keys or [], env)
+    return assign_grades(scale, total, ranking, cohort.excluded, forced, ceiling, eligible, lines, sizes, rule)
+
+
+def _across_rule(cohort: Cohort, keys: list[tuple[np.ndarray, bool]], env: dict[str, Any]) -> AcrossRule:
+    """Across-group places decided by the current decider (``evaluation.across``) from the holders'
+    ranking keys and each scope's ranked subjects."""
+    decider, n = across.current(), cohort.n
+    full_keys = [(np.broadcast_to(np.asarray(column), (n,)), descending) for column, descending in keys]
+
+    def rule(grade: Grade, holders: np.ndarray) -> AcrossPlaces:
+        assert grade.across is not None
+        labels = scope_labels(grade.across.within, env, n).astype(str)
+        found, counts = np.unique(labels[~cohort.excluded], return_counts=True)
+        chosen = np.flatnonzero(holders)
+        decision = decider(grade.across, across.Holders(
+            cohort.period.id, grade.name, cohort.ids[chosen], [(c[chosen], d) for c, d in full_keys], labels[chosen],
+        ), dict(zip(found.tolist(), counts.tolist(), strict=True)))
+        refused = np.zeros(n, dtype=bool)
+        refused[chosen[decision.refused]] = True
+        places = np.array([decision.places.get(label, 0) for label in labels.tolist()], dtype=np.int64)
+        size = np.array([decision.sizes.get(label, 0) for label in labels.tolist()], dtype=np.int64)
+        return AcrossPlaces(refused, places, size)
+
+    return rule

@@ -247,6 +247,10 @@ MESSAGES = {
         "等次 “{grade}” 未在 grading.grades 中定义",
         "grade '{grade}' is not defined in grading.grades",
     ),
+    "E-ACROSS-WITHIN": (
+        "跨组名额的计数范围 “{key}” 不存在：可用 all、class、unit 或 subjects.fields 中声明的列",
+        "the scope '{key}' of across_groups does not exist: use all, class, unit or a column declared under subjects.fields",
+    ),
     "E-QUOTA-SHARE": (
         "比例 {actual} 无效：max_share 必须大于 0 且不超过 1（例如 0.2 表示 20%）",
         "share {actual} is invalid: max_share must be above 0 and at most 1 (0.2 means 20%)",

@@ -297,6 +297,12 @@ def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], resu
         return f"一票否决（{'、'.join(v.title for v in vetoes)}），等次定为{grade}；总分 {total} 照常显示"
     if code == "bar":
         return f"{'、'.join(v.title for v in vetoes)}：最高只能评{grade}（按分数本可评{was}）"
+    across = result.grades.across.get(was) if result.grades else None
+    if code == "quota" and across is not None and across.refused[i]:
+        rule = by_name[was].across
+        assert rule is not None, "only a grade with across_groups is refused across groups"
+        return (f"{was}跨组名额已满：{rule.describe(int(across.size[i]), int(across.places[i]))}，"
+                f"本对象按排名先后在名额之外，顺延为{grade}")
     if code == "quota":
         quota = by_name[was].quota
         assert quota is not None, "only a grade with a quota demotes for its quota"

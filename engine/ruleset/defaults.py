@@ -46,6 +46,12 @@ DEFAULTS: Mapping[str, Any] = MappingProxyType({
     "grading.scales.*[].factor": 1,
     "grading.scales.*[].quota.rounding": "floor",
     "grading.scales.*[].quota.min_count": 0,
+    "grading.grades[].across_groups.rounding": "floor",
+    "grading.grades[].across_groups.min_count": 0,
+    "grading.grades[].across_groups.within": "all",
+    "grading.scales.*[].across_groups.rounding": "floor",
+    "grading.scales.*[].across_groups.min_count": 0,
+    "grading.scales.*[].across_groups.within": "all",
 })
 
 

@@ -141,6 +141,29 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class AcrossQuota:
+    """A grade's places counted across ranking groups (``across_groups``): within the whole
+    period (``within: all``) or each value of a subject column whose scope holds several groups.
+    Sizes are numbers: one province-wide share, not a value per group."""
+
+    max_share: float | None
+    rounding: QuotaRounding
+    min_count: int
+    max_count: int | None
+    within: str
+    path: Path_ = ()
+
+    def describe(self, size: int, allowed: int) -> str:
+        """How the places were counted, e.g. "全体 25 名 × 0.2（向下取整）= 5 名"."""
+        scope = {"all": "全体", "class": "同类别", "unit": "同单位"}.get(self.within, f"同{self.within}")
+        parts = [f"{scope} {size} 名" + (f" × {self.max_share:g}（{QUOTA_ROUNDING_ZH[self.rounding]}）"
+                                          if self.max_share is not None else "")]
+        if self.max_count is not None:
+            parts.append(f"至多 {self.max_count} 名")
+        return "，".join(parts) + f" = {allowed} 名"
+
+
+@dataclass(frozen=True)
 class Grade:
     name: str
     min: float | Expression | None  # a number, or a line computed over the period (cohort functions)
@@ -148,6 +171,7 @@ class Grade:
     quota: Quota | None
     eligible: Expression | None
     clause: str
+    across: AcrossQuota | None = None  # places counted across the ranking groups, after ``quota``
 
 
 @dataclass(frozen=True)
@@ -386,8 +410,15 @@ def _grades(items: list[dict[str, Any]], path: Path_, compile_eligible: Any) -> 
             quota=_quota(quota, (*path, i, "quota"), compile_eligible) if quota else None,
             eligible=compile_eligible(eligible, (*path, i, "eligible")) if eligible else None,
             clause=item.get("clause", ""),
+            across=_across(item["across_groups"], (*path, i, "across_groups")) if item.get("across_groups") else None,
         ))
     return tuple(grades)
+
+
+def _across(raw: dict[str, Any], path: Path_) -> AcrossQuota:
+    return AcrossQuota(raw.get("max_share"), defaults.get(raw, "grading.grades[].across_groups.rounding"),
+                       int(defaults.get(raw, "grading.grades[].across_groups.min_count")), raw.get("max_count"),
+                       defaults.get(raw, "grading.grades[].across_groups.within"), path)
 
 
 def _quota(raw: dict[str, Any], path: Path_, compile_expression: Any) -> Quota:

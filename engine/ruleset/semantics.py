@@ -361,6 +361,11 @@ class Checker:
                     self.expression(quota[key], names.grading_names(self.declared), (*here, "quota", key))
             if "eligible" in grade:
                 self.expression(grade["eligible"], names.grading_names(self.declared), (*here, "eligible"))
+            within = (grade.get("across_groups") or {}).get("within")
+            scopes = {"all", "class", "unit", *((self.raw.get("subjects", {}) or {}).get("fields", {}) or {})}
+            if isinstance(within, str) and within not in scopes:
+                self.add("E-ACROSS-WITHIN", (*here, "across_groups", "within"), key=within,
+                         suggest=did_you_mean(within, scopes))
 
     def rollup(self) -> None:
         year = (self.raw.get("periods") or {}).get("year")
