@@ -395,14 +395,25 @@ def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, 
 @quiet_option
 @click.option("--all", "show_all", is_flag=True, help="The table lists every subject, not the top and bottom of a long one.")
 @store_option("Also record the run in this results store (default: store in kaohe.toml, else none).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              help="local: one process; dask: the partitions of --data on a Dask cluster (docs/distributed.md).")
+@click.option("--partition-by", "partition_by", default=None,
+              help="With --engine dask: the column the data was partitioned by (default: grading.group_by).")
+@click.option("--workers", type=click.IntRange(1, 256), default=2,
+              help="With --engine dask: processes of the local cluster started for the run.")
+@click.option("--scheduler", default=None, help="With --engine dask: a running cluster's scheduler, e.g. tcp://host:8786.")
 @click.pass_context
 @handles_errors
 def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: str | None, fmt: str,
-             out: Path | None, show_all: bool, store_url: str | None) -> None:
+             out: Path | None, show_all: bool, store_url: str | None, engine: str, partition_by: str | None,
+             workers: int, scheduler: str | None) -> None:
     """Evaluate a ruleset on its data and print or write the results."""
     from kaohe.engine.evaluation.runner import input_files, run
     from kaohe.engine.report.output import Results
 
+    if engine == "dask":
+        evaluate_partitioned(ctx, ruleset, data_dir, fmt, out, partition_by, (scheduler, workers))
+        return
     if fmt == "xlsx" and out is None:
         raise click.UsageError("xlsx output needs --out FILE / xlsx 格式需要用 --out 指定文件")
     target = evaluation_store(store_url, ruleset)
@@ -423,6 +434,67 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
     if written is not None:  # after the progress bar is gone
         confirm_written(ctx, *written)
     report_warnings(evaluation.warnings, lang_of(ctx))
+
+
+def evaluate_partitioned(ctx: click.Context, ruleset: Path, data_dir: Path | None, fmt: str, out: Path | None,
+                         partition_by: str | None, cluster: tuple[str | None, int]) -> None:
+    """``evaluate --engine dask``: the partitions of a partitioned data folder on a Dask cluster."""
+    from kaohe.engine.distributed.run import dask_map, evaluate_partitioned, write_results
+    from kaohe.engine.registry import default_registry
+    from kaohe.engine.report.atomic import write_atomic_with
+    from kaohe.engine.ruleset.load import load_ruleset
+
+    if fmt != "parquet" or out is None:
+        raise KaoheError(Diagnostic("E-PARTITION-FORMAT", {}))
+    if data_dir is None:
+        raise click.UsageError("--engine dask needs --data PARTITIONED_FOLDER / 分区计算需要用 --data 指定分区数据文件夹")
+    registry = default_registry()
+    compiled = load_ruleset(ruleset, registry)
+    key = partition_by or (compiled.grading.group_by if compiled.grading else "all")
+    if key == "all":
+        raise click.UsageError("--engine dask needs --partition-by (the ranking is not grouped) / "
+                               "排名不分组时需要用 --partition-by 指定分区依据")
+    run_on, close = dask_map(*cluster)
+    try:
+        partitioned = evaluate_partitioned(compiled, registry, data_dir, key, run_on)
+    finally:
+        close()
+    size = write_atomic_with(out, lambda handle: write_results(partitioned, registry, fmt, handle))
+    confirm_written(ctx, out, size, (
+        f"{partitioned.subjects} 个对象，{partitioned.partitions} 个分区，{partitioned.rounds} 轮",
+        f"{partitioned.subjects} subjects, {partitioned.partitions} partitions, {partitioned.rounds} rounds"))
+    report_warnings(partitioned.warnings, lang_of(ctx))
+
+
+@main.command()
+@click.argument("ruleset", type=click.Path(path_type=Path))
+@click.option("--by", "key", required=True, help="The subjects column to split by, e.g. unit or a declared field.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="The folder to write (replaced whole, or left as it was).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder (or workbook) holding the data tables (default: the ruleset's own data).")
+@quiet_option
+@click.pass_context
+@handles_errors
+def partition(ctx: click.Context, ruleset: Path, key: str, out: Path, data_dir: Path | None) -> None:
+    """Split a ruleset's data by a subjects column into Parquet partitions (for --engine dask)."""
+    from kaohe.engine.distributed.partitions import write_partitions
+    from kaohe.engine.evaluation.runner import check_confined, data_specs, load_data
+    from kaohe.engine.registry import default_registry
+    from kaohe.engine.ruleset.load import load_ruleset
+
+    registry = default_registry()
+    compiled = load_ruleset(ruleset, registry)
+    dataset = load_data(compiled, data_dir, registry)  # checked whole first: bad data is never partitioned
+    specs, base = data_specs(compiled, data_dir)
+    check_confined(compiled, specs, base, data_dir)
+    written = write_partitions(compiled, dataset, specs, base, key, out, registry)
+    if not is_quiet(ctx):
+        rows = ", ".join(f"{table} {count}" for table, count in written.rows.items())
+        zh = lang_of(ctx) == "zh"
+        click.echo(f"已写入 {out}：{written.partitions} 个分区（行数：{rows}）" if zh
+                   else f"wrote {out}: {written.partitions} partitions (rows: {rows})", err=True)
+    report_warnings(dataset.warnings, lang_of(ctx))
 
 
 SPOOL_BYTES = 64 * 1024 * 1024  # output for standard output is held in memory up to this, then on disk

@@ -293,6 +293,13 @@ class Outcome(Component):
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         raise NotImplementedError
 
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        """Whether a subject's value may depend on subjects of other ranking groups (a pool
+        shared by the whole period, the bottom of everyone). A partitioned run
+        (``kaohe evaluate --engine dask``) holds whole groups, not the whole period, so it
+        refuses such an outcome. True unless the plugin says otherwise: the safe answer."""
+        return True
+
 
 class Allocator(Outcome):
     """An outcome that distributes money or points; amounts are ``Decimal``."""

@@ -99,6 +99,9 @@ class KaoheError(Exception):
         self.diagnostics: list[Diagnostic] = list(diagnostics)
         super().__init__(self.format("en"))
 
+    def __reduce__(self) -> tuple[type[KaoheError], tuple[list[Diagnostic]]]:
+        return (KaoheError, (self.diagnostics,))  # so a worker's error reaches the driver whole
+
     def format(self, lang: str = "zh") -> str:
         return "\n".join(d.format(lang) for d in self.diagnostics)
 

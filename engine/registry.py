@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "kaohe.plugins.raters_items",
     "kaohe.plugins.survey",
     "kaohe.plugins.data_sources",
+    "kaohe.plugins.parquet_source",
     "kaohe.plugins.store_sources",
     "kaohe.plugins.allocators",
     "kaohe.plugins.outcomes",

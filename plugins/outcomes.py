@@ -114,6 +114,9 @@ class BottomZero(Outcome):
     name = "bottom_zero"
     title = "末位零绩效"
     description = "Marks the worst-ranked subjects of each ranking group (or of all) for zero performance pay."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return bool(params.get("within", "group") == "all")  # the bottom of each group stays in its group
+
     params_schema = {
         "type": "object", "additionalProperties": False, "required": [],
         "properties": {
@@ -238,6 +241,9 @@ class _Conditional(Outcome):
 
     def expressions(self, params: Mapping[str, Any]) -> dict[str, str]:
         return {"when": params["when"]}
+
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own results (its expressions' cohort functions are checked apart)
 
 
 class WarningOutcome(_Conditional):

@@ -36,6 +36,9 @@ class Feedback(Outcome):
     name = "feedback"
     title = "反馈谈话与培训需求"
     description = "Names each subject's strongest and weakest dimension (score as a share of full marks)."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own results
+
     params_schema = {
         "type": "object", "additionalProperties": False,
         "properties": {
@@ -89,6 +92,9 @@ class EventList(Outcome):
     name = "event_list"
     title = "事项清单（销号清单、实绩公示等）"
     description = "Lists, per subject, the period's events meeting a condition, showing chosen fields."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own results
+
     params_schema = {
         "type": "object", "additionalProperties": False, "required": ["when"],
         "properties": {

@@ -34,6 +34,9 @@ class FormulaOutcome(Outcome):
     name = "formula"
     title = "计算值（如单位实绩得分计入领导班子考核）"
     description = "Computes a number per subject from an expression over the period's results and earlier outcomes."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own results
+
     params_schema = {
         "type": "object", "additionalProperties": False, "required": ["value"],
         "properties": {
@@ -62,6 +65,9 @@ class DeferredPay(Allocator):
     name = "deferred_pay"
     title = "延期支付（分期兑现）"
     description = "Defers a share of an earlier money outcome until a later assessment; deferred + paid now = amount."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own results
+
     params_schema = {
         "type": "object", "additionalProperties": False, "required": ["amount", "share"],
         "properties": {

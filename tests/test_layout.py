@@ -12,7 +12,8 @@ ENGINE = ROOT / "engine"
 
 # Lower index = earlier in the pipeline. Top-level engine modules are the
 # shared contract (diagnostics, hooks, components, registry).
-LAYERS = ["contract", "language", "ruleset", "data", "evaluation", "report", "years", "store", "testing"]
+LAYERS = ["contract", "language", "ruleset", "data", "evaluation", "report", "years", "store", "distributed",
+          "testing"]
 CONTRACT = {"errors", "messages", "hookspecs", "components", "registry", "__init__"}
 CONTRACT_MAY_USE = {"language"}  # components compile expressions for plugins
 

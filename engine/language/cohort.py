@@ -24,7 +24,9 @@ function is the error ``E-EXPR-COHORT-CONTEXT``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +55,9 @@ class CohortFrame:
 
     def codes(self, within: str) -> np.ndarray:
         """Integer scope code per subject (computed once per scope: labels are text)."""
+        allowed = _comparable.get()
+        if allowed is not None and within not in allowed:  # a partition holds only part of this scope
+            raise CohortError("E-PARTITION-SCOPE", {"scope": within, "allowed": ", ".join(sorted(allowed))})
         found = self._codes.get(within)
         if found is not None:
             return found
@@ -63,6 +68,20 @@ class CohortFrame:
         result: np.ndarray = codes.reshape(self.n)
         self._codes[within] = result
         return result
+
+
+_comparable: ContextVar[frozenset[str] | None] = ContextVar("kaohe_comparable_scopes", default=None)
+
+
+@contextmanager
+def comparing_within(scopes: frozenset[str]) -> Iterator[None]:
+    """Cohort functions evaluated inside the block may compare only within ``scopes``: a
+    partitioned run sees whole ranking groups, not the whole period (``E-PARTITION-SCOPE``)."""
+    token = _comparable.set(scopes)
+    try:
+        yield
+    finally:
+        _comparable.reset(token)
 
 
 class CohortError(Exception):

@@ -251,6 +251,42 @@ MESSAGES = {
         "跨组名额的计数范围 “{key}” 不存在：可用 all、class、unit 或 subjects.fields 中声明的列",
         "the scope '{key}' of across_groups does not exist: use all, class, unit or a column declared under subjects.fields",
     ),
+    "E-PARTITION-NONE": (
+        "{folder} 不是按 {key} 分区的数据文件夹：没有找到 {looked}。请先用 kaohe partition RULESET --by {key} --out {folder} 写出分区",
+        "{folder} is not a data folder partitioned by {key}: {looked} was not found. Write the partitions first with kaohe partition RULESET --by {key} --out {folder}",
+    ),
+    "E-PARTITION-KEY": (
+        "不能按 “{key}” 分区：分区依据必须是对象表的列，可用 {allowed}",
+        "cannot partition by '{key}': the partition key must be a subjects column, one of {allowed}",
+    ),
+    "E-PARTITION-SUBJECT": (
+        "{table} 第 {row} 行的对象 “{subject}” 不在对象表中，无法确定它属于哪个分区",
+        "row {row} of {table} names subject '{subject}', which is not in the subjects table, so it belongs to no partition",
+    ),
+    "E-PARTITION-COLUMN": (
+        "{table} 没有对象编号列，无法分区",
+        "{table} has no subject column, so it cannot be partitioned",
+    ),
+    "E-PARTITION-OUTCOME": (
+        "结果运用 “{outcome}”（{use}）要用到其他排名分组的对象（如全体共享的奖金池），不能分区计算：请去掉 --engine dask 在一台机器上计算，或改为在每个分组内计算",
+        "outcome '{outcome}' ({use}) reads subjects of other ranking groups (e.g. a pool shared by the whole period), so it cannot be evaluated in partitions: run without --engine dask, or make it work within each group",
+    ),
+    "E-PARTITION-SCOPE": (
+        "分区计算时同组统计只能在 {allowed} 范围内比较，这里写的是 “{scope}”（{expr}）：一个分区只有部分对象。请改用 'group'，按该范围分区，或去掉 --engine dask",
+        "in a partitioned run cohort functions may compare only within {allowed}; this one compares within '{scope}' ({expr}), and a partition holds only some of those subjects. Use 'group', partition by that scope, or run without --engine dask",
+    ),
+    "E-PARTITION-GROUP": (
+        "排名分组 “{group}” 同时出现在分区 {a} 和 {b} 中：分区必须包含完整的排名分组。请按 grading.group_by（或包含它的列）分区",
+        "ranking group '{group}' is in both partitions {a} and {b}: a partition must hold whole ranking groups. Partition by grading.group_by (or a column that contains it)",
+    ),
+    "E-PARTITION-ROUNDS": (
+        "跨组名额经过 {rounds} 轮分区计算仍未确定，这不应发生：请把方案报告给维护者，并先在一台机器上计算",
+        "the places across groups did not settle after {rounds} rounds of partitions, which should not happen: please report the ruleset, and run on one machine meanwhile",
+    ),
+    "E-PARTITION-FORMAT": (
+        "分区计算（--engine dask）只写 Parquet：请用 --format parquet --out 文件",
+        "a partitioned run (--engine dask) writes Parquet only: use --format parquet --out FILE",
+    ),
     "E-QUOTA-SHARE": (
         "比例 {actual} 无效：max_share 必须大于 0 且不超过 1（例如 0.2 表示 20%）",
         "share {actual} is invalid: max_share must be above 0 and at most 1 (0.2 means 20%)",

@@ -93,6 +93,12 @@ COMMANDS: dict[str, CommandHelp] = {
                  "export the editor's ruleset schema (with installed plugins' components)"),
          Example("schema ruleset --builtin --out schemas/ruleset.editor.schema.json",
                  "重新生成仓库中的编辑器 schema（只含内置组件）", "regenerate the repository's editor schema (built-ins only)"))),
+    "partition": CommandHelp(
+        "把方案的数据按对象表的一列拆成 Parquet 分区（每个值一个文件夹），供 evaluate --engine dask 分区计算。",
+        (Example("partition rulesets/province/2025.yaml --by city --out 分区/", "按地市分区",
+                 "partition by city"),
+         Example("evaluate rulesets/province/2025.yaml --engine dask --data 分区/ --partition-by city "
+                 "--format parquet --out 结果.parquet", "在本机两个进程上分区计算", "evaluate the partitions on two local processes"))),
     "template": CommandHelp(
         "生成方案的数据填报工作簿：每张数据表一张工作表（中文表头、批注、下拉列表和数值范围），对象已列好，另有填报说明。",
         (Example("template rulesets/example --out 填报模板.xlsx", "示例方案的填报模板（全部周期）",
@@ -147,6 +153,13 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("evaluate", "fmt"): "table（排名表，默认）、json、csv、xlsx、parquet、html 或已安装的导出格式",
     ("evaluate", "out"): "写入这个文件（整体写入，失败时原文件不变），而不是输出到屏幕",
     ("evaluate", "show_all"): "排名表列出每个对象（对象很多时默认只列前后各 30 名）",
+    ("evaluate", "engine"): "local：一个进程（默认）；dask：在 Dask 集群上分区计算 --data 中的分区数据（见 docs/distributed.md）",
+    ("evaluate", "partition_by"): "与 --engine dask 一起用：数据按哪一列分区（默认：grading.group_by）",
+    ("evaluate", "workers"): "与 --engine dask 一起用：为本次计算启动的本机集群的进程数（默认 2）",
+    ("evaluate", "scheduler"): "与 --engine dask 一起用：已在运行的集群的调度器地址，如 tcp://host:8786",
+    ("partition", "key"): "按对象表的哪一列分区，如 unit 或 subjects.fields 中声明的列",
+    ("partition", "out"): "写入这个文件夹（整体替换，失败时原样保留）",
+    ("partition", "data_dir"): "数据表所在的文件夹（默认：方案自己的数据）",
     ("explain", "data_dir"): "数据表所在的文件夹（默认：方案自己的数据）",
     ("explain", "every"): "说明本周期的每个对象（只计算一次）",
     ("explain", "out"): "与 --all 一起用：每个对象一个文件（以编号命名），写入这个文件夹",

@@ -1,0 +1,70 @@
+"""A data source for Apache Parquet: one file, or a folder of files (a partitioned table).
+
+A folder is read as one table: every ``*.parquet`` file under it, in sorted path
+order (``values.parquet/unit=A/part-0.parquet``, ``…/unit=B/…``), so a table
+written by ``kaohe partition`` reads whole for a single-process run and one
+partition at a time for ``kaohe evaluate --engine dask``. The files must share
+their columns. Cells come out as Python values (text, numbers, dates, None) and
+are typed by ``kaohe.engine.data.load`` like any other source's; a cell's row is
+its position in the table (1-based), named with the file it is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
+from kaohe.engine.hookspecs import Registrar, hookimpl
+
+PATH = {"type": "string", "minLength": 1, "title": "文件或文件夹 / Path",
+        "description": "Parquet 文件，或存放一张表各分区文件的文件夹（相对于方案所在目录）/ "
+                       "a Parquet file, or a folder holding a table's partition files (relative to the ruleset's folder)"}
+
+
+class ParquetSource(DataSource):
+    name = "parquet"
+    title = "Parquet 文件"
+    description = "Reads a table from a Parquet file, or from every Parquet file under a folder (a partitioned table)."
+    params_schema = {"type": "object", "additionalProperties": False, "required": ["path"],
+                     "properties": {"path": PATH}}
+
+    def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
+        where = Path(base_dir) / str(params["path"])
+        files = sorted(where.rglob("*.parquet")) if where.is_dir() else [where]
+        if not where.exists() or not files:
+            raise KaoheError(Diagnostic("E-DATA-FILE", {"file": str(params["path"]), "looked": str(where.absolute())},
+                                        file=str(where)))
+        columns: list[str] | None = None
+        rows: list[list[Any]] = []
+        for file in files:
+            names, part = _read(file)
+            if columns is not None and names != columns:
+                raise KaoheError(Diagnostic("E-DATA-SOURCE", {"table": str(where), "problem": Bilingual(
+                    f"{file.name} 的列与同一张表的其他文件不同", f"{file.name} has other columns than the table's other files",
+                )}, file=str(file)))
+            columns = names
+            rows.extend(part)
+        assert columns is not None
+        return RawTable(columns=columns, rows=rows, origin=str(where), row_numbers=list(range(1, len(rows) + 1)),
+                        header_line=None)
+
+
+def _read(file: Path) -> tuple[list[str], list[list[Any]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(file)
+    except (OSError, pa.ArrowException) as exc:
+        raise KaoheError(Diagnostic("E-DATA-SOURCE", {"table": str(file), "problem": Bilingual(
+            f"不是可读的 Parquet 文件（{exc}）", f"not a readable Parquet file ({exc})")}, file=str(file))) from None
+    columns = [column.to_pylist() for column in table.columns]
+    return list(table.column_names), [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+@hookimpl
+def register_data_sources(register: Registrar) -> None:
+    register.data_source(ParquetSource)
