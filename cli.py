@@ -459,7 +459,7 @@ def evaluate_partitioned(ctx: click.Context, ruleset: Path, data_dir: Path | Non
         partitioned = evaluate_partitioned(compiled, registry, data_dir, key, run_on)
     finally:
         close()
-    size = write_atomic_with(out, lambda handle: write_results(partitioned, registry, fmt, handle))
+    size = write_atomic_with(out, lambda handle: write_results(partitioned, handle))
     confirm_written(ctx, out, size, (
         f"{partitioned.subjects} 个对象，{partitioned.partitions} 个分区，{partitioned.rounds} 轮",
         f"{partitioned.subjects} subjects, {partitioned.partitions} partitions, {partitioned.rounds} rounds"))

@@ -101,7 +101,7 @@ def test_partitions_in_turn_give_the_single_process_file(city: tuple[Path, Path,
     from kaohe.engine.distributed.run import write_results
 
     with open(tmp_path / "serial.parquet", "wb") as handle:
-        write_results(partitioned, default_registry(), "parquet", handle)
+        write_results(partitioned, handle)
     assert (tmp_path / "serial.parquet").read_bytes() == single
 
 
@@ -147,7 +147,8 @@ def test_the_worked_example_through_partitions(tmp_path: Path) -> None:
     invoke("-q", "partition", str(tmp_path / "r.yaml"), "--by", "class", "--out", str(tmp_path / "parts"))
     compiled = load_ruleset(tmp_path / "r.yaml", default_registry())
     partitioned = evaluate_partitioned(compiled, default_registry(), tmp_path / "parts", "class", serial_map)
-    ids, grades = partitioned.periods[0][1], partitioned.periods[0][partitioned.column_ids.index("grade")]
+    ids = partitioned.periods[0][1].to_pylist()
+    grades = partitioned.periods[0][partitioned.column_ids.index("grade")].to_pylist()
     assert dict(zip(ids, grades, strict=True)) == {
         "A01": "优秀", "A02": "优秀", "A03": "良好", "A04": "良好", "A05": "合格",
         "B01": "优秀", "B02": "良好", "B03": "良好", "B04": "良好", "B05": "合格",

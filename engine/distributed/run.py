@@ -20,7 +20,7 @@ partition key, or a ranking group found in two partitions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,6 +33,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation import across
 from kaohe.engine.evaluation.pipeline import planned_periods
 from kaohe.engine.registry import Registry
+from kaohe.engine.report.arrow import fixed_type, inferred_type, to_array, write_arrays
 from kaohe.engine.report.table import FRONT_IDS
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -44,7 +45,7 @@ MapPartitions = Callable[[Callable[..., PartitionOutput], list[tuple[Any, ...]]]
 class Partitioned:
     column_ids: list[str]
     titles: list[str]
-    periods: list[list[list[Any]]]  # each period's columns, rows in id order
+    periods: list[list[Any]]  # each period's columns (Arrow arrays; outcome columns plain), rows in id order
     partitions: int
     rounds: int
     warnings: list[Diagnostic]
@@ -68,22 +69,45 @@ def evaluate_partitioned(ruleset: Ruleset, registry: Registry, data_dir: Path, k
     check_splittable(ruleset, registry)
     labels = partition_labels(data_dir, key)
     decisions: Decisions = {}
+    given: dict[str, Decisions] = {}  # what each partition was last evaluated with
+    outputs: dict[str, PartitionOutput] = {}
     limit, rounds = _most_rounds(ruleset), 0
     while True:
         rounds += 1
-        tasks = [(ruleset.source_files[0], str(data_dir), key, label, decisions) for label in labels]
-        outputs = map_partitions(evaluate_partition, tasks)
-        _check_groups(outputs)
-        decided = decide_all([seen for output in outputs for seen in output.seen])
-        if decided == decisions:
+        wanted = {label: _own(decisions, outputs[label].ids) if label in outputs else {} for label in labels}
+        # a partition none of whose subjects' decisions changed would give the same columns again
+        again = [label for label in labels if label not in outputs or wanted[label] != given[label]]
+        tasks = [(ruleset.source_files[0], str(data_dir), key, label, wanted[label]) for label in again]
+        for label, output in zip(again, map_partitions(evaluate_partition, tasks), strict=True):
+            outputs[label], given[label] = output, wanted[label]
+        _check_groups([outputs[label] for label in labels])
+        decided = decide_all([seen for label in labels for seen in outputs[label].seen])
+        if _refusals(decided) == _refusals(decisions):
             break
         if rounds == limit:
             raise KaoheError(Diagnostic("E-PARTITION-ROUNDS", {"rounds": limit}))
         decisions = decided
-    periods = merge_periods(outputs)
-    warnings = [w for output in outputs for w in output.warnings]
-    subjects = len(periods[0][FRONT_IDS.index("id")]) if periods else 0
-    return Partitioned(outputs[0].column_ids, outputs[0].titles, periods, len(labels), rounds, warnings, subjects)
+    ordered = [outputs[label] for label in labels]
+    periods = merge_periods(ordered)
+    warnings = [w for output in ordered for w in output.warnings]
+    subjects = len(periods[-1][FRONT_IDS.index("id")]) if periods else 0
+    return Partitioned(ordered[0].column_ids, ordered[0].titles, periods, len(labels), rounds, warnings, subjects)
+
+
+def _refusals(decisions: Decisions) -> dict[tuple[str, str], frozenset[str]]:
+    """The decisions' refusals alone: places and sizes show only in refused subjects' reasons
+    (and are the whole period's from the second round on), so nobody refused means nothing to redo."""
+    return {step: refused for step, (refused, _, _) in decisions.items() if refused}
+
+
+def _own(decisions: Decisions, ids: frozenset[str]) -> Decisions:
+    """The decisions as one partition needs them: the steps where one of its own subjects is refused,
+    with the places and sizes its reasons show; a step refusing none of them changes nothing in it."""
+    own: Decisions = {}
+    for step, (refused, places, sizes) in decisions.items():
+        if mine := refused & ids:
+            own[step] = (mine, places, sizes)
+    return own
 
 
 def _most_rounds(ruleset: Ruleset) -> int:
@@ -133,47 +157,42 @@ def _merged(entries: list[Seen]) -> across.Holders:
     return across.Holders(parts[0].period, parts[0].grade, ids[order], keys, scope)
 
 
-def merge_periods(outputs: Sequence[PartitionOutput]) -> list[list[list[Any]]]:
-    """Each period's columns of all partitions, rows in id order (as one process keeps subjects)."""
+def merge_periods(outputs: Sequence[PartitionOutput]) -> list[list[Any]]:
+    """Each period's columns of all partitions, rows in id order (as one process keeps subjects):
+    Arrow arrays concatenated and taken in that order, outcome columns' plain values likewise."""
+    import pyarrow as pa
+
     merged = []
     position = FRONT_IDS.index("id")
     for period in range(len(outputs[0].periods)):
-        columns = [[value for output in outputs for value in output.periods[period][k]]
-                   for k in range(len(outputs[0].periods[period]))]
-        order = np.argsort(np.array([str(i) for i in columns[position]]), kind="stable").tolist()
-        merged.append([[column[i] for i in order] for column in columns])
+        parts = [output.periods[period] for output in outputs]
+        ids = np.array([i for part in parts for i in part[position].to_pylist()], dtype=str)
+        order = np.argsort(ids, kind="stable")
+        columns: list[Any] = []
+        for k, first in enumerate(parts[0]):
+            if isinstance(first, list):
+                values = [v for part in parts for v in part[k]]
+                columns.append([values[i] for i in order.tolist()])
+            else:
+                columns.append(pa.concat_arrays([part[k] for part in parts]).take(pa.array(order)))
+        merged.append(columns)
     return merged
 
 
-class MergedResults:
-    """The partitions' merged columns as an exporter reads results (``components.ExportedResults``):
-    exporters that write from columns (Parquet) take them as they take a single process's."""
+def write_results(partitioned: Partitioned, out: BinaryIO) -> None:
+    """The merged columns written as the Parquet exporter writes a single process's
+    (``report/arrow.py``): outcome columns typed by their values over every period."""
+    import pyarrow as pa
 
-    def __init__(self, partitioned: Partitioned):
-        self.partitioned = partitioned
-
-    def column_ids(self) -> list[str]:
-        return self.partitioned.column_ids
-
-    def header(self) -> list[str]:
-        return self.partitioned.titles
-
-    def period_columns(self) -> Iterator[list[Any]]:
-        yield from self.partitioned.periods
-
-    def document(self) -> dict[str, Any]:
-        raise KaoheError(Diagnostic("E-PARTITION-FORMAT", {}))
-
-    def document_stream(self) -> dict[str, Any]:
-        raise KaoheError(Diagnostic("E-PARTITION-FORMAT", {}))
-
-
-def write_results(partitioned: Partitioned, registry: Registry, fmt: str, out: BinaryIO) -> None:
-    """Write with the exporter ``fmt`` (one that reads columns, as Parquet's does)."""
-    exporter = registry.get("exporter", fmt)
-    if exporter is None:
-        raise KaoheError(Diagnostic("E-PARTITION-FORMAT", {}))
-    exporter.write(MergedResults(partitioned), out)
+    periods = partitioned.periods
+    fields = []
+    for k, name in enumerate(partitioned.column_ids):
+        kind = fixed_type(name)
+        fields.append(pa.field(name, kind if kind is not None else inferred_type([p[k] for p in periods])))
+    schema = pa.schema(fields)
+    arrays = ([c if not isinstance(c, list) else to_array(c, f.type) for c, f in zip(columns, schema, strict=True)]
+              for columns in periods)
+    write_arrays(schema, arrays, out)
 
 
 def dask_map(scheduler: str | None, workers: int) -> tuple[MapPartitions, Callable[[], None]]:

@@ -27,6 +27,7 @@ from kaohe.engine.evaluation import across
 from kaohe.engine.evaluation.pipeline import evaluate
 from kaohe.engine.language.cohort import comparing_within
 from kaohe.engine.registry import default_registry
+from kaohe.engine.report.arrow import fixed_type, to_array
 from kaohe.engine.report.output import Results
 from kaohe.engine.report.table import FRONT_IDS, cells
 from kaohe.engine.ruleset.load import load_ruleset
@@ -50,8 +51,9 @@ class PartitionOutput:
     label: str
     column_ids: list[str]
     titles: list[str]
-    periods: list[list[list[Any]]]  # each period's columns as plain values
+    periods: list[list[Any]]  # each period's columns: Arrow arrays, outcome columns as plain values
     groups: set[str]
+    ids: frozenset[str] = frozenset()  # the partition's subjects
     seen: list[Seen] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -89,7 +91,12 @@ def evaluate_partition(ruleset_path: str, data_dir: str, key: str, label: str,
     with across.deciding(recorder), comparing_within(frozenset({"group", key})):
         evaluation = evaluate(ruleset, dataset, registry)
     results = Results(evaluation)
-    periods = [[cells(column) for column in columns] for columns in results.period_columns()]
-    group = FRONT_IDS.index("group")
-    groups = {str(g) for columns in periods for g in columns[group]}
-    return PartitionOutput(label, results.column_ids(), results.header(), periods, groups, recorder.seen, evaluation.warnings)
+    names, periods, groups = results.column_ids(), [], set[str]()
+    kinds = [fixed_type(name) for name in names]
+    for columns in results.period_columns():
+        plain = [cells(column) for column in columns]
+        groups.update(str(g) for g in plain[FRONT_IDS.index("group")])
+        # typed here as the single process types them (engine/report/arrow): compact to send and merge
+        periods.append([values if kind is None else to_array(values, kind) for values, kind in zip(plain, kinds, strict=True)])
+    ids = frozenset(str(i) for i in evaluation.dataset.subjects.ids.tolist())
+    return PartitionOutput(label, names, results.header(), periods, groups, ids, recorder.seen, evaluation.warnings)
