@@ -6,6 +6,7 @@ Every stage reads the previous stage's columns and never reaches back.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -289,19 +290,48 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     vetoes = apply_vetoes(ruleset, cohort, tree, view, items)
     adjusted = subtotal + adjustments.bonus - adjustments.deduction
     total = round_scores(adjusted * cohort.coefficient, ruleset.precision, ruleset.rounding)
-    tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
-    needed = [name for key, _ in tie_break if not isinstance(key, str) for name in key.names if name in ruleset.inputs]
-    keys_env = _key_columns(cohort, tree, total, subtotal, vetoes, needed)
-    keys = [(np.asarray(keys_env[key]) if isinstance(key, str) else key.evaluate(keys_env, cohort.n), descending)
-            for key, descending in tie_break]
-    ranking = rank(groups, keys, cohort.excluded)
-    grades = _grade(ruleset, cohort, tree, total, subtotal, ranking, vetoes, periods, keys)
+    ranking, grades = _ranked(ruleset, cohort, tree, total, vetoes, groups, periods)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
                           rollup=rollup, events=view, items=items, sub_periods=periods,
                           warnings=period_warnings(ruleset, registry, cohort, tree))
     result.outcomes = run_outcomes(ruleset, registry, result)
     return result
 
+
+def _ranked(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, vetoes: Vetoes,
+            groups: np.ndarray, periods: PeriodFrame | None) -> tuple[Ranking, Grades | None]:
+    """Rank by the tie-break keys, then grade (also re-run alone on kept totals, ``evaluate_from``)."""
+    tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
+    needed = [name for key, _ in tie_break if not isinstance(key, str) for name in key.names if name in ruleset.inputs]
+    keys_env = _key_columns(cohort, tree, total, tree.subtotal, vetoes, needed)
+    keys = [(np.asarray(keys_env[key]) if isinstance(key, str) else key.evaluate(keys_env, cohort.n), descending)
+            for key, descending in tie_break]
+    ranking = rank(groups, keys, cohort.excluded)
+    return ranking, _grade(ruleset, cohort, tree, total, tree.subtotal, ranking, vetoes, periods, keys)
+
+
+STAGES = ("grading", "outcomes")  # the stages ``evaluate_from`` re-runs on kept scores, earliest first
+
+
+def evaluate_from(earlier: Evaluation, ruleset: Ruleset, stage: str, registry: Registry | None = None) -> Evaluation:
+    """``earlier``'s scores and totals with ``ruleset``'s stages from ``stage`` on (``grading``: rank,
+    grade and outcomes; ``outcomes``: outcomes alone), period by period as ``evaluate`` runs them.
+    ``ruleset`` must differ from ``earlier.ruleset`` only in those stages, keep the ranking groups,
+    and score nothing from earlier periods' results (the caller checks: ``reads_earlier_periods``)."""
+    registry = registry or default_registry()
+    results: list[PeriodResult] = []
+    for old in earlier.periods:
+        frame = _sub_periods(ruleset, old.period, results, old.cohort.n)
+        result = dataclasses.replace(old, sub_periods=frame)
+        if stage == "grading":
+            result.ranking, result.grades = _ranked(ruleset, old.cohort, old.tree, old.total, old.vetoes,
+                                                    old.ranking.group, frame)
+            result.warnings = period_warnings(ruleset, registry, old.cohort, old.tree)
+        result.outcomes = run_outcomes(ruleset, registry, result)
+        results.append(result)
+    if stage == "grading" and results and earlier.dataset.warnings:  # evaluate adds the sources' warnings last
+        results[-1].warnings.extend(Finding(d, ()) for d in earlier.dataset.warnings)
+    return Evaluation(ruleset, earlier.dataset, results)
 
 def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
                  vetoes: Vetoes, inputs: list[str]) -> dict[str, Any]:

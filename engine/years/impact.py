@@ -11,12 +11,17 @@ OLD towards NEW, evaluating after each step; a subject's change is credited
 to the steps that moved its total or grade. Interactions are credited to the
 later step (the order is stated in the output). A step whose intermediate
 ruleset is invalid on its own is merged with the next one, and the last step
-must reproduce NEW's results exactly.
+must reproduce NEW's results exactly (``reproduces_new`` checks it against a
+full evaluation of NEW). A step that changes only grading, or only outcomes,
+re-runs just those stages on the previous step's scores
+(``pipeline.evaluate_from``), unless something scored earlier reads earlier
+periods' results; every other step is a full evaluation.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,8 +35,9 @@ from kaohe.engine.data.headers import names_of
 from kaohe.engine.data.load import load_dataset
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, KaoheError
-from kaohe.engine.evaluation.pipeline import Evaluation, evaluate
+from kaohe.engine.evaluation.pipeline import STAGES, Evaluation, evaluate, evaluate_from
 from kaohe.engine.evaluation.runner import data_specs
+from kaohe.engine.language.periodic import PERIOD_FUNCTIONS
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.load import build_ruleset, check_ruleset
 from kaohe.engine.ruleset.loader import Document
@@ -68,13 +74,16 @@ def impact(old: Ruleset, new: Ruleset, data_dir: Path, period: str | None = None
         dataset = load_dataset(specs, base, registry, names=names_of(new))
     changes = diff_rulesets(old, new)
     start = _aligned(old, new)
-    before = _snapshot(_build(start, new, registry), dataset, registry)
-    after = _snapshot(new, dataset, registry)
+    begun = _build(start, new, registry)
+    if begun is None:
+        raise KaoheError(Diagnostic("E-IMPACT-OLD-INVALID", {}))
+    first = evaluate(begun, dataset, registry)
+    before, after = _records(first), _snapshot(new, dataset, registry)
     periods = [p for p in after.records if p in before.records and (period is None or p == period)]
     if not periods:
         raise KaoheError(Diagnostic("E-IMPACT-PERIOD", {"period": period or "—",
                                                         "available": ", ".join(after.records)}))
-    steps, trail = _attribute(start, new, changes, dataset, registry)
+    steps, trail = _attribute(start, new, changes, dataset, registry, first)
     exact = trail[-1][1].records == after.records if trail else before.records == after.records
     return {
         "order": "changes applied one at a time in diff order" if lang == "en" else "按变更列表顺序逐项应用",
@@ -106,7 +115,11 @@ def _build(data: dict[str, Any], new: Ruleset, registry: Registry) -> Ruleset | 
 def _snapshot(ruleset: Ruleset | None, dataset: Dataset, registry: Registry) -> Outcome:
     if ruleset is None:
         raise KaoheError(Diagnostic("E-IMPACT-OLD-INVALID", {}))
-    evaluation: Evaluation = evaluate(ruleset, dataset, registry)
+    return _records(evaluate(ruleset, dataset, registry))
+
+
+def _records(evaluation: Evaluation) -> Outcome:
+    ruleset = evaluation.ruleset
     out = Outcome()
     for result in evaluation.periods:
         if result.period.kind in ruleset.monitor:
@@ -137,7 +150,8 @@ def document_outcome(document: dict[str, Any]) -> Outcome:
 
 
 def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], dataset: Dataset,
-               registry: Registry) -> tuple[list[Step], list[tuple[Step, Outcome]]]:
+               registry: Registry, first: Evaluation) -> tuple[list[Step], list[tuple[Step, Outcome]]]:
+    """``first``: the start evaluated, which a step re-running only later stages continues from."""
     grouped: dict[tuple[str, str], list[Change]] = {}
     for change in changes:
         key = step_key(change)
@@ -146,19 +160,61 @@ def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], datas
     working, steps, trail = copy.deepcopy(start), [], []
     pending: list[Change] = []
     labels: list[str] = []
+    sections: set[str] = set()
+    last = first
     for (section, ident), items in grouped.items():
         apply_step(working, new.document.data, section, ident, items)
         pending += items
         labels.append(f"{section} {ident}")
+        sections.add(section)
         ruleset = _build(copy.deepcopy(working), new, registry)
         if ruleset is None:
             steps.append(Step(labels[-1], items, merged=True))
             continue
         step = Step(" + ".join(labels), list(pending))
         steps.append(step)
-        trail.append((step, _snapshot(ruleset, dataset, registry)))
-        pending, labels = [], []
+        last = _after_step(last, ruleset, sections, dataset, registry)
+        trail.append((step, _records(last)))
+        pending, labels, sections = [], [], set()
     return steps, trail
+
+
+def _after_step(last: Evaluation, ruleset: Ruleset, sections: set[str], dataset: Dataset,
+                registry: Registry) -> Evaluation:
+    """The evaluation after a step: a step that changes only grading or only outcomes re-runs those
+    stages on the last step's scores (``evaluate_from``) where that gives what a full evaluation gives."""
+    stage = later_stage(last.ruleset, ruleset, sections)
+    if stage is None:
+        return evaluate(ruleset, dataset, registry)
+    return evaluate_from(last, ruleset, stage, registry)
+
+
+def later_stage(before: Ruleset, after: Ruleset, sections: set[str]) -> str | None:
+    """``grading`` or ``outcomes`` when a change in ``sections`` can be re-run from that stage: it
+    touches only that stage (and outcomes), keeps the ranking groups, and nothing scored before it
+    reads earlier periods' results (the one way a later stage reaches back into scoring)."""
+    for stage in reversed(STAGES):  # the latest stage that covers the step: the least to re-run
+        touched = set(STAGES[STAGES.index(stage):])
+        if not sections <= touched:
+            continue
+        same_groups = (before.grading.group_by if before.grading else "all") == (
+            after.grading.group_by if after.grading else "all")
+        if same_groups and not reads_earlier_periods(after.document.data, touched):
+            return stage
+    return None
+
+
+PERIOD_CALL = re.compile(r"\b(?:" + "|".join(PERIOD_FUNCTIONS) + r")\s*\(")
+
+
+def reads_earlier_periods(data: Any, outside: set[str]) -> bool:
+    """Whether any expression of the document, outside the top-level sections ``outside``, calls a
+    period function (``periods_count`` …): conservative, a text that only looks like one counts."""
+    if isinstance(data, dict):
+        return any(reads_earlier_periods(v, set()) for k, v in data.items() if k not in outside)
+    if isinstance(data, list):
+        return any(reads_earlier_periods(v, set()) for v in data)
+    return isinstance(data, str) and PERIOD_CALL.search(data) is not None
 
 
 def period_report(period: str, before: Outcome, after: Outcome, trail: list[tuple[Step, Outcome]],
