@@ -18,8 +18,8 @@ from typing import Any, BinaryIO
 
 from kaohe.engine.components import ExportedResults, Exporter
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.engine.report.arrow import write_parquet
-from kaohe.engine.report.table import cells, column_ids
+from kaohe.engine.report.arrow import write_columns, write_parquet
+from kaohe.engine.report.table import column_ids
 from kaohe.plugins.exporters import NO_PARAMS, result_table
 
 
@@ -44,8 +44,7 @@ class ParquetExporter(Exporter):
         return buffer.getvalue()
 
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
-        periods = [[cells(c) for c in columns] for columns in results.period_columns()]
-        write_parquet(results.column_ids(), periods, out)
+        write_columns(results.column_ids(), list(results.period_columns()), out)
 
 
 @hookimpl

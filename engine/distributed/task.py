@@ -27,7 +27,7 @@ from kaohe.engine.evaluation import across
 from kaohe.engine.evaluation.pipeline import evaluate
 from kaohe.engine.language.cohort import comparing_within
 from kaohe.engine.registry import default_registry
-from kaohe.engine.report.arrow import fixed_type, to_array
+from kaohe.engine.report.arrow import column_array, fixed_type
 from kaohe.engine.report.output import Results
 from kaohe.engine.report.table import FRONT_IDS, cells
 from kaohe.engine.ruleset.load import load_ruleset
@@ -94,9 +94,9 @@ def evaluate_partition(ruleset_path: str, data_dir: str, key: str, label: str,
     names, periods, groups = results.column_ids(), [], set[str]()
     kinds = [fixed_type(name) for name in names]
     for columns in results.period_columns():
-        plain = [cells(column) for column in columns]
-        groups.update(str(g) for g in plain[FRONT_IDS.index("group")])
+        groups.update(str(g) for g in columns[FRONT_IDS.index("group")])
         # typed here as the single process types them (engine/report/arrow): compact to send and merge
-        periods.append([values if kind is None else to_array(values, kind) for values, kind in zip(plain, kinds, strict=True)])
+        periods.append([cells(column) if kind is None else column_array(column, kind)
+                        for column, kind in zip(columns, kinds, strict=True)])
     ids = frozenset(str(i) for i in evaluation.dataset.subjects.ids.tolist())
     return PartitionOutput(label, names, results.header(), periods, groups, ids, recorder.seen, evaluation.warnings)

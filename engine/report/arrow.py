@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from kaohe.engine.errors import Diagnostic, KaoheError
-from kaohe.engine.report.table import BACK_IDS, FRONT_IDS
+from kaohe.engine.report.table import BACK_IDS, FRONT_IDS, Columns, cells
 
 INTEGER_COLUMNS = ("rank", "group_size")
 TEXT_COLUMNS = (*FRONT_IDS, "grade", "grade_reason", "vetoes")
@@ -77,6 +77,36 @@ def to_array(values: Iterable[Any], kind: Any) -> Any:
         return pa.array(list(values), type=kind)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "parquet", "problem": str(exc)})) from None
+
+
+def column_array(column: list[Any] | np.ndarray, kind: Any) -> Any:
+    """A results-table column (``table.Columns``: a float array is a number column) as an Arrow
+    array of ``kind``. A number column goes straight from numpy, with the values ``cells`` gives
+    (noise removed, none for NaN) and without a Python object per cell."""
+    import pyarrow as pa
+
+    if isinstance(column, np.ndarray) and (pa.types.is_float64(kind) or pa.types.is_int64(kind)):
+        array = np.asarray(column, dtype=float)
+        shown = np.where(np.isfinite(array), np.round(array, 6) + 0.0, np.nan)
+        missing = np.isnan(shown)
+        if pa.types.is_float64(kind):
+            return pa.array(shown, mask=missing, type=kind)
+        whole = np.where(missing, 0.0, shown)
+        if (whole == np.floor(whole)).all() and (np.abs(whole) < 2.0**53).all():
+            return pa.array(whole.astype(np.int64), mask=missing, type=kind)
+    return to_array(cells(column), kind)
+
+
+def write_columns(names: list[str], periods: list[Columns], out: BinaryIO) -> None:
+    """``periods``: each period's results-table columns (``table.Columns``), in the order of ``names``;
+    only outcome columns are made plain values, to type them by their values over every period."""
+    import pyarrow as pa
+
+    plain = {k: [cells(p[k]) for p in periods] for k, name in enumerate(names) if fixed_type(name) is None}
+    schema = pa.schema([pa.field(name, fixed_type(name) or inferred_type(plain[k])) for k, name in enumerate(names)])
+    write_arrays(schema, ([to_array(plain[k][i], f.type) if k in plain else column_array(c, f.type)
+                           for k, (c, f) in enumerate(zip(columns, schema, strict=True))]
+                          for i, columns in enumerate(periods)), out)
 
 
 def write_parquet(names: list[str], periods: list[list[list[Any]]], out: BinaryIO) -> None:
