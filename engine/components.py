@@ -157,6 +157,13 @@ class Rater(Component):
     def score(self, params: Mapping[str, Any], ctx: RaterContext) -> RaterResult:
         raise NotImplementedError
 
+
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        """Whether a subject's score may depend on subjects of other ranking groups (peer raters
+        compare within ``ctx.groups``). A partitioned run (``kaohe evaluate --engine dask``) holds
+        whole groups, not the whole period, so it refuses such a rater. True unless the plugin
+        says otherwise: the safe answer."""
+        return True
     def declares_above_full(self, params: Mapping[str, Any]) -> bool:
         """Whether these parameters say the score may pass full marks (an
         attainment ``cap: 1.2`` rewards over-fulfilment). When not, a score

@@ -53,6 +53,9 @@ class DirectRater(Rater):
     name = "direct"
     title = "直接打分"
     description = "Points given by an assessor, read from an input and kept between a floor and a cap."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema(["input"], {"input": INPUT, "cap": CAP_POINTS, "floor": FLOOR_POINTS})
 
     def inputs(self, params: Mapping[str, Any]) -> list[str]:
@@ -71,6 +74,9 @@ class AttainmentRater(Rater):
     name = "attainment"
     title = "目标达成率"
     description = "Points are full marks times actual over target (target over actual when lower is better), clipped to a floor and a cap."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema(["actual", "target"], {
         "actual": prop("实际值 / Actual", "实际完成值：数据项名称，或数据项的表达式（如 revenue - cost）"
                        " / the actual value: an input name, or an expression over the inputs (e.g. revenue - cost)",
@@ -136,6 +142,9 @@ class BandsRater(Rater):
     name = "bands"
     title = "分档计分"
     description = "Maps a value to points through bands (from ≤ value < to), or through steps below a full-marks line."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema([], {
         "input": INPUT,
         "expr": EXPR,
@@ -231,6 +240,9 @@ class PiecewiseRater(Rater):
     name = "piecewise"
     title = "分段线性计分"
     description = "Interpolates the score linearly between declared breakpoints (rate or points at a value); flat or extrapolated beyond the ends."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema(["points"], {
         "input": INPUT,
         "expr": EXPR,
@@ -365,6 +377,9 @@ class FormulaRater(Rater):
     name = "formula"
     title = "公式计分"
     description = "Points (or a share of full marks, with returns: rate) are a formula over the inputs, kept between a floor and a cap."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema(["expr"], {
         "expr": prop(
             "计分公式 / Formula", "按数据项计算得分的表达式，如 min(actual / target, 1.2) * 20 / Expression giving the points, e.g. min(actual / target, 1.2) * 20",

@@ -30,6 +30,9 @@ class EventItemsRater(Rater):
     name = "event_items"
     title = "清单计分（任务清单、关键结果）"
     description = "Scores the weighted mean achievement rate of the subject's listed items (events) in the period."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema(["when", "rate"], {
         "when": prop("哪些事件是清单项 / Items", "事件表达式，如 event.type == '任务' / which events are the items",
                      type="string", minLength=1),

@@ -186,6 +186,9 @@ class RatioToBestRater(Rater):
     name = "ratio_to_best"
     title = "与最优值比"
     description = "Points are full marks times the value over the best value among peers (or best over value when lower is better)."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # compares within ctx.groups (expressions' cohort functions are checked apart)
+
     params_schema = schema([], {
         "input": INPUT,
         "expr": EXPR,
@@ -217,6 +220,9 @@ class RankTableRater(Rater):
     name = "rank_table"
     title = "名次赋分"
     description = "Ranks peers by a value and gives the points listed for each rank; equal values share the better rank."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # compares within ctx.groups (expressions' cohort functions are checked apart)
+
     params_schema = schema(["points"], {
         "input": INPUT,
         "expr": EXPR,
@@ -255,6 +261,9 @@ class PercentileRater(Rater):
     name = "percentile"
     title = "分位值对标"
     description = "Compares each value with a quantile of its peers (optionally the harder of that and the own multi-year average) and scores the rate."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # compares within ctx.groups (expressions' cohort functions are checked apart)
+
     params_schema = schema(["input"], {
         "input": INPUT,
         "quantile": prop(

@@ -69,6 +69,9 @@ class SurveyRater(Rater):
     name = "survey"
     title = "民主测评/满意度调查"
     description = "Combines rater groups' (optionally trimmed) mean scores or votes with declared weights into points."
+    def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
+        return False  # each subject's own data (expressions' cohort functions are checked apart)
+
     params_schema = schema(["groups"], {
         "groups": prop(
             "评价人组 / Rater groups", "各评价人组及其权重，如 leader: {weight: 0.4, title: 直接领导} / Rater groups with their weights",

@@ -192,3 +192,33 @@ def test_only_parquet_is_written_by_a_partitioned_run(city: tuple[Path, Path, by
     result = CliRunner().invoke(main, ["--lang", "en", "evaluate", str(ruleset), "--engine", "dask", "--data",
                                        str(parts), "--format", "csv"])
     assert result.exit_code != 0 and "E-PARTITION-FORMAT" in result.output
+
+
+def test_a_plugin_rater_that_does_not_say_it_stays_in_its_group_is_refused(tmp_path: Path) -> None:
+    from kaohe.engine.components import Rater, RaterResult
+    from kaohe.engine.distributed.run import check_splittable
+    from kaohe.engine.hookspecs import hookimpl
+    from kaohe.engine.registry import build_registry, make_plugin_manager
+
+    class Whole(Rater):
+        name = "whole_period"
+        title = "全体比较"
+        description = "compares with everyone (for the test)"
+        params_schema = {"type": "object", "properties": {"input": {"type": "string"}}}
+
+        def score(self, params, ctx) -> RaterResult:  # pragma: no cover - never evaluated here
+            raise NotImplementedError
+
+    class Plugin:
+        @hookimpl
+        def register_raters(self, register):
+            register.rater(Whole)
+
+    registry = build_registry(make_plugin_manager(extra=[Plugin()], entry_points=False))
+    text = CITY.replace("rater: {use: direct, input: work}", "rater: {use: whole_period, input: work}")
+    ruleset = write_city(tmp_path, text)
+    with pytest.raises(KaoheError) as caught:
+        check_splittable(load_ruleset(ruleset, registry), registry)
+    problem = caught.value.diagnostics[0]
+    assert problem.code == "E-PARTITION-RATER" and problem.line == 16
+    assert "whole_period" in problem.message("en")

@@ -53,8 +53,14 @@ class Partitioned:
 
 
 def check_splittable(ruleset: Ruleset, registry: Registry) -> None:
-    """Outcomes that read across groups cannot be computed inside one partition."""
+    """Raters and outcomes that read across groups cannot be computed inside one partition."""
     problems = []
+    for indicator in ruleset.walk():
+        rater = indicator.rater
+        component = registry.get("rater", rater.use) if rater is not None else None
+        if rater is not None and component is not None and component.reads_across_groups(rater.params):
+            problems.append(ruleset.locations.diagnostic("E-PARTITION-RATER", (*rater.path, "use"),
+                                                         indicator=indicator.id, use=rater.use))
     for index, spec in enumerate(ruleset.outcomes):
         found = registry.outcome_component(spec.use)
         if found is not None and found[1].reads_across_groups(spec.params):

@@ -271,6 +271,10 @@ MESSAGES = {
         "结果运用 “{outcome}”（{use}）要用到其他排名分组的对象（如全体共享的奖金池），不能分区计算：请去掉 --engine dask 在一台机器上计算，或改为在每个分组内计算",
         "outcome '{outcome}' ({use}) reads subjects of other ranking groups (e.g. a pool shared by the whole period), so it cannot be evaluated in partitions: run without --engine dask, or make it work within each group",
     ),
+    "E-PARTITION-RATER": (
+        "指标 “{indicator}” 的评分方法 {use} 要用到其他排名分组的对象，不能分区计算：请去掉 --engine dask 在一台机器上计算",
+        "the rater {use} of indicator '{indicator}' reads subjects of other ranking groups, so it cannot be evaluated in partitions: run without --engine dask",
+    ),
     "E-PARTITION-SCOPE": (
         "分区计算时同组统计只能在 {allowed} 范围内比较，这里写的是 “{scope}”（{expr}）：一个分区只有部分对象。请改用 'group'，按该范围分区，或去掉 --engine dask",
         "in a partitioned run cohort functions may compare only within {allowed}; this one compares within '{scope}' ({expr}), and a partition holds only some of those subjects. Use 'group', partition by that scope, or run without --engine dask",
