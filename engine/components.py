@@ -13,7 +13,7 @@ in Python when an array operation will do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -221,7 +221,7 @@ class RawTable:
     """
 
     columns: list[str]
-    rows: list[list[Any]]
+    rows: Sequence[list[Any]]  # a list of row lists; a columnar source may give ``data.columnar.ColumnRows``
     origin: str
     row_numbers: list[int]
     header_line: int | None = None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.columnar import ColumnRows, longest
 from kaohe.engine.data.notes import note
 from kaohe.engine.data.numbers import Percent
 from kaohe.engine.data.sheet import MAX_CELL_CHARS, shown
@@ -120,6 +121,10 @@ class CsvSource(DataSource):
             raise _fail("E-DATA-ENCODING", file, line, column, file=str(file), encoding=encoding) from None
 
     def _read(self, file: Path, encoding: str, delimiter: str) -> RawTable:
+        if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf-8", "utf8"):
+            plain = _read_plain_csv(file, delimiter)
+            if plain is not None:
+                return plain
         try:
             with file.open(encoding=encoding, newline="") as handle:
                 reader = csv.reader(handle, delimiter=delimiter)
@@ -138,6 +143,66 @@ class CsvSource(DataSource):
                         problem=Bilingual(f"不认识的编码 {encoding}（常用 utf-8-sig 或 gbk）", f"unknown encoding {encoding}")) from None
         except (csv.Error, OSError) as exc:
             raise _fail("E-DATA-SOURCE", file, table=str(file), problem=unreadable(exc)) from None
+
+
+def _read_plain_csv(file: Path, delimiter: str) -> RawTable | None:
+    """A CSV with no quote character, ``\r`` only before ``\n`` and valid UTF-8, read by Arrow into
+    text columns (``engine/data/columnar.py``): the same cells and line numbers the ``csv`` module
+    gives such a file, without a Python string per cell. None for any other file (and for rows of
+    unequal length), which the ``csv`` module then reads as always."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    data = file.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or len(data) < 1 << 16:
+        return None  # quotes (cells may span lines), lone CRs, or too small to be worth it
+    try:
+        data.decode("utf-8")
+    except UnicodeError:
+        return None
+    records = _record_lines(data, delimiter)
+    if len(records) < 2 or records[0] != 1:  # the header on the first line: Arrow counts no other lines
+        return None
+    header = data[:data.find(b"\n")].rstrip(b"\r").decode("utf-8").split(delimiter)
+    try:
+        table = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(
+            autogenerate_column_names=True, skip_rows=1, block_size=1 << 24), parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char=False, newlines_in_values=False, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{k}": pa.string() for k in range(len(header))},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # rows of unequal length: the csv module reports them
+        return None
+    if table.num_columns != len(header) or any(not pa.types.is_string(t) for t in table.schema.types):
+        return None
+    columns = [table.column(k).combine_chunks() for k in range(table.num_columns)]
+    if max(map(longest, columns), default=0) > csv.field_size_limit():
+        return None  # a cell the csv module refuses: it reports it as it always has
+    lines_of = list(records[1:])
+    if table.num_rows != len(lines_of) or _some_row_all_empty(columns):
+        return None  # a line of only delimiters is a row to Arrow, none to the csv module
+    return _table(header, ColumnRows(columns, table.num_rows), str(file), lines_of, records[0])  # type: ignore[arg-type]
+
+
+def _some_row_all_empty(columns: list[Any]) -> bool:
+    import pyarrow.compute as pc
+
+    empty = pc.equal(columns[0], "")
+    for column in columns[1:]:
+        empty = pc.and_(empty, pc.equal(column, ""))
+    return bool(pc.any(empty).as_py())
+
+
+def _record_lines(data: bytes, delimiter: str) -> list[int] | range:
+    """The lines that hold a record (any cell not empty, as the csv module keeps them), 1-based."""
+    count = data.count(b"\n") + (not data.endswith(b"\n"))
+    if not (data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data
+            or (delimiter * 2).encode("utf-8") in data):
+        return range(1, count + 1)  # no line is empty or only delimiters: every line is a record
+    empty = delimiter.encode("utf-8") + b"\r"
+    lines = data.split(b"\n")
+    return [n for n, line in enumerate(lines, start=1) if line.strip(empty) != b""]
 
 
 def _decodes(file: Path, encoding: str) -> bool:

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 import kaohe.engine.data.tables as tables
 from kaohe.engine.components import RawTable
+from kaohe.engine.data.columnar import ColumnRows, is_arrow, longest, plain_numbers, surely_text
 from kaohe.engine.data.headers import Columns, Named, Vocabulary
 from kaohe.engine.data.numbers import (
     Percent,
@@ -79,7 +80,11 @@ def _longest(rows: Sequence[Sequence[Any]]) -> int:
 def oversized_cells(table: str, raw: RawTable, problems: Problems) -> bool:
     """Report every cell (header included) longer than ``MAX_CELL_CHARS``, located by file, row and
     column, shown cut short; True when there is one (the table is then not used)."""
-    if max(longest_text(raw.columns), _longest(raw.rows)) <= MAX_CELL_CHARS:
+    if isinstance(raw.rows, ColumnRows):  # per column in C, not per cell
+        widest = max((longest(c) if is_arrow(c) else longest_text(c) for c in raw.rows.columns), default=0)
+        if max(longest_text(raw.columns), widest) <= MAX_CELL_CHARS:
+            return False
+    elif max(longest_text(raw.columns), _longest(raw.rows)) <= MAX_CELL_CHARS:
         return False
     names = [shown(cell_text(c)) for c in raw.columns]
     numbers = raw.row_numbers if len(raw.row_numbers) == len(raw.rows) else range(1, len(raw.rows) + 1)
@@ -152,17 +157,29 @@ class Sheet:
                           column=self.positions.get(column), path=column)
 
     def column(self, column: str) -> Sequence[Any]:
-        """The raw cells of a column that is present and not released."""
-        cells = self.cells[column]
+        """The raw cells of a column that is present and not released (an Arrow column made
+        Python values on first use)."""
+        cells: Any = self.cells[column]
         if cells is None:
             raise RuntimeError(f"column {column!r} of {self.table} was released")
-        return cells
+        if is_arrow(cells):
+            cells = self.cells[column] = cells.to_pylist()
+        return cells  # type: ignore[no-any-return]
+
+    def numbers(self, column: str) -> tuple[Numbers, list[int]]:
+        """``tables.numbers`` of the column; an Arrow column of plain decimal text without making a
+        Python value per cell (``columnar.plain_numbers``)."""
+        cells = self.cells[column]
+        if is_arrow(cells):
+            plain = plain_numbers(cells)
+            if plain is not None:
+                return plain, []
+        return tables.numbers(self.column(column))
 
     def at(self, code: str, i: int, column: str = "", **params: Any) -> None:
         """A problem in row position ``i`` (and ``column``, when one cell is to blame)."""
-        cells = self.cells.get(column)
-        if cells is not None:
-            params.setdefault("value", shown(cell_text(cells[i])))
+        if self.cells.get(column) is not None:
+            params.setdefault("value", shown(cell_text(self.column(column)[i])))
         self._report(code, int(self.rows[i]), column, params)
 
     def header(self, code: str, column: str, **params: Any) -> None:
@@ -214,8 +231,10 @@ class Sheet:
         the column's declared unit, or the unit of each row's input (the long values table)."""
         if column not in self.cells:
             return np.full(self.n, np.nan)
+        out, bad = self.numbers(column)
+        if not bad and not self.names.has_percent_unit() and not is_percent_unit(unit if isinstance(unit, str) else ""):
+            return out  # every cell plain: nothing below applies (no office forms, no Excel percentages)
         cells = self.column(column)
-        out, bad = tables.numbers(cells)
         unit_at: Callable[[int], str] = unit if callable(unit) else (lambda i: unit)
         for i in bad:
             value = office_number(cells[i], unit_at(i))
@@ -294,7 +313,10 @@ class Sheet:
         """Free columns: float64 when every filled cell is a number (or none is filled), else text."""
         out: dict[str, Numbers | Texts] = {}
         for column in columns:
-            values, bad = tables.numbers(self.column(column))
+            if is_arrow(self.cells[column]) and surely_text(self.cells[column]):
+                out[column] = tables.texts(self.column(column))
+                continue
+            values, bad = self.numbers(column)
             out[column] = tables.texts(self.column(column)) if bad else values
         return out
 
@@ -327,7 +349,9 @@ def make_sheet(table: str, raw: RawTable, problems: Problems, names: Columns | N
     rows = np.asarray(raw.row_numbers if len(raw.row_numbers) == n else range(1, n + 1), dtype=np.int64)
     sheet = Sheet(table, raw.origin, raw.header_line, rows, problems, names=names)
     header = [cell_text(c) for c in raw.columns]
-    if len(set(map(len, raw.rows))) <= 1:
+    if isinstance(raw.rows, ColumnRows):  # a columnar source: its columns as they are
+        columns: list[Any] = list(raw.rows.columns)
+    elif len(set(map(len, raw.rows))) <= 1:
         columns = list(zip(*raw.rows, strict=True))  # the common case; quicker
     else:
         columns = list(zip_longest(*raw.rows, fillvalue=None))

@@ -1,0 +1,119 @@
+"""Rows held as columns: a source that reads a table column by column (CSV through Arrow) hands
+``RawTable`` a ``ColumnRows`` instead of a list of row lists.
+
+It is a sequence of rows like any other (``len``, ``rows[i]``, slices, iteration), so every reader
+of ``RawTable.rows`` keeps working; ``make_sheet`` takes its columns as they are, and a number
+column of plain decimal text becomes float64 in Arrow's C code (``plain_numbers``) without a Python
+string per cell. What ``plain_numbers`` accepts, Python's ``float`` reads the same way; anything
+else (office forms such as ``97%``, full-width digits, ``nan``) goes the careful cell-by-cell way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+import numpy as np
+
+# text that float() reads and means the same by: optional sign, digits with at most one point, exponent
+PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+class ColumnRows(Sequence[list[Any]]):
+    """Rows of equal length over columns (Arrow string arrays or Python lists)."""
+
+    def __init__(self, columns: list[Any], height: int):
+        self.columns = columns
+        self.height = height
+        self._plain: dict[int, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return self.height
+
+    @overload
+    def __getitem__(self, index: int) -> list[Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> ColumnRows: ...
+
+    def __getitem__(self, index: int | slice) -> list[Any] | ColumnRows:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.height)
+            if step != 1:
+                chosen = range(start, stop, step)
+                return ColumnRows([[self.cells(p)[i] for i in chosen] for p in range(len(self.columns))], len(chosen))
+            return ColumnRows([_slice(c, start, stop) for c in self.columns], max(stop - start, 0))
+        position = range(self.height)[index]
+        return [self.cells(p)[position] for p in range(len(self.columns))]
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        plain = [self.cells(p) for p in range(len(self.columns))]
+        return (list(row) for row in zip(*plain, strict=True)) if plain else iter([[] for _ in range(self.height)])
+
+    def cells(self, position: int) -> list[Any]:
+        """Column ``position`` as Python values, made once."""
+        if position not in self._plain:
+            column = self.columns[position]
+            self._plain[position] = column if isinstance(column, list) else column.to_pylist()
+        return self._plain[position]
+
+
+def _slice(column: Any, start: int, stop: int) -> Any:
+    return column[start:stop] if isinstance(column, list) else column.slice(start, max(stop - start, 0))
+
+
+def is_arrow(column: Any) -> bool:
+    return not isinstance(column, (list, tuple)) and hasattr(column, "to_pylist")
+
+
+def plain_numbers(column: Any) -> np.ndarray | None:
+    """float64 (NaN for blank cells) when every cell of the Arrow text column is blank or plain
+    decimal text with a finite value; None when any is not (the caller reads the cells one by one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # first as written, empty cells as none: Arrow's parser takes what float() takes, bar spaces and
+    # "_" (which it refuses); nan and inf, which it takes too, are refused below as float() results are
+    direct = _cast(pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column))
+    if direct is not None:
+        return direct
+    trimmed = pc.utf8_trim_whitespace(column)
+    filled = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    if pc.any(pc.invert(pc.fill_null(pc.match_substring_regex(filled, PLAIN_NUMBER), True))).as_py():
+        return None
+    return _cast(filled)
+
+
+def _cast(column: Any) -> np.ndarray | None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    out = np.asarray(values, dtype=float)
+    if not np.isfinite(out[~np.isnan(out)]).all():  # nan, inf, 1e400: no numbers to float() either
+        return None
+    if np.isnan(out).sum() != column.null_count:  # "nan" written out read as NaN: not a number
+        return None
+    return out
+
+
+NOT_A_NUMBER = r"[^0-9０-９.．eE+\-－＋\s]"  # a character no number cell holds (letters, Chinese, %, ,)
+
+
+def surely_text(column: Any) -> bool:
+    """Whether some cell of the Arrow text column holds a character no number has: the column is
+    text, without reading each cell as a number first."""
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.match_substring_regex(column, NOT_A_NUMBER)).as_py())
+
+
+def longest(column: Any) -> int:
+    """Characters in the longest cell of an Arrow text column."""
+    import pyarrow.compute as pc
+
+    found = pc.max(pc.utf8_length(column)).as_py()
+    return int(found) if found is not None else 0
