@@ -33,7 +33,7 @@ class ParquetSource(DataSource):
 
     def read(self, params: Mapping[str, Any], base_dir: Path) -> RawTable:
         where = Path(base_dir) / str(params["path"])
-        files = sorted(where.rglob("*.parquet")) if where.is_dir() else [where]
+        files = sorted(p for p in where.rglob("*.parquet") if p.is_file()) if where.is_dir() else [where]
         if not where.exists() or not files:
             raise KaoheError(Diagnostic("E-DATA-FILE", {"file": str(params["path"]), "looked": str(where.absolute())},
                                         file=str(where)))
@@ -57,7 +57,7 @@ def _read(file: Path) -> tuple[list[str], list[list[Any]]]:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(file)
+        table = pq.ParquetFile(file).read()  # the file alone: no partition columns guessed from its folder
     except (OSError, pa.ArrowException) as exc:
         raise KaoheError(Diagnostic("E-DATA-SOURCE", {"table": str(file), "problem": Bilingual(
             f"不是可读的 Parquet 文件（{exc}）", f"not a readable Parquet file ({exc})")}, file=str(file))) from None

@@ -222,3 +222,22 @@ def test_a_plugin_rater_that_does_not_say_it_stays_in_its_group_is_refused(tmp_p
     problem = caught.value.diagnostics[0]
     assert problem.code == "E-PARTITION-RATER" and problem.line == 16
     assert "whole_period" in problem.message("en")
+
+
+def test_partitions_of_a_file_read_as_columns_are_those_of_one_read_as_rows(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaohe.plugins import data_sources
+
+    ruleset = write_city(tmp_path)
+    with open(tmp_path / "values.csv", "a", encoding="utf-8") as handle:  # past 64 KB: Arrow reads it
+        handle.writelines(f"P{c}{u}{k:02d},{y}Q{q},{50 + k}\n" for y in range(2000, 2025) for q in range(1, 5)
+                          for c in range(3) for u in range(2) for k in range(10))
+    invoke("-q", "partition", str(ruleset), "--by", "city", "--out", str(tmp_path / "columns"))
+    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda file, delimiter: None)
+    invoke("-q", "partition", str(ruleset), "--by", "city", "--out", str(tmp_path / "rows"))
+    files = sorted(p.relative_to(tmp_path / "rows") for p in (tmp_path / "rows").rglob("*.parquet") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "columns") for p in (tmp_path / "columns").rglob("*.parquet")
+                           if p.is_file())
+    assert len(files) == 9  # 3 tables × 3 cities
+    for file in files:
+        assert pq.ParquetFile(tmp_path / "rows" / file).read().equals(pq.ParquetFile(tmp_path / "columns" / file).read()), file

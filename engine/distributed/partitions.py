@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import numpy as np
+
 from kaohe.engine.components import RawTable
+from kaohe.engine.data.columnar import ColumnRows
 from kaohe.engine.data.headers import names_of
 from kaohe.engine.data.load import read_table
 from kaohe.engine.data.tables import Dataset
@@ -88,9 +91,13 @@ def write_partitions(ruleset: Ruleset, dataset: Dataset, specs: Mapping[str, Map
                 continue
             raw = read_table(table, specs[table], base, registry)
             column = _subject_column(ruleset, table, raw)
-            parts = _split(raw, column, label_of, sorted(set(labels.tolist())))
-            for label, part in parts.items():
-                _write(raw.columns, part, staging / f"{table}.parquet" / folder_name(key, label) / "part-0.parquet")
+            chosen = sorted(set(labels.tolist()))
+            for label, part in _split(raw, column, label_of, chosen).items():
+                file = staging / f"{table}.parquet" / folder_name(key, label) / "part-0.parquet"
+                if isinstance(raw.rows, ColumnRows):
+                    _write_table(part, file)
+                else:
+                    _write(raw.columns, part, file)
             rows[table] = len(raw.rows)
         if out.exists():
             shutil.rmtree(out)
@@ -109,7 +116,10 @@ def _subject_column(ruleset: Ruleset, table: str, raw: RawTable) -> int:
     raise KaoheError(Diagnostic("E-PARTITION-COLUMN", {"table": raw.origin}, file=raw.origin))
 
 
-def _split(raw: RawTable, column: int, label_of: Mapping[str, str], labels: list[str]) -> dict[str, list[list[Any]]]:
+def _split(raw: RawTable, column: int, label_of: Mapping[str, str], labels: list[str]) -> dict[str, Any]:
+    """Each partition's rows: a list of row lists, or an Arrow table when the source read columns."""
+    if isinstance(raw.rows, ColumnRows):
+        return _split_columns(raw, raw.rows, column, label_of, labels)
     parts: dict[str, list[list[Any]]] = {label: [] for label in labels}
     for row, number in zip(raw.rows, raw.row_numbers, strict=True):
         label = label_of.get(_subject_text(row[column]))
@@ -119,6 +129,33 @@ def _split(raw: RawTable, column: int, label_of: Mapping[str, str], labels: list
                                         file=raw.origin, line=number))
         parts[label].append(row)
     return parts
+
+
+def _split_columns(raw: RawTable, rows: ColumnRows, column: int, label_of: Mapping[str, str],
+                   labels: list[str]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    code = {label: k for k, label in enumerate(labels)}
+    subjects = rows.cells(column)
+    found = [code.get(label_of.get(_subject_text(s), ""), -1) for s in subjects]
+    if -1 in found:
+        at = found.index(-1)
+        raise KaoheError(Diagnostic("E-PARTITION-SUBJECT", {"table": raw.origin, "row": raw.row_numbers[at],
+                                                            "subject": str(subjects[at])},
+                                    file=raw.origin, line=raw.row_numbers[at]))
+    codes = np.asarray(found)
+    order = np.argsort(codes, kind="stable")  # each partition's rows in file order
+    bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+    columns = [c if not isinstance(c, list) else pa.array(c) for c in rows.columns]
+    table = pa.Table.from_arrays(columns, names=[str(c) for c in raw.columns])
+    return {label: table.take(pa.array(order[bounds[k]:bounds[k + 1]])) for k, label in enumerate(labels)}
+
+
+def _write_table(table: Any, file: Path) -> None:
+    import pyarrow.parquet as pq
+
+    file.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, file, compression="zstd")
 
 
 def _subject_text(cell: Any) -> str:
