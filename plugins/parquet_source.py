@@ -6,7 +6,7 @@ written by ``kaohe partition`` reads whole for a single-process run and one
 partition at a time for ``kaohe evaluate --engine dask``. The files must share
 their columns. Cells come out as Python values (text, numbers, dates, None) and
 are typed by ``kaohe.engine.data.load`` like any other source's; a cell's row is
-its position in the table (1-based), named with the file it is in.
+its position in the table (1-based). Rows stay columns (``data.columnar.ColumnRows``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.engine.components import DataSource, RawTable
+from kaohe.engine.data.columnar import ColumnRows
 from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
 
@@ -37,32 +38,39 @@ class ParquetSource(DataSource):
         if not where.exists() or not files:
             raise KaoheError(Diagnostic("E-DATA-FILE", {"file": str(params["path"]), "looked": str(where.absolute())},
                                         file=str(where)))
-        columns: list[str] | None = None
-        rows: list[list[Any]] = []
-        for file in files:
-            names, part = _read(file)
-            if columns is not None and names != columns:
+        tables = [_read(file) for file in files]
+        names = tables[0].column_names
+        for file, table in zip(files, tables, strict=True):
+            if table.column_names != names:
                 raise KaoheError(Diagnostic("E-DATA-SOURCE", {"table": str(where), "problem": Bilingual(
                     f"{file.name} 的列与同一张表的其他文件不同", f"{file.name} has other columns than the table's other files",
                 )}, file=str(file)))
-            columns = names
-            rows.extend(part)
-        assert columns is not None
-        return RawTable(columns=columns, rows=rows, origin=str(where), row_numbers=list(range(1, len(rows) + 1)),
-                        header_line=None)
+        height = sum(t.num_rows for t in tables)
+        columns = [_column([t.column(k) for t in tables]) for k in range(len(names))]
+        return RawTable(columns=list(names), rows=ColumnRows(columns, height), origin=str(where),
+                        row_numbers=list(range(1, height + 1)), header_line=None)
 
 
-def _read(file: Path) -> tuple[list[str], list[list[Any]]]:
+def _read(file: Path) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        table = pq.ParquetFile(file).read()  # the file alone: no partition columns guessed from its folder
+        return pq.ParquetFile(file).read()  # the file alone: no partition columns guessed from its folder
     except (OSError, pa.ArrowException) as exc:
         raise KaoheError(Diagnostic("E-DATA-SOURCE", {"table": str(file), "problem": Bilingual(
             f"不是可读的 Parquet 文件（{exc}）", f"not a readable Parquet file ({exc})")}, file=str(file))) from None
-    columns = [column.to_pylist() for column in table.columns]
-    return list(table.column_names), [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def _column(chunks: list[Any]) -> Any:
+    """One column over the files: text stays an Arrow array (typed in C where it is plain numbers),
+    other types become Python values, as a spreadsheet's cells are."""
+    import pyarrow as pa
+
+    if all(pa.types.is_string(c.type) for c in chunks):
+        arrays = [a for c in chunks for a in c.chunks]
+        return pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
+    return [value for c in chunks for value in c.to_pylist()]
 
 
 @hookimpl
