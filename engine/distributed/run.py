@@ -20,6 +20,7 @@ partition key, or a ranking group found in two partitions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,8 +211,10 @@ def dask_map(scheduler: str | None, workers: int) -> tuple[MapPartitions, Callab
         client = Client(scheduler)  # type: ignore[no-untyped-call]
         cluster = None
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)  # type: ignore[no-untyped-call]
+        with warnings.catch_warnings():  # the scheduler's own HTTP port taken: it picks another, no news
+            warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)  # type: ignore[no-untyped-call]
         client = Client(cluster)  # type: ignore[no-untyped-call]
 
     def run(fn: Callable[..., PartitionOutput], tasks: list[tuple[Any, ...]]) -> list[PartitionOutput]:
