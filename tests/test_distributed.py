@@ -241,3 +241,14 @@ def test_partitions_of_a_file_read_as_columns_are_those_of_one_read_as_rows(tmp_
     assert len(files) == 9  # 3 tables × 3 cities
     for file in files:
         assert pq.ParquetFile(tmp_path / "rows" / file).read().equals(pq.ParquetFile(tmp_path / "columns" / file).read()), file
+
+
+def test_a_running_cluster_is_used_by_its_scheduler_address(city: tuple[Path, Path, bytes], tmp_path: Path) -> None:
+    from dask.distributed import LocalCluster
+
+    ruleset, parts, single = city
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out = tmp_path / "remote.parquet"
+        invoke("-q", "evaluate", str(ruleset), "--engine", "dask", "--scheduler", cluster.scheduler_address,
+               "--data", str(parts), "--partition-by", "city", "--format", "parquet", "--out", str(out))
+        assert out.read_bytes() == single  # the tasks ran on the cluster's worker, not in a cluster of our own
