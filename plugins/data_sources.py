@@ -32,6 +32,10 @@ _PATH = {
 }
 
 
+# from this size a plain CSV is read by Arrow (``_read_plain_csv``): below it the csv module is as quick
+# as importing pyarrow (a few tenths of a second cold), and a plain run imports no heavy library
+ARROW_CSV_BYTES = 4 << 20
+
 GBK = "gb18030"  # the superset of GBK: what a CSV that is not UTF-8 most likely is in a Chinese office
 
 
@@ -150,14 +154,14 @@ def _read_plain_csv(file: Path, delimiter: str) -> RawTable | None:
     text columns (``engine/data/columnar.py``): the same cells and line numbers the ``csv`` module
     gives such a file, without a Python string per cell. None for any other file (and for rows of
     unequal length), which the ``csv`` module then reads as always."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     data = file.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or len(data) < 1 << 16:
-        return None  # quotes (cells may span lines), lone CRs, or too small to be worth it
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or len(data) < ARROW_CSV_BYTES:
+        return None  # quotes (cells may span lines), lone CRs, or too small to be worth importing Arrow
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     try:
         data.decode("utf-8")
     except UnicodeError:

@@ -17,7 +17,13 @@ from kaohe.engine.report.results import build_document
 from kaohe.plugins import data_sources
 from kaohe.plugins.data_sources import _read_csv, _read_plain_csv
 
-ROWS = 4000  # above the 64 KB a file needs before Arrow is worth it
+ROWS = 4000
+
+
+@pytest.fixture(autouse=True)
+def arrow_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow reads files from 4 MB on (``ARROW_CSV_BYTES``); these test files are smaller."""
+    monkeypatch.setattr(data_sources, "ARROW_CSV_BYTES", 1)
 
 
 def by_csv_module(file: Path) -> tuple[list[str], list[list[str]], list[int], int | None]:
@@ -122,3 +128,9 @@ def test_the_stream_of_a_large_values_file_stays_columnar(tmp_path: Path) -> Non
     fast = _read_plain_csv(file, ",")
     assert fast is not None and len(fast.rows) == 9000
     assert not isinstance(fast.rows, list)  # no list of row lists was made
+
+
+def test_a_small_file_is_left_to_the_csv_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data_sources, "ARROW_CSV_BYTES", 4 << 20)
+    file = written(tmp_path / "values.csv", office_text())  # about 100 KB: not worth importing Arrow
+    assert file.stat().st_size < 4 << 20 and _read_plain_csv(file, ",") is None
