@@ -13,7 +13,16 @@ Three measurements, each against the numpy script doing exactly that part:
 - end to end to CSV: read subjects.csv, values.csv and events.csv, evaluate,
   write one CSV row per person (kaohe: ``kaohe evaluate --format csv --out``
   in-process, so the interpreter start is not counted on either side).
-The best of ``--repeat`` runs is reported for each side. Not a test: run on demand.
+The best of ``--repeat`` runs is reported for each side, and kaohe's first run beside it. Not a
+test: run on demand.
+
+What each side's timed part does not do: the numpy script starts from arrays made before its
+timing (the values as a dense matrix, each event's subject as an integer, a 迟报 flag per event),
+needs no date order (all its points are equal, so which ones a cap removes does not matter) and
+builds no per-event table. kaohe's timed part evaluates ``event.type == '迟报'``, puts the events
+in date order, and builds the 300,000 adjustment rows (rule, subject, raw and kept points, event,
+capped, rejected) every report reads. What kaohe keeps per dataset (the codes of the event texts,
+the date order) is built in its first run, which is why that one is shown too.
 """
 
 from __future__ import annotations
@@ -189,12 +198,17 @@ def kaohe_end_to_end(folder: Path, out: Path) -> None:
 
 
 def best(repeat: int, job: Callable[[], object]) -> float:
+    return timings(repeat, job)[0]
+
+
+def timings(repeat: int, job: Callable[[], object]) -> tuple[float, float]:
+    """(best, first) of ``repeat`` runs."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         job()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return min(times), times[0]
 
 
 def main() -> None:
@@ -210,21 +224,23 @@ def main() -> None:
         scoring, scoring_adjustments, arrays = kaohe_parts(folder)
         values, subject, late = arrays["values"], arrays["subject"], arrays["late"]
         rows = {
-            "scoring": (best(args.repeat, scoring), best(args.repeat, lambda: numpy_scoring(values))),
-            "scoring + adjustments": (best(args.repeat, scoring_adjustments),
+            "scoring": (timings(args.repeat, scoring), best(args.repeat, lambda: numpy_scoring(values))),
+            "scoring + adjustments": (timings(args.repeat, scoring_adjustments),
                                       best(args.repeat, lambda: numpy_scoring_adjustments(values, subject, late))),
-            "end to end to CSV": (best(args.repeat, lambda: kaohe_end_to_end(folder, folder / "k.csv")),
+            "end to end to CSV": (timings(args.repeat, lambda: kaohe_end_to_end(folder, folder / "k.csv")),
                                   best(args.repeat, lambda: numpy_end_to_end(folder, folder / "n.csv"))),
         }
-    figures = {name: {"kaohe_s": round(k, 4), "numpy_s": round(n, 4), "ratio": round(k / n, 2)}
-               for name, (k, n) in rows.items()}
+    figures = {name: {"kaohe_s": round(k, 4), "numpy_s": round(n, 4), "ratio": round(k / n, 2),
+                      "kaohe_first_s": round(first, 4)}
+               for name, ((k, first), n) in rows.items()}
     if args.json:
         print(json.dumps({"persons": args.persons, **figures}, ensure_ascii=False, indent=2))
         return
     out = io.StringIO()
     out.write(f"peer workload, {args.persons:,} persons, best of {args.repeat}\n")
     for name, f in figures.items():
-        out.write(f"{name:24s} kaohe {f['kaohe_s']:8.3f} s   numpy {f['numpy_s']:8.3f} s   {f['ratio']:6.2f}×\n")
+        out.write(f"{name:24s} kaohe {f['kaohe_s']:8.3f} s   numpy {f['numpy_s']:8.3f} s   {f['ratio']:6.2f}×"
+                  f"   (kaohe's first run {f['kaohe_first_s']:.3f} s)\n")
     print(out.getvalue(), end="")
 
 

@@ -112,7 +112,10 @@ def clip(values: np.ndarray, low: float, high: float) -> tuple[np.ndarray, np.nd
     """``values`` clipped to [low, high] and where clipping changed them (NaN stays NaN)."""
     with np.errstate(invalid="ignore"):
         clipped = np.clip(values, low, high)
-        changed = ~np.isnan(values) & (clipped != values)
+        if low <= high:  # outside the bounds is exactly where clipping changes a value (NaN is neither)
+            changed = (values < low) | (values > high)
+        else:
+            changed = ~np.isnan(values) & (clipped != values)
     return clipped, changed
 
 

@@ -264,9 +264,22 @@ class Subjects:
     joined: Days
     left: Days
     extra: dict[str, Numbers | Texts] = field(default_factory=dict)
+    _cache: dict[str, tuple[Any, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def dated(self) -> Flags:
+        """Subjects with a joined or a left date (the others are on post all year), once for the dataset."""
+        found: Flags = _cached(self._cache, "dated", self.joined,
+                               lambda joined: _frozen(~(np.isnat(joined) & np.isnat(self.left))))
+        return found
+
+    def class_codes(self) -> tuple[list[str], Indices]:
+        """Sorted distinct classes and each subject's code, computed once for the dataset
+        (every period's cohort reads them)."""
+        found: tuple[list[str], Indices] = _cached(self._cache, "class", self.cls, sorted_codes)
+        return found
 
     @classmethod
     def empty(cls) -> Subjects:
@@ -285,6 +298,7 @@ class Values:
     n_subjects: int
     _groups: dict[tuple[str, str], Rows] | None = field(
         default=None, init=False, repr=False, compare=False)
+    _dense: dict[tuple[int, int], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.subject)
@@ -295,12 +309,32 @@ class Values:
         return cls(np.zeros(0, dtype=np.int64), text, text.copy(), np.zeros(0), n_subjects)
 
     def column(self, period: str, input: str) -> Numbers:
-        """float64 per subject, NaN where the value is absent."""
-        out = np.full(self.n_subjects, np.nan)
+        """float64 per subject, NaN where the value is absent (not to be changed in place: it may
+        be a read-only view of the table)."""
         rows = self.groups().get((period, input))
+        if rows is not None and len(rows):
+            first, last = int(rows[0]), int(rows[-1])
+            if last - first + 1 == len(rows):  # one block of the table (a wide sheet's column): no gather
+                if self._in_subject_order(first, last + 1):  # the block is the column: shared, read-only
+                    dense: Numbers = self.value[first:last + 1]
+                    return _frozen(dense.view())
+                out = np.full(self.n_subjects, np.nan)
+                out[self.subject[first:last + 1]] = self.value[first:last + 1]
+                return out
+        out = np.full(self.n_subjects, np.nan)
         if rows is not None:
             out[self.subject[rows]] = self.value[rows]
         return out
+
+    def _in_subject_order(self, start: int, stop: int) -> bool:
+        """Whether rows start…stop hold subjects 0, 1, 2 … in order, every subject once (checked
+        once per block: then the block is the column itself)."""
+        if stop - start != self.n_subjects:
+            return False
+        known = self._dense.get((start, stop))
+        if known is None:
+            known = self._dense[(start, stop)] = bool(np.array_equal(self.subject[start:stop], np.arange(stop - start)))
+        return known
 
     def index_codes(self, p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],
                     i_codes: NDArray[np.integer[Any]]) -> None:
@@ -350,6 +384,59 @@ def label_codes(labels: Texts) -> tuple[list[str], Indices]:
     return distinct, np.fromiter(map(lookup.__getitem__, labels), dtype=np.int64, count=len(labels))
 
 
+@dataclass(frozen=True)
+class TextCodes:
+    """A text column as integer codes: ``labels`` sorted, ``codes[i]`` the label of entry i.
+    Comparing codes with one label's code is what ``column == 'text'`` means, without a string
+    comparison per entry."""
+
+    labels: list[str]
+    lookup: dict[str, int]
+    codes: NDArray[np.int32]
+
+    def take(self, rows: np.ndarray) -> TextCodes:
+        return TextCodes(self.labels, self.lookup, self.codes[rows])
+
+    def fixed_width(self) -> NDArray[np.str_]:
+        """The column as numpy fixed-width text (what ``column.astype(str)`` gives)."""
+        texts: NDArray[np.str_] = np.array(self.labels, dtype=str)[self.codes]
+        return texts
+
+
+def text_codes(column: np.ndarray) -> TextCodes | None:
+    """Codes of an object column that holds only text; None for anything else (numbers, blanks
+    as None, or a text numpy's fixed-width form would change: one ending in NUL)."""
+    if column.dtype != object or not len(column):
+        return None
+    entries = column.tolist()
+    distinct = set(entries)  # a non-text entry never equals a text, so it stays in the set
+    if any(type(label) is not str or label.endswith("\x00") for label in distinct):
+        return None
+    labels = sorted(distinct)
+    lookup = {label: code for code, label in enumerate(labels)}
+    codes = np.fromiter(map(lookup.__getitem__, entries), dtype=np.int32, count=len(entries))
+    return TextCodes(labels, lookup, codes)
+
+
+def sorted_codes(column: np.ndarray) -> tuple[list[str], Indices]:
+    """``np.unique(column.astype(str), return_inverse=True)`` as (labels, int64 codes), without
+    converting every entry to fixed-width text when the column is plain text."""
+    coded = text_codes(column)
+    if coded is not None:
+        return coded.labels, coded.codes.astype(np.int64)
+    labels, codes = np.unique(np.asarray(column).astype(str), return_inverse=True)
+    return [str(x) for x in labels], codes.reshape(len(column)).astype(np.int64)
+
+
+def _cached(cache: dict[str, tuple[Any, ...]], key: str, source: np.ndarray, build: Any) -> Any:
+    """``build(source)`` remembered per table while ``source`` is the same array (a table whose
+    column was replaced gets a fresh result; columns are never changed in place)."""
+    found = cache.get(key)
+    if found is None or found[0] is not source:
+        found = cache[key] = (source, build(source))
+    return found[1]
+
+
 @dataclass
 class Events:
     """One row per event, in file order."""
@@ -363,15 +450,137 @@ class Events:
     fields: dict[str, Numbers | Texts]
     row: Indices
     origin: str = ""  # the file, so a problem found in one event can point at its line
+    _cache: dict[str, tuple[Any, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.subject)
+
+    def text_codes(self, name: str) -> TextCodes | None:
+        """Codes of the text column ``name`` (``type`` or a text field), once for the dataset;
+        None when it is not plain text."""
+        column = getattr(self, name) if name in ("type", "points", "confirmed") else self.fields.get(name)
+        if column is None:
+            return None
+        found: TextCodes | None = _cached(self._cache, f"codes:{name}", column, text_codes)
+        return found
+
+    def in_order(self) -> Rows:
+        """Positions of all events in date order (NaT last), then source row order: sorted once
+        for the dataset. ``np.lexsort((row, date))``, by a radix sort of day numbers when rows
+        are in source order and the dates span less than 179 years."""
+        found: Rows = _cached(self._cache, "order", self.date, lambda _: _frozen(_date_order(self.date, self.row)))
+        return found
+
+    def placed_dates(self) -> Days:
+        """The date that places each event in a period: its own date, or the first day of the
+        period written in its ``period`` column; once for the dataset (read-only)."""
+        def placed(_: Any) -> Days:
+            dates = self.date.copy()
+            for i in self.period_rows().tolist():
+                period = parse_period(self.period[i])
+                if period is not None:
+                    dates[i] = np.datetime64(period.start)
+            return _frozen(dates)
+        found: Days = _cached(self._cache, "placed", self.date, placed)
+        return found
+
+    def order_rank(self) -> Rows:
+        """Each event's place in ``in_order()``, once for the dataset."""
+        def rank(_: Any) -> Rows:
+            order = self.in_order()
+            places = np.empty(len(order), dtype=np.intp)
+            places[order] = np.arange(len(order))
+            return places
+        found: Rows = _cached(self._cache, "rank", self.date, rank)
+        return found
+
+    def subjects_in_order(self) -> Indices:
+        """``subject`` of every event in date order (``in_order()``), once for the dataset; a
+        period's events are usually a block of it."""
+        found: Indices = _cached(self._cache, "subjects_in_order", self.subject, lambda s: _frozen(s[self.in_order()]))
+        return found
+
+    def codes_in_order(self, name: str) -> TextCodes | None:
+        """``text_codes(name)`` of every event in date order, once for the dataset."""
+        codes = self.text_codes(name)
+        if codes is None:
+            return None
+        found: TextCodes = _cached(self._cache, f"codes_in_order:{name}", codes.codes,
+                                   lambda _: TextCodes(codes.labels, codes.lookup, _frozen(codes.codes[self.in_order()])))
+        return found
+
+    def in_period(self, dates: Days, start: Any, end: Any, order: Rows | None = None) -> Rows:
+        """Positions, in ``order`` (default ``in_order()``), of the events whose ``dates`` fall
+        from ``start`` to ``end`` (inclusive). With the dataset's own order and ``placed_dates()``
+        sorted in it (no event placed by its period column elsewhere), a period is one block of
+        that order, found by binary search and returned as a slice of it (read-only)."""
+        order = self.in_order() if order is None else order
+        first, last = np.datetime64(start, "D"), np.datetime64(end, "D")
+        if len(order) and order is self.in_order() and dates is self.placed_dates():
+            placed = self._placed_in_order()
+            if placed is not None:  # sorted: the block from the first date ≥ start to the last ≤ end
+                a, b = int(np.searchsorted(placed, first, "left")), int(np.searchsorted(placed, last, "right"))
+                block: Rows = order[a:max(a, b)]
+                return block
+        if not len(dates):
+            return order[:0]
+        inside = ((dates >= first) & (dates <= last))[order]
+        positions = np.flatnonzero(inside)
+        if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+            return order[positions[0]:positions[-1] + 1]
+        found: Rows = order[positions]
+        return found
+
+    def _placed_in_order(self) -> Days | None:
+        """``placed_dates()`` in ``in_order()`` when that is sorted (NaT, which no period holds,
+        only at the end); None otherwise. Once for the dataset."""
+        def sorted_or_none(_: Any) -> Days | None:
+            placed = self.placed_dates()[self.in_order()]
+            missing = np.isnat(placed)
+            dated = len(placed) - int(missing.sum())
+            head = placed[:dated]
+            if missing[:dated].any() or not bool(np.all(head[1:] >= head[:-1])):
+                return None
+            return _frozen(head)
+        found: Days | None = _cached(self._cache, "placed_in_order", self.date, sorted_or_none)
+        return found
+
+    def period_rows(self) -> Rows:
+        """Positions of the events placed by their ``period`` column, once for the dataset."""
+        found: Rows = _cached(self._cache, "period_rows", self.period, lambda p: np.flatnonzero(p != ""))
+        return found
 
     @classmethod
     def empty(cls) -> Events:
         obj = np.zeros(0, dtype=object)
         return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[D]"), obj, obj.copy(),
                    np.zeros(0), np.zeros(0, dtype=bool), {}, np.zeros(0, dtype=np.int64))
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """``array`` made read-only: a column shared by every period must not be changed by one."""
+    array.flags.writeable = False
+    return array
+
+
+def _date_order(date: Days, row: Indices) -> Rows:
+    """``np.lexsort((row, date))`` (NaT last)."""
+    if len(date) == 0:
+        return np.zeros(0, dtype=np.intp)
+    days = date.astype("datetime64[D]").view(np.int64)
+    known = days != NAT
+    in_source_order = len(row) == len(date) and bool(np.all(row[1:] > row[:-1]))
+    if not in_source_order or not known.any():
+        order: Rows = np.lexsort((row, date))
+        return order
+    low, high = int(days[known].min()), int(days[known].max())
+    if high - low + 1 >= 2**16:
+        order = np.lexsort((row, date))
+        return order
+    # a stable sort keeps source order among equal days; numpy sorts 16-bit keys by radix
+    key = np.where(known, days - low, high - low + 1).astype(np.uint16)
+    order = np.argsort(key, kind="stable")
+    return order
 
 
 @dataclass

@@ -11,7 +11,6 @@ so numbering, ``key``/``cap_key`` and every cap apply to them unchanged.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +101,8 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
         records, fields = _records(ruleset, rule.per, view, items)
         subjects = records.subjects
         env = _record_env(ruleset, cohort, scores, subjects, used)
-        env[rule.per] = RecordColumns(fields, records.column)  # a column is built only if the rule reads it
+        # a column is built only if the rule reads it; text compares by the records' codes when they have them
+        env[rule.per] = RecordColumns(fields, records.column, codes=getattr(records, "text_codes", None))
         env["n"] = np.zeros(len(subjects))
         events = records.index
     else:
@@ -122,27 +122,28 @@ def _matches(ruleset: Ruleset, rule: Rule | Veto, cohort: Cohort, scores: TreeSc
     if rule.applies_to is not None:
         applies = np.array([c in rule.applies_to for c in cohort.class_labels], dtype=bool)
         chosen &= applies[cohort.class_index][subjects]
-    env = {k: _rows_of(v, chosen) for k, v in env.items() if k != COHORT}
-    subjects, events = subjects[chosen], events[chosen]
-    if rule.per in ("event", "item"):
+    positions = np.flatnonzero(chosen)  # once: every column below takes the same rows
+    per_record = rule.per in ("event", "item")
+    env = {k: _rows_of(v, positions) for k, v in env.items() if k != COHORT and not (per_record and k == "n")}
+    subjects, events = subjects[positions], events[positions]
+    if per_record:
+        env["n"] = np.zeros(len(positions))  # the ordinal, numbered below for rules that read it
         if isinstance(rule, Rule) and rule.key is not None:
-            env[KEY_GROUPS] = _key_groups(subjects, records.column(rule.key)[chosen])
+            env[KEY_GROUPS] = _key_groups(subjects, records.column(rule.key)[positions])
         if "n" in used:  # the ordinal needs a sort: only for rules that read it
             env["n"] = _ordinal(env.get(KEY_GROUPS, subjects))
     elif points is not None:  # evaluated over the whole cohort, so they may use cohort functions
-        env[SUBJECT_POINTS] = np.asarray(points)[chosen]
+        env[SUBJECT_POINTS] = np.asarray(points)[positions]
     return subjects, events, env
 
 
-def _rows_of(value: Any, chosen: np.ndarray) -> Any:
+def _rows_of(value: Any, positions: np.ndarray) -> Any:
     """An env entry (column, record of columns, or the history frame) for the chosen rows."""
-    if isinstance(value, RecordColumns):
-        return value.take(chosen)
+    if isinstance(value, RecordColumns | PeriodFrame):
+        return value.take(positions)
     if isinstance(value, dict):
-        return {f: c[chosen] for f, c in value.items()}
-    if isinstance(value, PeriodFrame):
-        return value.take(np.flatnonzero(chosen))
-    return value[chosen]
+        return {f: c[positions] for f, c in value.items()}
+    return value[positions]
 
 
 def _limit(cap: float | Expression, ruleset: Ruleset, cohort: Cohort, scores: TreeScores) -> np.ndarray:
@@ -176,7 +177,7 @@ def _ordinal(subjects: np.ndarray) -> np.ndarray:
     """1, 2, 3 … for each subject's rows, in row order."""
     if len(subjects) == 0:
         return np.zeros(0)
-    order = np.argsort(subjects, kind="stable")
+    order = stable_order(subjects)
     sorted_subjects = subjects[order]
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_subjects)) + 1]
     position = np.arange(len(subjects)) - np.repeat(starts, np.diff(np.r_[starts, len(subjects)]))
@@ -185,12 +186,27 @@ def _ordinal(subjects: np.ndarray) -> np.ndarray:
     return result
 
 
-def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.ndarray:
+def stable_order(groups: np.ndarray) -> np.ndarray:
+    """``np.argsort(groups, kind="stable")`` for non-negative integer groups, faster: numpy sorts
+    16-bit keys by radix, and (group, row) keys are distinct, so any sort of them is stable."""
+    size = int(groups.max(initial=-1)) + 1
+    if len(groups) and groups.min() < 0:
+        return np.argsort(groups, kind="stable")
+    if size <= 2**16:
+        return np.argsort(groups.astype(np.uint16), kind="stable")
+    if size * len(groups) < 2**62:
+        keyed = groups.astype(np.int64) * len(groups) + np.arange(len(groups))
+        return np.argsort(keyed)
+    return np.argsort(groups, kind="stable")
+
+
+def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.ndarray | None:
     """Matching events that do not count: failing ``require``, or beyond
-    ``max_events`` in date order. ``n`` then numbers only the counted ones."""
-    rejected = np.full(len(subjects), None, dtype=object)
+    ``max_events`` in date order. ``n`` then numbers only the counted ones.
+    None when the rule has neither (every row counts)."""
     if rule.per == "subject" or (rule.require is None and rule.max_events is None):
-        return rejected
+        return None  # every matching row counts
+    rejected = np.full(len(subjects), None, dtype=object)
     if rule.require is not None:
         passed = rule.require.evaluate_mask(env, len(subjects))
         rejected[~passed] = rule.reject_message or f"不符合“{rule.title}”的必备条件（{rule.require.text}），不予计入"
@@ -207,44 +223,91 @@ def _rejections(rule: Rule, subjects: np.ndarray, env: dict[str, Any]) -> np.nda
 
 def cap_in_order(subjects: np.ndarray, points: np.ndarray, limit: np.ndarray) -> np.ndarray:
     """Keep each row's points while its subject's running total stays within
-    ``limit[subject]``; rows later in order lose what exceeds it."""
+    ``limit[subject]``; rows later in order lose what exceeds it. The running total
+    adds the subject's rows one after another in row order (as ``np.bincount`` does).
+    Returns ``points`` itself when every subject's rows fit (callers never change it in place)."""
+    return capped_with_totals(subjects, points, limit)[0]
+
+
+def capped_with_totals(subjects: np.ndarray, points: np.ndarray, limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``cap_in_order`` and each subject's kept points, summed in row order: what
+    ``np.bincount(subjects, kept, minlength=len(limit))`` gives, without a second pass over every row."""
     if len(subjects) == 0:
-        return points.copy()
-    order = np.argsort(subjects, kind="stable")
-    s, p = subjects[order], points[order]
-    running = np.cumsum(p)
-    starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
-    offset = np.repeat(running[starts] - p[starts], np.diff(np.r_[starts, len(s)]))
-    before = running - p - offset
-    kept = np.clip(limit[s] - before, 0.0, p)
-    result = np.empty_like(points)
-    result[order] = kept
-    return result
+        return points, np.zeros(len(limit))
+    if subjects.min() < 0:  # not a cohort row (never from loaded data): every row in order, as indexed
+        rows = np.arange(len(subjects))
+        totals = None
+    else:  # a subject whose points all fit keeps them all: only the others need their rows in order
+        totals = np.bincount(subjects, points, minlength=len(limit))
+        rows = np.flatnonzero((totals > limit)[subjects])
+        if len(rows) == 0:
+            return points, totals
+    result = points.copy()
+    subset, p = subjects[rows], points[rows]
+    order = stable_order(subset)
+    s, p = subset[order], p[order]
+    starts = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]  # where each subject's rows begin
+    before, allowed = _earlier_in_group(starts, p), limit[s]
+    # a row whose running total stays within the limit keeps its points (exactly, not limit − before)
+    kept = np.where(before + p <= allowed, p, np.clip(allowed - before, 0.0, p))
+    result[rows[order]] = kept
+    if totals is None:
+        return result, np.bincount(subjects, result, minlength=len(limit))
+    # the capped subjects' rows, by subject and in row order: their sums as bincount adds them
+    capped = s[starts]
+    totals[capped] = np.bincount(s, kept, minlength=len(totals))[capped]
+    return result, totals
+
+
+LONG_GROUP = 32  # rows; a longer group is summed on its own
+
+
+def _earlier_in_group(starts: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """For rows sorted by group, each group beginning at ``starts``: the sum of the points of the
+    group's earlier rows, added one after another in row order, so a subject's caps depend on its
+    own rows only (a running total over all subjects would carry rounding from the others). Short
+    groups advance together, position by position; long ones are summed one by one."""
+    lengths = np.diff(np.r_[starts, len(points)])
+    before = np.zeros(len(points))
+    for k in range(1, min(int(lengths.max()), LONG_GROUP)):
+        at = starts[lengths > k] + k  # the k-th row of each group that has one
+        before[at] = before[at - 1] + points[at - 1]
+    for start, length in zip(starts[lengths > LONG_GROUP].tolist(), lengths[lengths > LONG_GROUP].tolist(), strict=True):
+        before[start + 1:start + length] = np.cumsum(points[start:start + length - 1])
+    return before
+
+
+@dataclass
+class _Part:
+    """One rule's adjustment rows, before the caps over all rules of a kind."""
+
+    rule: int
+    bonus: bool
+    subjects: np.ndarray
+    raw: np.ndarray
+    kept: np.ndarray
+    events: np.ndarray | None  # None: -1 on every row (per: item rules)
+    items: np.ndarray | None  # None: -1 on every row (all but per: item rules)
+    rejected: np.ndarray | None  # None: every row counted
+    totals: np.ndarray | None = None  # each subject's kept points (np.bincount of kept), when known
 
 
 def apply_adjustments(
     ruleset: Ruleset, cohort: Cohort, scores: TreeScores, view: EventView, state: CapState,
     items: ItemView | None = None,
 ) -> Adjustments:
-    parts: dict[str, list[np.ndarray]] = defaultdict(list)
-    target_left = {k: np.nan_to_num(v, nan=0.0).copy() for k, v in scores.scores.items()}
+    parts: list[_Part] = []
+    target_left: dict[str, np.ndarray] = {}  # built for the targets rules name, when first named
     period = cohort.period
     for index, rule in enumerate(ruleset.rules):
         if not rule_applies(rule, ruleset, period.kind) or not in_force(rule.effective, period.start, period.end):
             continue
         subjects, rows, env = _matches(ruleset, rule, cohort, scores, view, items)
-        no_row = np.full(len(subjects), -1)
-        events, item_rows = (no_row, rows) if rule.per == "item" else (rows, no_row)
         rejected = _rejections(rule, subjects, env)
-        if isinstance(rule.points, float):
-            raw = np.full(len(subjects), rule.points)
-        elif SUBJECT_POINTS in env:
-            raw = np.asarray(env[SUBJECT_POINTS], dtype=float)
-        else:
-            raw = rule.points.evaluate(env, len(subjects))
-        raw = np.clip(np.nan_to_num(raw.astype(float), nan=0.0), 0.0, None)
-        raw[rejected != None] = 0.0  # noqa: E711 (element-wise)
-        kept = raw
+        raw = _raw_points(rule, env, len(subjects))
+        if rejected is not None:
+            raw[rejected != None] = 0.0  # noqa: E711 (element-wise)
+        kept, totals = raw, None  # totals: each subject's kept points, once a per-subject cap summed them
         if rule.cap_key is not None and KEY_GROUPS in env:  # level 1: per key (task, item …)
             groups = np.asarray(env[KEY_GROUPS])
             owner = np.zeros(int(groups.max(initial=-1)) + 1, dtype=np.int64)
@@ -254,47 +317,99 @@ def apply_adjustments(
             months = _month_groups(subjects, env["event"]["date"])
             kept = cap_in_order(months, kept, np.repeat(_limit(rule.cap_month, ruleset, cohort, scores), 12))
         if rule.cap is not None:  # level 3: per period
-            kept = cap_in_order(subjects, kept, _limit(rule.cap, ruleset, cohort, scores))
+            kept, totals = capped_with_totals(subjects, kept, _limit(rule.cap, ruleset, cohort, scores))
         if rule.target is not None:  # before the yearly cap, so points not taken do not use it up
-            left = target_left.setdefault(rule.target, np.zeros(cohort.n))
-            kept = cap_in_order(subjects, kept, left)
-            left -= np.bincount(subjects, kept, minlength=cohort.n)
+            if rule.target not in target_left:
+                score = scores.scores.get(rule.target)
+                target_left[rule.target] = np.zeros(cohort.n) if score is None else np.nan_to_num(score, nan=0.0)
+            left = target_left[rule.target]
+            kept, totals = capped_with_totals(subjects, kept, left)
+            left -= totals
         if rule.cap_year is not None:
             used = state.by_rule.setdefault(rule.id, np.zeros(cohort.n))
-            kept = cap_in_order(subjects, kept, np.maximum(_limit(rule.cap_year, ruleset, cohort, scores) - used, 0.0))
-            used += np.bincount(subjects, kept, minlength=cohort.n)
-        for name, value in (("rule", np.full(len(subjects), index)), ("subject", subjects), ("raw", raw),
-                            ("kept", kept), ("event", events), ("kind", np.full(len(subjects), rule.kind == "bonus")),
-                            ("rejected", rejected), ("item", item_rows)):
-            parts[name].append(value)
+            limit = np.maximum(_limit(rule.cap_year, ruleset, cohort, scores) - used, 0.0)
+            kept, totals = capped_with_totals(subjects, kept, limit)
+            used += totals
+        per_item = rule.per == "item"
+        parts.append(_Part(index, rule.kind == "bonus", subjects, raw, kept, None if per_item else rows,
+                           rows if per_item else None, rejected, totals))
     limits = {kind: _limit(cap, ruleset, cohort, scores) for kind, cap in ruleset.caps.items()}
     return _totals(cohort.n, parts, state, limits)
 
 
-def _totals(n: int, parts: dict[str, list[np.ndarray]], state: CapState,
-            limits: dict[str, np.ndarray]) -> Adjustments:
-    """Caps over all rules of a kind (``adjustment_caps``), per period then per year; ``limits`` per subject."""
-    def joined(name: str, dtype: Any) -> np.ndarray:
-        return np.concatenate(parts[name]).astype(dtype) if parts[name] else np.zeros(0, dtype=dtype)
+def _raw_points(rule: Rule, env: dict[str, Any], n: int) -> np.ndarray:
+    """Each row's points before caps: not below 0, missing as 0."""
+    if isinstance(rule.points, float):  # one number for every row: cleaned once
+        return np.full(n, float(np.clip(np.nan_to_num(rule.points, nan=0.0), 0.0, None)))
+    if SUBJECT_POINTS in env:
+        raw = np.array(env[SUBJECT_POINTS], dtype=float)
+    else:
+        raw = np.array(rule.points.evaluate(env, n), dtype=float)  # a copy: cleaned in place
+    np.nan_to_num(raw, copy=False, nan=0.0)
+    clean: np.ndarray = np.clip(raw, 0.0, None, out=raw)
+    return clean
 
-    rule, subject, raw = joined("rule", np.int64), joined("subject", np.int64), joined("raw", float)
-    kept, event, is_bonus = joined("kept", float), joined("event", np.int64), joined("kind", bool)
-    rejected = joined("rejected", object)
-    item = joined("item", np.int64)
+
+def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+
+def _filled(sizes: list[int], arrays: list[np.ndarray | None], fill: Any, dtype: Any) -> np.ndarray:
+    """The rules' columns one after another; a rule without one (None) fills its rows with ``fill``."""
+    # numpy creates an object array filled with None: no second pass to write it
+    out = np.empty(sum(sizes), dtype=object) if fill is None else np.full(sum(sizes), fill, dtype=dtype)
+    start = 0
+    for size, array in zip(sizes, arrays, strict=True):
+        if array is not None:
+            out[start:start + size] = array
+        start += size
+    return out
+
+
+def _totals(n: int, parts: list[_Part], state: CapState, limits: dict[str, np.ndarray]) -> Adjustments:
+    """Caps over all rules of a kind (``adjustment_caps``), per period then per year; ``limits`` per subject."""
+    sizes = [len(part.subjects) for part in parts]
+    counts = np.array(sizes, dtype=np.int64)
+    rule = np.repeat(np.array([part.rule for part in parts], dtype=np.int64), counts)
+    is_bonus = np.repeat(np.array([part.bonus for part in parts], dtype=bool), counts)
+    subject = _joined([part.subjects for part in parts], np.int64)
+    raw, kept = _joined([part.raw for part in parts], float), _joined([part.kept for part in parts], float)
+    events = [part.events for part in parts]
+    known = [rows for rows in events if rows is not None]
+    event = _joined(known, np.int64) if len(known) == len(events) else _filled(sizes, events, -1, np.int64)
+    item = _filled(sizes, [part.items for part in parts], -1, np.int64)
+    rejected = _filled(sizes, [part.rejected for part in parts], None, object)
+    by_kind: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # (subject, kept) of each kind's rows
+    sums: dict[bool, np.ndarray] = {}  # bonus (True) and deduction per subject
     for kind, mask in (("bonus", is_bonus), ("deduction", ~is_bonus)):
-        limit = limits.get(kind)
+        limit, yearly = limits.get(kind), limits.get(f"{kind}_year")
+        if limit is None and yearly is None:  # the kind's rows as the rules left them, in the same order
+            chosen = [part for part in parts if part.bonus == (kind == "bonus")]
+            if len(chosen) == 1 and chosen[0].totals is not None:  # summed already, as bincount would
+                sums[kind == "bonus"] = chosen[0].totals
+                continue
+            by_kind[kind == "bonus"] = ((chosen[0].subjects, chosen[0].kept) if len(chosen) == 1 else
+                                        (_joined([p.subjects for p in chosen], np.int64),
+                                         _joined([p.kept for p in chosen], float)))
+            continue
         if limit is not None:
             kept[mask] = cap_in_order(subject[mask], kept[mask], limit)
-        yearly = limits.get(f"{kind}_year")
         if yearly is not None:
             used = state.by_kind.setdefault(kind, np.zeros(n))
             kept[mask] = cap_in_order(subject[mask], kept[mask], np.maximum(yearly - used, 0.0))
             used += np.bincount(subject[mask], kept[mask], minlength=n)
-    bonus = np.bincount(subject[is_bonus], kept[is_bonus], minlength=n)
-    deduction = np.bincount(subject[~is_bonus], kept[~is_bonus], minlength=n)
+        by_kind[kind == "bonus"] = (subject[mask], kept[mask])
+    for bonus_kind, (rows_subject, rows_kept) in by_kind.items():
+        sums[bonus_kind] = np.bincount(rows_subject, rows_kept, minlength=n)
+    bonus, deduction = sums[True], sums[False]
+    points = kept.copy()
+    np.negative(kept, out=points, where=~is_bonus)
+    capped = kept != raw  # and not merely by rounding: compared closely only where they differ
+    differ = np.flatnonzero(capped)
+    capped[differ] = ~np.isclose(kept[differ], raw[differ])
     return Adjustments(
-        rule=rule, subject=subject, points=np.where(is_bonus, kept, -kept), raw=raw, event=event,
-        capped=~np.isclose(kept, raw), bonus=bonus, deduction=deduction, rejected=rejected, item=item,
+        rule=rule, subject=subject, points=points, raw=raw, event=event,
+        capped=capped, bonus=bonus, deduction=deduction, rejected=rejected, item=item,
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.data.periods import Period, months_on_post
-from kaohe.engine.data.tables import Dataset, Values
+from kaohe.engine.data.tables import Dataset, Subjects, Values, sorted_codes
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.history import history_frame
 from kaohe.engine.language.cohort import COHORT, CohortFrame
@@ -91,9 +91,9 @@ NO_REASON = np.array(None, dtype=object)
 def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
     subjects = dataset.subjects
     n = len(subjects.ids)
-    classes = subjects.cls.astype(object)
-    labels = np.unique(classes.astype(str)) if n else np.zeros(0, dtype=str)
-    months = months_on_post(subjects.joined, subjects.left, period, ruleset.full_month_days)
+    classes = _read_only(subjects.cls) if subjects.cls.dtype == object else subjects.cls.astype(object)
+    labels, class_index = subjects.class_codes() if n else ([], np.zeros(0, dtype=np.int64))
+    months = _months(subjects, period, ruleset.full_month_days)
     extra = {k: v for k, v in subjects.extra.items() if k in ruleset.subject_fields}
     for name in ruleset.subject_fields:  # a declared field the data lacks is missing, as an absent value is
         extra.setdefault(name, np.full(n, np.nan))
@@ -106,9 +106,8 @@ def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
     cohort = Cohort(
         period=period, n=n, ids=subjects.ids, names=subjects.name, units=subjects.unit,
         classes=classes, coefficient=coefficient, months=months,
-        excluded=months <= 0, exclude_reason=np.where(months <= 0, "not_on_post", NO_REASON).astype(object),
-        extra=extra, values=dataset.values, class_labels=[str(x) for x in labels],
-        class_index=group_codes(classes),
+        excluded=months <= 0, exclude_reason=_not_on_post(months <= 0),
+        extra=extra, values=dataset.values, class_labels=list(labels), class_index=class_index,
         past_years=history_frame(dataset.history, ruleset.declared.history_fields, period.year, n),
     )
     if ruleset.exclude is not None:
@@ -116,6 +115,33 @@ def build_cohort(ruleset: Ruleset, dataset: Dataset, period: Period) -> Cohort:
         cohort.excluded = cohort.excluded | chosen
         cohort.exclude_reason = np.where(chosen, "rule", cohort.exclude_reason).astype(object)
     return cohort
+
+
+def _months(subjects: Subjects, period: Period, full_month_days: int) -> np.ndarray:
+    """``months_on_post`` of every subject; those without a joined or left date are on post
+    the whole period, the same number for all, computed once."""
+    dated = subjects.dated()
+    if dated.all():
+        return months_on_post(subjects.joined, subjects.left, period, full_month_days)
+    no_date = np.array(["NaT"], dtype="datetime64[D]")
+    months = np.full(len(dated), months_on_post(no_date, no_date, period, full_month_days)[0])
+    if dated.any():
+        months[dated] = months_on_post(subjects.joined[dated], subjects.left[dated], period, full_month_days)
+    return months
+
+
+def _not_on_post(outside: np.ndarray) -> np.ndarray:
+    """The exclusion reason column: "not_on_post" where ``outside``, None elsewhere."""
+    reasons = np.empty(len(outside), dtype=object)  # numpy fills an object array with None
+    reasons[outside] = "not_on_post"
+    return reasons
+
+
+def _read_only(column: np.ndarray) -> np.ndarray:
+    """The dataset's column itself, as a view no stage can change (a copy of 100 000 texts costs)."""
+    view = column.view()
+    view.flags.writeable = False
+    return view
 
 
 def class_coefficients(ruleset: Ruleset, classes: np.ndarray, fields: dict[str, Any], n: int) -> np.ndarray:
@@ -143,5 +169,4 @@ def group_codes(labels: np.ndarray) -> np.ndarray:
     """Integer codes of ``labels`` (sorted label order, deterministic)."""
     if len(labels) == 0:
         return np.zeros(0, dtype=np.int64)
-    _, codes = np.unique(labels.astype(str), return_inverse=True)
-    return codes.astype(np.int64)
+    return sorted_codes(labels)[1]

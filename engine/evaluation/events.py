@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kaohe.engine.data.tables import Events
+from kaohe.engine.data.tables import Events, TextCodes
 from kaohe.engine.ruleset.model import Ruleset
 
 
@@ -30,6 +30,24 @@ class EventView:
     events: Events
     table_columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _codes: dict[str, TextCodes | None] = field(default_factory=dict, repr=False)
+    _subjects: np.ndarray | None = field(default=None, repr=False)
+    _block: tuple[int, int] | None = field(default=None, repr=False)
+    _block_known: bool = field(default=False, repr=False)
+
+    def in_order_block(self) -> tuple[int, int] | None:
+        """(a, b) when these events are ``events.in_order()[a:b]``, as a period's usually are (a
+        period is a range of dates): their columns are then slices of the dataset's columns in
+        date order, not gathered row by row. None otherwise."""
+        if not self._block_known:
+            self._block_known = True
+            size = len(self.index)
+            if size and len(self.events.date) == len(self.events.subject):
+                order = self.events.in_order()
+                start = int(self.events.order_rank()[self.index[0]])
+                if start + size <= len(order) and np.array_equal(order[start:start + size], self.index):
+                    self._block = (start, start + size)
+        return self._block
 
     def column(self, name: str) -> np.ndarray:
         found = self._columns.get(name)
@@ -40,11 +58,32 @@ class EventView:
             found = self._columns[name] = whole[self.index]
         return found
 
+    def text_codes(self, name: str) -> TextCodes | None:
+        """Integer codes of a text column for this period's events (None when not plain text)."""
+        if name not in self._codes:
+            block = self.in_order_block()
+            if name in ("date", "row", "subject"):
+                self._codes[name] = None
+            elif block is not None:
+                in_order = self.events.codes_in_order(name)
+                self._codes[name] = None if in_order is None else TextCodes(
+                    in_order.labels, in_order.lookup, in_order.codes[block[0]:block[1]])
+            else:
+                whole = self.events.text_codes(name)
+                self._codes[name] = None if whole is None else whole.take(self.index)
+        return self._codes[name]
+
     @property
     def subjects(self) -> np.ndarray:
-        """Cohort row of each event."""
-        rows: np.ndarray = self.events.subject[self.index]
-        return rows
+        """Cohort row of each event (read-only: shared by everything that reads the period)."""
+        if self._subjects is None:
+            block = self.in_order_block()
+            if block is not None:
+                self._subjects = self.events.subjects_in_order()[block[0]:block[1]]
+            else:
+                self._subjects = self.events.subject[self.index]
+                self._subjects.flags.writeable = False
+        return self._subjects
 
 
 class RecordColumns(Mapping[str, np.ndarray]):
@@ -52,11 +91,24 @@ class RecordColumns(Mapping[str, np.ndarray]):
     a rule on ``event.type`` never pays for turning every event's date into text. ``take`` keeps
     the chosen rows of every column, again only of those read."""
 
-    def __init__(self, names: Sequence[str], build: Callable[[str], np.ndarray], rows: np.ndarray | None = None):
+    def __init__(self, names: Sequence[str], build: Callable[[str], np.ndarray], rows: np.ndarray | None = None,
+                 codes: Callable[[str], TextCodes | None] | None = None):
         self._names = tuple(dict.fromkeys(names))
         self._build = build
         self._rows = rows
+        self._codes = codes
         self._built: dict[str, np.ndarray] = {}
+        self._built_codes: dict[str, TextCodes | None] = {}
+
+    def text_codes(self, name: str) -> TextCodes | None:
+        """Integer codes of a text column (None when it is not plain text or has no codes), so
+        ``event.type == '迟报'`` compares integers; ``kaohe.engine.language.expressions`` asks."""
+        if self._codes is None or name not in self._names:
+            return None
+        if name not in self._built_codes:
+            whole = self._codes(name)
+            self._built_codes[name] = whole if whole is None or self._rows is None else whole.take(self._rows)
+        return self._built_codes[name]
 
     def __getitem__(self, name: str) -> np.ndarray:
         found = self._built.get(name)
@@ -76,7 +128,8 @@ class RecordColumns(Mapping[str, np.ndarray]):
     def take(self, rows: np.ndarray) -> RecordColumns:
         """The same columns for ``rows`` (a mask or positions) of these records."""
         chosen = np.flatnonzero(rows) if rows.dtype == bool else rows
-        return RecordColumns(self._names, self._build, chosen if self._rows is None else self._rows[chosen])
+        return RecordColumns(self._names, self._build, chosen if self._rows is None else self._rows[chosen],
+                             self._codes)
 
 
 def _table_column(events: Events, name: str) -> np.ndarray:
@@ -86,22 +139,20 @@ def _table_column(events: Events, name: str) -> np.ndarray:
         built = np.datetime_as_string(events.date, unit="D").astype(object)
     elif name == "row":
         built = events.row.astype(float)
-    elif name in ("type", "points", "confirmed"):
-        built = _fixed_width(np.asarray(getattr(events, name)))
-    elif name in events.fields:
-        built = _fixed_width(np.asarray(events.fields[name]))
+    elif name in ("type", "points", "confirmed") or name in events.fields:
+        built = _fixed_width(events, name)
     else:
         built = np.full(len(events.date), np.nan)
     return built
 
 
-def _fixed_width(column: np.ndarray) -> np.ndarray:
+def _fixed_width(events: Events, name: str) -> np.ndarray:
     """A text column as numpy fixed-width text: ``event.type == '迟报'`` then compares in C, not
-    one Python string at a time (an object column holding anything but text stays as it is)."""
-    if column.dtype != object or not len(column) or set(map(type, column.tolist())) != {str}:
-        return column
-    fixed: np.ndarray = column.astype(str)
-    return fixed
+    one Python string at a time (an object column holding anything but text stays as it is).
+    Built from the column's codes, which the dataset keeps."""
+    codes = events.text_codes(name)
+    column = getattr(events, name) if name in ("type", "points", "confirmed") else events.fields[name]
+    return np.asarray(column) if codes is None else codes.fixed_width()
 
 
 def event_columns(fields: Sequence[str], view: EventView | None) -> Mapping[str, np.ndarray]:
@@ -112,7 +163,7 @@ def event_columns(fields: Sequence[str], view: EventView | None) -> Mapping[str,
     def build(name: str) -> np.ndarray:
         return view.subjects if name == "subject" else view.column(name)
 
-    return RecordColumns(("subject", *fields), build)
+    return RecordColumns(("subject", *fields), build, codes=view.text_codes)
 
 
 def event_evaluator(ruleset: Ruleset, columns: Mapping[str, np.ndarray]) -> Callable[[str], np.ndarray]:

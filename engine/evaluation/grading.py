@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from kaohe.engine.data.tables import sorted_codes
 from kaohe.engine.errors import Bilingual, KaoheError
 from kaohe.engine.evaluation.shares import quota_places
 from kaohe.engine.language.expressions import Expression
@@ -55,8 +56,7 @@ def sort_keys(keys: list[tuple[np.ndarray, bool]]) -> list[np.ndarray]:
 def rank(groups: np.ndarray, keys: list[tuple[np.ndarray, bool]], excluded: np.ndarray) -> Ranking:
     """Competition ranks within each group by the tie-break keys; excluded subjects get 0."""
     n = len(groups)
-    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
-    group_codes = group_codes.reshape(n)
+    group_codes = sorted_codes(groups)[1].reshape(n)
     ascending = sort_keys(keys)
     # best first across the cohort, excluded last (lexsort's last key is the primary one)
     order = np.lexsort([*reversed(ascending), excluded.astype(int)]) if n else np.zeros(0, dtype=int)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine import progress
-from kaohe.engine.data.periods import Period, parse_period, periods_of_year
-from kaohe.engine.data.tables import Dataset, Events
+from kaohe.engine.data.periods import Period, periods_of_year
+from kaohe.engine.data.tables import Dataset, Events, sorted_codes
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation import across
 from kaohe.engine.evaluation.absent import check_inputs_present
@@ -141,32 +141,20 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
 
 def _effective_dates(events: Events) -> np.ndarray:
     """The date that places an event in a period: its own date, or the first
-    day of the period written in its ``period`` column."""
-    dates = events.date.copy()
-    explicit = np.flatnonzero(events.period != "") if len(dates) else np.zeros(0, dtype=np.int64)
-    for i in explicit.tolist():
-        period = parse_period(events.period[i])
-        if period is not None:
-            dates[i] = np.datetime64(period.start)
-    placed: np.ndarray = dates
-    return placed
+    day of the period written in its ``period`` column (once per dataset)."""
+    return events.placed_dates()
 
 
 def event_order(events: Events) -> np.ndarray:
     """All events in date order, then source order ("the second red card" means by date): sorted
-    once per evaluation; each period keeps its own events of it, in the same order."""
-    order: np.ndarray = np.lexsort((events.row, events.date)) if len(events.date) else np.zeros(0, dtype=np.int64)
-    return order
+    once per dataset; each period keeps its own events of it, in the same order."""
+    return events.in_order()
 
 
 def _events_in(events: Events, dates: np.ndarray, period: Period,
                table_columns: dict[str, np.ndarray] | None = None, order: np.ndarray | None = None) -> EventView:
-    if len(dates):
-        chosen = (dates >= np.datetime64(period.start)) & (dates <= np.datetime64(period.end))
-    else:
-        chosen = np.zeros(0, dtype=bool)
-    order = event_order(events) if order is None else order
-    return EventView(order[chosen[order]], events, {} if table_columns is None else table_columns)
+    index = events.in_period(dates, period.start, period.end, order)
+    return EventView(index, events, {} if table_columns is None else table_columns)
 
 
 def _groups(ruleset: Ruleset, cohort: Cohort) -> np.ndarray:
@@ -182,7 +170,7 @@ def _period(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Peri
     cohort = build_cohort(ruleset, dataset, period)
     derive_inputs(ruleset, cohort, view, items)
     groups = _groups(ruleset, cohort)
-    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    group_codes = sorted_codes(groups)[1]
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
     frame = _sub_periods(ruleset, period, earlier, cohort.n)
     return _finish(ruleset, registry, cohort, tree, tree.subtotal, groups, view, state, None, frame, items=items)
@@ -194,7 +182,7 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
     cohort = build_cohort(ruleset, dataset, period)
     derive_inputs(ruleset, cohort, view, items)
     groups = _groups(ruleset, cohort)
-    _, group_codes = np.unique(groups.astype(str), return_inverse=True)
+    group_codes = sorted_codes(groups)[1]
     tree = score_tree(ruleset, cohort, registry, dataset.ratings, group_codes, view)
     rollup = ruleset.rollup
     assert rollup is not None

@@ -66,6 +66,19 @@ class LeafInputs:
     groups: np.ndarray
     view: EventView | None
     _events: tuple[Mapping[str, np.ndarray], Callable[[str], np.ndarray]] | None = None
+    _masks: dict[tuple[bool, ...], tuple[np.ndarray, np.ndarray, np.ndarray, bool]] = field(default_factory=dict)
+
+    def masks(self, indicator: Indicator) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        """Where ``indicator`` applies, where it is rated (applies, not excluded), the status
+        column that starts from, and whether it applies to everyone: once per set of classes."""
+        cohort = self.cohort
+        applies = tuple(indicator.applies(c) for c in cohort.class_labels)
+        found = self._masks.get(applies)
+        if found is None:
+            mask = np.array(applies, dtype=bool)[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)
+            status = np.where(mask, SCORED, NOT_APPLICABLE).astype(np.uint8)
+            found = self._masks[applies] = (mask, mask & ~cohort.excluded, status, bool(mask.all()))
+        return found
 
     def evaluate(self, text: str) -> np.ndarray:
         """A rater's expression over the cohort (compiled at load)."""
@@ -89,12 +102,13 @@ def score_tree(
     problems: list[Diagnostic] = []
     leaf_inputs = LeafInputs(ruleset, cohort, registry, ratings, groups, events)
     period = cohort.period
+    complete: set[str] = set()  # indicators every subject has a score of (applicable, not missing)
     for indicator in ruleset.walk():
         if not (indicator.leaf and in_period(indicator, kind, ruleset)):
             continue
         share = _share(indicator, period)
         if share > 0:
-            _score_leaf(indicator, leaf_inputs, result, problems)
+            _score_leaf(indicator, leaf_inputs, result, problems, complete)
             if share < 1:
                 result.shares[indicator.id] = share
                 result.details[indicator.id]["in_force_share"] = np.full(cohort.n, share)
@@ -104,9 +118,9 @@ def score_tree(
         raise KaoheError(problems)
     roots = [i for i in ruleset.indicators if in_period(i, kind, ruleset) or i.children]
     for root in roots:
-        _aggregate(root, cohort, result, kind, ruleset)
+        _aggregate(root, cohort, result, kind, ruleset, complete)
     periodic = [r for r in roots if (r.cycle != "year" or ruleset.cycle == "year") and r.id in result.scores]
-    subtotal, _ = _combine([r.id for r in periodic], periodic, result, cohort.n)
+    subtotal, _ = _combine([r.id for r in periodic], periodic, result, cohort.n, complete)
     result.subtotal = np.where(np.isnan(subtotal), 0.0, subtotal)
     if ruleset.rescale_to_total and periodic:
         result.subtotal = _rescaled(result.subtotal, periodic, result, ruleset.total_points)
@@ -122,16 +136,16 @@ def _share(indicator: Indicator, period: Any) -> float:
     return 1.0
 
 
-def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, problems: list[Diagnostic]) -> None:
+def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, problems: list[Diagnostic],
+                complete: set[str]) -> None:
     assert indicator.rater is not None
     ruleset, cohort = leaf.ruleset, leaf.cohort
     rater = leaf.registry.rater(indicator.rater.use)
     params = dict(indicator.rater.params)
-    applies = np.array([indicator.applies(c) for c in cohort.class_labels], dtype=bool)
-    mask = applies[cohort.class_index] if cohort.n else np.zeros(0, dtype=bool)
+    mask, rated, initial_status, everyone = leaf.masks(indicator)
     ctx = RaterContext(
         indicator=indicator.id, period=cohort.period.id, full_marks=indicator.full_marks, n=cohort.n,
-        mask=mask & ~cohort.excluded, groups=leaf.groups, values=cohort.value, evaluate=leaf.evaluate,
+        mask=rated.copy(), groups=leaf.groups, values=cohort.value, evaluate=leaf.evaluate,
         ratings=_ratings_for(leaf.ratings, cohort, indicator.id), history=cohort.history,
     )
     if rater.event_expressions(params):
@@ -141,11 +155,14 @@ def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, prob
         outcome = rater.score(params, ctx)
     except KaoheError as exc:  # a rater's runtime problem: point at the indicator's rater in the ruleset
         raise KaoheError([ruleset.locations.place(d, indicator.rater.path) for d in exc.diagnostics]) from None
-    points = np.asarray(outcome.points, dtype=float).copy()
-    missing = np.isnan(points) & mask
-    status = np.where(mask, SCORED, NOT_APPLICABLE).astype(np.uint8)
-    if indicator.missing == "zero":
-        points = np.where(missing, 0.0, points)
+    points = np.asarray(outcome.points, dtype=float)
+    missing = np.isnan(points) if everyone else np.isnan(points) & mask
+    filled = indicator.missing == "zero" and bool(missing.any())
+    if filled or not everyone:  # changed in place below: never the rater's own array (it may be an input)
+        points = points.copy()
+    status = initial_status.copy()
+    if filled:
+        points[missing] = 0.0
         status[missing] = MISSING_ZERO
     elif indicator.missing == "exclude":
         status[missing] = MISSING_EXCLUDED
@@ -153,7 +170,10 @@ def _score_leaf(indicator: Indicator, leaf: LeafInputs, result: TreeScores, prob
         problems.extend(_missing_errors(ruleset, indicator, cohort, missing & ~cohort.excluded, rater.inputs(params)))
     if ruleset.round_indicators:
         points = round_scores(points, ruleset.precision, ruleset.rounding)
-    points[~mask] = np.nan
+    if not everyone:
+        points[~mask] = np.nan
+    elif indicator.missing == "zero" or not missing.any():
+        complete.add(indicator.id)
     result.scores[indicator.id] = points
     result.status[indicator.id] = status
     result.details[indicator.id] = dict(outcome.details)
@@ -200,16 +220,23 @@ def _missing_errors(
     ]
 
 
-def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, ruleset: Ruleset) -> None:
+def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, ruleset: Ruleset,
+               complete: set[str]) -> None:
     if node.leaf:
         return
     children = [c for c in node.children if in_period(c, kind, ruleset) or c.children]
     for child in children:
-        _aggregate(child, cohort, result, kind, ruleset)
+        _aggregate(child, cohort, result, kind, ruleset, complete)
     children = [c for c in children if c.id in result.scores]
     if not children:
         return
-    score, applicable = _combine([c.id for c in children], children, result, cohort.n)
+    ids = [c.id for c in children]
+    score, applicable = _combine(ids, children, result, cohort.n, complete)
+    if all(i in complete for i in ids) and not np.isnan(score).any():  # every subject scored: nothing to mark
+        complete.add(node.id)
+        result.scores[node.id] = score
+        result.status[node.id] = np.full(cohort.n, SCORED, dtype=np.uint8)
+        return
     status = np.where(applicable, SCORED, NOT_APPLICABLE).astype(np.uint8)
     missing = applicable & np.isnan(score)
     if node.missing == "zero":
@@ -221,26 +248,51 @@ def _aggregate(node: Indicator, cohort: Cohort, result: TreeScores, kind: str, r
     result.status[node.id] = status
 
 
-def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _combine(ids: list[str], nodes: list[Indicator], result: TreeScores, n: int,
+             complete: set[str] | frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
     """Sum children; where some were excluded for missing data, not in force
     or prorated, scale the sum up to the full marks of the applicable
-    children (re-normalise)."""
+    children (re-normalise).
+
+    Child by child, in order, so each sum adds the same numbers in the same order as summing
+    the stacked children would; a child that every subject has, scored and in full, adds its
+    scores and full marks as they are (``complete``: the children known to be so)."""
     if not ids:
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
-    scores = np.vstack([result.scores[i] for i in ids])
-    # not in force counts like missing-and-excluded: applicable, but not available
-    applicable = np.vstack([result.status[i] != NOT_APPLICABLE for i in ids])
-    full = np.array([node.full_marks for node in nodes], dtype=float)[:, None]
-    # a prorated child counts with its share of the period; the rest re-normalises
-    share = np.array([result.shares.get(i, 1.0) for i in ids])[:, None]
-    available = applicable & ~np.isnan(scores)
-    applicable_full = (full * applicable).sum(axis=0)
-    available_full = (full * share * available).sum(axis=0)
-    total = np.where(available, scores * share, 0.0).sum(axis=0)
+    everyone = np.ones(n, dtype=bool)
+    total: Any = None
+    applicable_full: Any = None  # a number while every child so far applies to every subject
+    available_full: Any = None
+    any_applicable: np.ndarray | None = None
+    any_available: np.ndarray | None = None
+    in_full = True  # every child so far: applicable, scored and in force in full for every subject
+    for i, node in zip(ids, nodes, strict=True):
+        score = result.scores[i]
+        share = result.shares.get(i, 1.0)  # a prorated child counts with its share of the period
+        full = float(node.full_marks)
+        if i in complete:
+            applicable = available = everyone
+            all_applicable = all_available = True
+        else:  # not in force counts like missing-and-excluded: applicable, but not available
+            applicable = result.status[i] != NOT_APPLICABLE
+            available = applicable & ~np.isnan(score)
+            all_applicable, all_available = bool(applicable.all()), bool(available.all())
+        in_full = in_full and all_available and share == 1.0
+        term = (score if share == 1.0 else score * share) if all_available else np.where(available, score * share, 0.0)
+        total = term.copy() if total is None else np.add(total, term, out=total)
+        applicable_term: Any = full if all_applicable else full * applicable
+        available_term: Any = full * share if all_available else (full * share) * available
+        applicable_full = applicable_term if applicable_full is None else applicable_full + applicable_term
+        available_full = available_term if available_full is None else available_full + available_term
+        any_applicable = (applicable if any_applicable is None or all_applicable
+                          else any_applicable | applicable)
+        any_available = available if any_available is None or all_available else any_available | available
+    assert any_applicable is not None and any_available is not None
+    if in_full:  # nothing to re-normalise: the available full marks are the applicable ones
+        return total, any_applicable
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.where(available_full < applicable_full, total * applicable_full / available_full, total)
-    any_applicable = np.asarray(applicable.any(axis=0))
-    scaled = np.where(available.any(axis=0), scaled, np.nan)
+    scaled = np.where(any_available, scaled, np.nan)
     return np.where(any_applicable, scaled, np.nan), any_applicable
 
 

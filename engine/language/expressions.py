@@ -491,6 +491,9 @@ class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no type
         return result
 
     def _eval_compare(self, node: ast.Compare) -> Any:
+        coded = self._coded_compare(node)
+        if coded is not None:
+            return coded
         left = self._eval(node.left)
         result: Any = True
         for operation, comparator in zip(node.ops, node.comparators, strict=True):
@@ -499,12 +502,45 @@ class _ColumnEval(SimpleEval):  # type: ignore[misc]  # simpleeval ships no type
             left = right
         return result
 
+    def _coded_compare(self, node: ast.Compare) -> np.ndarray | None:
+        """``record.field == 'text'`` (or ``!=``, ``in``/``not in`` a list of texts) over a text
+        column that has integer codes: the same answer as comparing the texts, one integer
+        comparison per row. None when the comparison is not of that form."""
+        if len(node.ops) != 1 or not isinstance(node.left, ast.Attribute):
+            return None
+        operation, right = node.ops[0], node.comparators[0]
+        wanted = _text_constants(right)
+        if wanted is None or (isinstance(right, ast.Constant) != isinstance(operation, ast.Eq | ast.NotEq)):
+            return None
+        if not isinstance(operation, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+            return None
+        record = self.names.get(node.left.value.id)  # type: ignore[attr-defined]
+        codes_of = getattr(record, "text_codes", None)
+        coded = codes_of(node.left.attr) if codes_of is not None else None
+        if coded is None:
+            return None
+        chosen = [coded.lookup[text] for text in wanted if text in coded.lookup]
+        if len(chosen) == 1:
+            found: np.ndarray = coded.codes == chosen[0]
+        else:
+            found = np.isin(coded.codes, np.array(chosen, dtype=coded.codes.dtype))
+        return found if isinstance(operation, ast.Eq | ast.In) else ~found
+
     def _eval_ifexp(self, node: ast.IfExp) -> Any:
         return np.where(truth(self._eval(node.test)), self._eval(node.body), self._eval(node.orelse))
 
     def _eval_attribute(self, node: ast.Attribute) -> Any:
         # The checker admitted only `record.field` for declared records.
         return self.names[node.value.id][node.attr]  # type: ignore[attr-defined]
+
+
+def _text_constants(node: ast.AST) -> list[str] | None:
+    """The texts of a quoted text or a list of quoted texts; None for anything else."""
+    items = node.elts if isinstance(node, ast.Tuple | ast.List) else [node]
+    if not all(isinstance(item, ast.Constant) and isinstance(item.value, str) and not item.value.endswith("\x00")
+               for item in items):  # numpy fixed-width text drops a trailing NUL: leave those to it
+        return None
+    return [item.value for item in items]  # type: ignore[attr-defined]
 
 
 def _as_column(value: Any, n: int) -> np.ndarray:
