@@ -8,17 +8,21 @@ timestamps, fixed zip metadata), so results can be compared and signed.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import math
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, BinaryIO
 
 import numpy as np
+import orjson
 
 from kaohe.engine.components import ExportedResults, Exporter
+from kaohe.engine.data.tables import paused_gc
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
 from kaohe.engine.report.stream_json import encode, write_json
@@ -102,7 +106,8 @@ class JsonExporter(Exporter):
         return encode(document) + b"\n"
 
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
-        write_json(results.document_stream(), out)  # subject by subject, never the whole document
+        with paused_gc():  # millions of small texts, no cycles: the collector would rescan them
+            write_json(results.document_stream(), out)  # a period at a time, never the whole document
         out.write(b"\n")
 
 
@@ -144,19 +149,35 @@ class CsvExporter(Exporter):
         return buffer.getvalue().encode("utf-8-sig")
 
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
-        """The same bytes as ``export``, from the columns: a period at a time, a column at a time."""
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
-        try:
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow([csv_cell(h) for h in results.header()])
-            for columns in results.period_columns():
-                writer.writerows(zip(*[csv_column(c) for c in columns], strict=True))
-            text.flush()
-        finally:
-            text.detach()  # the caller owns ``out``
+        """The same bytes as ``export``, from the columns: a period at a time, a column at a time
+        (each column's texts made and quoted as a whole, then the rows joined)."""
+        header = [csv_cell(h) for h in results.header()]
+        if len(header) < 2:  # csv quotes a row's only empty field: leave such tables to it
+            super().write(results, out)
+            return
+        out.write(codecs.BOM_UTF8)
+        out.write(csv_lines([csv_quoted([h]) for h in header]))
+        for columns in results.period_columns():
+            out.write(csv_lines([csv_quoted(csv_column(c)) for c in columns]))
 
 
 NUMBER_TYPES = frozenset({int, float, type(None)})
+_INFINITE = (math.inf, -math.inf)
+# csv.writer (QUOTE_MINIMAL, lineterminator "\r\n") quotes a field holding one of these
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+_STARTS_FORMULA = re.compile("(?m)^[" + re.escape("".join(_FORMULA_START)) + "]")
+
+
+def csv_lines(columns: list[list[str]]) -> bytes:
+    """Rows of quoted cells (a list per column) as csv.writer writes them, UTF-8."""
+    return "".join([",".join(row) + "\r\n" for row in zip(*columns, strict=True)]).encode("utf-8")
+
+
+def csv_quoted(texts: list[str]) -> list[str]:
+    """Cells as csv.writer writes them: in quotes, quotes doubled, when one holds , " CR or LF."""
+    if not _CSV_SPECIAL.search("".join(texts)):
+        return texts
+    return ['"' + t.replace('"', '""') + '"' if _CSV_SPECIAL.search(t) else t for t in texts]
 
 
 def csv_column(values: list[Any] | np.ndarray) -> list[str]:
@@ -164,19 +185,37 @@ def csv_column(values: list[Any] | np.ndarray) -> list[str]:
     if isinstance(values, np.ndarray):  # a number column: NaN for none, whole numbers as integers
         # each distinct value worded once (scores repeat: bands, full marks, 0), then spread by index
         distinct, where = np.unique(values, return_inverse=True)
-        words = np.array(["" if v != v else (str(int(v)) if v.is_integer() else repr(v)) for v in distinct.tolist()],
-                         dtype=object)
+        words = np.array(number_words(distinct), dtype=object)
         texts: list[str] = words[where.reshape(-1)].tolist()
         return texts
     kinds = set(map(type, values))
     if kinds <= NUMBER_TYPES:
         return ["" if v is None else (repr(v) if v == v and v not in _INFINITE else "") for v in values]
     if kinds == {str}:
+        if not _STARTS_FORMULA.search("\n".join(values)):  # no cell starts like a formula
+            return values if isinstance(values, list) else list(values)
         return ["'" + v if v.startswith(_FORMULA_START) else v for v in values]
     return [csv_cell(v) for v in values]
 
 
-_INFINITE = (math.inf, -math.inf)
+def number_words(values: np.ndarray) -> list[str]:
+    """Distinct shown numbers (``table.number_column``) as CSV cells: empty for NaN, whole numbers
+    as integers (``str(int(v))``), the others as ``repr``. orjson writes the same shortest
+    round-trip digits as ``repr`` and, from 1e-4 up, the same plain notation: it words those in
+    bulk; ``repr`` the rest (below 1e-4 it writes 1e-05 where orjson writes 0.00001)."""
+    finite = np.isfinite(values)
+    integral = finite & (values == np.floor(values))
+    whole = integral & (np.abs(values) < 2.0 ** 63)
+    plain = finite & ~integral & (np.abs(values) >= 1e-4)
+    words = np.full(len(values), "", dtype=object)
+    for mask, chosen in ((whole, values[whole].astype(np.int64)), (plain, values[plain])):
+        if mask.any():
+            words[mask] = orjson.dumps(chosen, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].decode().split(",")
+    for k in np.flatnonzero(finite & ~whole & ~plain).tolist():
+        v = float(values[k])
+        words[k] = str(int(v)) if v.is_integer() else repr(v)
+    texts: list[str] = words.tolist()
+    return texts
 
 
 # ---------------------------------------------------------------------------
@@ -198,6 +237,22 @@ class XlsxExporter(Exporter):
         with _document_keys("xlsx"):
             sheets = workbook_sheets(document)
         return workbook_bytes(sheets)
+
+    def write(self, results: ExportedResults, out: BinaryIO) -> None:
+        """The same workbook as ``export``, its periods read from the evaluation's columns (no
+        per-subject document); from the document when one is built already."""
+        from kaohe.engine.report.output import Results
+
+        if not isinstance(results, Results) or results.has_document:
+            super().write(results, out)  # the document's workbook
+            return
+        from kaohe.engine.report.results import document_head
+        from kaohe.plugins.workbook_sheets import sheets_of, views_of_evaluation
+        from kaohe.plugins.xlsx_workbook import workbook_bytes
+
+        with paused_gc():  # millions of cell texts, no cycles
+            sheets = sheets_of(document_head(results.evaluation), views_of_evaluation(results.evaluation))
+            out.write(workbook_bytes(sheets))
 
 
 # ---------------------------------------------------------------------------

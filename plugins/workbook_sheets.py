@@ -1,6 +1,8 @@
 """What the XLSX workbook holds, as plain data: every sheet's columns (title, kind, number format)
-and rows, read from the results document. ``kaohe.plugins.xlsx_workbook`` lays them out with
-openpyxl; nothing here imports it.
+and their values. The periods are read as lists (``PeriodView``), from a results document or, with
+no per-subject document built, from an evaluation's record shapes (``results.record_shape``, the
+one definition of a subject's record): the same values either way. ``kaohe.plugins.xlsx_workbook``
+lays the sheets out with XlsxWriter; nothing here imports it.
 
 Sheets, in order: 概况 (the method, periods, grade counts per period, money totals), one 结果 sheet
 per period (ranking order), 加减分明细 (every bonus and deduction), one 公示 sheet per publicity
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
+
+import numpy as np
 
 from kaohe.engine.report.handouts import (
     FeedbackSheet,
@@ -28,7 +32,6 @@ from kaohe.engine.report.handouts import (
     period_title,
     precision,
     publicity_lists,
-    ranking_order,
 )
 
 Kind = Literal["text", "wrap", "number", "int", "money", "percent", "auto", "blank"]
@@ -60,6 +63,7 @@ class Table:
     notes: list[str] = field(default_factory=list)  # printed under the table
     row_height: float | None = None  # a register written in by hand needs taller rows
     landscape: bool = True
+    data: list[list[Any]] | None = None  # the values column by column, instead of ``rows``
 
 
 @dataclass
@@ -86,17 +90,121 @@ def number_format(decimals: int) -> str:
     return "0." + "0" * decimals if decimals > 0 else "0"
 
 
+def table_data(table: Table) -> list[list[Any]]:
+    """A table's values column by column."""
+    return table.data if table.data is not None else rows_to_columns(table.rows, len(table.columns))
+
+
+def rows_to_columns(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]]:
+    """Rows (some maybe shorter) as ``count`` columns, None where a row stops."""
+    return [[row[c] if c < len(row) else None for row in rows] for c in range(count)]
+
+
+# ---------------------------------------------------------------------------
+# What the sheets read of a period: lists, from a document or from an evaluation's columns
+
+ABSENT: Any = object()  # an outcome a subject's record does not hold
+FIELDS = ("id", "name", "unit", "class", "group", "rank", "group_size", "subtotal", "bonus", "deduction",
+          "coefficient", "total", "grade")
+
+
+@dataclass
+class PeriodView:
+    """One period as the workbook reads it: a list per field, subjects in the document's order."""
+
+    period: str
+    fields: dict[str, list[Any]]  # FIELDS, and "reason" (the grade reason's text)
+    scores: dict[str, list[Any]]  # indicator id -> each subject's score (None where it has none)
+    outcomes: dict[str, list[Any]]  # outcome id -> each subject's value (ABSENT where its record has none);
+    # only the outcomes some record holds
+    adjustments: list[list[Mapping[str, Any]]]  # each subject's adjustment records
+    records: Callable[[], Sequence[Mapping[str, Any]]]  # subject records for the handouts
+
+    @property
+    def n(self) -> int:
+        return len(self.fields["id"])
+
+
+def view_of_record(document: Mapping[str, Any], record: Mapping[str, Any]) -> PeriodView:
+    subjects = record["subjects"]
+    fields = {k: [s[k] for s in subjects] for k in FIELDS}
+    fields["reason"] = [s["grade_reason"]["text"] for s in subjects]
+    scores = {i["id"]: [(s["indicators"].get(i["id"]) or {}).get("score") for s in subjects]
+              for i in document["indicators"]}
+    outcomes = {o["id"]: [(s["outcomes"][o["id"]] or {}).get("value") if o["id"] in s["outcomes"] else ABSENT
+                          for s in subjects]
+                for o in document["outcomes"] if any(o["id"] in s["outcomes"] for s in subjects)}
+    return PeriodView(record["period"], fields, scores, outcomes, [s["adjustments"] for s in subjects],
+                      lambda: subjects)
+
+
+def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
+    """The periods of an evaluation, read from the records' shapes (``results.record_shape``): the
+    values the document would hold, without its per-subject records."""
+    from kaohe.engine.report.results import PeriodColumns
+    from kaohe.engine.report.stream_json import Field
+    from kaohe.engine.report.table import number_column
+
+    views = []
+    for result in evaluation.periods:
+        shape = PeriodColumns(evaluation.ruleset, result).shape(evaluation)
+        n = result.cohort.n
+
+        def values(node: Any, n: int = n) -> Any:
+            """A field's values: a float column as shown (NaN for none: ``numbers`` in bulk)."""
+            if isinstance(node, Field):
+                return number_column(node.array) if node.array is not None else list(node.values)
+            return [node] * n
+
+        fields = {k: values(shape[k]) for k in FIELDS}
+        fields["reason"] = [r["text"] for r in values(shape["grade_reason"])]
+        indicators = shape["indicators"]
+        scores = {i.id: values(indicators[i.id]["score"]) if i.id in indicators else [None] * n
+                  for i in evaluation.ruleset.walk()}
+        outcomes = {oid: _python(values(o["value"])) for oid, o in shape["outcomes"].items()} if n else {}
+        handout = {**{k: shape[k] for k in ("id", "name", "unit", "class", "group", "rank", "group_size", "total",
+                                             "grade", "grade_reason", "outcomes")},
+                   "indicators": {k: {"score": e["score"]} for k, e in indicators.items()}}
+        views.append(PeriodView(result.period.id, fields, scores, outcomes, values(shape["adjustments"]),
+                                _records_of(handout, n)))
+    return views
+
+
+def _python(values: Any) -> list[Any]:
+    """A column as plain values (a shown float column's as ``numbers`` gives them)."""
+    if isinstance(values, np.ndarray):
+        from kaohe.engine.report.stream_json import numbers
+
+        return numbers(values)
+    return list(values)
+
+
+def _records_of(shape: Any, n: int) -> Callable[[], list[Any]]:
+    from kaohe.engine.report.stream_json import filler
+
+    return lambda: [filler(shape)(i) for i in range(n)] if n else []
+
+
 def workbook_sheets(document: Mapping[str, Any]) -> list[Sheet]:
-    """Every sheet of the workbook, in order."""
+    """Every sheet of the workbook of a results document, in order."""
+    return sheets_of(document, [view_of_record(document, record) for record in document["periods"]])
+
+
+def sheets_of(meta: Mapping[str, Any], views: Sequence[PeriodView]) -> list[Sheet]:
+    """Every sheet, in order, from the document's parts above its periods (``meta``) and the periods."""
     names = _Names()
-    periods = [p["period"] for p in document["periods"]]
-    sheets: list[Sheet] = [summary_sheet(document, names)]
-    sheets += [period_sheet(document, record, names) for record in document["periods"]]
-    sheets.append(adjustment_sheet(document, names))
-    for period in periods:
-        sheets += [publicity_sheet(p, names) for p in publicity_lists(document, period)]
-    for period in periods:
-        sheets += [feedback_sheet(group, names) for group in _by_outcome(feedback_sheets(document, period))]
+    sheets: list[Sheet] = [summary_sheet(meta, views, names)]
+    sheets += [period_sheet(meta, view, names) for view in views]
+    sheets.append(adjustment_sheet(meta, views, names))
+    handouts = {o["id"] for o in meta["outcomes"] if o["use"] in ("rank_list", "feedback")}
+    documents = [{**meta, "periods": [{"period": v.period, "subjects": v.records()}]}
+                 if handouts & set(v.outcomes) else None for v in views]
+    for view, document in zip(views, documents, strict=True):
+        if document is not None:
+            sheets += [publicity_sheet(p, names) for p in publicity_lists(document, view.period)]
+    for view, document in zip(views, documents, strict=True):
+        if document is not None:
+            sheets += [feedback_sheet(group, names) for group in _by_outcome(feedback_sheets(document, view.period))]
     return sheets
 
 
@@ -124,7 +232,7 @@ def _heading(document: Mapping[str, Any], text: str) -> str:
 # 概况
 
 
-def summary_sheet(document: Mapping[str, Any], names: _Names) -> Sections:
+def summary_sheet(document: Mapping[str, Any], views: Sequence[PeriodView], names: _Names) -> Sections:
     ruleset = document["ruleset"]
     about = Section("考核方案", [Column("项目"), Column("内容", "wrap")], [
         ["方案", ruleset["title"]], ["编号", ruleset["id"]], ["年度", ruleset["year"]],
@@ -133,31 +241,29 @@ def summary_sheet(document: Mapping[str, Any], names: _Names) -> Sections:
         ["方案摘要", ruleset["digest"]], ["数据摘要", document["data"]["digest"]],
         ["引擎", f"{document['engine']['name']} {document['engine']['version']}"],
     ])
-    sections = [about, _periods_section(document), _grades_section(document)]
-    money = _money_section(document)
+    sections = [about, _periods_section(views), _grades_section(views)]
+    money = _money_section(document, views)
     if money.rows:
         sections.append(money)
     return Sections(names("概况"), _heading(document, "考核结果概况"), sections)
 
 
-def _periods_section(document: Mapping[str, Any]) -> Section:
+def _periods_section(views: Sequence[PeriodView]) -> Section:
     rows = []
-    for record in document["periods"]:
-        subjects = record["subjects"]
-        excluded = sum(1 for s in subjects if s["rank"] is None)
-        rows.append([record["period"], period_title(record["period"]), len(subjects),
-                     len(subjects) - excluded, excluded])
+    for view in views:
+        excluded = view.fields["rank"].count(None)
+        rows.append([view.period, period_title(view.period), view.n, view.n - excluded, excluded])
     return Section("考核周期", [Column("周期"), Column("名称"), Column("对象数", "int", INT_FORMAT),
                               Column("参加排名", "int", INT_FORMAT), Column("不参加排名", "int", INT_FORMAT)], rows)
 
 
-def _grades_section(document: Mapping[str, Any]) -> Section:
+def _grades_section(views: Sequence[PeriodView]) -> Section:
     rows: list[list[Any]] = []
-    for record in document["periods"]:
-        graded = [s for s in record["subjects"] if s["grade"] is not None]
-        counts = Counter(s["grade"] for s in graded)
-        for grade in grade_order(graded):
-            rows.append([record["period"], grade, counts[grade], counts[grade] / len(graded)])
+    for view in views:
+        graded = [(g, r) for g, r in zip(view.fields["grade"], view.fields["rank"], strict=True) if g is not None]
+        counts = Counter(g for g, _ in graded)
+        for grade in grade_order_of(graded):
+            rows.append([view.period, grade, counts[grade], counts[grade] / len(graded)])
     return Section("各周期等次人数", [Column("周期"), Column("等次"), Column("人数", "int", INT_FORMAT),
                                    Column("占比", "percent", PERCENT_FORMAT)], rows)
 
@@ -165,22 +271,26 @@ def _grades_section(document: Mapping[str, Any]) -> Section:
 def grade_order(subjects: Sequence[Mapping[str, Any]]) -> list[str]:
     """Grades best first: by the median rank of those holding them (the document does not record the
     scale's order; a vetoed first-ranked subject does not move its low grade to the top)."""
+    return grade_order_of([(s["grade"], s["rank"]) for s in subjects])
+
+
+def grade_order_of(graded: Sequence[tuple[str, int | None]]) -> list[str]:
+    """``grade_order`` of (grade, rank) pairs."""
     ranks: dict[str, list[int]] = {}
-    for s in subjects:
-        ranks.setdefault(s["grade"], []).append(s["rank"] or 0)
+    for grade, rank in graded:
+        ranks.setdefault(grade, []).append(rank or 0)
     return sorted(ranks, key=lambda g: (sorted(ranks[g])[len(ranks[g]) // 2], g))
 
 
-def _money_section(document: Mapping[str, Any]) -> Section:
+def _money_section(document: Mapping[str, Any], views: Sequence[PeriodView]) -> Section:
     allocators = [o for o in document["outcomes"] if o.get("kind") == "allocator"]
     rows = []
-    for record in document["periods"]:
+    for view in views:
         for outcome in allocators:
-            amounts = [_money(s["outcomes"][outcome["id"]]["value"]) for s in record["subjects"]
-                       if outcome["id"] in s["outcomes"]]
+            amounts = [_money(v) for v in view.outcomes.get(outcome["id"], ()) if v is not ABSENT]
             given = [a for a in amounts if a is not None]
             if given:
-                rows.append([record["period"], outcome["title"], sum(given, Decimal(0)), sum(1 for a in given if a > 0)])
+                rows.append([view.period, outcome["title"], sum(given, Decimal(0)), sum(1 for a in given if a > 0)])
     return Section("奖金分配合计", [Column("周期"), Column("结果运用"), Column("金额合计（元）", "money", MONEY_FORMAT),
                                   Column("分得人数", "int", INT_FORMAT)], rows)
 
@@ -197,15 +307,32 @@ def _money(value: Any) -> Decimal | None:
 # 结果 (one sheet per period)
 
 
-def period_sheet(document: Mapping[str, Any], record: Mapping[str, Any], names: _Names) -> Table:
-    subjects = ranking_order(record["subjects"])
+def ranking_indices(view: PeriodView) -> list[int]:
+    """``handouts.ranking_order`` as positions: by ranking group (first appearance), rank (unranked
+    last), then id."""
+    groups: dict[str, int] = {}
+    for g in view.fields["group"]:
+        groups.setdefault(g, len(groups))
+    group, rank, ids = view.fields["group"], view.fields["rank"], view.fields["id"]
+    return sorted(range(view.n), key=lambda i: (groups[group[i]], rank[i] is None, rank[i] or 0, ids[i]))
+
+
+def period_sheet(document: Mapping[str, Any], view: PeriodView, names: _Names) -> Table:
+    order = ranking_indices(view)
+
+    positions = np.array(order, dtype=np.int64)
+
+    def ranked(values: Any) -> Any:
+        return values[positions] if isinstance(values, np.ndarray) else [values[i] for i in order]
+
     classes = class_titles(document)
     score_format = number_format(precision(document))
-    indicators = [i for i in document["indicators"] if _scored(subjects, i["id"])]
-    outcomes = [o for o in document["outcomes"] if any(o["id"] in s["outcomes"] for s in subjects)]
+    indicators = [i for i in document["indicators"] if _any_value(view.scores[i["id"]])]
+    outcomes = [o for o in document["outcomes"] if o["id"] in view.outcomes]
     titles = _unique([f"{i['title']}（{_plain(i['full_marks'])}分）" for i in indicators]
                      + [o["title"] for o in outcomes])
-    grouped = len({s["group"] for s in subjects}) > 1  # one ranking group: no column saying so on every row
+    fields = view.fields
+    grouped = len(set(fields["group"])) > 1  # one ranking group: no column saying so on every row
     columns = [*([Column("分组")] if grouped else []), Column("排名", "int", INT_FORMAT), Column("编号"),
                Column("名称"), Column("单位"), Column("类别"),
                *[Column(t, "number", score_format) for t in titles[:len(indicators)]],
@@ -214,24 +341,25 @@ def period_sheet(document: Mapping[str, Any], record: Mapping[str, Any], names: 
                Column("总分", "number", score_format), Column("等次"), Column("等次说明", "wrap"),
                *[Column(t, "money", MONEY_FORMAT) if o.get("kind") == "allocator" else Column(t, "auto")
                  for t, o in zip(titles[len(indicators):], outcomes, strict=True)]]
-    rows = [[*([group_title(s["group"], classes)] if grouped else []), s["rank"], s["id"], s["name"], s["unit"],
-             classes.get(s["class"], s["class"]),
-             *[(s["indicators"].get(i["id"]) or {}).get("score") for i in indicators],
-             s["subtotal"], s["bonus"], s["deduction"], s["coefficient"], s["total"], s["grade"],
-             s["grade_reason"]["text"],
-             *[_outcome_value(s, o) for o in outcomes]]
-            for s in subjects]
-    return Table(names(f"结果 {record['period']}"), _heading(document, f"{period_title(record['period'])}考核结果"),
-                 columns, rows, freeze=4 if grouped else 3)
+    data = [*([[group_title(g, classes) for g in ranked(fields["group"])]] if grouped else []),
+            ranked(fields["rank"]), ranked(fields["id"]), ranked(fields["name"]), ranked(fields["unit"]),
+            [classes.get(c, c) for c in ranked(fields["class"])],
+            *[ranked(view.scores[i["id"]]) for i in indicators],
+            *[ranked(fields[k]) for k in ("subtotal", "bonus", "deduction", "coefficient", "total", "grade", "reason")],
+            *[_outcome_column(ranked(view.outcomes[o["id"]]), o.get("kind") == "allocator") for o in outcomes]]
+    return Table(names(f"结果 {view.period}"), _heading(document, f"{period_title(view.period)}考核结果"),
+                 columns, [], freeze=4 if grouped else 3, data=data)
 
 
-def _scored(subjects: Sequence[Mapping[str, Any]], indicator: str) -> bool:
-    return any((s["indicators"].get(indicator) or {}).get("score") is not None for s in subjects)
+def _any_value(values: Any) -> bool:
+    if isinstance(values, np.ndarray):
+        return bool((~np.isnan(values)).any())
+    return any(v is not None for v in values)
 
 
-def _outcome_value(subject: Mapping[str, Any], outcome: Mapping[str, Any]) -> Any:
-    value = (subject["outcomes"].get(outcome["id"]) or {}).get("value")
-    return _money(value) if outcome.get("kind") == "allocator" else value
+def _outcome_column(values: list[Any], money: bool) -> list[Any]:
+    shown = [None if v is ABSENT else v for v in values]
+    return [_money(v) for v in shown] if money else shown
 
 
 def _unique(titles: list[str]) -> list[str]:
@@ -253,21 +381,22 @@ def _plain(value: Any) -> Any:
 # 加减分明细
 
 
-def adjustment_sheet(document: Mapping[str, Any], names: _Names) -> Table:
+def adjustment_sheet(document: Mapping[str, Any], views: Sequence[PeriodView], names: _Names) -> Table:
     score_format = number_format(precision(document))
     columns = [Column("周期"), Column("编号"), Column("名称"), Column("规则", "wrap"), Column("类型"),
                Column("分值", "number", score_format), Column("事件日期"), Column("事件类型"), Column("说明", "wrap")]
-    rows = list(_adjustment_rows(document))
-    return Table(names("加减分明细"), _heading(document, "加分与扣分明细"), columns, rows, freeze=3)
+    rows = list(_adjustment_rows(views))
+    return Table(names("加减分明细"), _heading(document, "加分与扣分明细"), columns, [], freeze=3,
+                 data=rows_to_columns(rows, len(columns)))
 
 
-def _adjustment_rows(document: Mapping[str, Any]) -> Iterator[list[Any]]:
-    for record in document["periods"]:
-        for s in record["subjects"]:
-            for a in s["adjustments"]:
+def _adjustment_rows(views: Sequence[PeriodView]) -> Iterator[list[Any]]:
+    for view in views:
+        for sid, name, adjustments in zip(view.fields["id"], view.fields["name"], view.adjustments, strict=True):
+            for a in adjustments:
                 event = a.get("event") or {}
                 remark = a.get("rejected") or ("已封顶" if a.get("capped") else None)
-                yield [record["period"], s["id"], s["name"], a.get("title") or a["rule"],
+                yield [view.period, sid, name, a.get("title") or a["rule"],
                        ADJUSTMENT_KIND.get(a["kind"], a["kind"]), a["points"], event.get("date"),
                        event.get("type"), remark]
 

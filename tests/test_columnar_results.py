@@ -47,7 +47,7 @@ def test_the_table_from_columns_is_the_table_from_the_document(evaluated: tuple[
     assert from_columns == rows
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_streamed_output_is_the_documents_bytes(evaluated: tuple[Any, dict[str, Any]], fmt: str) -> None:
     evaluation, document = evaluated
     streamed = io.BytesIO()

@@ -27,8 +27,15 @@ class Results:
             self._document = build_document(self.evaluation)
         return self._document
 
+    @property
+    def has_document(self) -> bool:
+        """Whether the whole document is built already (an exporter may then read it rather than
+        the columns)."""
+        return self._document is not None
+
     def document_stream(self) -> dict[str, Any]:
-        """The document with its subjects made while written (``stream_json.Lazy``); the whole
+        """The document with each period's subjects as ``stream_json.Records`` (encoded as a template
+        and columns when written, never held as records); the whole
         document when it was built already."""
         return self._document if self._document is not None else document_stream(self.evaluation)
 

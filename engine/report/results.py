@@ -8,9 +8,10 @@ noise removed (6 decimals); totals carry the declared precision.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -21,12 +22,11 @@ from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.report.handouts import handout_settings
-from kaohe.engine.report.stream_json import Lazy
+from kaohe.engine.report.stream_json import Field, JsonNumber, Lazy, Records, filler, numbers
 from kaohe.engine.ruleset.model import Grade, Ruleset
 from kaohe.engine.ruleset.project import project_path, project_root
 
 RESULTS_FORMAT = "results/1"
-JsonNumber = float | int | None
 
 
 def build_document(evaluation: Evaluation) -> dict[str, Any]:
@@ -39,6 +39,13 @@ def document_stream(evaluation: Evaluation) -> dict[str, Any]:
     """The same document with its periods and their subjects as ``Lazy`` lists: each subject's
     record is made when ``stream_json.write_json`` reaches it, and dropped once written."""
     return _document(evaluation, lazy=True)
+
+
+def document_head(evaluation: Evaluation) -> dict[str, Any]:
+    """The document without its periods (ruleset, data, indicators, classes, outcomes)."""
+    head = _document(evaluation, lazy=True)
+    del head["periods"]
+    return head
 
 
 def _document(evaluation: Evaluation, lazy: bool = False) -> dict[str, Any]:
@@ -88,6 +95,18 @@ def _num(value: Any, digits: int = 6) -> float | int | None:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
+def shown_numbers(values: Any) -> list[JsonNumber]:
+    """``[_num(v) for v in values]`` for a float column, with Python's ``round`` only where it
+    matters: a value ``np.round`` leaves as it is is the double nearest a number of 6 decimals,
+    which ``round(v, 6)`` leaves as it is too."""
+    array = np.asarray(values, dtype=float)
+    finite = np.isfinite(array)
+    if not (~finite | ((np.round(array, 6) == array) & (np.abs(array) < 2.0 ** 33))).all():
+        return [_num(v) for v in array.tolist()]
+    shown = np.where(finite, array + 0.0, np.nan).tolist()
+    return [None if x != x else (int(x) if x.is_integer() else x) for x in shown]
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -101,8 +120,8 @@ def _plain(value: Any) -> Any:
 def _period(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, root: Path,
             lazy: bool = False) -> dict[str, Any]:
     columns = PeriodColumns(ruleset, result)
-    records = (subject_record(ruleset, evaluation, result, i, columns) for i in range(result.cohort.n))
-    subjects: list[dict[str, Any]] | Lazy = Lazy(records) if lazy else list(records)
+    subjects: list[dict[str, Any]] | Records = (
+        columns.records(evaluation) if lazy else [columns.filler(evaluation)(i) for i in range(result.cohort.n)])
     return {"period": result.period.id, "kind": result.period.kind,
             "warnings": [warning_record(w, result, root) for w in result.warnings], "subjects": subjects}
 
@@ -115,13 +134,6 @@ def warning_record(warning: Finding, result: PeriodResult, root: Path) -> dict[s
             "subjects": [str(result.cohort.ids[i]) for i in warning.rows]}
 
 
-def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
-    """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
-    array = np.asarray(values, dtype=float)
-    array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
-    return [None if x != x else (int(x) if x.is_integer() else x) for x in array.tolist()]
-
-
 def plain_column(values: Any) -> list[Any]:
     array = np.asarray(values)
     if array.dtype.kind == "f":
@@ -131,124 +143,150 @@ def plain_column(values: Any) -> list[Any]:
     return [_plain(v) for v in array.tolist()]
 
 
-class LeafColumns(NamedTuple):
-    """A leaf indicator's per-subject columns beside its score and status."""
-
-    rater: str | None
-    inputs: dict[str, list[JsonNumber]]
-    details: dict[str, list[Any]]
-    capped: list[bool]
+def plain_field(values: Any) -> Field:
+    """``plain_column(values)`` as a record field (a float column kept as numbers to encode in bulk)."""
+    array = np.asarray(values)
+    return Field(array=array) if array.dtype.kind == "f" else Field(plain_column(array))
 
 
 class PeriodColumns:
-    """Every per-subject column of a period converted to Python values once,
-    so building thousands of records is list look-ups, not numpy scalar calls."""
+    """A period's subject records as one shape (``stream_json.Records``): every per-subject column
+    converted to Python values (or kept as a float column) once, so thousands of records are list
+    look-ups, or one template joined with encoded columns, not numpy scalar calls."""
 
     def __init__(self, ruleset: Ruleset, result: PeriodResult):
-        n = result.cohort.n
-        tree, adj = result.tree, result.adjustments
-        self.adjustments = _by_subject(adj.subject, n)
-        self.vetoes = _by_subject(result.vetoes.subject, n)
-        self.scalars = {
-            "months_on_post": numbers(result.cohort.months), "subtotal": numbers(tree.subtotal),
-            "bonus": numbers(adj.bonus), "deduction": numbers(adj.deduction),
-            "coefficient": numbers(result.cohort.coefficient), "total": numbers(result.total),
-        }
-        self.indicators: list[tuple[str, JsonNumber, list[JsonNumber], list[str], LeafColumns | None]] = []
-        for indicator in ruleset.walk():
-            if indicator.id not in tree.scores:
-                continue
-            leaf = indicator.leaf and indicator.id in tree.inputs
-            self.indicators.append((
-                indicator.id, _num(indicator.full_marks), numbers(tree.scores[indicator.id]),
-                STATUS_NAMES[tree.status[indicator.id]].tolist(),
-                LeafColumns(
-                    indicator.rater.use if indicator.rater else None,
-                    {k: numbers(v) for k, v in tree.inputs[indicator.id].items()},
-                    {k: plain_column(v) for k, v in tree.details[indicator.id].items()},
-                    [bool(v) for v in tree.capped[indicator.id].tolist()],
-                ) if leaf else None,
-            ))
-        self.outcomes = {
-            oid: (plain_column(o.values), None if o.notes is None else list(o.notes))
-            for oid, o in result.outcomes.items()
-        }
-        rollup = result.rollup
-        self.rollup = None if rollup is None else (
-            {pid: numbers(v) for pid, v in rollup["periods"].items()}, rollup["weight"],
-            {k: numbers(v) for k, v in rollup["annual"].items()}, numbers(rollup["bonus"]),
-            numbers(rollup["deduction"]),
-        )
+        self.ruleset = ruleset
+        self.result = result
+        self._shape: dict[str, Any] | None = None
+        self._filler: Callable[[int], Any] | None = None
 
-    def indicator_entries(self, i: int) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for ident, full, scores, status, leaf in self.indicators:
-            entry: dict[str, Any] = {"score": scores[i], "full": full, "status": status[i]}
-            if leaf is not None:
-                rater, inputs, details, capped = leaf
-                entry["rater"] = rater
-                entry["inputs"] = {k: v[i] for k, v in inputs.items()}
-                entry["detail"] = {k: v[i] for k, v in details.items()}
-                entry["capped"] = capped[i]
-            out[ident] = entry
-        return out
+    def shape(self, evaluation: Evaluation) -> dict[str, Any]:
+        if self._shape is None:
+            with paused_gc():  # many small lists and dicts, no cycles
+                self._shape = record_shape(self.ruleset, evaluation, self.result)
+        return self._shape
+
+    def records(self, evaluation: Evaluation) -> Records:
+        return Records(self.shape(evaluation), self.result.cohort.n)
+
+    def filler(self, evaluation: Evaluation) -> Callable[[int], Any]:
+        if self._filler is None:
+            self._filler = filler(self.shape(evaluation))
+        return self._filler
 
 
-def _by_subject(subjects: np.ndarray, n: int) -> list[np.ndarray]:
-    order = np.argsort(subjects, kind="stable")
-    bounds = np.searchsorted(subjects[order], np.arange(n + 1)).tolist()
-    return [order[bounds[i]:bounds[i + 1]] for i in range(n)]
+def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> dict[str, Any]:
+    """A subject's record (schemas/results.schema.json, ``periods[].subjects[]``) with a ``Field``
+    wherever subjects differ: the one definition of the record, for the document and the stream."""
+    cohort, ranking, grades, tree, adj = result.cohort, result.ranking, result.grades, result.tree, result.adjustments
+    vetoes = veto_lists(ruleset, result)
+    excluded = np.asarray(cohort.excluded, dtype=bool).tolist()
+    ranks = np.asarray(ranking.rank).astype(np.int64).tolist()
+    record: dict[str, Any] = {
+        "id": Field(cohort.ids.tolist()), "name": Field(cohort.names.tolist()), "unit": Field(cohort.units.tolist()),
+        "class": Field(cohort.classes.tolist()), "group": Field([str(g) for g in ranking.group.tolist()]),
+        "excluded": Field(excluded), "months_on_post": Field(array=cohort.months),
+        "indicators": _indicator_shapes(ruleset, result),
+        "subtotal": Field(array=tree.subtotal),
+        "adjustments": Field(adjustment_lists(ruleset, evaluation, result)),
+        "bonus": Field(array=adj.bonus), "deduction": Field(array=adj.deduction),
+        "coefficient": Field(array=cohort.coefficient), "total": Field(array=result.total),
+        "rank": Field([None if e else r for e, r in zip(excluded, ranks, strict=True)]),
+        "group_size": Field(np.asarray(ranking.group_size).astype(np.int64).tolist()),
+        "grade": Field(grades.grade.tolist()) if grades else None,
+        "grade_reason": Field(grade_reasons(ruleset, result, vetoes)),
+        "vetoes": Field([[v.id for v in found] if found else [] for found in vetoes]),
+        "outcomes": {oid: {"value": plain_field(o.values), "note": None if o.notes is None else Field(list(o.notes))}
+                     for oid, o in result.outcomes.items()},
+    }
+    rollup = result.rollup
+    if rollup is not None:
+        record["rollup"] = {"periods": {pid: Field(array=v) for pid, v in rollup["periods"].items()},
+                            "weight": rollup["weight"],
+                            "annual": {k: Field(array=v) for k, v in rollup["annual"].items()},
+                            "bonus": Field(array=rollup["bonus"]), "deduction": Field(array=rollup["deduction"])}
+    return record
+
+
+def _indicator_shapes(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
+    tree = result.tree
+    out: dict[str, Any] = {}
+    for indicator in ruleset.walk():
+        if indicator.id not in tree.scores:
+            continue
+        entry: dict[str, Any] = {"score": Field(array=tree.scores[indicator.id]), "full": _num(indicator.full_marks),
+                                 "status": Field(STATUS_NAMES[tree.status[indicator.id]].tolist())}
+        if indicator.leaf and indicator.id in tree.inputs:
+            entry["rater"] = indicator.rater.use if indicator.rater else None
+            entry["inputs"] = {k: Field(array=v) for k, v in tree.inputs[indicator.id].items()}
+            entry["detail"] = {k: plain_field(v) for k, v in tree.details[indicator.id].items()}
+            entry["capped"] = Field(np.asarray(tree.capped[indicator.id], dtype=bool).tolist())
+        out[indicator.id] = entry
+    return out
+
+
+def veto_lists(ruleset: Ruleset, result: PeriodResult) -> list[list[Any]]:
+    """Each subject's triggered vetoes, in the order they were found."""
+    found: list[list[Any]] = [[] for _ in range(result.cohort.n)]
+    for subject, veto in zip(result.vetoes.subject.tolist(), result.vetoes.veto.tolist(), strict=True):
+        found[subject].append(ruleset.vetoes[veto])
+    return found
 
 
 def subject_record(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult, i: int,
                    columns: PeriodColumns | None = None) -> dict[str, Any]:
     columns = columns or PeriodColumns(ruleset, result)
-    vetoes = [ruleset.vetoes[v] for v in result.vetoes.veto[columns.vetoes[i]]] if len(columns.vetoes[i]) else []
-    cohort, ranking, grades = result.cohort, result.ranking, result.grades
-    excluded = bool(cohort.excluded[i])
-    scalars = columns.scalars
-    record: dict[str, Any] = {
-        "id": cohort.ids[i], "name": cohort.names[i], "unit": cohort.units[i], "class": cohort.classes[i],
-        "group": str(ranking.group[i]), "excluded": excluded, "months_on_post": scalars["months_on_post"][i],
-        "indicators": columns.indicator_entries(i),
-        "subtotal": scalars["subtotal"][i],
-        "adjustments": _adjustments(ruleset, evaluation, result, columns.adjustments[i]),
-        "bonus": scalars["bonus"][i], "deduction": scalars["deduction"][i],
-        "coefficient": scalars["coefficient"][i], "total": scalars["total"][i],
-        "rank": None if excluded else int(ranking.rank[i]), "group_size": int(ranking.group_size[i]),
-        "grade": grades.grade[i] if grades else None,
-        "grade_reason": grade_reason(ruleset, result, i, vetoes),
-        "vetoes": [v.id for v in vetoes],
-        "outcomes": {oid: {"value": values[i], "note": None if notes is None else notes[i]}
-                     for oid, (values, notes) in columns.outcomes.items()},
-    }
-    if columns.rollup is not None:
-        periods, weight, annual, bonus, deduction = columns.rollup
-        record["rollup"] = {"periods": {pid: v[i] for pid, v in periods.items()}, "weight": weight,
-                            "annual": {k: v[i] for k, v in annual.items()}, "bonus": bonus[i],
-                            "deduction": deduction[i]}
+    record: dict[str, Any] = columns.filler(evaluation)(i)
     return record
 
 
-def _adjustments(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult,
-                 rows: np.ndarray) -> list[dict[str, Any]]:
+def adjustment_lists(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> list[list[dict[str, Any]]]:
+    """Each subject's adjustments (bonuses and deductions), in the order they were made."""
     adj = result.adjustments
     events, items = evaluation.dataset.events, evaluation.dataset.items
-    out = []
-    for row in rows:
-        rule = ruleset.rules[adj.rule[row]]
-        event_index = int(adj.event[row])
+    found: list[list[dict[str, Any]]] = [[] for _ in range(result.cohort.n)]
+    if not len(adj.subject):
+        return found
+    event_rows = np.asarray(adj.event, dtype=np.int64)
+    event_record = _EventRecords(events, event_rows[event_rows >= 0])
+    item_rows = adj.item.tolist() if adj.item is not None else None
+    columns = zip(adj.subject.tolist(), adj.rule.tolist(), shown_numbers(adj.points), adj.capped.tolist(),
+                  event_rows.tolist(), adj.rejected.tolist(), strict=True)
+    for row, (subject, rule_key, points, capped, event_index, rejected) in enumerate(columns):
+        rule = ruleset.rules[rule_key]
         record = {
-            "rule": rule.id, "kind": rule.kind, "title": rule.title, "points": _num(adj.points[row]),
-            "target": rule.target, "capped": bool(adj.capped[row]),
-            "event": _event(events, event_index) if event_index >= 0 else None,
-            "rejected": adj.rejected[row],
+            "rule": rule.id, "kind": rule.kind, "title": rule.title, "points": points,
+            "target": rule.target, "capped": bool(capped),
+            "event": event_record(event_index) if event_index >= 0 else None,
+            "rejected": rejected,
         }
-        item_index = int(adj.item[row]) if adj.item is not None else -1
+        item_index = int(item_rows[row]) if item_rows is not None else -1
         if item_index >= 0:  # only per-item rules say it, so other documents stay as they were
             record["item"] = _item(items, item_index)
-        out.append(record)
-    return out
+        found[subject].append(record)
+    return found
+
+
+class _EventRecords:
+    """The record of an event of ``wanted`` (rows of the events table), from the table's columns
+    at those rows converted to Python values once."""
+
+    def __init__(self, events: Events, wanted: np.ndarray):
+        self.at = {e: k for k, e in enumerate(wanted.tolist())}
+        dates = events.date[wanted]
+        self.dates = (np.datetime_as_string(dates).tolist() if dates.dtype == np.dtype("datetime64[D]")
+                      else [str(d) for d in dates])  # the same text as str() of each date
+        self.types = events.type[wanted].tolist()
+        self.points = shown_numbers(events.points[wanted])
+        self.confirmed = [bool(c) for c in events.confirmed[wanted].tolist()]
+        self.rows = [int(r) for r in events.row[wanted].tolist()]
+        self.fields = [(k, [_plain(x) for x in v[wanted].tolist()]) for k, v in events.fields.items()]
+
+    def __call__(self, event: int) -> dict[str, Any]:
+        k = self.at[event]
+        return {"date": self.dates[k], "type": self.types[k], "points": self.points[k],
+                "confirmed": self.confirmed[k], "row": self.rows[k],
+                "fields": {name: v[k] for name, v in self.fields}}
 
 
 def _item(items: Items, index: int) -> dict[str, Any]:
@@ -260,18 +298,13 @@ def _item(items: Items, index: int) -> dict[str, Any]:
     }
 
 
-def _event(events: Events, index: int) -> dict[str, Any]:
-    return {
-        "date": str(events.date[index]), "type": events.type[index], "points": _num(events.points[index]),
-        "confirmed": bool(events.confirmed[index]), "row": int(events.row[index]),
-        "fields": {k: _plain(v[index]) for k, v in events.fields.items()},
-    }
+NO_GRADES = "本周期不评定等次"
 
 
 def grade_reason(ruleset: Ruleset, result: PeriodResult, i: int, vetoes: list[Any]) -> dict[str, Any]:
     grades = result.grades
     if grades is None:
-        return {"code": "none", "text": "本周期不评定等次"}
+        return {"code": "none", "text": NO_GRADES}
     code = grades.reason[i]
     grade = grades.grade[i]
     scale = ruleset.grading.grades_for(result.period.kind) if ruleset.grading else ()
@@ -282,6 +315,62 @@ def grade_reason(ruleset: Ruleset, result: PeriodResult, i: int, vetoes: list[An
         reason["rule"] = vetoes[0].id
     reason["text"] = _reason_text(code, grade, grades.demoted_from[i], scale, result, i, vetoes)
     return reason
+
+
+def grade_reasons(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]) -> list[dict[str, Any]]:
+    """``grade_reason`` of every subject of the period (``vetoes``: ``veto_lists``), the columns read
+    once: a grade by its score band (the common case) is worded from lists, the rest one by one."""
+    n = result.cohort.n
+    grades = result.grades
+    if grades is None:
+        return [{"code": "none", "text": NO_GRADES} for _ in range(n)]
+    scale = ruleset.grading.grades_for(result.period.kind) if ruleset.grading else ()
+    bands = _BandTexts(scale, result)
+    out = []
+    for i, (code, grade, was) in enumerate(zip(grades.reason.tolist(), grades.grade.tolist(),
+                                               grades.demoted_from.tolist(), strict=True)):
+        reason: dict[str, Any] = {"code": code}
+        if was is not None:
+            reason["from"] = was
+        if code in ("veto", "bar") and vetoes[i]:
+            reason["rule"] = vetoes[i][0].id
+        reason["text"] = (bands.text(grade, i) if code not in _WORDED_ONE_BY_ONE
+                          else _reason_text(code, grade, was, scale, result, i, vetoes[i]))
+        out.append(reason)
+    return out
+
+
+_WORDED_ONE_BY_ONE = frozenset({"excluded", "veto", "bar", "quota", "eligibility"})
+
+
+def _computed_line(line: Any) -> str:
+    return f"（{line.text}）" if isinstance(line, Expression) else ""
+
+
+class _BandTexts:
+    """The last case of ``_reason_text`` (a grade by its score band) from the period's lists."""
+
+    def __init__(self, scale: tuple[Grade, ...], result: PeriodResult):
+        lines = result.grades.thresholds if result.grades else {}
+        self.lines = {g: v.tolist() for g, v in lines.items()}
+        self.totals = shown_numbers(result.total)
+        lines_of = {g.name: g.min for g in scale}
+        self.computed = {g: _computed_line(lines_of.get(g)) for g in lines}
+        self.scale_lines = [self.lines[g.name] for g in scale if g.name in self.lines]
+        self.shown: dict[float, JsonNumber] = {}
+
+    def text(self, grade: Any, i: int) -> str:
+        total = self.totals[i]
+        threshold = self.lines[grade][i] if grade in self.lines else None
+        if threshold is not None and threshold == threshold:
+            return f"总分 {total} ≥ {grade}分数线 {self._num(threshold)}{self.computed[grade]}"
+        above = [line[i] for line in self.scale_lines if line[i] == line[i]]
+        return f"总分 {total} 低于分数线 {self._num(min(above))}" if above else f"评为{grade}"
+
+    def _num(self, value: float) -> JsonNumber:
+        if value not in self.shown:
+            self.shown[value] = _num(value)
+        return self.shown[value]
 
 
 def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], result: PeriodResult,

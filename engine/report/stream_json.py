@@ -4,15 +4,21 @@ orjson encodes each piece (a subject's record, the ruleset summary) in C; the
 pieces are joined with the same two-space indentation ``orjson.OPT_INDENT_2``
 gives a whole document, so a streamed document and one encoded at once are
 the same bytes (a test holds them equal). A ``Lazy`` list is a generator
-standing where the document has a list: the subjects of a period are built
-one at a time while they are written.
+standing where the document has a list. A ``Records`` list stands where the
+document has a list of same-shaped records (the subjects of a period): its
+shape, a record whose varying values are ``Field`` columns, is encoded once
+with a placeholder for each field, and every record is the template's pieces
+joined with its fields' encoded values — each field's values encoded by
+orjson as one column, not record by record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
+import numpy as np
 import orjson
 
 from kaohe.engine.errors import Diagnostic, KaoheError
@@ -32,6 +38,73 @@ class Lazy:
         return iter(self.items)
 
 
+JsonNumber = float | int | None
+
+
+def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
+    """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
+    array = np.asarray(values, dtype=float)
+    array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
+    return [None if x != x else (int(x) if x.is_integer() else x) for x in array.tolist()]
+
+
+class Field:
+    """One value of every record of a ``Records`` list: ``values`` (plain JSON data, one per
+    record), or ``array``, a float column whose values are ``numbers(array)``."""
+
+    __slots__ = ("_values", "array")
+
+    def __init__(self, values: Sequence[Any] | None = None, array: np.ndarray | None = None):
+        self._values = values
+        self.array = array
+
+    @property
+    def values(self) -> Sequence[Any]:
+        if self._values is None:
+            self._values = numbers(self.array)
+        return self._values
+
+
+class Records:
+    """A list of ``n`` records of one ``shape``: dicts and lists down to plain values (the same in
+    every record) and ``Field`` columns (a value per record)."""
+
+    def __init__(self, shape: Any, n: int):
+        self.shape = shape
+        self.n = n
+
+    def record(self, i: int) -> Any:
+        """Record ``i`` as plain data (fresh dicts and lists, as if built by hand)."""
+        return _fill(self.shape, i)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self.record(i) for i in range(self.n))
+
+
+def _fill(node: Any, i: int) -> Any:
+    if isinstance(node, Field):
+        return node.values[i]
+    if isinstance(node, dict):
+        return {k: _fill(v, i) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fill(v, i) for v in node]
+    return node
+
+
+def filler(shape: Any) -> Callable[[int], Any]:
+    """``Records(shape, n).record`` made once for many records: each dict's keys and each field's
+    values looked up when made, not per record."""
+    if isinstance(shape, Field):
+        return shape.values.__getitem__
+    if isinstance(shape, dict):
+        parts = [(k, filler(v)) for k, v in shape.items()]
+        return lambda i: {k: f(i) for k, f in parts}
+    if isinstance(shape, list):
+        items = [filler(v) for v in shape]
+        return lambda i: [f(i) for f in items]
+    return lambda i: shape
+
+
 def encode(value: Any) -> bytes:
     """``value`` (plain JSON data, no ``Lazy``) as indented UTF-8 JSON."""
     try:
@@ -46,7 +119,9 @@ def write_json(value: Any, out: BinaryIO) -> None:
 
 
 def _write(value: Any, out: BinaryIO, level: int) -> None:
-    if isinstance(value, dict) and _has_lazy(value):
+    if isinstance(value, Records):
+        _records(value, out, level)
+    elif isinstance(value, dict) and _has_lazy(value):
         _container(((orjson.dumps(k) + b": ", v) for k, v in value.items()), b"{", b"}", out, level)
     elif isinstance(value, Lazy) and value.plain:
         _container(((b"", _Plain(v)) for v in value), b"[", b"]", out, level)
@@ -83,11 +158,151 @@ def _indented(text: bytes, level: int) -> bytes:
 
 
 def _has_lazy(value: Any) -> bool:
-    """Whether a ``Lazy`` sits anywhere below (only dicts and lists on the way down are looked at)."""
-    if isinstance(value, Lazy):
+    """Whether a ``Lazy`` (or ``Records``) sits anywhere below (only dicts and lists on the way down
+    are looked at)."""
+    if isinstance(value, Lazy | Records):
         return True
     if isinstance(value, dict):
-        return any(isinstance(v, Lazy | dict | list) and _has_lazy(v) for v in value.values())
+        return any(isinstance(v, Lazy | Records | dict | list) and _has_lazy(v) for v in value.values())
     if isinstance(value, list):
-        return any(isinstance(v, Lazy | dict | list) and _has_lazy(v) for v in value)
+        return any(isinstance(v, Lazy | Records | dict | list) and _has_lazy(v) for v in value)
     return False
+
+
+# ---------------------------------------------------------------------------
+# Records: a template and columns
+
+_SLOT = "\x00kaohe-field\x00{}\x00"  # orjson writes it "\u0000kaohe-field\u0000<k>\u0000"
+_SLOT_TEXT = re.compile(rb'"\\u0000kaohe-field\\u0000(\d+)\\u0000"')
+_SCALARS = frozenset({type(None), bool, int, float, str})
+CHUNK = 2048  # records joined per write
+
+
+def _records(records: Records, out: BinaryIO, level: int) -> None:
+    """The list at ``level``: each record the template's constant pieces around its fields' texts."""
+    if records.n == 0:
+        out.write(b"[]")
+        return
+    fields: list[Field] = []
+    pieces = _SLOT_TEXT.split(_indented(encode(_placeholders(records.shape, fields)), level + 1))
+    if [int(k) for k in pieces[1::2]] != list(range(len(fields))):  # a placeholder's text in the data
+        _container(((b"", r) for r in records), b"[", b"]", out, level)
+        return
+    pad = b"\n" + b"  " * (level + 1)
+    constants: list[bytes] = [b"," + pad + pieces[0]]
+    columns: list[Callable[[int, int], list[bytes]]] = []  # (start, stop) -> those records' texts
+    numbers_of: dict[int, _NumberTexts | None] = {}  # one float column can stand in several fields
+    for k, field in enumerate(fields):
+        before = pieces[2 * k]
+        line = before[before.rfind(b"\n") + 1:]
+        depth = (len(line) - len(line.lstrip(b" "))) // 2
+        numbers = None
+        column: Callable[[int, int], list[bytes]]
+        same: bytes | None
+        if field.array is not None:
+            if id(field.array) not in numbers_of:
+                numbers_of[id(field.array)] = _NumberTexts.of(field.array)
+            numbers = numbers_of[id(field.array)]
+        if numbers is not None:  # texts made a chunk at a time from the distinct values' words
+            same, column = numbers.constant, numbers.texts
+        else:
+            texts = field_texts(field, depth)
+            same = texts[0] if texts.count(texts[0]) == len(texts) else None
+            column = _slicer(texts)
+        if same is not None:  # the same in every record: part of the template
+            constants[-1] += same + pieces[2 * k + 2]
+        else:
+            columns.append(column)
+            constants.append(pieces[2 * k + 2])
+    width = 2 * len(columns) + 1
+    for start in range(0, records.n, CHUNK):
+        stop = min(start + CHUNK, records.n)
+        parts: list[bytes] = [constants[0]] * ((stop - start) * width)  # record by record, piece by piece
+        for k, column in enumerate(columns):
+            parts[2 * k + 1::width] = column(start, stop)
+            parts[2 * k + 2::width] = [constants[k + 1]] * (stop - start)
+        chunk = b"".join(parts)
+        out.write(b"[" + chunk[1:] if start == 0 else chunk)
+    out.write(b"\n" + b"  " * level + b"]")
+
+
+def _slicer(texts: list[bytes]) -> Callable[[int, int], list[bytes]]:
+    return lambda start, stop: texts[start:stop]
+
+
+class _NumberTexts:
+    """A float column's texts (``numbers`` as orjson writes them): each distinct value's words, and
+    which one each record has; a chunk's texts are made when written."""
+
+    def __init__(self, words: np.ndarray, where: np.ndarray):
+        self.words = words
+        self.where = where
+        self.constant: bytes | None = words[0] if len(words) == 1 else None
+
+    @classmethod
+    def of(cls, array: np.ndarray) -> _NumberTexts | None:
+        """None when orjson refuses a value (a whole number past 64 bits): left to the per-value
+        path to report."""
+        found = _distinct_words(array)
+        return None if found is None else cls(*found)
+
+    def texts(self, start: int, stop: int) -> list[bytes]:
+        texts: list[bytes] = self.words[self.where[start:stop]].tolist()
+        return texts
+
+
+def _placeholders(node: Any, fields: list[Field]) -> Any:
+    if isinstance(node, Field):
+        fields.append(node)
+        return _SLOT.format(len(fields) - 1)
+    if isinstance(node, dict):
+        return {k: _placeholders(v, fields) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_placeholders(v, fields) for v in node]
+    return node
+
+
+def field_texts(field: Field, level: int) -> list[bytes]:
+    """Each record's value of ``field`` as orjson writes it inside a record at ``level`` (at least 1:
+    records sit in a list), the whole column encoded at once."""
+    if field.array is not None:
+        texts = _number_texts(field.array)
+        if texts is not None:
+            return texts
+    values = field.values
+    if not len(values):
+        return []
+    if set(map(type, values)) <= _SCALARS:  # a value per line
+        return encode(list(values))[4:-2].split(b",\n  ")
+    # nested values: indented as inside a record at ``level``, then cut where a line at the list's
+    # own indentation starts the next value (the lines inside a value are indented further)
+    body = _indented(encode(list(values)), level - 1)
+    pad = b"  " * level
+    return re.split(b",\n" + pad + b"(?! )", body[2 + len(pad):-(len(pad) - 2 + 2)])
+
+
+def _number_texts(array: np.ndarray) -> list[bytes] | None:
+    """``numbers(array)`` as orjson writes them; None when orjson refuses one (``_distinct_words``)."""
+    found = _distinct_words(array)
+    if found is None:
+        return None
+    words, where = found
+    texts: list[bytes] = words[where].tolist()
+    return texts
+
+
+def _distinct_words(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each distinct value of a float column encoded once (whole numbers as integers, the others as
+    floats: orjson writes a numpy float as it writes a Python float), and each value's distinct
+    one; None when a whole number is past 64 bits (left to the per-value path and its error)."""
+    distinct, where = np.unique(np.asarray(array, dtype=float), return_inverse=True)
+    finite = np.isfinite(distinct)
+    shown = np.where(finite, np.round(distinct, 6) + 0.0, 0.0)
+    whole = finite & (shown == np.floor(shown))
+    if whole.any() and np.abs(shown[whole]).max() >= 2.0 ** 63:
+        return None
+    words = np.full(len(distinct), b"null", dtype=object)
+    for mask, values in ((whole, shown[whole].astype(np.int64)), (finite & ~whole, shown[finite & ~whole])):
+        if mask.any():
+            words[mask] = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+    return words, where.reshape(-1)

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
-from kaohe.engine.report.results import grade_reason, numbers, plain_column
+from kaohe.engine.report.results import grade_reasons, plain_column, veto_lists
+from kaohe.engine.report.stream_json import numbers
 from kaohe.engine.ruleset.model import Ruleset
 
 FRONT = ["周期", "编号", "名称", "单位", "类别", "分组"]
@@ -85,7 +86,7 @@ def _outcome_kinds(evaluation: Evaluation) -> dict[str, str]:
 def _columns(ruleset: Ruleset, result: PeriodResult, kinds: dict[str, str]) -> Columns:
     n = result.cohort.n
     cohort, ranking, grades, tree, adj = result.cohort, result.ranking, result.grades, result.tree, result.adjustments
-    vetoes = _veto_lists(ruleset, result)
+    vetoes = veto_lists(ruleset, result)
     missing = np.full(n, np.nan)
     return [
         [result.period.id] * n, _texts(cohort.ids), _texts(cohort.names), _texts(cohort.units),
@@ -94,7 +95,7 @@ def _columns(ruleset: Ruleset, result: PeriodResult, kinds: dict[str, str]) -> C
         *[number_column(c) for c in (tree.subtotal, adj.bonus, adj.deduction, cohort.coefficient, result.total)],
         np.where(cohort.excluded, np.nan, ranking.rank.astype(float)), ranking.group_size.astype(float),
         list(grades.grade) if grades is not None else [None] * n,
-        [grade_reason(ruleset, result, i, vetoes[i])["text"] for i in range(n)],
+        [reason["text"] for reason in grade_reasons(ruleset, result, vetoes)],
         ["、".join(v.id for v in vetoes[i]) for i in range(n)],
         *[_outcome_column(result, o.id, kinds.get(o.id) == "allocator", n) for o in ruleset.outcomes],
     ]
@@ -114,14 +115,6 @@ def cells(column: list[Any] | np.ndarray) -> list[Any]:
 
 def _texts(values: np.ndarray) -> list[Any]:
     return list(values.tolist())
-
-
-def _veto_lists(ruleset: Ruleset, result: PeriodResult) -> list[list[Any]]:
-    """Each subject's triggered vetoes, in the order they were found."""
-    found: list[list[Any]] = [[] for _ in range(result.cohort.n)]
-    for subject, veto in zip(result.vetoes.subject.tolist(), result.vetoes.veto.tolist(), strict=True):
-        found[subject].append(ruleset.vetoes[veto])
-    return found
 
 
 def _outcome_column(result: PeriodResult, outcome_id: str, money: bool, n: int) -> list[Any]:

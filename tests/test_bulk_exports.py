@@ -1,0 +1,174 @@
+"""The exporters' bulk paths write exactly what their value-by-value references write: JSON records
+from a template and encoded columns, CSV cells worded and quoted a column at a time, XLSX rows made
+as XML a column at a time (against XlsxWriter writing the same cells one by one), and the grade
+reasons of a period worded from lists (against one subject at a time)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pytest
+
+from kaohe.engine.errors import KaoheError
+from kaohe.engine.evaluation.runner import run
+from kaohe.engine.report.results import _num, grade_reason, grade_reasons, shown_numbers, veto_lists
+from kaohe.engine.report.stream_json import (
+    Field,
+    Records,
+    _indented,
+    encode,
+    field_texts,
+    numbers,
+    write_json,
+)
+from kaohe.plugins import xlsx_workbook
+from kaohe.plugins.exporters import csv_cell, csv_column, csv_lines, csv_quoted
+from kaohe.plugins.workbook_sheets import Column, Table
+
+ROOT = Path(__file__).resolve().parent.parent
+RNG = np.random.default_rng(20251201)
+
+
+def awkward_floats(n: int) -> np.ndarray:
+    """Floats of every magnitude kaohe might meet, whole ones, -0.0, NaN and infinities among them."""
+    values = RNG.random(n) * RNG.choice([1e-9, 1e-5, 1e-4, 1e-3, 1.0, 100.0, 1e6, 1e12, 1e15, 1e17], n)
+    values[::7] = np.round(values[::7])
+    values[::5] = np.round(values[::5], 2)
+    values[::11], values[::13], values[::17], values[::19] = np.nan, np.inf, -0.0, -values[::19]
+    return values
+
+
+# ---------------------------------------------------------------------------
+# JSON
+
+
+def test_a_float_column_encodes_as_its_values_one_by_one() -> None:
+    values = awkward_floats(50_000)
+    assert field_texts(Field(array=values), 3) == [orjson.dumps(v) for v in numbers(values)]
+
+
+def test_a_whole_number_past_64_bits_is_refused_as_the_document_refuses_it() -> None:
+    with pytest.raises(KaoheError) as streamed:
+        field_texts(Field(array=np.array([1e20, 1.5])), 3)
+    with pytest.raises(KaoheError) as whole:
+        encode(numbers(np.array([1e20, 1.5])))
+    assert [d.code for d in streamed.value.diagnostics] == [d.code for d in whole.value.diagnostics] == ["E-EXPORT-VALUE"]
+
+
+@pytest.mark.parametrize("level", [1, 2, 4])
+def test_nested_values_encode_as_inside_a_record(level: int) -> None:
+    values = [[], {}, {"a": [1, {"b": []}], "c": "x,\n  y"}, [1, 2], None, "文", {"k": {}}, [{"d": "]"}]]
+    assert field_texts(Field(values), level) == [_indented(encode(v), level) for v in values]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5000])
+def test_records_write_as_the_records_themselves(n: int) -> None:
+    scores = awkward_floats(n)
+    shape = {"id": Field([f"P{i}" for i in range(n)]), "fixed": {"full": 5, "empty": {}},
+             "score": Field(array=scores), "again": Field(array=scores), "same": Field(["scored"] * n),
+             "nested": Field([[{"x": i}] * (i % 3) for i in range(n)]),
+             "deep": {"inner": {"value": Field([i % 2 == 0 for i in range(n)])}}}
+    records = Records(shape, n)
+    out = io.BytesIO()
+    write_json({"subjects": records, "tail": [1]}, out)
+    expected = {"subjects": [records.record(i) for i in range(n)], "tail": [1]}
+    assert out.getvalue() == orjson.dumps(expected, option=orjson.OPT_INDENT_2)
+
+
+def test_a_value_spelling_a_placeholder_falls_back_to_record_by_record() -> None:
+    shape = {"title": "\x00kaohe-field\x000\x00", "v": Field([1, 2])}
+    out = io.BytesIO()
+    write_json({"s": Records(shape, 2)}, out)
+    assert out.getvalue() == orjson.dumps({"s": [Records(shape, 2).record(i) for i in range(2)]},
+                                          option=orjson.OPT_INDENT_2)
+
+
+def test_shown_numbers_are_the_documents_numbers() -> None:
+    for values in (awkward_floats(20_000), np.round(RNG.random(20_000) * 100, 2), np.full(3, np.nan)):
+        got, want = shown_numbers(values), [_num(v) for v in values.tolist()]
+        assert [type(v) for v in got] == [type(v) for v in want]
+        assert all(a == b or (a != a and b != b) for a, b in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize("ruleset", ["rulesets/chengdu/2025.yaml", "rulesets/example/2025.yaml",
+                                     "rulesets/yangquan-hitech/2022.yaml"])
+def test_grade_reasons_of_a_period_are_each_subjects_reason(ruleset: str) -> None:
+    evaluation = run(ROOT / ruleset, None, None)
+    for result in evaluation.periods:
+        vetoes = veto_lists(evaluation.ruleset, result)
+        one_by_one = [grade_reason(evaluation.ruleset, result, i, vetoes[i]) for i in range(result.cohort.n)]
+        assert grade_reasons(evaluation.ruleset, result, vetoes) == one_by_one
+
+
+# ---------------------------------------------------------------------------
+# CSV
+
+AWKWARD_TEXTS = ["a", "", " x ", "a,b", 'q"q', "l\nn", "c\rr", '"', ",", "\t", "é中", " ", "a;b", "'=1",
+                 "=SUM(A1)", "+1", "-2", "@x", "＝1", "＋", "－", "＠", "\tx", "\rx", "x\n=1"]
+
+
+def test_quoted_cells_are_the_csv_modules() -> None:
+    rows = [AWKWARD_TEXTS, AWKWARD_TEXTS[::-1], ["plain"] * len(AWKWARD_TEXTS)]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    assert [csv_column(c) for c in columns] == [[csv_cell(v) for v in c] for c in columns]  # formulas quoted
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows([[csv_cell(v) for v in row] for row in rows])
+    assert csv_lines([csv_quoted(csv_column(c)) for c in columns]).decode("utf-8") == buffer.getvalue()
+
+
+def test_number_cells_are_repr_and_whole_numbers() -> None:
+    values = np.concatenate([awkward_floats(50_000), [1e20, -3e300, 2.0 ** 63, 2.0 ** 63 - 1024, 5e-5, 1e-4]])
+    values = np.where(np.isfinite(values), np.round(values, 6) + 0.0, np.nan)  # as table.number_column shows
+    expected = ["" if v != v else (str(int(v)) if v.is_integer() else repr(v)) for v in values.tolist()]
+    assert csv_column(values) == expected
+
+
+# ---------------------------------------------------------------------------
+# XLSX
+
+
+def _sheets(workbook: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _workbook(table: Table, spliced: bool) -> bytes:
+    buffer = io.BytesIO()
+    workbook = xlsx_workbook.xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
+                                                          "strings_to_urls": False, "strings_to_numbers": False})
+    workbook.set_properties({"author": "kaohe", "created": xlsx_workbook.FIXED_TIME})
+    parts: xlsx_workbook.Spliced = {}
+    xlsx_workbook.write_table(workbook, xlsx_workbook._Styles(workbook), table, parts if spliced else None)
+    workbook.close()
+    return xlsx_workbook.normalise_zip(buffer.getvalue(), {}, parts)
+
+
+@pytest.mark.parametrize("height", [None, 30, 15])
+def test_rows_made_as_xml_are_xlsxwriters_cells(height: float | None) -> None:
+    n = len(AWKWARD_TEXTS) * 4
+    texts = (AWKWARD_TEXTS + ["<r>rich</r>", "a & <b>", "_x0041_", "\u3000全角\u3000", "\x01ctl", "\ufffe", None]) * 4
+    scores = awkward_floats(n)
+    columns = [Column("text"), Column("wrapped", "wrap"), Column("number", "number", "0.00"),
+               Column("shown", "number", "0.0"), Column("money", "money", "#,##0.00"), Column("auto", "auto"),
+               Column("int", "int", "0"), Column("blank", "blank", width=12), Column("no -0", "number", "0.00")]
+    mixed: list[Any] = [True, False, Decimal("12.50"), 3, 2.5, float("nan"), "文", None, np.int64(4), -0.0,
+                        ["a"], float("inf")]
+    data = [texts[:n], texts[::-1][:n], [None if k % 9 == 0 else v for k, v in enumerate(scores.tolist())],
+            np.round(scores, 6), [Decimal(f"{k}.{k % 100:02d}") if k % 3 else None for k in range(n)],
+            (mixed * n)[:n], [k if k % 4 else None for k in range(n)], [None] * n,
+            np.where(scores == 0, 0.0, scores)]  # NaN and infinities but no -0.0: the bulk path
+    table = Table("结果", "页眉", columns, [], freeze=2, notes=["注一", "注二"], row_height=height, data=data)
+    assert _sheets(_workbook(table, spliced=True)) == _sheets(_workbook(table, spliced=False))
+
+
+def test_a_long_text_is_cut_as_xlsxwriter_cuts_it() -> None:
+    long = "字" * 40_000
+    table = Table("长", "页眉", [Column("text")], [], data=[[long, "短"]])
+    assert _sheets(_workbook(table, spliced=True)) == _sheets(_workbook(table, spliced=False))
