@@ -172,3 +172,25 @@ def test_a_long_text_is_cut_as_xlsxwriter_cuts_it() -> None:
     long = "字" * 40_000
     table = Table("长", "页眉", [Column("text")], [], data=[[long, "短"]])
     assert _sheets(_workbook(table, spliced=True)) == _sheets(_workbook(table, spliced=False))
+
+
+def test_a_whole_number_too_big_for_64_bits_is_written_as_a_number(tmp_path) -> None:
+    """An input of 1e20 once failed the JSON export (orjson writes no integer past 64 bits)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kaohe.cli import main
+
+    (tmp_path / "r.yaml").write_text(
+        "kaohe: 1\nid: big\ntitle: 大数\nyear: 2025\nsubjects: {kind: person}\ninputs:\n  work: {title: 工作}\n"
+        "indicators:\n  - {id: work, title: 工作, points: 100, rater: {use: direct, input: work}}\n"
+        "data:\n  subjects: {source: csv, path: subjects.csv}\n  values: {source: csv, path: values.csv}\n",
+        encoding="utf-8")
+    (tmp_path / "subjects.csv").write_text("id,name\nA,甲\nB,乙\n", encoding="utf-8")
+    (tmp_path / "values.csv").write_text("subject,period,work\nA,2025,1e20\nB,2025,50\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-q", "evaluate", str(tmp_path / "r.yaml"), "--format", "json",
+                                       "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    subjects = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["periods"][0]["subjects"]
+    assert subjects[0]["indicators"]["work"]["inputs"]["work"] == 1e20

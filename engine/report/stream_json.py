@@ -45,7 +45,7 @@ def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
     """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
     array = np.asarray(values, dtype=float)
     array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
-    return [None if x != x else (int(x) if x.is_integer() else x) for x in array.tolist()]
+    return [None if x != x else (int(x) if x.is_integer() and abs(x) < 2**53 else x) for x in array.tolist()]
 
 
 class Field:
