@@ -292,15 +292,13 @@ def _number_texts(array: np.ndarray) -> list[bytes] | None:
 
 
 def _distinct_words(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each distinct value of a float column encoded once (whole numbers as integers, the others as
-    floats: orjson writes a numpy float as it writes a Python float), and each value's distinct
-    one; None when a whole number is past 64 bits (left to the per-value path and its error)."""
+    """Each distinct value of a float column encoded once (whole numbers below 2**53 as integers,
+    as ``numbers`` gives them; the others as floats: orjson writes a numpy float as it writes a
+    Python float), and each value's distinct one."""
     distinct, where = np.unique(np.asarray(array, dtype=float), return_inverse=True)
     finite = np.isfinite(distinct)
     shown = np.where(finite, np.round(distinct, 6) + 0.0, 0.0)
-    whole = finite & (shown == np.floor(shown))
-    if whole.any() and np.abs(shown[whole]).max() >= 2.0 ** 63:
-        return None
+    whole = finite & (shown == np.floor(shown)) & (np.abs(shown) < 2.0 ** 53)
     words = np.full(len(distinct), b"null", dtype=object)
     for mask, values in ((whole, shown[whole].astype(np.int64)), (finite & ~whole, shown[finite & ~whole])):
         if mask.any():
