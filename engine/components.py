@@ -332,6 +332,8 @@ class ExportedResults(Protocol):
 
     def period_columns(self) -> Iterator[list[Any]]: ...
 
+    def outcome_columns(self) -> list[list[list[Any]]]: ...
+
 
 class Exporter(Component):
     """Renders results: ``export`` a results document (see ``schemas/results.schema.json``) as bytes;

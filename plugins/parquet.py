@@ -2,9 +2,10 @@
 
 One row per subject per period, the columns of the CSV under machine names
 (``period``, ``id`` … ``score.<indicator>`` … ``outcome.<outcome>``), one row
-group per period (pyarrow's ``ParquetWriter``). The plain columns of every
-period are gathered first, to fix one schema for all row groups (an outcome's
-type is read from its values); no per-subject document is built. Each column's
+group per period (pyarrow's ``ParquetWriter``), made and written one period at
+a time: only the outcome columns of every period are read first, to fix one
+schema for all row groups (an outcome's type is read from its values); no
+per-subject document is built. Each column's
 type is decided in ``kaohe.engine.report.arrow`` (the partitioned run writes
 through it too): scores and totals float64, rank and group size int64, texts
 string, money decimal128 (exact), yes/no outcomes bool. The bytes depend only
@@ -44,7 +45,7 @@ class ParquetExporter(Exporter):
         return buffer.getvalue()
 
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
-        write_columns(results.column_ids(), list(results.period_columns()), out)
+        write_columns(results.column_ids(), results.period_columns(), results.outcome_columns(), out)
 
 
 @hookimpl

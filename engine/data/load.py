@@ -101,9 +101,7 @@ def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str
     row_codes[usable] = usable_codes
     p_codes = row_codes[rows]
     _value_duplicates(sheet, subject, period, row_codes, rows, names, i_codes)
-    values = Values(subject[rows], period[rows], np.array(names, dtype=object)[i_codes], value, n_subjects)
-    values.index_codes(p_labels, p_codes, names, i_codes)
-    return values
+    return Values.coded(subject[rows], p_labels, p_codes, names, i_codes, value, n_subjects)
 
 
 def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row_codes: np.ndarray,

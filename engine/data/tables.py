@@ -289,14 +289,18 @@ class Subjects:
 
 @dataclass
 class Values:
-    """Input values, one row per (subject, period, input)."""
+    """Input values, one row per (subject, period, input). A reader that has each row's period and
+    input as integer codes builds it with ``coded``: no text per row is held (a province's values
+    table has tens of millions of rows), and ``period``/``input`` are made when asked for."""
 
     subject: Indices
-    period: Texts
-    input: Texts
+    _period: Texts | None
+    _input: Texts | None
     value: Numbers
     n_subjects: int
     _groups: dict[tuple[str, str], Rows] | None = field(
+        default=None, init=False, repr=False, compare=False)
+    _labels: tuple[list[str], NDArray[np.integer[Any]], list[str], NDArray[np.integer[Any]]] | None = field(
         default=None, init=False, repr=False, compare=False)
     _dense: dict[tuple[int, int], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -307,6 +311,33 @@ class Values:
     def empty(cls, n_subjects: int) -> Values:
         text = np.zeros(0, dtype=object)
         return cls(np.zeros(0, dtype=np.int64), text, text.copy(), np.zeros(0), n_subjects)
+
+    @classmethod
+    def coded(cls, subject: Indices, p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],
+              i_codes: NDArray[np.integer[Any]], value: Numbers, n_subjects: int) -> Values:
+        """From each row's period and input code (sorted labels), the pivot built at once."""
+        values = cls(subject, None, None, value, n_subjects)
+        values._labels = (p_labels, p_codes, i_labels, i_codes)
+        values.index_codes(p_labels, p_codes, i_labels, i_codes)
+        return values
+
+    @property
+    def period(self) -> Texts:
+        """Each row's period (made from the codes when built ``coded``)."""
+        if self._period is not None:
+            return self._period
+        assert self._labels is not None
+        texts: Texts = np.array(self._labels[0], dtype=object)[self._labels[1]]
+        return texts
+
+    @property
+    def input(self) -> Texts:
+        """Each row's input name (made from the codes when built ``coded``)."""
+        if self._input is not None:
+            return self._input
+        assert self._labels is not None
+        texts: Texts = np.array(self._labels[2], dtype=object)[self._labels[3]]
+        return texts
 
     def column(self, period: str, input: str) -> Numbers:
         """float64 per subject, NaN where the value is absent (not to be changed in place: it may
@@ -368,6 +399,8 @@ def pivot_codes(p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels
     small: type[np.integer[Any]] = np.uint16 if size < 2**16 else np.int64
     key = p_codes.astype(small) * small(len(i_labels)) + i_codes.astype(small)
     order = np.argsort(key, kind="stable")
+    if len(order) < 2**31:  # half the memory for the positions of a big table
+        order = order.astype(np.int32)
     counts = np.bincount(key, minlength=size)
     ends = np.cumsum(counts)
     groups: dict[tuple[str, str], Rows] = {}

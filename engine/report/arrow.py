@@ -97,16 +97,19 @@ def column_array(column: list[Any] | np.ndarray, kind: Any) -> Any:
     return to_array(cells(column), kind)
 
 
-def write_columns(names: list[str], periods: list[Columns], out: BinaryIO) -> None:
-    """``periods``: each period's results-table columns (``table.Columns``), in the order of ``names``;
-    only outcome columns are made plain values, to type them by their values over every period."""
+def write_columns(names: list[str], periods: Iterable[Columns], outcomes: list[list[list[Any]]],
+                  out: BinaryIO) -> None:
+    """``periods``: each period's results-table columns (``table.Columns``) in the order of ``names``,
+    made and written one period at a time; ``outcomes``: each period's outcome columns (the columns
+    no name types), read first to type each by its values over every period."""
     import pyarrow as pa
 
-    plain = {k: [cells(p[k]) for p in periods] for k, name in enumerate(names) if fixed_type(name) is None}
-    schema = pa.schema([pa.field(name, fixed_type(name) or inferred_type(plain[k])) for k, name in enumerate(names)])
-    write_arrays(schema, ([to_array(plain[k][i], f.type) if k in plain else column_array(c, f.type)
+    inferred = [k for k, name in enumerate(names) if fixed_type(name) is None]
+    by_values = {k: inferred_type([p[j] for p in outcomes]) for j, k in enumerate(inferred)}
+    schema = pa.schema([pa.field(name, fixed_type(name) or by_values[k]) for k, name in enumerate(names)])
+    write_arrays(schema, ([to_array(cells(c), f.type) if k in by_values else column_array(c, f.type)
                            for k, (c, f) in enumerate(zip(columns, schema, strict=True))]
-                          for i, columns in enumerate(periods)), out)
+                          for columns in periods), out)
 
 
 def write_parquet(names: list[str], periods: list[list[list[Any]]], out: BinaryIO) -> None:

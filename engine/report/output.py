@@ -47,6 +47,10 @@ class Results:
         """Machine names of the same columns (``score.<id>``, ``outcome.<id>`` …)."""
         return table.header_ids(self.evaluation)
 
+    def outcome_columns(self) -> list[list[list[Any]]]:
+        """Each period's outcome columns alone, plain values (``table.outcome_columns``)."""
+        return table.outcome_columns(self.evaluation)
+
     def period_columns(self) -> Iterator[table.Columns]:
         with paused_gc():  # many small lists: the cyclic collector would rescan them
             yield from table.period_columns(self.evaluation)

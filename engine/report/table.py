@@ -75,6 +75,14 @@ def period_columns(evaluation: Evaluation) -> Iterator[Columns]:
         yield _columns(evaluation.ruleset, result, kinds)
 
 
+def outcome_columns(evaluation: Evaluation) -> list[list[list[Any]]]:
+    """Each period's outcome columns alone (the last columns of ``period_columns``), as plain values:
+    what a writer that types a column by its values over every period reads before it writes one."""
+    kinds = _outcome_kinds(evaluation)
+    return [[_outcome_column(result, o.id, kinds.get(o.id) == "allocator", result.cohort.n)
+             for o in evaluation.ruleset.outcomes] for result in evaluation.periods]
+
+
 def _outcome_kinds(evaluation: Evaluation) -> dict[str, str]:
     kinds: dict[str, str] = {}
     for result in evaluation.periods:
