@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import io
-from typing import Any, BinaryIO
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kaohe.engine.components import Exporter
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.registry import KIND_TITLES, Registry, default_registry
-from kaohe.engine.report import terminal
 from kaohe.engine.report.output import Results
 from kaohe.engine.report.results import _num
-from kaohe.engine.report.terminal import output_width
 from kaohe.engine.ruleset.model import Ruleset
+
+if TYPE_CHECKING:  # rich is imported only for a table, not for an export
+    from kaohe.engine.report import terminal
 
 
 def table(headers: list[str], rows: list[list[object]], title: str | None = None) -> str:
     """A plain table (store listings, plugin lists): every column may wrap, none is dropped."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from kaohe.engine.report.terminal import output_width
+
     grid = Table(title=title, show_lines=False, header_style="bold")
     for header in headers:
         grid.add_column(header)
@@ -69,10 +72,14 @@ def ranking_table(evaluation: Evaluation, period: str | None = None, lang: str =
                      f"中间 {left_out} 个未列出（--all 列出全部）" if zh else
                      f"{total} subjects: the first and last {SHOWN_AT_EACH_END} are listed, {left_out} in between "
                      "are not (--all lists every one)")
+    from kaohe.engine.report import terminal
+
     return terminal.render(columns, title, width, notes, lang, gap)
 
 
 def _ranking_columns(ruleset: Ruleset, result: PeriodResult, order: list[int], lang: str) -> list[terminal.Column]:
+    from kaohe.engine.report import terminal
+
     cohort, ranking, grades, adj = result.cohort, result.ranking, result.grades, result.adjustments
     side = 0 if lang == "zh" else 1
     vetoes = _vetoes_by_subject(ruleset, result)
