@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -56,7 +57,9 @@ def test_a_float_column_encodes_as_its_values_one_by_one() -> None:
 def test_a_whole_number_past_2_53_is_written_as_a_float_both_ways() -> None:
     values = np.array([1e20, 2.0 ** 53, 2.0 ** 53 - 1, 1.5])
     assert field_texts(Field(array=values), 3) == [orjson.dumps(v) for v in numbers(values)]
-    assert [orjson.dumps(v) for v in numbers(values)] == [b"1e20", b"9007199254740992.0", b"9007199254740991", b"1.5"]
+    written = [json.loads(orjson.dumps(v)) for v in numbers(values)]  # orjson spells 1e20 by its version
+    assert written == [1e20, 2.0 ** 53, 2 ** 53 - 1, 1.5]
+    assert [type(v) for v in written] == [float, float, int, float]  # whole and exact: an integer
 
 
 @pytest.mark.parametrize("level", [1, 2, 4])
