@@ -45,7 +45,6 @@ MapPartitions = Callable[[Callable[..., PartitionOutput], list[tuple[Any, ...]]]
 @dataclass
 class Partitioned:
     column_ids: list[str]
-    titles: list[str]
     periods: list[list[Any]]  # each period's columns (Arrow arrays; outcome columns plain), rows in id order
     partitions: int
     rounds: int
@@ -98,7 +97,7 @@ def evaluate_partitioned(ruleset: Ruleset, registry: Registry, data_dir: Path, k
     periods = merge_periods(ordered)
     warnings = [w for output in ordered for w in output.warnings]
     subjects = len(periods[-1][FRONT_IDS.index("id")]) if periods else 0
-    return Partitioned(ordered[0].column_ids, ordered[0].titles, periods, len(labels), rounds, warnings, subjects)
+    return Partitioned(ordered[0].column_ids, periods, len(labels), rounds, warnings, subjects)
 
 
 def _refusals(decisions: Decisions) -> dict[tuple[str, str], frozenset[str]]:

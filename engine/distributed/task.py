@@ -50,7 +50,6 @@ class Seen:
 class PartitionOutput:
     label: str
     column_ids: list[str]
-    titles: list[str]
     periods: list[list[Any]]  # each period's columns: Arrow arrays, outcome columns as plain values
     groups: set[str]
     ids: frozenset[str] = frozenset()  # the partition's subjects
@@ -99,4 +98,4 @@ def evaluate_partition(ruleset_path: str, data_dir: str, key: str, label: str,
         periods.append([cells(column) if kind is None else column_array(column, kind)
                         for column, kind in zip(columns, kinds, strict=True)])
     ids = frozenset(str(i) for i in evaluation.dataset.subjects.ids.tolist())
-    return PartitionOutput(label, names, results.header(), periods, groups, ids, recorder.seen, evaluation.warnings)
+    return PartitionOutput(label, names, periods, groups, ids, recorder.seen, evaluation.warnings)
