@@ -36,6 +36,17 @@ KAOHE = [sys.executable, "-c",
          "from kaohe.cli import main\nmain(prog_name='kaohe')"]
 
 
+def generate_apart(folder: Path, persons: int, then: str = "") -> None:
+    """bench_evaluate's data made in a process of its own, then ``then`` (Python run there): Linux
+    keeps a process's peak memory (ru_maxrss) across fork and exec, so a benchmark that made 500,000
+    persons' data itself would lend every command it times its own peak."""
+    here = Path(__file__).resolve().parent
+    code = (f"import sys; sys.path[:0] = [{str(here)!r}, {str(here.parent)!r}]\n"
+            f"from pathlib import Path\nimport bench_evaluate\n"
+            f"bench_evaluate.generate(Path({str(folder)!r}), {persons})\n{then}")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak resident MB of one kaohe process."""
     start = time.perf_counter()
@@ -59,7 +70,7 @@ def main() -> None:
     rows: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bench_evaluate.generate(folder, args.persons)
+        generate_apart(folder, args.persons)
         ruleset = folder / "bench.yaml"
         ruleset.write_text(bench_evaluate.ruleset_text(), encoding="utf-8")
         runs: dict[str, list[tuple[float, float]]] = {}
