@@ -126,7 +126,7 @@ class CsvSource(DataSource):
 
     def _read(self, file: Path, encoding: str, delimiter: str) -> RawTable:
         if encoding.lower().replace("_", "-") in ("utf-8-sig", "utf-8", "utf8"):
-            plain = _read_plain_csv(file, delimiter)
+            plain = _read_plain_csv(file, delimiter, encoding.lower().endswith("sig"))
             if plain is not None:
                 return plain
         try:
@@ -149,13 +149,17 @@ class CsvSource(DataSource):
             raise _fail("E-DATA-SOURCE", file, table=str(file), problem=unreadable(exc)) from None
 
 
-def _read_plain_csv(file: Path, delimiter: str) -> RawTable | None:
+def _read_plain_csv(file: Path, delimiter: str, bom: bool = True) -> RawTable | None:
     """A CSV with no quote character, ``\r`` only before ``\n`` and valid UTF-8, read by Arrow into
     text columns (``engine/data/columnar.py``): the same cells and line numbers the ``csv`` module
     gives such a file, without a Python string per cell. None for any other file (and for rows of
-    unequal length), which the ``csv`` module then reads as always."""
+    unequal length), which the ``csv`` module then reads as always. ``bom``: the encoding drops a
+    leading byte-order mark (utf-8-sig); plain utf-8 keeps it in the first header, so such a file
+    is left to the csv module."""
     data = file.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
+        if not bom:
+            return None
         data = data[3:]
     if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or len(data) < ARROW_CSV_BYTES:
         return None  # quotes (cells may span lines), lone CRs, or too small to be worth importing Arrow

@@ -99,7 +99,7 @@ def bench(folder: Path, persons: int) -> Path:
 def test_the_results_do_not_depend_on_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ruleset = bench(tmp_path, 600)
     fast = build_document(run(ruleset))
-    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda file, delimiter: None)
+    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda *read: None)
     assert build_document(run(ruleset)) == fast
 
 
@@ -119,7 +119,7 @@ def test_a_bad_cell_is_located_alike(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     fast = problems()
     assert fast[0][:3] == ("E-DATA-NOT-NUMBER", 1235, 6)
-    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda file, delimiter: None)
+    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda *read: None)
     assert problems() == fast
 
 
@@ -134,3 +134,9 @@ def test_a_small_file_is_left_to_the_csv_module(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(data_sources, "ARROW_CSV_BYTES", 4 << 20)
     file = written(tmp_path / "values.csv", office_text())  # about 100 KB: not worth importing Arrow
     assert file.stat().st_size < 4 << 20 and _read_plain_csv(file, ",") is None
+
+
+def test_a_byte_order_mark_is_dropped_only_where_the_encoding_drops_it(tmp_path: Path) -> None:
+    file = written(tmp_path / "values.csv", office_text())  # starts with a BOM
+    assert _read_plain_csv(file, ",", bom=True) is not None
+    assert _read_plain_csv(file, ",", bom=False) is None  # utf-8: the csv module keeps it in the header

@@ -234,7 +234,7 @@ def test_partitions_of_a_file_read_as_columns_are_those_of_one_read_as_rows(tmp_
         handle.writelines(f"P{c}{u}{k:02d},{y}Q{q},{50 + k}\n" for y in range(2000, 2025) for q in range(1, 5)
                           for c in range(3) for u in range(2) for k in range(10))
     invoke("-q", "partition", str(ruleset), "--by", "city", "--out", str(tmp_path / "columns"))
-    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda file, delimiter: None)
+    monkeypatch.setattr(data_sources, "_read_plain_csv", lambda *read: None)
     invoke("-q", "partition", str(ruleset), "--by", "city", "--out", str(tmp_path / "rows"))
     files = sorted(p.relative_to(tmp_path / "rows") for p in (tmp_path / "rows").rglob("*.parquet") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "columns") for p in (tmp_path / "columns").rglob("*.parquet")
