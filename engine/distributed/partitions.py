@@ -165,8 +165,8 @@ def _subject_text(cell: Any) -> str:
 
 
 def _write(columns: list[str], rows: list[list[Any]], file: Path) -> None:
+    """Rows as read (cells of any type) into a typed table: a column of one type keeps it."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     arrays = []
     for position in range(len(columns)):
@@ -176,6 +176,4 @@ def _write(columns: list[str], rows: list[list[Any]], file: Path) -> None:
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: the cells as text, as a CSV holds them
             arrays.append(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
     names = [str(c) for c in columns]
-    table = pa.Table.from_arrays(arrays, names=names) if names else pa.table({})
-    file.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, file, compression="zstd")
+    _write_table(pa.Table.from_arrays(arrays, names=names) if names else pa.table({}), file)

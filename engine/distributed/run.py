@@ -34,7 +34,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation import across
 from kaohe.engine.evaluation.pipeline import planned_periods
 from kaohe.engine.registry import Registry
-from kaohe.engine.report.arrow import fixed_type, inferred_type, to_array, write_arrays
+from kaohe.engine.report.arrow import fixed_type, write_columns
 from kaohe.engine.report.table import FRONT_IDS
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -186,19 +186,11 @@ def merge_periods(outputs: Sequence[PartitionOutput]) -> list[list[Any]]:
 
 
 def write_results(partitioned: Partitioned, out: BinaryIO) -> None:
-    """The merged columns written as the Parquet exporter writes a single process's
-    (``report/arrow.py``): outcome columns typed by their values over every period."""
-    import pyarrow as pa
-
-    periods = partitioned.periods
-    fields = []
-    for k, name in enumerate(partitioned.column_ids):
-        kind = fixed_type(name)
-        fields.append(pa.field(name, kind if kind is not None else inferred_type([p[k] for p in periods])))
-    schema = pa.schema(fields)
-    arrays = ([c if not isinstance(c, list) else to_array(c, f.type) for c, f in zip(columns, schema, strict=True)]
-              for columns in periods)
-    write_arrays(schema, arrays, out)
+    """The merged columns written by the Parquet exporter's own writer (``report/arrow.py``):
+    outcome columns typed by their values over every period, the others by their names."""
+    names = partitioned.column_ids
+    outcomes = [k for k, name in enumerate(names) if fixed_type(name) is None]
+    write_columns(names, partitioned.periods, [[p[k] for k in outcomes] for p in partitioned.periods], out)
 
 
 def dask_map(scheduler: str | None, workers: int) -> tuple[MapPartitions, Callable[[], None]]:

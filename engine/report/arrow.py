@@ -79,12 +79,14 @@ def to_array(values: Iterable[Any], kind: Any) -> Any:
         raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "parquet", "problem": str(exc)})) from None
 
 
-def column_array(column: list[Any] | np.ndarray, kind: Any) -> Any:
+def column_array(column: Any, kind: Any) -> Any:
     """A results-table column (``table.Columns``: a float array is a number column) as an Arrow
-    array of ``kind``. A number column goes straight from numpy, with the values ``cells`` gives
+    array of ``kind`` (an Arrow array of that type as it is). A number column goes straight from numpy, with the values ``cells`` gives
     (noise removed, none for NaN) and without a Python object per cell."""
     import pyarrow as pa
 
+    if isinstance(column, pa.Array) and column.type == kind:  # typed already (a partition's column)
+        return column
     if isinstance(column, np.ndarray) and (pa.types.is_float64(kind) or pa.types.is_int64(kind)):
         array = np.asarray(column, dtype=float)
         shown = np.where(np.isfinite(array), np.round(array, 6) + 0.0, np.nan)
