@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import orjson
@@ -25,7 +25,8 @@ from kaohe.engine.components import ExportedResults, Exporter
 from kaohe.engine.data.tables import paused_gc
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
-from kaohe.engine.report.stream_json import encode, write_json
+from kaohe.engine.report.results import with_record_lines
+from kaohe.engine.report.stream_json import write_json
 from kaohe.engine.report.table import column_titles, outcome_cell
 
 NO_PARAMS: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": [],
@@ -97,13 +98,16 @@ def _document_keys(fmt: str) -> Iterator[None]:
 class JsonExporter(Exporter):
     name = "json"
     title = "JSON 结果文档"
-    description = "The full results document as indented UTF-8 JSON (schemas/results.schema.json)."
+    description = ("The full results document as UTF-8 JSON (schemas/results.schema.json): indented, "
+                   "each subject's record on one line.")
     params_schema = NO_PARAMS
     suffix = ".json"
 
-    # orjson (C) instead of json.dumps (pure Python when indenting): the same layout, several times faster
+    # orjson (C) instead of json.dumps (pure Python when indenting), several times faster
     def export(self, document: Mapping[str, Any]) -> bytes:
-        return encode(document) + b"\n"
+        out = io.BytesIO()
+        write_json(with_record_lines(dict(document)), out)
+        return out.getvalue() + b"\n"
 
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
         with paused_gc():  # millions of small texts, no cycles: the collector would rescan them
@@ -158,14 +162,14 @@ class CsvExporter(Exporter):
         out.write(codecs.BOM_UTF8)
         out.write(csv_lines([csv_quoted([h]) for h in header]))
         for columns in results.period_columns():
-            out.write(csv_lines([csv_quoted(csv_column(c)) for c in columns]))
+            write_rows([csv_cells(c) for c in columns], out)
 
 
 NUMBER_TYPES = frozenset({int, float, type(None)})
 _INFINITE = (math.inf, -math.inf)
 # csv.writer (QUOTE_MINIMAL, lineterminator "\r\n") quotes a field holding one of these
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
-_STARTS_FORMULA = re.compile("(?m)^[" + re.escape("".join(_FORMULA_START)) + "]")
+_LINE_STARTS_FORMULA = tuple("\n" + sign for sign in _FORMULA_START)
 
 
 def csv_lines(columns: list[list[str]]) -> bytes:
@@ -175,27 +179,92 @@ def csv_lines(columns: list[list[str]]) -> bytes:
 
 def csv_quoted(texts: list[str]) -> list[str]:
     """Cells as csv.writer writes them: in quotes, quotes doubled, when one holds , " CR or LF."""
-    if not _CSV_SPECIAL.search("".join(texts)):
+    joined = "".join(texts)
+    if not any(special in joined for special in ',"\r\n'):  # a substring search each, in C
         return texts
     return ['"' + t.replace('"', '""') + '"' if _CSV_SPECIAL.search(t) else t for t in texts]
 
 
+class CsvCells(NamedTuple):
+    """A column's cells as written (quoted where needed): a cell per row, or, for a number column,
+    each distinct value's cell (``words``) and which one each row has (``where``)."""
+
+    words: list[str]
+    where: np.ndarray | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.words) if self.where is None else len(self.where)
+
+    def texts(self) -> list[str]:
+        if self.where is None:
+            return self.words
+        texts: list[str] = np.array(self.words, dtype=object)[self.where].tolist()
+        return texts
+
+
+def csv_cells(values: list[Any] | np.ndarray) -> CsvCells:
+    """A column of ``table.period_columns`` as CSV cells (``csv_cell`` of each value, quoted)."""
+    if isinstance(values, np.ndarray):  # a number column: NaN for none, whole numbers as integers
+        # each distinct value worded once (scores repeat: bands, full marks, 0), then spread by index;
+        # a number's word never holds a character to quote
+        return CsvCells(*_distinct(values))
+    return CsvCells(csv_quoted(csv_column(values)))
+
+
 def csv_column(values: list[Any] | np.ndarray) -> list[str]:
     """``csv_cell`` of every value, with the common columns (numbers, all text) on a fast path."""
-    if isinstance(values, np.ndarray):  # a number column: NaN for none, whole numbers as integers
-        # each distinct value worded once (scores repeat: bands, full marks, 0), then spread by index
-        distinct, where = np.unique(values, return_inverse=True)
-        words = np.array(number_words(distinct), dtype=object)
-        texts: list[str] = words[where.reshape(-1)].tolist()
-        return texts
+    if isinstance(values, np.ndarray):
+        return csv_cells(values).texts()
     kinds = set(map(type, values))
     if kinds <= NUMBER_TYPES:
         return ["" if v is None else (repr(v) if v == v and v not in _INFINITE else "") for v in values]
     if kinds == {str}:
-        if not _STARTS_FORMULA.search("\n".join(values)):  # no cell starts like a formula
+        lines = "\n" + "\n".join(values)
+        if not any(start in lines for start in _LINE_STARTS_FORMULA):  # no cell starts like a formula
             return values if isinstance(values, list) else list(values)
         return ["'" + v if v.startswith(_FORMULA_START) else v for v in values]
     return [csv_cell(v) for v in values]
+
+
+def _distinct(values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct values' words and each value's: a long column hashed by Arrow, a short one
+    sorted by numpy (the words are the same either way; only their order differs)."""
+    if len(values) < ARROW_ROWS:
+        distinct, where = np.unique(values, return_inverse=True)
+        return number_words(distinct), where.reshape(-1)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    coded = pc.dictionary_encode(pa.array(values, pa.float64()))
+    return number_words(coded.dictionary.to_numpy(zero_copy_only=False)), coded.indices.to_numpy()
+
+
+ARROW_ROWS = 20_000  # a period of at least this many rows is joined by Arrow (in C), not row by row
+ROWS_PER_WRITE = 65_536
+
+
+def write_rows(columns: list[CsvCells], out: BinaryIO) -> None:
+    """The rows of ``columns`` as ``csv_lines`` writes them; a long table's rows joined by Arrow
+    (``pyarrow.compute.binary_join_element_wise``, the same bytes, several times sooner), a
+    short one's without importing it."""
+    n = columns[0].rows if columns else 0
+    if n < ARROW_ROWS:
+        out.write(csv_lines([c.texts() for c in columns]))
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()  # 64-bit offsets: no limit on a block's bytes
+    arrays = [pa.array(c.words, text) if c.where is None else pa.array(c.words, text).take(pa.array(c.where))
+              for c in columns]
+    for start in range(0, n, ROWS_PER_WRITE):
+        part = [a.slice(start, ROWS_PER_WRITE) for a in arrays]
+        part[-1] = pc.binary_join_element_wise(part[-1], pa.scalar("\r\n", text), pa.scalar("", text))
+        rows = pc.binary_join_element_wise(*part, pa.scalar(",", text))
+        assert rows.null_count == 0, "a CSV cell is text, never null"
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
+        out.write(memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]])
 
 
 def number_words(values: np.ndarray) -> list[str]:

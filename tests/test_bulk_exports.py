@@ -18,18 +18,25 @@ import orjson
 import pytest
 
 from kaohe.engine.evaluation.runner import run
+from kaohe.engine.report.output import Results
+from kaohe.engine.report.render import export_to
 from kaohe.engine.report.results import _num, grade_reason, grade_reasons, shown_numbers, veto_lists
 from kaohe.engine.report.stream_json import (
     Field,
     Records,
-    _indented,
-    encode,
     field_texts,
     numbers,
     write_json,
 )
-from kaohe.plugins import xlsx_workbook
-from kaohe.plugins.exporters import csv_cell, csv_column, csv_lines, csv_quoted
+from kaohe.plugins import exporters, xlsx_workbook
+from kaohe.plugins.exporters import (
+    csv_cell,
+    csv_cells,
+    csv_column,
+    csv_lines,
+    csv_quoted,
+    write_rows,
+)
 from kaohe.plugins.workbook_sheets import Column, Table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,21 +58,31 @@ def awkward_floats(n: int) -> np.ndarray:
 
 def test_a_float_column_encodes_as_its_values_one_by_one() -> None:
     values = awkward_floats(50_000)
-    assert field_texts(Field(array=values), 3) == [orjson.dumps(v) for v in numbers(values)]
+    assert field_texts(Field(array=values)) == [orjson.dumps(v) for v in numbers(values)]
 
 
 def test_a_whole_number_past_2_53_is_written_as_a_float_both_ways() -> None:
     values = np.array([1e20, 2.0 ** 53, 2.0 ** 53 - 1, 1.5])
-    assert field_texts(Field(array=values), 3) == [orjson.dumps(v) for v in numbers(values)]
+    assert field_texts(Field(array=values)) == [orjson.dumps(v) for v in numbers(values)]
     written = [json.loads(orjson.dumps(v)) for v in numbers(values)]  # orjson spells 1e20 by its version
     assert written == [1e20, 2.0 ** 53, 2 ** 53 - 1, 1.5]
     assert [type(v) for v in written] == [float, float, int, float]  # whole and exact: an integer
 
 
-@pytest.mark.parametrize("level", [1, 2, 4])
-def test_nested_values_encode_as_inside_a_record(level: int) -> None:
-    values = [[], {}, {"a": [1, {"b": []}], "c": "x,\n  y"}, [1, 2], None, "文", {"k": {}}, [{"d": "]"}]]
-    assert field_texts(Field(values), level) == [_indented(encode(v), level) for v in values]
+def test_values_encode_compact_one_by_one() -> None:
+    for values in ([[], {}, {"a": [1, {"b": []}], "c": "x,\n  y"}, [1, 2], None, "文", {"k": {}}, [{"d": "]"}]],
+                   ["a,\n  b", "", None, True, 1.5, 2, "“引号”", '"', "\\"]):
+        assert field_texts(Field(values)) == [orjson.dumps(v) for v in values]
+
+
+def a_subject_a_line(value: dict[str, Any], key: str) -> bytes:
+    """``value`` as orjson indents it, except that each item of ``value[key]`` is one compact line."""
+    items = [orjson.dumps(item) for item in value[key]]
+    skeleton = {**value, key: [f"@item-{k}@" for k in range(len(items))]}
+    text = orjson.dumps(skeleton, option=orjson.OPT_INDENT_2)
+    for k, item in enumerate(items):
+        text = text.replace(f'"@item-{k}@"'.encode(), item, 1)
+    return text
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5000])
@@ -79,15 +96,16 @@ def test_records_write_as_the_records_themselves(n: int) -> None:
     out = io.BytesIO()
     write_json({"subjects": records, "tail": [1]}, out)
     expected = {"subjects": [records.record(i) for i in range(n)], "tail": [1]}
-    assert out.getvalue() == orjson.dumps(expected, option=orjson.OPT_INDENT_2)
+    assert out.getvalue() == a_subject_a_line(expected, "subjects")
+    assert json.loads(out.getvalue()) == json.loads(orjson.dumps(expected))
+    assert out.getvalue().count(b"\n") == 5 + n + (n > 0)  # a line a record, "tail" indented over three
 
 
 def test_a_value_spelling_a_placeholder_falls_back_to_record_by_record() -> None:
     shape = {"title": "\x00kaohe-field\x000\x00", "v": Field([1, 2])}
     out = io.BytesIO()
     write_json({"s": Records(shape, 2)}, out)
-    assert out.getvalue() == orjson.dumps({"s": [Records(shape, 2).record(i) for i in range(2)]},
-                                          option=orjson.OPT_INDENT_2)
+    assert out.getvalue() == a_subject_a_line({"s": [Records(shape, 2).record(i) for i in range(2)]}, "s")
 
 
 def test_shown_numbers_are_the_documents_numbers() -> None:
@@ -128,6 +146,44 @@ def test_number_cells_are_repr_and_whole_numbers() -> None:
     values = np.where(np.isfinite(values), np.round(values, 6) + 0.0, np.nan)  # as table.number_column shows
     expected = ["" if v != v else (str(int(v)) if v.is_integer() else repr(v)) for v in values.tolist()]
     assert csv_column(values) == expected
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3000])
+def test_arrow_joins_the_rows_the_csv_module_writes(rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long tables are joined by Arrow (and their number columns hashed by it): the csv module's bytes."""
+    texts = (AWKWARD_TEXTS * (rows // len(AWKWARD_TEXTS) + 1))[:rows]
+    numbers_shown = np.round(awkward_floats(rows), 6) + 0.0
+    numbers_shown[~np.isfinite(numbers_shown)] = np.nan  # as table.number_column shows them
+    columns: list[Any] = [texts, numbers_shown, [f"P{k}" for k in range(rows)], [None] * rows,
+                          list(range(rows)), np.full(rows, np.nan), texts[::-1]]
+
+    def number_cell(v: float) -> str:  # as test_number_cells_are_repr_and_whole_numbers
+        return "" if v != v else (str(int(v)) if v.is_integer() else repr(v))
+
+    cells = [[number_cell(v) for v in c.tolist()] if isinstance(c, np.ndarray) else [csv_cell(v) for v in c]
+             for c in columns]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(zip(*cells, strict=True))
+    expected = buffer.getvalue()
+    for threshold in (10 ** 9, 1):  # by the csv module's rules, then by Arrow
+        monkeypatch.setattr(exporters, "ARROW_ROWS", threshold)
+        monkeypatch.setattr(exporters, "ROWS_PER_WRITE", 1000)  # several blocks
+        out = io.BytesIO()
+        write_rows([csv_cells(c) for c in columns], out)
+        assert out.getvalue().decode("utf-8") == expected, threshold
+
+
+@pytest.mark.parametrize("ruleset", ["rulesets/chengdu/2025.yaml", "rulesets/yangquan-hitech/2022.yaml",
+                                     "rulesets/loudi/2024.yaml"])
+def test_a_csv_joined_by_arrow_is_the_same_file(ruleset: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluation = run(ROOT / ruleset, None, None)
+    written = []
+    for threshold in (10 ** 9, 1):
+        monkeypatch.setattr(exporters, "ARROW_ROWS", threshold)
+        out = io.BytesIO()
+        export_to(Results(evaluation), "csv", out)
+        written.append(out.getvalue())
+    assert written[0] == written[1] and written[0].count(b"\r\n") > 1
 
 
 # ---------------------------------------------------------------------------

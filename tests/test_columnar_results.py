@@ -55,11 +55,24 @@ def test_streamed_output_is_the_documents_bytes(evaluated: tuple[Any, dict[str, 
     assert streamed.getvalue() == export_document(document, fmt)
 
 
-def test_json_is_the_standard_librarys_layout(evaluated: tuple[Any, dict[str, Any]]) -> None:
-    """orjson replaced json.dumps(indent=2): the documents kaohe writes are the same bytes as before."""
+def test_json_is_indented_with_a_subject_a_line(evaluated: tuple[Any, dict[str, Any]]) -> None:
+    """The layout: json.dumps(indent=2) of the document, except that each subject is one compact line."""
     _, document = evaluated
-    before = (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
-    assert export_document(document, "json") == before
+    subjects: list[str] = []
+
+    def placeholder(subject: dict[str, Any]) -> str:
+        subjects.append(json.dumps(subject, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+        return f"@subject-{len(subjects) - 1}@"
+
+    skeleton = {**document, "periods": [{**p, "subjects": [placeholder(s) for s in p["subjects"]]}
+                                        for p in document["periods"]]}
+    expected = json.dumps(skeleton, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    for k, text in enumerate(subjects):
+        expected = expected.replace(f'"@subject-{k}@"', text, 1)
+    written = export_document(document, "json")
+    assert written == expected.encode("utf-8")
+    assert json.loads(written) == document
+    assert sum(p["subjects"] != [] for p in document["periods"]) > 0  # there were subjects to lay out
 
 
 @pytest.mark.parametrize("value", [
@@ -80,7 +93,7 @@ def test_a_lazy_structure_writes_as_the_materialised_one(value: Any) -> None:
 
     out = io.BytesIO()
     write_json(value, out)  # the Lazy items here are lists, so they can be read again below
-    assert out.getvalue() == orjson.dumps(materialise(value), option=orjson.OPT_INDENT_2)
+    assert out.getvalue() == orjson.dumps(materialise(value), option=orjson.OPT_INDENT_2)  # no Records here
 
 
 def test_each_item_is_written_before_the_next_is_made() -> None:

@@ -755,4 +755,7 @@ def _column_bytes(column: np.ndarray) -> bytes:
         return column.astype("datetime64[D]").view(np.int64).astype("<i8").tobytes()
     if kind == "b":
         return column.astype(np.uint8).tobytes()
-    return "\x1f".join("\x00" if v is None else str(v) for v in column.tolist()).encode()
+    entries = column.tolist()
+    if set(map(type, entries)) == {str}:  # the common text column: joined as it is, no str() per entry
+        return "\x1f".join(entries).encode()
+    return "\x1f".join("\x00" if v is None else str(v) for v in entries).encode()

@@ -382,8 +382,9 @@ def _across_rule(cohort: Cohort, keys: list[tuple[np.ndarray, bool]], env: dict[
         ), dict(zip(found.tolist(), counts.tolist(), strict=True)))
         refused = np.zeros(n, dtype=bool)
         refused[chosen[decision.refused]] = True
-        places = np.array([decision.places.get(label, 0) for label in labels.tolist()], dtype=np.int64)
-        size = np.array([decision.sizes.get(label, 0) for label in labels.tolist()], dtype=np.int64)
+        scopes, where = np.unique(labels, return_inverse=True)  # each scope's numbers looked up once
+        places = np.array([decision.places.get(s, 0) for s in scopes.tolist()], dtype=np.int64)[where.reshape(-1)]
+        size = np.array([decision.sizes.get(s, 0) for s in scopes.tolist()], dtype=np.int64)[where.reshape(-1)]
         return AcrossPlaces(refused, places, size)
 
     return rule

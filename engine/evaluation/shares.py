@@ -12,6 +12,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from kaohe.engine.language.distinct import per_distinct
 from kaohe.engine.ruleset.model import QuotaRounding
 
 ROUNDINGS: dict[QuotaRounding, str] = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "half_up": ROUND_HALF_UP}
@@ -31,10 +32,10 @@ def quota_places(rounding: QuotaRounding, group_size: np.ndarray, share: np.ndar
     sizes = np.asarray(group_size, dtype=np.int64)
     places = np.full(sizes.shape, np.iinfo(np.int64).max, dtype=np.int64)
     if share is not None:
-        pairs = {(float(a), int(b)) for a, b in zip(share.tolist(), sizes.tolist(), strict=True)}
-        counted = {pair: share_count(pair[0], pair[1], rounding) for pair in pairs}
-        places = np.array([counted[(float(a), int(b))] for a, b in zip(share.tolist(), sizes.tolist(), strict=True)],
-                          dtype=np.int64).reshape(sizes.shape)
+        shares = np.asarray(share, dtype=float).reshape(-1)
+        flat = sizes.reshape(-1)
+        counted = per_distinct(lambda i: share_count(float(shares[i]), int(flat[i]), rounding), shares, flat)
+        places = np.array(counted, dtype=np.int64).reshape(sizes.shape)
         places = np.maximum(places, min_count.astype(np.int64))
     if max_count is not None:
         places = np.minimum(places, max_count.astype(np.int64))

@@ -13,7 +13,7 @@ from typing import Any
 from kaohe.engine.data.tables import paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation
 from kaohe.engine.report import table
-from kaohe.engine.report.results import build_document, document_stream
+from kaohe.engine.report.results import build_document, document_stream, with_record_lines
 
 
 class Results:
@@ -37,7 +37,9 @@ class Results:
         """The document with each period's subjects as ``stream_json.Records`` (encoded as a template
         and columns when written, never held as records); the whole
         document when it was built already."""
-        return self._document if self._document is not None else document_stream(self.evaluation)
+        if self._document is not None:
+            return with_record_lines(self._document)
+        return document_stream(self.evaluation)
 
     def header(self) -> list[str]:
         """Titles of the flat table's columns (one row per subject per period)."""

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,9 +20,10 @@ from kaohe.engine.data.tables import Events, Items, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
+from kaohe.engine.language.distinct import per_distinct
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.report.handouts import handout_settings
-from kaohe.engine.report.stream_json import Field, JsonNumber, Lazy, Records, filler, numbers
+from kaohe.engine.report.stream_json import Field, JsonNumber, Lazy, Lines, Records, filler, numbers
 from kaohe.engine.ruleset.model import Grade, Ruleset
 from kaohe.engine.ruleset.project import project_path, project_root
 
@@ -39,6 +40,14 @@ def document_stream(evaluation: Evaluation) -> dict[str, Any]:
     """The same document with its periods and their subjects as ``Lazy`` lists: each subject's
     record is made when ``stream_json.write_json`` reaches it, and dropped once written."""
     return _document(evaluation, lazy=True)
+
+
+def with_record_lines(document: dict[str, Any]) -> dict[str, Any]:
+    """A document built whole, its periods' subjects marked ``Lines``: written a subject a line,
+    as its stream is (``stream_json``)."""
+    periods = [{**p, "subjects": Lines(p["subjects"])} if isinstance(p.get("subjects"), list) else p
+               for p in document.get("periods", [])] if isinstance(document.get("periods"), list) else None
+    return document if periods is None else {**document, "periods": periods}
 
 
 def document_head(evaluation: Evaluation) -> dict[str, Any]:
@@ -181,7 +190,6 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
     cohort, ranking, grades, tree, adj = result.cohort, result.ranking, result.grades, result.tree, result.adjustments
     vetoes = veto_lists(ruleset, result)
     excluded = np.asarray(cohort.excluded, dtype=bool).tolist()
-    ranks = np.asarray(ranking.rank).astype(np.int64).tolist()
     record: dict[str, Any] = {
         "id": Field(cohort.ids.tolist()), "name": Field(cohort.names.tolist()), "unit": Field(cohort.units.tolist()),
         "class": Field(cohort.classes.tolist()), "group": Field([str(g) for g in ranking.group.tolist()]),
@@ -191,9 +199,9 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
         "adjustments": Field(adjustment_lists(ruleset, evaluation, result)),
         "bonus": Field(array=adj.bonus), "deduction": Field(array=adj.deduction),
         "coefficient": Field(array=cohort.coefficient), "total": Field(array=result.total),
-        "rank": Field([None if e else r for e, r in zip(excluded, ranks, strict=True)]),
+        "rank": Field(rank_values(result)),
         "group_size": Field(np.asarray(ranking.group_size).astype(np.int64).tolist()),
-        "grade": Field(grades.grade.tolist()) if grades else None,
+        "grade": Field(grade_values(result)) if grades else None,
         "grade_reason": Field(grade_reasons(ruleset, result, vetoes)),
         "vetoes": Field([[v.id for v in found] if found else [] for found in vetoes]),
         "outcomes": {oid: {"value": plain_field(o.values), "note": None if o.notes is None else Field(list(o.notes))}
@@ -206,6 +214,18 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
                             "annual": {k: Field(array=v) for k, v in rollup["annual"].items()},
                             "bonus": Field(array=rollup["bonus"]), "deduction": Field(array=rollup["deduction"])}
     return record
+
+
+def rank_values(result: PeriodResult) -> list[int | None]:
+    """Each subject's rank as the document states it: none for a subject left out of the ranking."""
+    excluded = np.asarray(result.cohort.excluded, dtype=bool).tolist()
+    ranks = np.asarray(result.ranking.rank).astype(np.int64).tolist()
+    return [None if e else r for e, r in zip(excluded, ranks, strict=True)]
+
+
+def grade_values(result: PeriodResult) -> list[Any]:
+    """Each subject's grade (none in a period without grades)."""
+    return result.grades.grade.tolist() if result.grades else [None] * result.cohort.n
 
 
 def _indicator_shapes(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
@@ -318,26 +338,45 @@ def grade_reason(ruleset: Ruleset, result: PeriodResult, i: int, vetoes: list[An
 
 
 def grade_reasons(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]) -> list[dict[str, Any]]:
-    """``grade_reason`` of every subject of the period (``vetoes``: ``veto_lists``), the columns read
-    once: a grade by its score band (the common case) is worded from lists, the rest one by one."""
-    n = result.cohort.n
-    grades = result.grades
-    if grades is None:
-        return [{"code": "none", "text": NO_GRADES} for _ in range(n)]
-    scale = ruleset.grading.grades_for(result.period.kind) if ruleset.grading else ()
-    bands = _BandTexts(scale, result)
+    """``grade_reason`` of every subject of the period (``vetoes``: ``veto_lists``)."""
+    reasons = reason_columns(ruleset, result, vetoes)
     out = []
-    for i, (code, grade, was) in enumerate(zip(grades.reason.tolist(), grades.grade.tolist(),
-                                               grades.demoted_from.tolist(), strict=True)):
+    for code, was, rule, text in zip(reasons.codes, reasons.demoted_from, reasons.rules, reasons.texts, strict=True):
         reason: dict[str, Any] = {"code": code}
         if was is not None:
             reason["from"] = was
-        if code in ("veto", "bar") and vetoes[i]:
-            reason["rule"] = vetoes[i][0].id
-        reason["text"] = (bands.text(grade, i) if code not in _WORDED_ONE_BY_ONE
-                          else _reason_text(code, grade, was, scale, result, i, vetoes[i]))
+        if rule is not None:
+            reason["rule"] = rule
+        reason["text"] = text
         out.append(reason)
     return out
+
+
+class Reasons(NamedTuple):
+    """The grade reasons of a period as columns: what ``grade_reason`` says of each subject."""
+
+    codes: list[str]
+    demoted_from: list[Any]  # the grade its score earned, where it was moved down; else None
+    rules: list[str | None]  # the veto that decided it (codes veto, bar); else None
+    texts: list[str]
+
+
+def reason_columns(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]) -> Reasons:
+    """``grade_reasons`` as columns, the columns read once: a grade by its score band (the common
+    case) is worded once per distinct (total, grade, line) and spread, the rest one by one."""
+    n = result.cohort.n
+    grades = result.grades
+    if grades is None:
+        return Reasons(["none"] * n, [None] * n, [None] * n, [NO_GRADES] * n)
+    scale = ruleset.grading.grades_for(result.period.kind) if ruleset.grading else ()
+    codes, given, demoted = grades.reason.tolist(), grades.grade.tolist(), grades.demoted_from.tolist()
+    rules = [found[0].id if code in ("veto", "bar") and found else None
+             for code, found in zip(codes, vetoes, strict=True)]
+    banded = np.array([code not in _WORDED_ONE_BY_ONE for code in codes], dtype=bool)
+    texts = _BandTexts(scale, result).texts(given, np.flatnonzero(banded), n)
+    for i in np.flatnonzero(~banded).tolist():
+        texts[i] = _reason_text(codes[i], given[i], demoted[i], scale, result, i, vetoes[i])
+    return Reasons(codes, demoted, rules, texts)
 
 
 _WORDED_ONE_BY_ONE = frozenset({"excluded", "veto", "bar", "quota", "eligibility"})
@@ -348,29 +387,47 @@ def _computed_line(line: Any) -> str:
 
 
 class _BandTexts:
-    """The last case of ``_reason_text`` (a grade by its score band) from the period's lists."""
+    """The last case of ``_reason_text`` (a grade by its score band) from the period's columns."""
 
     def __init__(self, scale: tuple[Grade, ...], result: PeriodResult):
         lines = result.grades.thresholds if result.grades else {}
-        self.lines = {g: v.tolist() for g, v in lines.items()}
-        self.totals = shown_numbers(result.total)
+        self.lines = {g: np.asarray(v, dtype=float) for g, v in lines.items()}
+        self.total = np.asarray(result.total, dtype=float)
         lines_of = {g.name: g.min for g in scale}
         self.computed = {g: _computed_line(lines_of.get(g)) for g in lines}
         self.scale_lines = [self.lines[g.name] for g in scale if g.name in self.lines]
-        self.shown: dict[float, JsonNumber] = {}
 
-    def text(self, grade: Any, i: int) -> str:
-        total = self.totals[i]
-        threshold = self.lines[grade][i] if grade in self.lines else None
-        if threshold is not None and threshold == threshold:
-            return f"总分 {total} ≥ {grade}分数线 {self._num(threshold)}{self.computed[grade]}"
-        above = [line[i] for line in self.scale_lines if line[i] == line[i]]
-        return f"总分 {total} 低于分数线 {self._num(min(above))}" if above else f"评为{grade}"
+    def texts(self, grades: list[Any], rows: np.ndarray, n: int) -> list[str]:
+        """Each of ``rows``' text (the other places of the ``n`` left empty): worded once per
+        distinct total, grade and line that decide it."""
+        if not len(rows):
+            return [""] * n
+        chosen = [grades[i] for i in rows.tolist()]
+        names = sorted(set(chosen), key=str)
+        code_of = {name: k for k, name in enumerate(names)}
+        grade_code = np.fromiter(map(code_of.__getitem__, chosen), dtype=np.int64, count=len(chosen))
+        own = np.full(len(rows), np.nan)
+        for k, name in enumerate(names):
+            if name in self.lines:
+                mine = grade_code == k
+                own[mine] = self.lines[name][rows[mine]]
+        below = np.full(len(rows), np.inf)  # the lowest line drawn for the subject: the one it is under
+        drawn_any = np.zeros(len(rows), dtype=bool)
+        for drawn in self.scale_lines:
+            below = np.fmin(below, drawn[rows])  # fmin: a line not drawn (NaN) for a subject is skipped
+            drawn_any |= ~np.isnan(drawn[rows])
+        line = np.where(np.isnan(own), np.where(drawn_any, below, np.nan), own)
+        words = per_distinct(lambda i: self._text(names[grade_code[i]], self.total[rows[i]], own[i], line[i]),
+                             self.total[rows], grade_code, line, np.isnan(own))
+        texts = np.full(n, "", dtype=object)
+        texts[rows] = words
+        spread: list[str] = texts.tolist()
+        return spread
 
-    def _num(self, value: float) -> JsonNumber:
-        if value not in self.shown:
-            self.shown[value] = _num(value)
-        return self.shown[value]
+    def _text(self, grade: Any, total: float, own: float, line: float) -> str:
+        if own == own:
+            return f"总分 {_num(total)} ≥ {grade}分数线 {_num(own)}{self.computed[grade]}"
+        return f"总分 {_num(total)} 低于分数线 {_num(line)}" if line == line else f"评为{grade}"
 
 
 def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], result: PeriodResult,

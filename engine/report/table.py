@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
-from kaohe.engine.report.results import grade_reasons, plain_column, veto_lists
+from kaohe.engine.report.results import plain_column, reason_columns, veto_lists
 from kaohe.engine.report.stream_json import numbers
 from kaohe.engine.ruleset.model import Ruleset
 
@@ -103,8 +103,8 @@ def _columns(ruleset: Ruleset, result: PeriodResult, kinds: dict[str, str]) -> C
         *[number_column(c) for c in (tree.subtotal, adj.bonus, adj.deduction, cohort.coefficient, result.total)],
         np.where(cohort.excluded, np.nan, ranking.rank.astype(float)), ranking.group_size.astype(float),
         list(grades.grade) if grades is not None else [None] * n,
-        [reason["text"] for reason in grade_reasons(ruleset, result, vetoes)],
-        ["、".join(v.id for v in vetoes[i]) for i in range(n)],
+        reason_columns(ruleset, result, vetoes).texts,
+        ["、".join([v.id for v in found]) if found else "" for found in vetoes],
         *[_outcome_column(result, o.id, kinds.get(o.id) == "allocator", n) for o in ruleset.outcomes],
     ]
 
