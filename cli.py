@@ -373,15 +373,20 @@ def evaluation_store(store_url: str | None, ruleset: Path) -> StoreTarget | None
     return target
 
 
-def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, document: dict[str, Any],
-               period: str | None) -> None:
+def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, period: str | None,
+               fmt: str) -> bytes | None:
+    """Record the run; with ``--format json`` the JSON text recorded, for the output to be the very
+    same bytes (otherwise nothing is kept: the stored text is made and dropped in the store's code)."""
     from kaohe.engine.store.database import opened
+    from kaohe.engine.store.record import exported_json
     from kaohe.engine.store.write import record_evaluation
 
+    recorded = exported_json(evaluation) if fmt == "json" else None
     with opened(target) as store:
-        run_id = record_evaluation(store, evaluation, document, period)
+        run_id = record_evaluation(store, evaluation, period, recorded)
     click.echo(f"已记入结果库 {target.shown}：运行 {run_id}" if lang_of(ctx) == "zh"
                else f"recorded in {target.shown} as run {run_id}", err=True)
+    return recorded
 
 
 @main.command()
@@ -424,13 +429,9 @@ def evaluate(ctx: click.Context, ruleset: Path, data_dir: Path | None, period: s
             evaluation = run(ruleset, data_dir, period)
         if out is not None:
             refuse_input_as_output(out, input_files(evaluation))
-        results = Results(evaluation)
-        if target is not None:  # one document, recorded and written; recorded before any output is shown
-            from kaohe.engine.report.results import build_document
-
-            results = Results(evaluation, build_document(evaluation))
-            record_run(ctx, target, evaluation, results.document(), period)
-        written = write_results(ctx, results, fmt, out, period, show_all)
+        # recorded before any output is shown; JSON output is then the very bytes recorded
+        recorded = record_run(ctx, target, evaluation, period, fmt) if target is not None else None
+        written = write_results(ctx, Results(evaluation), fmt, out, period, show_all, recorded)
     if written is not None:  # after the progress bar is gone
         confirm_written(ctx, *written)
     report_warnings(evaluation.warnings, lang_of(ctx))
@@ -504,9 +505,10 @@ Written = tuple[Path, int, tuple[str, str]]  # file, bytes, what it holds (zh, e
 
 
 def write_results(ctx: click.Context, results: Results, fmt: str, out: Path | None, period: str | None,
-                  show_all: bool) -> Written | None:
+                  show_all: bool, recorded: bytes | None = None) -> Written | None:
     """The table or an exporter's output, to ``--out`` (whole or not at all) or to standard output
-    (also whole: spooled first, so a failing exporter prints nothing); what was written to ``--out``."""
+    (also whole: spooled first, so a failing exporter prints nothing); what was written to ``--out``.
+    ``recorded``: the JSON text the store recorded, written as it is for ``--format json``."""
     from kaohe.engine.progress import step
     from kaohe.engine.report.render import export_to, ranking_table
 
@@ -518,6 +520,8 @@ def write_results(ctx: click.Context, results: Results, fmt: str, out: Path | No
             click.echo(text, nl=False)
             return None
         fill: Callable[[BinaryIO], object] = lambda handle: handle.write(text.encode("utf-8"))  # noqa: E731
+    elif fmt == "json" and recorded is not None:
+        fill = lambda handle: handle.write(recorded)  # noqa: E731
     else:
         fill = lambda handle: export_to(results, fmt, handle)  # noqa: E731
     if out is None:

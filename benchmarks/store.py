@@ -8,11 +8,10 @@ The data is bench_evaluate.py's generated cohort (persons × 20 indicators ×
 year 2023, 2024, 2025 … of one jurisdiction (``city/``). Measured, each the
 median of ``--repeat`` timings:
 
-(a) evaluation alone (``evaluate``: score, adjust, grade, allocate) of the newest year,
-    and building its results document;
+(a) evaluation alone (``evaluate``: score, adjust, grade, allocate) of the newest year;
 (b) recording that run into a fresh store (migrated before the clock starts):
     ``record_evaluation`` of engine/store/write.py, split into its parts: the
-    JSON export of the document, the record (file digests, one row per subject
+    JSON export (the exporter's stream, never a document of Python data), the record (file digests, one row per subject
     and period) and the database insert, in one transaction;
 (c) one subject's history (``subject_history``) and (d) the history table of a
     ruleset (engine/store/history.py: ``signed_off_years`` + ``year_results``,
@@ -62,12 +61,10 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate  # noqa: E402
 from kaohe.engine.evaluation.runner import load_data  # noqa: E402
 from kaohe.engine.registry import default_registry  # noqa: E402
-from kaohe.engine.report.render import export_document  # noqa: E402
-from kaohe.engine.report.results import build_document  # noqa: E402
 from kaohe.engine.ruleset.load import load_ruleset  # noqa: E402
 from kaohe.engine.store.database import open_store  # noqa: E402
 from kaohe.engine.store.history import signed_off_years, year_results  # noqa: E402
-from kaohe.engine.store.record import RunRecord, run_record  # noqa: E402
+from kaohe.engine.store.record import RunRecord, exported_json, run_record  # noqa: E402
 from kaohe.engine.store.schema import metadata, run_results  # noqa: E402
 from kaohe.engine.store.signoff import sign_off  # noqa: E402
 from kaohe.engine.store.subject_history import subject_history  # noqa: E402
@@ -86,7 +83,6 @@ SUBJECTS = ("P000042", "P004711", "P009999")  # read in turn by the history timi
 class Year:
     year: int
     evaluation: Evaluation
-    document: dict[str, Any]
 
 
 def write_jurisdiction(project: Path, persons: int, years: list[int]) -> None:
@@ -117,14 +113,10 @@ def evaluate_years(project: Path, years: list[int], repeat: int, timings: dict[s
             clock = time.perf_counter()
             evaluation = evaluate(ruleset, dataset, registry)
             seconds = time.perf_counter() - clock
-            clock = time.perf_counter()
-            document = build_document(evaluation)
-            built = time.perf_counter() - clock
             if year == years[-1]:
                 timings["load csv"].append(load)
                 timings["evaluate"].append(seconds)
-                timings["build document"].append(built)
-        out.append(Year(year, evaluation, document))
+        out.append(Year(year, evaluation))
     return out
 
 
@@ -330,11 +322,11 @@ def measure_write(backend: Backend, newest: Year, repeat: int, out: Results, pro
         seconds, store = timed(lambda target=target: open_store(target))
         parts["open + migrate (fresh store)"].append(seconds)
         try:
-            seconds, results_json = timed(lambda: export_document(newest.document, "json"))
+            seconds, results_json = timed(lambda: exported_json(newest.evaluation))
             parts["export json document"].append(seconds)
             document_bytes = len(results_json)
             t_record, record = timed(lambda results_json=results_json: run_record(
-                newest.evaluation, newest.document, results_json, None))
+                newest.evaluation, results_json, None))
             parts["run record (digests, rows)"].append(t_record)
             t_insert, _ = timed(lambda store=store, record=record: insert_run(store, record))
             parts["insert (one transaction)"].append(t_insert)
@@ -353,7 +345,7 @@ def measure_write(backend: Backend, newest: Year, repeat: int, out: Results, pro
         store = open_store(target)
         try:
             out.profiles[f"{backend.name}: record_evaluation"] = profiled(
-                lambda: record_evaluation(store, newest.evaluation, newest.document, None))
+                lambda: record_evaluation(store, newest.evaluation, None))
         finally:
             store.close()
 
@@ -379,7 +371,7 @@ def measure_reads(backend: Backend, years: list[Year], project: Path, repeat: in
     total_rows = 0
     try:
         for year in years:
-            run_id = record_evaluation(store, year.evaluation, year.document, None)
+            run_id = record_evaluation(store, year.evaluation, None)
             seconds, _ = timed(lambda run_id=run_id: sign_off(store, run_id, "考核办"))
             sign_times.append(seconds)
         with store.engine.connect() as connection:
@@ -473,7 +465,7 @@ def main() -> int:
     load_before = load_line()
     years = list(range(2025 - args.years + 1, 2026))
     out = Results()
-    timings: dict[str, list[float]] = {"load csv": [], "evaluate": [], "build document": []}
+    timings: dict[str, list[float]] = {"load csv": [], "evaluate": []}
     os.environ.setdefault("KAOHE_USER", "bench")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kaohe-bench-store.") as tmp, contextlib.ExitStack() as stack:
@@ -481,12 +473,12 @@ def main() -> int:
         project.mkdir()
         write_jurisdiction(project, args.persons, years)
         evaluated = evaluate_years(project, years, args.repeat, timings)
-        subjects = len({str(s["id"]) for p in evaluated[-1].document["periods"] for s in p["subjects"]})
-        rows = sum(len(p["subjects"]) for p in evaluated[-1].document["periods"])
+        newest = evaluated[-1].evaluation
+        subjects = len({str(i) for p in newest.periods for i in p.cohort.ids.tolist()})
+        rows = sum(p.cohort.n for p in newest.periods)
         out.figures.append(Figure("—", "load csv (one year)", None, timings["load csv"]))
         out.figures.append(Figure("—", "(a) evaluate", rows, timings["evaluate"], None,
-                                  f"{subjects:,} subjects × {len(evaluated[-1].document['periods'])} periods"))
-        out.figures.append(Figure("—", "build results document", rows, timings["build document"]))
+                                  f"{subjects:,} subjects × {len(newest.periods)} periods"))
 
         backends: list[Backend] = [SQLiteBackend(Path(tmp))]
         postgres_note = "not measured (--no-postgres)"

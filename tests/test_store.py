@@ -194,14 +194,11 @@ def test_a_failing_evaluation_records_nothing(tmp_path: Path) -> None:
 def test_a_failing_write_records_nothing(tmp_path: Path) -> None:
     from kaohe.engine.errors import KaoheError
     from kaohe.engine.evaluation.runner import run
-    from kaohe.engine.report.render import export_document
-    from kaohe.engine.report.results import build_document
-    from kaohe.engine.store.record import RunRecord, run_record
+    from kaohe.engine.store.record import RunRecord, exported_json, run_record
     from kaohe.engine.store.write import insert_run
 
     evaluation = run(EXAMPLE)
-    document = build_document(evaluation)
-    record = run_record(evaluation, document, export_document(document, "json"), None)
+    record = run_record(evaluation, exported_json(evaluation), None)
     # the last row repeats the first: the insert fails after the runs row went in
     broken = RunRecord(record.run, record.document, record.files, [*record.results, record.results[0]])
     db = tmp_path / "results.db"

@@ -237,6 +237,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "run {run} was computed by kaohe {recorded}, this is kaohe {now}: a different recomputed result "
         "may come from the engine's changes rather than from edited data",
     ),
+    "W-STORE-VERIFY-LAYOUT": (
+        "运行 {run}：重新计算得到的结果文档与库中保存的排版不同（保存时的 JSON 格式与现在不同），"
+        "但内容完全相同：结果一致，不是改动",
+        "run {run}: the recomputed results document is laid out differently from the stored text (the "
+        "JSON layout has changed since it was recorded) but holds exactly the same data: the results agree, "
+        "nothing was changed",
+    ),
     "W-STORE-VERIFY-UNSIGNED": (
         "运行 {run} 尚未确认：只核对了结果行与结果文档是否一致，没有摘要能证明它未被改动；确认用 kaohe store signoff {run}",
         "run {run} is not signed off: its rows were only checked against its document, and no digest "

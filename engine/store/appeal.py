@@ -30,8 +30,6 @@ from kaohe.engine import __version__
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation
 from kaohe.engine.evaluation.runner import run
-from kaohe.engine.report.render import export_document
-from kaohe.engine.report.results import build_document
 from kaohe.engine.ruleset.project import project_path
 from kaohe.engine.store.appeal_changes import subject_changes
 from kaohe.engine.store.appeal_inputs import differences
@@ -41,7 +39,13 @@ from kaohe.engine.store.data_store import using
 from kaohe.engine.store.database import Store, writing
 from kaohe.engine.store.read import reading
 from kaohe.engine.store.recompute import file_problems, rerun
-from kaohe.engine.store.record import files_digest, input_files, recorded_at, sha256_hex
+from kaohe.engine.store.record import (
+    exported_json,
+    files_digest,
+    input_files,
+    recorded_at,
+    sha256_hex,
+)
 from kaohe.engine.store.schema import appeal_changes, appeal_files, appeals
 
 
@@ -78,7 +82,7 @@ def signed_content(store: Store, run_id: int) -> RunContent:
 
 def appeal_record(content: RunContent, before: Evaluation, after: Evaluation, corrected: Path,
                   reason: str | None, by: str, root: Path) -> AppealRecord:
-    results_json = export_document(build_document(after), "json")
+    results_json = exported_json(after)  # as a run's: the bytes ``--format json`` writes
     assert content.document is not None  # signed_content refused a run without one
     changes = subject_changes(json.loads(content.document), json.loads(results_json),
                               differences(before.dataset, after.dataset))

@@ -5,8 +5,11 @@ root, sha256). First each is checked: a file that changed or is gone is named,
 and the run is not re-evaluated, since the difference would only repeat it.
 Then the recorded ruleset is evaluated again (same period filter; with the
 recorded data folder when the run read its data through ``--data``) and the
-new results document is compared with the stored one byte for byte; where
-they differ, the subjects and columns that differ are named.
+new results document (the JSON exporter's bytes, as recorded) is compared with
+the stored one byte for byte; where they differ, the subjects and columns that
+differ are named. Bytes that differ while both texts hold the same JSON data
+are a run recorded before a change of the JSON layout (a subject a line, say):
+the same results, told by ``W-STORE-VERIFY-LAYOUT``, not a difference.
 """
 
 from __future__ import annotations
@@ -20,12 +23,10 @@ from kaohe.engine import __version__
 from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation
 from kaohe.engine.evaluation.runner import run
-from kaohe.engine.report.render import export_document
-from kaohe.engine.report.results import build_document
 from kaohe.engine.ruleset.project import project_root
 from kaohe.engine.store.chain import RunContent
 from kaohe.engine.store.compare import COLUMNS, located, shown
-from kaohe.engine.store.record import input_files, result_rows
+from kaohe.engine.store.record import exported_json, input_files, result_rows
 
 LISTED = 20  # differing rows named one by one; the rest are counted
 
@@ -38,7 +39,7 @@ def recompute_problems(target: str, content: RunContent, root: Path) -> list[Dia
         return [*problems, *changed]
     try:
         evaluation = rerun(content, root)
-        now = export_document(build_document(evaluation), "json")
+        now = exported_json(evaluation)
     except KaoheError as exc:
         problem = Bilingual(exc.format("zh"), exc.format("en"))
         return [*problems, located(target, f"runs/{run_id}", "E-STORE-VERIFY-RERUN-FAILED", run=run_id,
@@ -46,7 +47,18 @@ def recompute_problems(target: str, content: RunContent, root: Path) -> list[Dia
     stored = (content.document or "").encode("utf-8")
     if now == stored:
         return problems
+    if same_data(now, stored):
+        return [*problems, located(target, f"run_documents/{run_id}", "W-STORE-VERIFY-LAYOUT",
+                                   severity="warning", run=run_id)]
     return [*problems, *document_difference(target, run_id, now, stored)]
+
+
+def same_data(now: bytes, stored: bytes) -> bool:
+    """Whether two JSON texts hold the same data (laid out differently)."""
+    try:
+        return bool(json.loads(now) == json.loads(stored))
+    except ValueError:  # the stored text is no JSON: a difference, named by the byte comparison
+        return False
 
 
 def engine_note(target: str, content: RunContent) -> list[Diagnostic]:
