@@ -32,7 +32,8 @@ from kaohe.engine.components import RawTable
 from kaohe.engine.data.context import DataContext
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.evaluation.runner import run
-from kaohe.engine.report.results import build_document
+from kaohe.engine.report.results import grade_values, rank_values
+from kaohe.engine.report.stream_json import numbers
 from kaohe.engine.ruleset.load import load_ruleset, resolve_path
 from kaohe.engine.ruleset.project import inside_project, project_path, project_root
 from kaohe.engine.store.data_store import recording, store_for
@@ -99,15 +100,16 @@ def evaluated(params: Mapping[str, Any], context: DataContext, other: Path) -> t
     with evaluating(context, other, params) as chain:
         evaluation = run(other, registry=context.registry)
     period = period_of(params, evaluation.ruleset.year)
-    document = build_document(evaluation)
-    for entry in document["periods"]:
-        if entry["period"] == period:
-            found = {str(s["id"]): {"total": s.get("total"), "grade": s.get("grade"), "rank": s.get("rank"),
-                                    "name": s.get("name")} for s in entry["subjects"]}
+    for result in evaluation.periods:
+        if result.period.id == period:  # the values its results document states, from the columns
+            columns = zip(result.cohort.ids.tolist(), numbers(result.total), grade_values(result),
+                          rank_values(result), result.cohort.names.tolist(), strict=True)
+            found = {str(i): {"total": total, "grade": grade, "rank": rank, "name": name}
+                     for i, total, grade, rank, name in columns}
             return found, str(other)  # the file, so a recorded run lists it among what it read
     raise KaoheError(context.diagnostic("E-RESULTS-PERIOD", params, "period", period=period,
                                         file=" → ".join(project_path(p, root) for p in (*chain, other)),
-                                        available=", ".join(p["period"] for p in document["periods"])))
+                                        available=", ".join(p.period.id for p in evaluation.periods)))
 
 
 @contextmanager
