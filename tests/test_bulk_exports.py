@@ -101,6 +101,25 @@ def test_records_write_as_the_records_themselves(n: int) -> None:
     assert out.getvalue().count(b"\n") == 5 + n + (n > 0)  # a line a record, "tail" indented over three
 
 
+@pytest.mark.parametrize("n", [1, 7, 5000])
+def test_fields_of_few_values_written_as_pairs_are_the_records(n: int) -> None:
+    """Neighbouring fields of few distinct values are joined pairwise (``_merged``); mixed types,
+    True beside 1, and NaN keep their own texts."""
+    bands = np.round(RNG.random(n) * 4)  # 0 … 4
+    shape = {"band": Field(array=bands), "half": Field(array=bands / 2), "status": Field(
+        [("scored", "missing", "capped")[i % 3] for i in range(n)]), "flag": Field([i % 2 == 0 for i in range(n)]),
+        "code": Field([i % 5 for i in range(n)]), "mixed": Field([(1, True, 1.0, None)[i % 4] for i in range(n)]),
+        "ratio": Field([(0.5, float("nan"))[i % 2] for i in range(n)]), "id": Field([f"P{i}" for i in range(n)]),
+        "after": Field([i % 2 == 1 for i in range(n)])}
+    records = Records(shape, n)
+    out = io.BytesIO()
+    write_json({"subjects": records}, out)
+    expected = {"subjects": [records.record(i) for i in range(n)]}
+    assert out.getvalue() == a_subject_a_line(expected, "subjects")
+    if n > 4:  # true, 1 and 1.0 are equal in Python but three texts in JSON
+        assert all(f'"mixed":{word},'.encode() in out.getvalue() for word in ("1", "true", "1.0", "null"))
+
+
 def test_a_value_spelling_a_placeholder_falls_back_to_record_by_record() -> None:
     shape = {"title": "\x00kaohe-field\x000\x00", "v": Field([1, 2])}
     out = io.BytesIO()

@@ -209,62 +209,119 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
         return
     pad = b"\n" + b"  " * (level + 1)
     constants: list[bytes] = [b"," + pad + pieces[0]]
-    columns: list[Callable[[int, int], list[bytes]]] = []  # (start, stop) -> those records' texts
-    numbers_of: dict[int, _NumberTexts | None] = {}  # one float column can stand in several fields
+    columns: list[_Texts] = []
+    numbers_of: dict[int, _Texts | None] = {}  # one float column can stand in several fields
     for k, field in enumerate(fields):
-        numbers = None
-        column: Callable[[int, int], list[bytes]]
-        same: bytes | None
+        texts = None
         if field.array is not None:
             if id(field.array) not in numbers_of:
-                numbers_of[id(field.array)] = _NumberTexts.of(field.array)
-            numbers = numbers_of[id(field.array)]
-        if numbers is not None:  # texts made a chunk at a time from the distinct values' words
-            same, column = numbers.constant, numbers.texts
+                numbers_of[id(field.array)] = _Texts.of_numbers(field.array)
+            texts = numbers_of[id(field.array)]
+        if texts is None:
+            texts = _Texts.of_values(field)
+        if texts.constant is not None:  # the same in every record: part of the template
+            constants[-1] += texts.constant + pieces[2 * k + 2]
         else:
-            texts = field_texts(field)
-            same = texts[0] if texts.count(texts[0]) == len(texts) else None
-            column = _slicer(texts)
-        if same is not None:  # the same in every record: part of the template
-            constants[-1] += same + pieces[2 * k + 2]
-        else:
-            columns.append(column)
+            columns.append(texts)
             constants.append(pieces[2 * k + 2])
+    constants, columns = _merged(constants, columns, records.n)
     width = 2 * len(columns) + 1
     for start in range(0, records.n, CHUNK):
         stop = min(start + CHUNK, records.n)
         parts: list[bytes] = [constants[0]] * ((stop - start) * width)  # record by record, piece by piece
         for k, column in enumerate(columns):
-            parts[2 * k + 1::width] = column(start, stop)
+            parts[2 * k + 1::width] = column.texts(start, stop)
             parts[2 * k + 2::width] = [constants[k + 1]] * (stop - start)
         chunk = b"".join(parts)
         out.write(b"[" + chunk[1:] if start == 0 else chunk)
     out.write(b"\n" + b"  " * level + b"]")
 
 
-def _slicer(texts: list[bytes]) -> Callable[[int, int], list[bytes]]:
-    return lambda start, stop: texts[start:stop]
+class _Texts:
+    """A field's texts in every record: ``words`` (encoded values) and, when the field has few
+    distinct values, which word each record has (``where``); otherwise a word per record."""
 
-
-class _NumberTexts:
-    """A float column's texts (``numbers`` as orjson writes them): each distinct value's words, and
-    which one each record has."""
-
-    def __init__(self, words: np.ndarray, where: np.ndarray):
+    def __init__(self, words: np.ndarray, where: np.ndarray | None):
         self.words = words
         self.where = where
-        self.constant: bytes | None = words[0] if len(words) == 1 else None
+        count = len(words)
+        self.constant: bytes | None = None
+        if count and (count == 1 if where is not None else words.tolist().count(words[0]) == count):
+            self.constant = words[0]
 
     @classmethod
-    def of(cls, array: np.ndarray) -> _NumberTexts | None:
-        """None when orjson refuses a value (a whole number past 64 bits): left to the per-value
-        path to report."""
+    def of_numbers(cls, array: np.ndarray) -> _Texts | None:
+        """A float column's texts (``numbers`` as orjson writes them); None when orjson refuses a
+        value (a whole number past 64 bits): left to the per-value path to report."""
         found = _distinct_words(array)
         return None if found is None else cls(*found)
 
+    @classmethod
+    def of_values(cls, field: Field) -> _Texts:
+        values = field.values
+        if len(values) and len(set(map(type, values))) == 1 and type(values[0]) in _SCALARS:
+            coded = _coded(values)  # one type of scalar: equal values are the same JSON
+            if coded is not None:
+                return cls(*coded)
+        return cls(_words(field_texts(field)), None)
+
     def texts(self, start: int, stop: int) -> list[bytes]:
-        texts: list[bytes] = self.words[self.where[start:stop]].tolist()
+        chosen = self.words[self.where[start:stop]] if self.where is not None else self.words[start:stop]
+        texts: list[bytes] = chosen.tolist()
         return texts
+
+
+def _pair_codes(pairs: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``pairs`` (each below ``size``) in order, and each one's place among
+    them: counted in a table when ``size`` is small, so no sort."""
+    if size > 4 * len(pairs) + 1024:
+        distinct, where = np.unique(pairs, return_inverse=True)
+        return distinct, where.reshape(-1)
+    seen = np.zeros(size, dtype=bool)
+    seen[pairs] = True
+    place = np.cumsum(seen) - 1
+    return np.flatnonzero(seen), place[pairs]
+
+
+def _words(texts: list[bytes]) -> np.ndarray:
+    words = np.empty(len(texts), dtype=object)
+    words[:] = texts
+    return words
+
+
+def _coded(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Few distinct values (at most a quarter of them): each encoded once, and each record's."""
+    distinct = set(values)
+    if len(distinct) > max(1, len(values) // 4) or any(v != v for v in distinct):  # NaN is no key
+        return None
+    order = list(distinct)
+    code = {v: k for k, v in enumerate(order)}
+    where = np.fromiter(map(code.__getitem__, values), dtype=np.intp, count=len(values))
+    return _words([encode(v, 0) for v in order]), where
+
+
+def _merged(constants: list[bytes], columns: list[_Texts], n: int) -> tuple[list[bytes], list[_Texts]]:
+    """Neighbouring fields whose values go together (an indicator's score, inputs and details are
+    one value worked out) as one field: its texts the pairs of words with the constant between,
+    for every pair that occurs. Joined once per pair instead of once per record: fewer pieces per
+    record. Merged while the pairs stay few (a quarter of the records)."""
+    kept_constants, kept = [constants[0]], list[_Texts]()
+    for column, after in zip(columns, constants[1:], strict=True):
+        last = kept[-1] if kept else None
+        if last is not None and last.where is not None and column.where is not None:
+            pairs = last.where.astype(np.int64) * len(column.words) + column.where
+            distinct, where = _pair_codes(pairs, len(last.words) * len(column.words))
+            if len(distinct) <= n // 4:
+                between = kept_constants[-1]
+                firsts, seconds = np.divmod(distinct, len(column.words))
+                words = [a + between + b for a, b in zip(last.words[firsts].tolist(), column.words[seconds].tolist(),
+                                                          strict=True)]
+                kept[-1] = _Texts(_words(words), where)
+                kept_constants[-1] = after
+                continue
+        kept.append(column)
+        kept_constants.append(after)
+    return kept_constants, kept
 
 
 def _placeholders(node: Any, fields: list[Field]) -> Any:
@@ -289,7 +346,10 @@ def field_texts(field: Field) -> list[bytes]:
         return []
     if set(map(type, values)) <= _SCALARS:  # indented, a scalar is a line of its own: cut there
         return encode(list(values))[4:-2].split(b",\n  ")
-    return [encode(v, 0) for v in values]
+    try:  # most subjects have no vetoes and many no adjustments: no call for an empty list
+        return [b"[]" if v == [] else orjson.dumps(v) for v in values]
+    except TypeError as exc:  # orjson.JSONEncodeError: as ``encode`` reports it
+        raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "json", "problem": str(exc)})) from None
 
 
 def _number_texts(array: np.ndarray) -> list[bytes] | None:
