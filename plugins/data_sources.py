@@ -161,7 +161,7 @@ def _read_plain_csv(file: Path, delimiter: str, bom: bool = True) -> RawTable | 
         if not bom:
             return None
         data = data[3:]
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n") or len(data) < ARROW_CSV_BYTES:
+    if len(data) < ARROW_CSV_BYTES or b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None  # quotes (cells may span lines), lone CRs, or too small to be worth importing Arrow
     import pyarrow as pa
     import pyarrow.csv as pacsv
