@@ -20,7 +20,16 @@ import pytest
 from kaohe.engine.evaluation.runner import run
 from kaohe.engine.report.output import Results
 from kaohe.engine.report.render import export_to
-from kaohe.engine.report.results import _num, grade_reason, grade_reasons, shown_numbers, veto_lists
+from kaohe.engine.report.results import (
+    _num,
+    adjustment_lists,
+    adjustment_texts,
+    grade_reason,
+    grade_reasons,
+    reason_texts,
+    shown_numbers,
+    veto_lists,
+)
 from kaohe.engine.report.stream_json import (
     Field,
     Records,
@@ -28,6 +37,7 @@ from kaohe.engine.report.stream_json import (
     numbers,
     write_json,
 )
+from kaohe.engine.ruleset.loader import iter_ruleset_files
 from kaohe.plugins import exporters, xlsx_workbook
 from kaohe.plugins.exporters import (
     csv_cell,
@@ -142,6 +152,26 @@ def test_grade_reasons_of_a_period_are_each_subjects_reason(ruleset: str) -> Non
         vetoes = veto_lists(evaluation.ruleset, result)
         one_by_one = [grade_reason(evaluation.ruleset, result, i, vetoes[i]) for i in range(result.cohort.n)]
         assert grade_reasons(evaluation.ruleset, result, vetoes) == one_by_one
+
+
+WITH_DATA = sorted(str(p.relative_to(ROOT)) for p in iter_ruleset_files(ROOT / "rulesets")
+                   if (p.parent / "data").is_dir() and "tests" not in p.relative_to(ROOT).parts)
+
+
+@pytest.mark.parametrize("ruleset", WITH_DATA)
+def test_encoded_columns_are_the_values_encoded(ruleset: str) -> None:
+    """The stream writes adjustments and grade reasons from their encoded form, never as dicts:
+    the same texts as the records the document holds."""
+    evaluation = run(ROOT / ruleset, None, None)
+    for result in evaluation.periods:
+        vetoes = veto_lists(evaluation.ruleset, result)
+        for made, encoded in ((adjustment_lists(evaluation.ruleset, evaluation, result),
+                               adjustment_texts(evaluation.ruleset, evaluation, result)),
+                              (grade_reasons(evaluation.ruleset, result, vetoes),
+                               reason_texts(evaluation.ruleset, result, vetoes))):
+            words, where = encoded
+            texts = words if where is None else [words[k] for k in where.tolist()]
+            assert texts == [orjson.dumps(v) for v in made]
 
 
 # ---------------------------------------------------------------------------

@@ -715,9 +715,9 @@ def dataset_digest(subjects: Subjects, values: Values, events: Events, ratings: 
     }, subjects.extra)
     h.update(b"\x1evalues\n")
     for (period, name), rows in sorted(values.groups().items()):
-        subjects = values.subject[rows]
-        if len(rows) > 1 and (subjects[1:] < subjects[:-1]).any():  # a wide sheet's rows come in order
-            rows = rows[np.argsort(subjects, kind="stable")]
+        holders = values.subject[rows]
+        if len(rows) > 1 and (holders[1:] < holders[:-1]).any():  # a wide sheet's rows come in order
+            rows = rows[np.argsort(holders, kind="stable")]
         _section(h, f"{period}\x1f{name}", {"subject": values.subject[rows], "value": values.value[rows]})
     _section(h, "events", {
         "subject": events.subject, "date": events.date, "period": events.period, "type": events.type,

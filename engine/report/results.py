@@ -8,7 +8,7 @@ noise removed (6 decimals); totals carry the declared precision.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,7 +23,17 @@ from kaohe.engine.evaluation.scoring import STATUS_NAMES
 from kaohe.engine.language.distinct import per_distinct
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.report.handouts import handout_settings
-from kaohe.engine.report.stream_json import Field, JsonNumber, Lazy, Lines, Records, filler, numbers
+from kaohe.engine.report.stream_json import (
+    Encoded,
+    Field,
+    JsonNumber,
+    Lazy,
+    Lines,
+    Records,
+    encode,
+    filler,
+    numbers,
+)
 from kaohe.engine.ruleset.model import Grade, Ruleset
 from kaohe.engine.ruleset.project import project_path, project_root
 
@@ -196,13 +206,15 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
         "excluded": Field(excluded), "months_on_post": Field(array=cohort.months),
         "indicators": _indicator_shapes(ruleset, result),
         "subtotal": Field(array=tree.subtotal),
-        "adjustments": Field(adjustment_lists(ruleset, evaluation, result)),
+        "adjustments": Field(make=lambda: adjustment_lists(ruleset, evaluation, result),
+                             encoded=lambda: adjustment_texts(ruleset, evaluation, result)),
         "bonus": Field(array=adj.bonus), "deduction": Field(array=adj.deduction),
         "coefficient": Field(array=cohort.coefficient), "total": Field(array=result.total),
         "rank": Field(rank_values(result)),
         "group_size": Field(np.asarray(ranking.group_size).astype(np.int64).tolist()),
         "grade": Field(grade_values(result)) if grades else None,
-        "grade_reason": Field(grade_reasons(ruleset, result, vetoes)),
+        "grade_reason": Field(make=lambda: grade_reasons(ruleset, result, vetoes),
+                              encoded=lambda: reason_texts(ruleset, result, vetoes)),
         "vetoes": Field([[v.id for v in found] if found else [] for found in vetoes]),
         "outcomes": {oid: {"value": plain_field(o.values), "note": None if o.notes is None else Field(list(o.notes))}
                      for oid, o in result.outcomes.items()},
@@ -262,11 +274,28 @@ def subject_record(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResul
 
 def adjustment_lists(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> list[list[dict[str, Any]]]:
     """Each subject's adjustments (bonuses and deductions), in the order they were made."""
+    found: list[list[dict[str, Any]]] = [[] for _ in range(result.cohort.n)]
+    for subject, record in _adjustment_records(ruleset, evaluation, result):
+        found[subject].append(record)
+    return found
+
+
+def adjustment_texts(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> Encoded:
+    """``adjustment_lists`` as compact JSON, a text per subject: each adjustment encoded as it is
+    made, so a period's are never all held as dicts."""
+    found: list[list[bytes]] = [[] for _ in range(result.cohort.n)]
+    for subject, record in _adjustment_records(ruleset, evaluation, result):
+        found[subject].append(encode(record, 0))
+    return [b"[" + b",".join(texts) + b"]" if texts else b"[]" for texts in found], None
+
+
+def _adjustment_records(ruleset: Ruleset, evaluation: Evaluation,
+                        result: PeriodResult) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each adjustment's subject and record, in the order they were made."""
     adj = result.adjustments
     events, items = evaluation.dataset.events, evaluation.dataset.items
-    found: list[list[dict[str, Any]]] = [[] for _ in range(result.cohort.n)]
     if not len(adj.subject):
-        return found
+        return
     event_rows = np.asarray(adj.event, dtype=np.int64)
     event_record = _EventRecords(events, event_rows[event_rows >= 0])
     item_rows = adj.item.tolist() if adj.item is not None else None
@@ -283,8 +312,7 @@ def adjustment_lists(ruleset: Ruleset, evaluation: Evaluation, result: PeriodRes
         item_index = int(item_rows[row]) if item_rows is not None else -1
         if item_index >= 0:  # only per-item rules say it, so other documents stay as they were
             record["item"] = _item(items, item_index)
-        found[subject].append(record)
-    return found
+        yield subject, record
 
 
 class _EventRecords:
@@ -340,16 +368,34 @@ def grade_reason(ruleset: Ruleset, result: PeriodResult, i: int, vetoes: list[An
 def grade_reasons(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]) -> list[dict[str, Any]]:
     """``grade_reason`` of every subject of the period (``vetoes``: ``veto_lists``)."""
     reasons = reason_columns(ruleset, result, vetoes)
-    out = []
-    for code, was, rule, text in zip(reasons.codes, reasons.demoted_from, reasons.rules, reasons.texts, strict=True):
-        reason: dict[str, Any] = {"code": code}
-        if was is not None:
-            reason["from"] = was
-        if rule is not None:
-            reason["rule"] = rule
-        reason["text"] = text
-        out.append(reason)
-    return out
+    return [*map(grade_reasons_from(reasons), range(result.cohort.n))]
+
+
+def grade_reasons_from(reasons: Reasons) -> Callable[[int], dict[str, Any]]:
+    """Subject ``i``'s ``grade_reason`` record from the period's reason columns."""
+
+    def reason(i: int) -> dict[str, Any]:
+        record: dict[str, Any] = {"code": reasons.codes[i]}
+        if reasons.demoted_from[i] is not None:
+            record["from"] = reasons.demoted_from[i]
+        if reasons.rules[i] is not None:
+            record["rule"] = reasons.rules[i]
+        record["text"] = reasons.texts[i]
+        return record
+
+    return reason
+
+
+def reason_texts(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]) -> Encoded:
+    """``grade_reasons`` as compact JSON: each distinct reason encoded once, and each subject's."""
+    reasons = reason_columns(ruleset, result, vetoes)
+    seen: dict[tuple[Any, ...], int] = {}  # a period says few different things: each encoded once
+    keys = zip(reasons.codes, reasons.demoted_from, reasons.rules, reasons.texts, strict=True)
+    where = np.fromiter((seen.setdefault(key, len(seen)) for key in keys), dtype=np.intp, count=result.cohort.n)
+    first = np.full(len(seen), 0, dtype=np.intp)
+    first[where[::-1]] = np.arange(len(where))[::-1]  # each reason's first subject
+    reason_of = grade_reasons_from(reasons)
+    return [encode(reason_of(i), 0) for i in first.tolist()], where
 
 
 class Reasons(NamedTuple):

@@ -57,20 +57,29 @@ class Lines(list[Any]):
     document built whole): laid out as a ``Records`` list of the same records is."""
 
 
+Encoded = tuple[list[bytes], "np.ndarray | None"]  # distinct texts and each record's, or a text per record
+
+
 class Field:
     """One value of every record of a ``Records`` list: ``values`` (plain JSON data, one per
-    record), or ``array``, a float column whose values are ``numbers(array)``."""
+    record), or ``array``, a float column whose values are ``numbers(array)``, or ``make``, which
+    gives the values when asked. ``encoded``, where given, gives the same values already as compact
+    JSON (``Encoded``) without making them as data: the stream asks for that instead, so a column
+    of nested records (a period's adjustments) is never held as dicts."""
 
-    __slots__ = ("_values", "array")
+    __slots__ = ("_values", "array", "_make", "encoded")
 
-    def __init__(self, values: Sequence[Any] | None = None, array: np.ndarray | None = None):
+    def __init__(self, values: Sequence[Any] | None = None, array: np.ndarray | None = None,
+                 make: Callable[[], Sequence[Any]] | None = None, encoded: Callable[[], Encoded] | None = None):
         self._values = values
         self.array = array
+        self._make = make
+        self.encoded = encoded
 
     @property
     def values(self) -> Sequence[Any]:
         if self._values is None:
-            self._values = numbers(self.array)
+            self._values = self._make() if self._make is not None else numbers(self.array)
         return self._values
 
 
@@ -217,6 +226,9 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
             if id(field.array) not in numbers_of:
                 numbers_of[id(field.array)] = _Texts.of_numbers(field.array)
             texts = numbers_of[id(field.array)]
+        if texts is None and field.encoded is not None:
+            words, where = field.encoded()
+            texts = _Texts(_words(words), where)
         if texts is None:
             texts = _Texts.of_values(field)
         if texts.constant is not None:  # the same in every record: part of the template
