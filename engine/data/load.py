@@ -101,7 +101,9 @@ def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str
     row_codes[usable] = usable_codes
     p_codes = row_codes[rows]
     _value_duplicates(sheet, subject, period, row_codes, rows, names, i_codes)
-    return Values.coded(subject[rows], p_labels, p_codes, names, i_codes, value, n_subjects)
+    # a province's values table has tens of millions of rows: subject positions in 32 bits halve them
+    holders = subject.astype(np.int32) if n_subjects < 2**31 else subject
+    return Values.coded(holders[rows], p_labels, p_codes, names, i_codes, value, n_subjects)
 
 
 def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row_codes: np.ndarray,

@@ -293,7 +293,7 @@ class Values:
     input as integer codes builds it with ``coded``: no text per row is held (a province's values
     table has tens of millions of rows), and ``period``/``input`` are made when asked for."""
 
-    subject: Indices
+    subject: NDArray[np.integer[Any]]  # subject positions (32 bits when built by the loader)
     _period: Texts | None
     _input: Texts | None
     value: Numbers
@@ -313,7 +313,7 @@ class Values:
         return cls(np.zeros(0, dtype=np.int64), text, text.copy(), np.zeros(0), n_subjects)
 
     @classmethod
-    def coded(cls, subject: Indices, p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],
+    def coded(cls, subject: NDArray[np.integer[Any]], p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],
               i_codes: NDArray[np.integer[Any]], value: Numbers, n_subjects: int) -> Values:
         """From each row's period and input code (sorted labels), the pivot built at once."""
         values = cls(subject, None, None, value, n_subjects)
