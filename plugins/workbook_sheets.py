@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -40,6 +41,7 @@ PERCENT_FORMAT = "0.0%"
 INT_FORMAT = "0"
 SUBJECT_KIND = {"person": "个人", "unit": "单位"}
 ADJUSTMENT_KIND = {"bonus": "加分", "deduction": "扣分"}
+ADJUSTMENT_COLUMNS = 9
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -287,12 +289,19 @@ def _money_section(document: Mapping[str, Any], views: Sequence[PeriodView]) -> 
     rows = []
     for view in views:
         for outcome in allocators:
-            amounts = [_money(v) for v in view.outcomes.get(outcome["id"], ()) if v is not ABSENT]
+            amounts = _amounts([v for v in view.outcomes.get(outcome["id"], ()) if v is not ABSENT])
             given = [a for a in amounts if a is not None]
             if given:
                 rows.append([view.period, outcome["title"], sum(given, Decimal(0)), sum(1 for a in given if a > 0)])
     return Section("奖金分配合计", [Column("周期"), Column("结果运用"), Column("金额合计（元）", "money", MONEY_FORMAT),
                                   Column("分得人数", "int", INT_FORMAT)], rows)
+
+
+def _amounts(values: Sequence[Any]) -> list[Decimal | None]:
+    """``_money`` of each value, a text read once (a pool gives a few amounts to thousands)."""
+    texts: dict[str, Decimal | None] = {}
+    return [(texts[v] if v in texts else texts.setdefault(v, _money(v))) if type(v) is str else _money(v)
+            for v in values]
 
 
 def _money(value: Any) -> Decimal | None:
@@ -314,6 +323,14 @@ def ranking_indices(view: PeriodView) -> list[int]:
     for g in view.fields["group"]:
         groups.setdefault(g, len(groups))
     group, rank, ids = view.fields["group"], view.fields["rank"], view.fields["id"]
+    if view.n > 1 and all(type(i) is str for i in ids) and "\0" not in "".join(ids) \
+            and all(type(r) is int or r is None for r in rank):
+        # the same order by numpy's stable sort (its strings compare by code point, as Python's;
+        # it would cut a trailing NUL, hence none)
+        unranked = np.fromiter((r is None for r in rank), dtype=bool, count=view.n)
+        ranks = np.fromiter((r or 0 for r in rank), dtype=np.int64, count=view.n)
+        group_order = np.fromiter((groups[g] for g in group), dtype=np.int64, count=view.n)
+        return np.lexsort((np.array(ids), ranks, unranked, group_order)).tolist()  # type: ignore[no-any-return]
     return sorted(range(view.n), key=lambda i: (groups[group[i]], rank[i] is None, rank[i] or 0, ids[i]))
 
 
@@ -323,7 +340,9 @@ def period_sheet(document: Mapping[str, Any], view: PeriodView, names: _Names) -
     positions = np.array(order, dtype=np.int64)
 
     def ranked(values: Any) -> Any:
-        return values[positions] if isinstance(values, np.ndarray) else [values[i] for i in order]
+        if isinstance(values, np.ndarray):
+            return values[positions]
+        return list(itemgetter(*order)(values)) if len(order) > 1 else [values[i] for i in order]
 
     classes = class_titles(document)
     score_format = number_format(precision(document))
@@ -341,7 +360,8 @@ def period_sheet(document: Mapping[str, Any], view: PeriodView, names: _Names) -
                Column("总分", "number", score_format), Column("等次"), Column("等次说明", "wrap"),
                *[Column(t, "money", MONEY_FORMAT) if o.get("kind") == "allocator" else Column(t, "auto")
                  for t, o in zip(titles[len(indicators):], outcomes, strict=True)]]
-    data = [*([[group_title(g, classes) for g in ranked(fields["group"])]] if grouped else []),
+    group_titles = {g: group_title(g, classes) for g in set(fields["group"])} if grouped else {}
+    data = [*([[group_titles[g] for g in ranked(fields["group"])]] if grouped else []),
             ranked(fields["rank"]), ranked(fields["id"]), ranked(fields["name"]), ranked(fields["unit"]),
             [classes.get(c, c) for c in ranked(fields["class"])],
             *[ranked(view.scores[i["id"]]) for i in indicators],
@@ -359,7 +379,7 @@ def _any_value(values: Any) -> bool:
 
 def _outcome_column(values: list[Any], money: bool) -> list[Any]:
     shown = [None if v is ABSENT else v for v in values]
-    return [_money(v) for v in shown] if money else shown
+    return _amounts(shown) if money else shown
 
 
 def _unique(titles: list[str]) -> list[str]:
@@ -385,20 +405,22 @@ def adjustment_sheet(document: Mapping[str, Any], views: Sequence[PeriodView], n
     score_format = number_format(precision(document))
     columns = [Column("周期"), Column("编号"), Column("名称"), Column("规则", "wrap"), Column("类型"),
                Column("分值", "number", score_format), Column("事件日期"), Column("事件类型"), Column("说明", "wrap")]
-    rows = list(_adjustment_rows(views))
     return Table(names("加减分明细"), _heading(document, "加分与扣分明细"), columns, [], freeze=3,
-                 data=rows_to_columns(rows, len(columns)))
+                 data=adjustment_columns(views))
 
 
-def _adjustment_rows(views: Sequence[PeriodView]) -> Iterator[list[Any]]:
-    for view in views:
-        for sid, name, adjustments in zip(view.fields["id"], view.fields["name"], view.adjustments, strict=True):
-            for a in adjustments:
-                event = a.get("event") or {}
-                remark = a.get("rejected") or ("已封顶" if a.get("capped") else None)
-                yield [view.period, sid, name, a.get("title") or a["rule"],
-                       ADJUSTMENT_KIND.get(a["kind"], a["kind"]), a["points"], event.get("date"),
-                       event.get("type"), remark]
+def adjustment_columns(views: Sequence[PeriodView]) -> list[list[Any]]:
+    """The adjustment sheet's columns: every adjustment of every subject, period by period, in the
+    order made; each record read once (thousands of small dicts: a pass per field would fetch each
+    from memory again), its row turned into columns in C."""
+    rows = [(view.period, sid, name, a.get("title") or a["rule"], ADJUSTMENT_KIND.get(a["kind"], a["kind"]),
+             a["points"], event.get("date"), event.get("type"),
+             a.get("rejected") or ("已封顶" if a.get("capped") else None))
+            for view in views
+            for sid, name, adjustments in zip(view.fields["id"], view.fields["name"], view.adjustments, strict=True)
+            for a in adjustments
+            for event in (a.get("event") or {},)]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(ADJUSTMENT_COLUMNS)]
 
 
 # ---------------------------------------------------------------------------

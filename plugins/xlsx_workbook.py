@@ -10,8 +10,10 @@ XlsxWriter rather than openpyxl: it is made for writing large sheets (constant-m
 each row to a temporary file; one format object per column style, not a styled cell per value).
 A table's rows (a 10,000-subject city has two million cells) are not written cell by cell through
 it: XlsxWriter writes the sheet with its header, notes and a marker row, and the rows' XML — the
-very XML XlsxWriter writes for those cells (``_write_rows`` is the cell-by-cell reference a test
-holds it to) — is made column by column and put in the marker's place while the zip is rewritten.
+very XML XlsxWriter writes for those cells (``_write_rows`` is the cell-by-cell reference the tests
+hold it to) — is made column by column in Arrow and put in the marker's place while the zip is
+rewritten, each such sheet made and deflated on a thread of its own (Arrow and zlib let go of the
+interpreter: on two cores two sheets at once).
 Deterministic like every exporter: fixed document times and zip metadata, so the same document
 always gives the same bytes.
 """
@@ -20,14 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
+import os
 import re
-import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from queue import Queue
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import xlsxwriter
@@ -108,6 +112,8 @@ def write_table(workbook: Any, styles: _Styles, table: Table, spliced: Spliced |
     """Header, rows and notes, continuing on "name(2)" … past Excel's row limit. With ``spliced``
     the rows are left to ``normalise_zip`` (see ``table_rows_xml``), else written cell by cell."""
     data = table_data(table)
+    if spliced is not None:
+        data = [bulk_column(values) for values in data]  # numbers and texts in bulk, for widths and rows
     count = len(data[0]) if data else 0
     widths, wraps = column_layout(table.columns, data)
     per_sheet = max(1, MAX_SHEET_ROWS - 1 - (len(table.notes) + 1 if table.notes else 0))
@@ -140,7 +146,7 @@ def write_table(workbook: Any, styles: _Styles, table: Table, spliced: Spliced |
                 sheet.write_string(length + 2 + k, 0, _clean(line))
 
 
-def _rows_later(data: list[list[Any]], makers: list[CellMaker], height: float | None) -> Callable[[], Iterator[bytes]]:
+def _rows_later(data: list[Any], makers: list[CellMaker], height: float | None) -> Callable[[], Iterator[Any]]:
     return lambda: table_rows_xml(data, makers, height)
 
 
@@ -224,10 +230,10 @@ def display_width(text: str) -> float:
     return (len(text.encode("utf-8")) + len(text)) / 2
 
 
-def column_layout(columns: Sequence[Column], data: Sequence[Sequence[Any] | np.ndarray]) -> tuple[list[float], list[bool]]:
+def column_layout(columns: Sequence[Column], data: Sequence[Any]) -> tuple[list[float], list[bool]]:
     """Each column's width (its widest value, its header up to MAX_HEADER_WIDTH, plus a margin) and
     whether its texts wrap (declared long, or a text column too wide for MAX_TEXT_WIDTH); ``data``
-    holds the values column by column."""
+    holds the values column by column (lists, or ``bulk_column``s)."""
     widths, wraps = [], []
     for index, column in enumerate(columns):
         if column.width is not None:
@@ -245,21 +251,25 @@ def column_layout(columns: Sequence[Column], data: Sequence[Sequence[Any] | np.n
     return widths, wraps
 
 
-def _content_width(column: Column, values: Sequence[Any] | np.ndarray) -> float:
+def _content_width(column: Column, values: Any) -> float:
     """The widest value as shown: numbers by their format (only the largest and the smallest can be
-    widest), texts until one reaches the column's limit."""
+    widest), texts by their display width."""
+    if _is_arrow(values):  # texts and None (``bulk_column``): display_width of each, in bulk
+        import pyarrow.compute as pc
+
+        widest = pc.max(pc.add(pc.utf8_length(values), pc.binary_length(values))).as_py()
+        return float(widest or 0) / 2
     if isinstance(values, np.ndarray):  # a number column (``table.number_column``): NaN for none
         kinds: set[type] = {float}
-        numbers = values[np.isfinite(values)].tolist()
+        array = values
     elif (kinds := set(map(type, values))) <= {int, float, type(None)}:  # its extremes in bulk
         array = np.array(values, dtype=float)
-        numbers = array[np.isfinite(array)].tolist()
     elif not any(issubclass(k, int | float | Decimal) for k in kinds):
-        numbers = []
+        array = np.array([])
     else:
-        numbers = [float(v) for v in values if isinstance(v, int | float | Decimal) and not isinstance(v, bool)]
-        numbers = [v for v in numbers if math.isfinite(v)]
-    widest = max((_number_width(column, v) for v in (min(numbers), max(numbers))), default=0.0) if numbers else 0.0
+        array = np.array([float(v) for v in values if isinstance(v, int | float | Decimal) and not isinstance(v, bool)])
+    numbers = array[np.isfinite(array)]
+    widest = max(_number_width(column, v) for v in _extremes(numbers)) if len(numbers) else 0.0
     # the widest text (any past the column's limit gives the same width: the limit's)
     texts = [v for v in values if isinstance(v, str)] if any(issubclass(k, str) for k in kinds) else []
     if texts:
@@ -269,6 +279,15 @@ def _content_width(column: Column, values: Sequence[Any] | np.ndarray) -> float:
     if bool in kinds:
         widest = max(widest, 2.0)
     return widest
+
+
+def _extremes(numbers: np.ndarray) -> tuple[float, float]:
+    """``min`` and ``max`` of the numbers as Python's give them: of equal ones the first (0.0 or -0.0,
+    which is one character wider)."""
+    low, high = float(numbers.min()), float(numbers.max())
+    zeros = np.flatnonzero(numbers == 0)
+    first_zero = float(numbers[zeros[0]]) if len(zeros) else 0.0
+    return (first_zero if low == 0 else low), (first_zero if high == 0 else high)
 
 
 def _number_width(column: Column, value: float) -> float:
@@ -320,8 +339,11 @@ def _clean(text: str) -> str:
 
 # ---------------------------------------------------------------------------
 # Rows as XML: what XlsxWriter (constant_memory) writes for the cells ``_cell_writer`` writes, made
-# a column at a time. A cell is ``<c r="B7"`` and its text after the reference, e.g.
-# ``" s="3"><v>52</v></c>`` (a number in format 3) or ``" t="inlineStr"><is><t>是</t></is></c>``.
+# a column at a time in Arrow. A cell is ``<c r="B7"`` and its text after the reference, e.g.
+# ``" s="3"><v>52</v></c>`` (a number in format 3) or ``" t="inlineStr"><is><t>是</t></is></c>``: a
+# column's texts are worded once per distinct value and taken for its rows, and a chunk of rows is
+# joined element by element in C (``binary_join_element_wise``), its UTF-8 bytes read straight from
+# the result's value buffer: no Python string per cell.
 
 # what _clean removes or XlsxWriter escapes (control characters, & < >, U+FFFE/F, "_x0041_"-like
 # text): a column holding any is written text by text; so is one with a text that starts or ends
@@ -343,28 +365,46 @@ _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _LEADING_SPACE, _TRAILING_SPACE = re.compile(r"^\s"), re.compile(r"\s$")
 STRING_MAX = 32767  # UTF-16 units in a cell; XlsxWriter cuts longer texts
-ROWS_PER_CHUNK = 2000
+ROWS_PER_CHUNK = 2000  # rows joined at once
+ROWS_PER_BLOCK = 50_000  # rows whose cells' texts are made at once
 ROWS_COMPRESSLEVEL = 1  # zlib level of a sheet's rows (the other parts keep zlib's default, 6)
-CellMaker = Callable[[Sequence[Any] | np.ndarray], list[str | None]]
+CellMaker = Callable[[Any], list[Any]]  # a column (``bulk_column``) -> its cells' texts after the reference
+
+
+def bulk_column(values: Sequence[Any] | np.ndarray) -> Any:
+    """A table's column as its rows' XML is made from it: numbers (int, float, None) as a float array
+    (NaN for none), texts (str, None) as an Arrow string array, any other mix as the values."""
+    if isinstance(values, np.ndarray):
+        return np.asarray(values, dtype=float)
+    kinds = set(map(type, values))
+    if kinds <= {int, float, type(None)}:
+        return np.array(values, dtype=float)
+    if kinds <= {str, type(None)}:
+        import pyarrow as pa
+
+        return pa.array(values, type=pa.string())
+    return values
+
+
+def _is_arrow(values: Any) -> bool:
+    return hasattr(values, "to_pylist") and not isinstance(values, list | tuple | np.ndarray)
 
 
 def _cell_maker(styles: _Styles, column: Column, wrap: bool) -> CellMaker:
-    """A column's values -> each cell's text after its reference (None: no cell), as ``_cell_writer``
-    would have XlsxWriter write them."""
+    """A column's values (``bulk_column``) -> the pieces of each cell's text after its reference, as
+    ``_cell_writer`` would have XlsxWriter write them: texts (the same for every row) and Arrow
+    string arrays, joined in this order; a null in an array: no cell."""
     numeric = column.kind in ("number", "int", "money", "percent")
     number = _style_attribute(styles(num_format=column.fmt or "General") if numeric else None)
     text = _style_attribute(styles(**WRAP_STYLE) if wrap and not numeric else None)
     money = _style_attribute(styles(num_format=MONEY_FORMAT))
 
-    def make(values: Sequence[Any] | np.ndarray) -> list[str | None]:
+    def make(values: Any) -> list[Any]:
         if isinstance(values, np.ndarray):
-            return _number_cells(values, number, styles.numbers)
-        kinds = set(map(type, values))
-        if kinds <= {int, float, type(None)}:
-            return _number_cells(values, number, styles.numbers)
-        if kinds <= {str, type(None)}:
+            return [_Numbers(np.asarray(values, dtype=float), number, styles.numbers)]  # see _word_numbers
+        if _is_arrow(values):
             return _string_cells(values, text)
-        return [_one_cell(v, number, text, money) for v in values]
+        return [_mixed_cells(values, number, text, money)]
 
     return make
 
@@ -373,32 +413,160 @@ def _style_attribute(style: Any) -> str:
     return f' s="{style._get_xf_index()}"' if style is not None else ""
 
 
-def _number_cells(values: Sequence[Any] | np.ndarray, style: str, known: dict[float, str]) -> list[str | None]:
-    """Numbers (None and NaN, inf: no cell) as XlsxWriter writes them: ``%.16G``, each distinct
-    value worded once (``known``: the texts already made, shared by the workbook's columns)."""
-    array = np.array(values, dtype=float)
-    if not len(array):
-        return []
-    if np.signbit(array[array == 0]).any():  # -0.0 is written "-0": keep it apart from 0
-        return [_one_cell(v, style, "", "") for v in values]
-    distinct, where = np.unique(array, return_inverse=True)
-    head = '"' + style + "><v>"
-    finite = np.isfinite(distinct)  # no -0.0 among them (see above): the dict may hold 0.0 for it
-    words = np.full(len(distinct), None, dtype=object)
-    if finite.any():
-        words[finite] = np.array([head + (known.get(v) or known.setdefault(v, f"{v:.16G}")) + "</v></c>"
-                                  for v in distinct[finite].tolist()], dtype=object)
-    cells: list[str | None] = words[where.reshape(-1)].tolist()
-    return cells
+# Numbers: ``f"{v:.16G}"`` of a column at once, for 1e-4 <= |v| < 1e9 (written without exponent),
+# and v = 0. v * 10**6 is split exactly into a double and its rounding error (Dekker's product), so
+# v = (M + off) / 10**6 with M the nearest integer and ``off`` known to the last bit; v rounded to
+# 16 significant digits is W * 10**(E - 15) with W = M * 10**(16 - digits of M) + round(off * 10**(16
+# - digits of M)) (exact in int64) and E = digits of M - 7. When W is M's digits and v is the double
+# nearest M / 10**6 (every number ``table.number_column`` shows, bar a 16th digit), that is also the
+# shortest text reading back as v, which Arrow writes in C; else W is spelled out. A value too near
+# a tie to round, or just below a power of ten (its 16th digit a place further right), and any other
+# is worded by Python.
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two halves of 26 bits
+_POWERS = 10.0 ** np.arange(16)
+_TENS = 10 ** np.arange(20, dtype=np.uint64)
 
 
-def _string_cells(values: Sequence[str | None], style: str) -> list[str | None]:
-    texts = [v for v in values if v is not None]
-    joined = _JOIN.join(texts)
-    if not _plain_texts(joined) or max(map(len, texts), default=0) > STRING_MAX // 2:
-        return [None if v is None else _string_cell(_clean(v), style) for v in values]
-    head, tail = '"' + style + ' t="inlineStr"><is><t>', "</t></is></c>"
-    return [None if v is None else head + v + tail for v in values]
+def number_texts(values: np.ndarray, known: dict[float, str] | None = None) -> Any:
+    """``f"{v:.16G}"`` of each value as an Arrow string array (null for NaN and infinities)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = np.asarray(values, dtype=float)
+    finite = np.isfinite(array)
+    magnitude = np.abs(np.where(finite, array, 0.0))
+    bulk = finite & (((magnitude >= 1e-4) & (magnitude < 1e9)) | (magnitude == 0))
+    scaled = np.where(bulk, magnitude, 0.0)
+    product = scaled * 1e6
+    high = _SPLIT * scaled
+    high = high - (high - scaled)
+    error = (high * 1e6 - product) + (scaled - high) * 1e6  # scaled * 1e6 == product + error exactly
+    whole = np.rint(product)
+    digits = np.searchsorted(_POWERS, whole, side="right")  # of M (0 for v = 0)
+    shift = np.where(bulk, 16 - digits, 0)
+    past = ((product - whole) + error) * _POWERS[np.minimum(shift, 15)]  # off * 10**(16 - digits)
+    step = np.rint(past)
+    bulk &= np.abs(past - step) < 0.49
+    mantissa = whole.astype(np.int64) * _TENS[shift].astype(np.int64) + step.astype(np.int64)  # W
+    # below a power of ten (M one, then zeros, and off < 0) v's 16th digit is a place further right
+    bulk &= (mantissa >= 10 ** 15) | (magnitude == 0)
+    bulk &= ~((mantissa == 10 ** 15) & (past < -0.049))
+    shortest = pc.cast(pa.array(array), pa.string())
+    shown = bulk & (step == 0) & (whole / 1e6 == scaled)
+    shown &= ~pc.match_substring_regex(shortest, r"e|\.0$").to_numpy(zero_copy_only=False)  # as Arrow 26 writes
+    pieces, index = [shortest], np.arange(len(array))
+
+    def add(piece: Any, where: np.ndarray) -> None:
+        index[where] = sum(map(len, pieces)) + np.arange(len(where))
+        pieces.append(piece)
+
+    spelled = np.flatnonzero(bulk & ~shown)
+    if len(spelled):
+        add(_spelled(mantissa[spelled], digits[spelled], np.signbit(array[spelled])), spelled)
+    others = np.flatnonzero(finite & ~bulk)
+    if len(others):  # worded one by one, each once per workbook
+        known = {} if known is None else known
+        add(pa.array([known.get(v) or known.setdefault(v, f"{v:.16G}") for v in array[others].tolist()],
+                     type=pa.string()), others)
+    if not finite.all():  # no cell
+        index[~finite] = sum(map(len, pieces))
+        pieces.append(pa.nulls(1, pa.string()))
+    return shortest if len(pieces) == 1 else pa.concat_arrays(pieces).take(pa.array(index))
+
+
+def _spelled(mantissa: np.ndarray, digits: np.ndarray, negative: np.ndarray) -> Any:
+    """The texts of W * 10**(E - 15) (no zero among them), E = digits - 7."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    places = 15 - (digits - 7)  # of W after the decimal point
+    integer, fraction = np.divmod(mantissa.astype(np.uint64), _TENS[places])
+    # "." and the fraction's digits: a 1 and the zero-padded digits, the 1 replaced, trailing zeros cut
+    decimals = pc.utf8_rtrim(pc.utf8_replace_slice(pc.cast(pa.array(fraction + _TENS[places], mask=fraction == 0),
+                                                           pa.string()), 0, 1, "."), "0")
+    parts = [pc.cast(pa.array(integer), pa.string()), decimals]  # the integer part never null: Arrow 26
+    if negative.any():  # joins arrays all null in every row, skipped, as no rows
+        parts.insert(0, pc.if_else(pa.array(negative), "-", pa.scalar(None, pa.string())))
+    return pc.binary_join_element_wise(*parts, "", null_handling="skip")
+
+
+class _Numbers:
+    """A number column's cells (NaN, inf: none) as XlsxWriter writes them, made with the table's
+    other number columns (``_word_numbers``): ``number_texts`` of each distinct value, made into its
+    cell's text once; -0.0, which np.unique takes for 0, is written "-0"."""
+
+    def __init__(self, values: np.ndarray, style: str, known: dict[float, str]):
+        self.values, self.style, self.known = values, style, known
+
+    def cells(self, words: Any, where: np.ndarray) -> Any:
+        """The cells, from the texts of the column's distinct values and where each value is among them."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        where = where.reshape(-1)
+        negative_zero = (self.values == 0) & np.signbit(self.values)
+        if negative_zero.any():
+            where = np.where(negative_zero, len(words), where)
+            words = pa.concat_arrays([words, pa.array(["-0"])])
+        cells = pc.binary_join_element_wise('"' + self.style + "><v>", words, "</v></c>", "")  # null: none
+        return cells.take(pa.array(where))
+
+
+def _word_numbers(cells: list[list[Any]]) -> list[list[Any]]:
+    """A table's cell pieces with its number columns made: the distinct values of each worded by
+    one ``number_texts`` call for them all (a call in bulk costs about as much as a few hundred
+    values)."""
+    pending = [piece for pieces in cells for piece in pieces if isinstance(piece, _Numbers)]
+    if not pending:
+        return cells
+    uniques = [np.unique(piece.values, return_inverse=True) for piece in pending]
+    words = number_texts(np.concatenate([distinct for distinct, _ in uniques]) + 0.0, pending[0].known)
+    made: dict[int, Any] = {}
+    start = 0
+    for piece, (distinct, where) in zip(pending, uniques, strict=True):
+        made[id(piece)] = piece.cells(words.slice(start, len(distinct)), where)
+        start += len(distinct)
+    return [[made[id(piece)] if isinstance(piece, _Numbers) else piece for piece in pieces] for pieces in cells]
+
+
+def _number_cells(values: np.ndarray, style: str, known: dict[float, str]) -> Any:
+    """One number column's cells (``_Numbers``)."""
+    return _word_numbers([[_Numbers(np.asarray(values, dtype=float), style, known)]])[0][0]
+
+
+def _string_cells(texts: Any, style: str) -> list[Any]:
+    """Texts (null: no cell): plain ones between the cell's head and tail, a column with any other
+    worded text by text (each distinct one once) as ``_string_cell``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    words = texts.unique().drop_null().to_pylist()
+    if _plain_texts(_JOIN.join(words)) and max(map(len, words), default=0) <= STRING_MAX // 2:
+        return ['"' + style + ' t="inlineStr"><is><t>', texts, "</t></is></c>"]
+    encoded = texts.dictionary_encode()
+    cells = [_string_cell(_clean(word), style) for word in encoded.dictionary.to_pylist()]
+    return [pc.take(pa.array(cells, type=pa.string()), encoded.indices)]
+
+
+_REPEATING = (str, int, float, bool, Decimal)  # values whose cell is worded once per distinct value
+
+
+def _mixed_cells(values: Sequence[Any], number: str, text: str, money: str) -> Any:
+    """A column of mixed values, each cell worded as ``_one_cell``; a repeated value once (zeros and
+    NaN apart: 0.0 equals -0.0, which is written "-0")."""
+    import pyarrow as pa
+
+    worded: dict[tuple[type, Any], str | None] = {}
+    cells = []
+    for value in values:
+        if isinstance(value, _REPEATING) and value == value and value != 0:
+            key = (type(value), value)
+            if key not in worded:
+                worded[key] = _one_cell(value, number, text, money)
+            cells.append(worded[key])
+        else:
+            cells.append(_one_cell(value, number, text, money))
+    return pa.array(cells, type=pa.string())
 
 
 def _one_cell(value: Any, number: str, text: str, money: str) -> str | None:
@@ -433,93 +601,124 @@ def _string_cell(string: str, style: str) -> str:
     return '"' + style + f' t="inlineStr"><is><t{preserve}>{string}</t></is></c>'
 
 
-def table_rows_xml(data: list[list[Any]], makers: list[CellMaker], height: float | None) -> Iterator[bytes]:
-    """The ``<row>`` elements of a table's rows (sheet rows 2 …), a chunk of rows at a time."""
+def table_rows_xml(data: list[Any], makers: list[CellMaker], height: float | None) -> Iterator[Any]:
+    """The ``<row>`` elements of a table's rows (sheet rows 2 …; ``data``: its ``bulk_column``s), a
+    chunk of rows at a time, each a buffer of UTF-8; the cells' texts made for ROWS_PER_BLOCK rows at
+    a time (a sheet of a million rows is not held as text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     count = len(data[0]) if data else 0
-    letters = [xlsxwriter.utility.xl_col_to_name(c) for c in range(len(data))]
-    opening = "<row r=\""
     attributes = "\">"
     if height is not None and int(height * 4.0 / 3.0 + 0.5) != 20:  # XlsxWriter's set_row: pixels, shown in points
         attributes = f'" ht="{int(height * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1">'
-    cells = [make(values) for make, values in zip(makers, data, strict=True)]
-    width = 3 + 3 * len(cells) + 1
-    for start in range(0, count, ROWS_PER_CHUNK):
-        stop = min(start + ROWS_PER_CHUNK, count)
-        size = stop - start
-        numbers = [str(r + 2) for r in range(start, stop)]
-        parts: list[str] = [opening] * (size * width)
-        parts[1::width] = numbers
-        parts[2::width] = [attributes] * size
-        for k, (letter, column) in enumerate(zip(letters, cells, strict=True)):
-            texts = column[start:stop]
-            prefix = '<c r="' + letter
-            if None in texts:
-                parts[3 + 3 * k::width] = [prefix if t is not None else "" for t in texts]
-                parts[4 + 3 * k::width] = [r if t is not None else "" for r, t in zip(numbers, texts, strict=True)]
-                parts[5 + 3 * k::width] = [t if t is not None else "" for t in texts]
-            else:
-                parts[3 + 3 * k::width] = [prefix] * size
-                parts[4 + 3 * k::width] = numbers
-                parts[5 + 3 * k::width] = cast(list[str], texts)  # no None in it
-        parts[width - 1::width] = ["</row>"] * size
-        yield "".join(parts).encode("utf-8")
+    prefixes = ['<c r="' + xlsxwriter.utility.xl_col_to_name(c) for c in range(len(data))]
+    for block in range(0, count, ROWS_PER_BLOCK):
+        block_size = min(ROWS_PER_BLOCK, count - block)
+        cells = _word_numbers([make(values[block:block + block_size]) for make, values in zip(makers, data, strict=True)])
+        numbers = pc.cast(pa.array(np.arange(block + 2, block + block_size + 2, dtype=np.int64)), pa.string())
+        for start in range(0, block_size, ROWS_PER_CHUNK):
+            size = min(ROWS_PER_CHUNK, block_size - start)
+            references = numbers.slice(start, size)
+            parts: list[Any] = ['<row r="', references, attributes]
+            for prefix, pieces in zip(prefixes, cells, strict=True):
+                pieces = [p if isinstance(p, str) else p.slice(start, size) for p in pieces]
+                if any(not isinstance(p, str) and p.null_count for p in pieces):  # no cell: no reference either
+                    parts.append(pc.binary_join_element_wise(prefix, references, *pieces, ""))
+                else:
+                    parts += [prefix, references, *pieces]
+            parts.append("</row>")
+            yield _utf8(pc.binary_join_element_wise(*_merged(parts), "", null_handling="skip"))
+
+
+def _merged(parts: list[Any]) -> list[Any]:
+    """Parts of a join, texts one after another as one (fewer pieces for each row)."""
+    out: list[Any] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
+def _utf8(strings: Any) -> Any:
+    """The bytes of an Arrow string array's values, one after another (a slice of its buffer)."""
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
+    return strings.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 # ---------------------------------------------------------------------------
 # Deterministic zip
 
 
-def _write_while_making(handle: Any, chunks: Iterator[bytes]) -> None:
-    """Write ``chunks`` to ``handle`` from a second thread: zlib compresses without holding the
-    interpreter, so the next rows are made while the last are compressed (same bytes either way)."""
-    queue: Queue[bytes | None] = Queue(maxsize=4)
-    failed: list[BaseException] = []
-
-    def write() -> None:
-        while (chunk := queue.get()) is not None:
-            if not failed:
-                try:
-                    handle.write(chunk)
-                except BaseException as exc:  # noqa: BLE001 - handed to the making thread
-                    failed.append(exc)
-
-    writer = threading.Thread(target=write, name="kaohe-xlsx-deflate", daemon=True)
-    writer.start()
-    try:
-        for chunk in chunks:
-            if failed:
-                break
-            queue.put(chunk)
-    finally:
-        queue.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
-
-
 def normalise_zip(raw: bytes, replace: Mapping[str, bytes], spliced: Spliced | None = None) -> bytes:
     """Rewrite a zip with fixed timestamps and attributes, entries in written order; an entry of
-    ``spliced`` has its marker row replaced by the rows' XML, streamed into the entry."""
+    ``spliced`` has its marker row replaced by the rows' XML. Those entries (most of a workbook)
+    are made and deflated on threads of their own, one entry each at a time: zlib and Arrow let go
+    of the interpreter, so a two-core machine deflates two sheets at once (the same bytes)."""
+    spliced = spliced or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target, \
+            ThreadPoolExecutor(max_workers=max(1, min(len(spliced), _cores())), thread_name_prefix="kaohe-xlsx") as pool:
+        infos = source.infolist()
+        contents = {info.filename: replace.get(info.filename) or source.read(info) for info in infos}
+        deflating = {name: pool.submit(_deflate_spliced, contents[name], marker, rows)
+                     for name, (marker, rows) in spliced.items()}
+        assert set(deflating) <= set(contents), "every spliced sheet is in the workbook"
+        for info in infos:
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 3
             entry.external_attr = 0o644 << 16
-            data = replace.get(info.filename) or source.read(info)
-            if spliced and info.filename in spliced:
-                marker, rows = spliced[info.filename]
-                before, found, after = data.partition(marker)
-                assert found, f"the marker row of {info.filename} is where the rows go"
+            if info.filename in deflating:
                 # the rows are most of the workbook: deflated fast (a third larger than zlib's
                 # default level, three times sooner; deterministic all the same)
                 entry._compresslevel = ROWS_COMPRESSLEVEL  # type: ignore[attr-defined]  # per entry: no public way
-                with target.open(entry, "w") as handle:
-                    handle.write(before)
-                    _write_while_making(handle, rows())
-                    handle.write(after)
+                _write_deflated(target, entry, *deflating.pop(info.filename).result())
             else:
-                target.writestr(entry, data)
+                target.writestr(entry, contents[info.filename])
     return out.getvalue()
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _deflate_spliced(data: bytes, marker: bytes, rows: Callable[[], Iterator[Any]]) -> tuple[bytes, int, int]:
+    """An entry's deflate stream (as zipfile makes it at ROWS_COMPRESSLEVEL), CRC-32 and size, its
+    marker row replaced by ``rows``."""
+    before, found, after = data.partition(marker)
+    assert found, "the marker row of a spliced sheet is where the rows go"
+    compressor = zlib.compressobj(ROWS_COMPRESSLEVEL, zlib.DEFLATED, -15)
+    stream, crc, size = [], 0, 0
+    for piece in itertools.chain([before], rows(), [after]):
+        crc = zlib.crc32(piece, crc)
+        size += memoryview(piece).nbytes
+        stream.append(compressor.compress(piece))
+    stream.append(compressor.flush())
+    return b"".join(stream), crc, size
+
+
+class _Deflated:
+    """A zip write handle's compressor for an entry deflated already: it is handed the stream."""
+
+    def __init__(self, stream: bytes):
+        self.stream = stream
+
+    def compress(self, data: bytes) -> bytes:
+        return b""
+
+    def flush(self) -> bytes:
+        return self.stream
+
+
+def _write_deflated(target: zipfile.ZipFile, entry: zipfile.ZipInfo, stream: bytes, crc: int, size: int) -> None:
+    """The entry as zipfile writes it (header, then the stream, then the header again with the sizes),
+    from its stream deflated elsewhere: zipfile has no public way to take one, so its handle is given
+    the stream for a compressor and the CRC and size it would have counted; checked after."""
+    with target.open(entry, "w") as handle:
+        handle._compressor = _Deflated(stream)  # type: ignore[attr-defined]
+        handle._crc, handle._file_size = crc, size  # type: ignore[attr-defined]
+    assert (entry.CRC, entry.file_size, entry.compress_size) == (crc, size, len(stream)), "zipfile took the stream"
