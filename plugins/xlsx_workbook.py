@@ -701,6 +701,11 @@ def _deflate_spliced(data: bytes, marker: bytes, rows: Callable[[], Iterator[Any
     return b"".join(stream), crc, size
 
 
+def takes_stream(handle: object) -> bool:
+    """Whether a zipfile write handle has the compressor, CRC and size a finished stream replaces."""
+    return all(hasattr(handle, name) for name in ("_compressor", "_crc", "_file_size"))
+
+
 class _Deflated:
     """A zip write handle's compressor for an entry deflated already: it is handed the stream."""
 
@@ -719,6 +724,11 @@ def _write_deflated(target: zipfile.ZipFile, entry: zipfile.ZipInfo, stream: byt
     from its stream deflated elsewhere: zipfile has no public way to take one, so its handle is given
     the stream for a compressor and the CRC and size it would have counted; checked after."""
     with target.open(entry, "w") as handle:
+        if not takes_stream(handle):
+            # a Python whose zipfile keeps these elsewhere: the entry inflated and written the public
+            # way (deflated again at the entry's level: the same bytes, only slower)
+            handle.write(zlib.decompressobj(-15).decompress(stream))
+            return
         handle._compressor = _Deflated(stream)  # type: ignore[attr-defined]
         handle._crc, handle._file_size = crc, size  # type: ignore[attr-defined]
     assert (entry.CRC, entry.file_size, entry.compress_size) == (crc, size, len(stream)), "zipfile took the stream"

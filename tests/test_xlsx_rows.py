@@ -7,13 +7,19 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from kaohe.engine.evaluation.runner import run
+from kaohe.engine.report.output import Results
+from kaohe.engine.report.render import export_to
 from kaohe.plugins import xlsx_workbook
 from kaohe.plugins.workbook_sheets import Column, Table
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RNG = np.random.default_rng(20251202)
 
@@ -164,3 +170,15 @@ def test_negative_zero_and_non_finite_numbers() -> None:
     assert cells.to_pylist() == ['" s="3"><v>-0</v></c>', '" s="3"><v>0</v></c>', None, None, None,
                                  '" s="3"><v>-0</v></c>', '" s="3"><v>5</v></c>']
     assert known.get(0.0) in (None, "0")  # -0.0 never worded as 0.0's text, nor 0.0 as "-0"
+
+
+def test_a_zipfile_without_the_handles_internals_gets_the_same_workbook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sheets deflated on threads are handed to zipfile's write handle; a zipfile whose handle
+    keeps its compressor elsewhere gets them inflated and written the public way: the same bytes."""
+    evaluation = run(ROOT / "rulesets/chengdu/2025.yaml", None, None)
+    handed = io.BytesIO()
+    export_to(Results(evaluation), "xlsx", handed)
+    monkeypatch.setattr(xlsx_workbook, "takes_stream", lambda handle: False)
+    public = io.BytesIO()
+    export_to(Results(evaluation), "xlsx", public)
+    assert public.getvalue() == handed.getvalue()
