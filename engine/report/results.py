@@ -33,6 +33,7 @@ from kaohe.engine.report.stream_json import (
     encode,
     filler,
     numbers,
+    record_texts,
 )
 from kaohe.engine.ruleset.model import Grade, Ruleset
 from kaohe.engine.ruleset.project import project_path, project_root
@@ -281,12 +282,44 @@ def adjustment_lists(ruleset: Ruleset, evaluation: Evaluation, result: PeriodRes
 
 
 def adjustment_texts(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> Encoded:
-    """``adjustment_lists`` as compact JSON, a text per subject: each adjustment encoded as it is
-    made, so a period's are never all held as dicts."""
+    """``adjustment_lists`` as compact JSON, a text per subject, never held as dicts: the records
+    with an event and those without are each one shape of columns (``stream_json.record_texts``);
+    a period with per-item records has each encoded as it is made."""
+    adj = result.adjustments
     found: list[list[bytes]] = [[] for _ in range(result.cohort.n)]
-    for subject, record in _adjustment_records(ruleset, evaluation, result):
-        found[subject].append(encode(record, 0))
+    if adj.item is not None and (np.asarray(adj.item) >= 0).any():
+        for subject, record in _adjustment_records(ruleset, evaluation, result):
+            found[subject].append(encode(record, 0))
+    else:
+        for subject, text in zip(adj.subject.tolist(), _adjustment_row_texts(ruleset, evaluation, result), strict=True):
+            found[subject].append(text)
     return [b"[" + b",".join(texts) + b"]" if texts else b"[]" for texts in found], None
+
+
+def _adjustment_row_texts(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> list[bytes]:
+    """Each adjustment's record (as ``_adjustment_records`` makes it, without an item) as JSON."""
+    adj = result.adjustments
+    n = len(adj.subject)
+    event_rows = np.asarray(adj.event, dtype=np.int64)
+    rules = [ruleset.rules[key] for key in adj.rule.tolist()]
+    columns: dict[str, list[Any]] = {
+        "rule": [r.id for r in rules], "kind": [r.kind for r in rules], "title": [r.title for r in rules],
+        "points": shown_numbers(adj.points), "target": [r.target for r in rules],
+        "capped": [bool(c) for c in adj.capped.tolist()], "rejected": adj.rejected.tolist()}
+    events = _EventRecords(evaluation.dataset.events, event_rows[event_rows >= 0])
+    texts = np.empty(n, dtype=object)
+    for with_event in (True, False):
+        rows = np.flatnonzero((event_rows >= 0) == with_event)
+        if not len(rows):
+            continue
+        picked = {k: [v[i] for i in rows.tolist()] for k, v in columns.items()}
+        event: Any = events.shape([events.at[e] for e in event_rows[rows].tolist()]) if with_event else None
+        shape = {"rule": Field(picked["rule"]), "kind": Field(picked["kind"]), "title": Field(picked["title"]),
+                 "points": Field(picked["points"]), "target": Field(picked["target"]),
+                 "capped": Field(picked["capped"]), "event": event, "rejected": Field(picked["rejected"])}
+        texts[rows] = record_texts(Records(shape, len(rows)))
+    made: list[bytes] = texts.tolist()
+    return made
 
 
 def _adjustment_records(ruleset: Ruleset, evaluation: Evaluation,
@@ -335,6 +368,15 @@ class _EventRecords:
         return {"date": self.dates[k], "type": self.types[k], "points": self.points[k],
                 "confirmed": self.confirmed[k], "row": self.rows[k],
                 "fields": {name: v[k] for name, v in self.fields}}
+
+    def shape(self, chosen: list[int]) -> dict[str, Any]:
+        """The records of the events at ``chosen`` (places in ``wanted``) as one shape of columns."""
+        def column(values: list[Any]) -> Field:
+            return Field([values[k] for k in chosen])
+
+        return {"date": column(self.dates), "type": column(self.types), "points": column(self.points),
+                "confirmed": column(self.confirmed), "row": column(self.rows),
+                "fields": {name: column(v) for name, v in self.fields}}
 
 
 def _item(items: Items, index: int) -> dict[str, Any]:

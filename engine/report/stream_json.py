@@ -211,13 +211,40 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
     if records.n == 0:
         out.write(b"[]")
         return
+    laid_out = _layout(records)
+    if laid_out is None:
+        _lines(records, out, level)
+        return
+    constants, columns = laid_out
+    constants[0] = b"," + b"\n" + b"  " * (level + 1) + constants[0]
+    for start in range(0, records.n, CHUNK):
+        chunk = b"".join(_pieces(constants, columns, start, min(start + CHUNK, records.n)))
+        out.write(b"[" + chunk[1:] if start == 0 else chunk)
+    out.write(b"\n" + b"  " * level + b"]")
+
+
+def record_texts(records: Records) -> list[bytes]:
+    """Each record of ``records`` as compact JSON, made as ``_records`` makes a list of them."""
+    laid_out = _layout(records) if records.n else None
+    if laid_out is None:
+        return [encode(record, 0) for record in records]
+    constants, columns = laid_out
+    width = 2 * len(columns) + 1
+    texts: list[bytes] = []
+    for start in range(0, records.n, CHUNK):
+        parts = _pieces(constants, columns, start, min(start + CHUNK, records.n))
+        texts += [b"".join(parts[k:k + width]) for k in range(0, len(parts), width)]
+    return texts
+
+
+def _layout(records: Records) -> tuple[list[bytes], list[_Texts]] | None:
+    """The records' template as constants around the columns of texts that vary (None when a
+    constant spells a placeholder: then the records are encoded one by one)."""
     fields: list[Field] = []
     pieces = _SLOT_TEXT.split(encode(_placeholders(records.shape, fields), 0))
     if [int(k) for k in pieces[1::2]] != list(range(len(fields))):  # a placeholder's text in the data
-        _lines(records, out, level)
-        return
-    pad = b"\n" + b"  " * (level + 1)
-    constants: list[bytes] = [b"," + pad + pieces[0]]
+        return None
+    constants: list[bytes] = [pieces[0]]
     columns: list[_Texts] = []
     numbers_of: dict[int, _Texts | None] = {}  # one float column can stand in several fields
     for k, field in enumerate(fields):
@@ -236,17 +263,17 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
         else:
             columns.append(texts)
             constants.append(pieces[2 * k + 2])
-    constants, columns = _merged(constants, columns, records.n)
+    return _merged(constants, columns, records.n)
+
+
+def _pieces(constants: list[bytes], columns: list[_Texts], start: int, stop: int) -> list[bytes]:
+    """Records ``start:stop`` piece by piece: a constant, a column's text, a constant …"""
     width = 2 * len(columns) + 1
-    for start in range(0, records.n, CHUNK):
-        stop = min(start + CHUNK, records.n)
-        parts: list[bytes] = [constants[0]] * ((stop - start) * width)  # record by record, piece by piece
-        for k, column in enumerate(columns):
-            parts[2 * k + 1::width] = column.texts(start, stop)
-            parts[2 * k + 2::width] = [constants[k + 1]] * (stop - start)
-        chunk = b"".join(parts)
-        out.write(b"[" + chunk[1:] if start == 0 else chunk)
-    out.write(b"\n" + b"  " * level + b"]")
+    parts: list[bytes] = [constants[0]] * ((stop - start) * width)
+    for k, column in enumerate(columns):
+        parts[2 * k + 1::width] = column.texts(start, stop)
+        parts[2 * k + 2::width] = [constants[k + 1]] * (stop - start)
+    return parts
 
 
 class _Texts:
