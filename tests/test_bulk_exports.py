@@ -35,6 +35,7 @@ from kaohe.engine.report.stream_json import (
     Records,
     field_texts,
     numbers,
+    record_texts,
     write_json,
 )
 from kaohe.engine.ruleset.loader import iter_ruleset_files
@@ -128,6 +129,18 @@ def test_fields_of_few_values_written_as_pairs_are_the_records(n: int) -> None:
     assert out.getvalue() == a_subject_a_line(expected, "subjects")
     if n > 4:  # true, 1 and 1.0 are equal in Python but three texts in JSON
         assert all(f'"mixed":{word},'.encode() in out.getvalue() for word in ("1", "true", "1.0", "null"))
+
+
+@pytest.mark.parametrize("n", [0, 1, 3000])
+def test_record_texts_are_each_record_encoded(n: int) -> None:
+    scores = awkward_floats(n)
+    shape = {"id": Field([f"P{i}" for i in range(n)]), "score": Field(array=scores), "band": Field([i % 3 for i in range(n)]),
+             "note": Field([("a,b", None, "“引”")[i % 3] for i in range(n)]), "event": None,
+             "fields": {"x": Field([i % 2 == 0 for i in range(n)])}}
+    records = Records(shape, n)
+    assert record_texts(records) == [orjson.dumps(records.record(i)) for i in range(n)]
+    spelled = Records({"title": "\x00kaohe-field\x000\x00", "v": Field(list(range(n)))}, n)  # one by one
+    assert record_texts(spelled) == [orjson.dumps(spelled.record(i)) for i in range(n)]
 
 
 def test_a_value_spelling_a_placeholder_falls_back_to_record_by_record() -> None:
