@@ -119,7 +119,7 @@ class PeriodView:
     scores: dict[str, list[Any]]  # indicator id -> each subject's score (None where it has none)
     outcomes: dict[str, list[Any]]  # outcome id -> each subject's value (ABSENT where its record has none);
     # only the outcomes some record holds
-    adjustments: list[list[Mapping[str, Any]]]  # each subject's adjustment records
+    adjustments: Callable[[], AdjustmentRows]  # the period's adjustments, made when the sheet is
     records: Callable[[], Sequence[Mapping[str, Any]]]  # subject records for the handouts
 
     @property
@@ -136,8 +136,8 @@ def view_of_record(document: Mapping[str, Any], record: Mapping[str, Any]) -> Pe
     outcomes = {o["id"]: [(s["outcomes"][o["id"]] or {}).get("value") if o["id"] in s["outcomes"] else ABSENT
                           for s in subjects]
                 for o in document["outcomes"] if any(o["id"] in s["outcomes"] for s in subjects)}
-    return PeriodView(record["period"], fields, scores, outcomes, [s["adjustments"] for s in subjects],
-                      lambda: subjects)
+    return PeriodView(record["period"], fields, scores, outcomes,
+                      lambda: adjustment_rows_of_records([s["adjustments"] for s in subjects]), lambda: subjects)
 
 
 def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
@@ -167,9 +167,24 @@ def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
         handout = {**{k: shape[k] for k in ("id", "name", "unit", "class", "group", "rank", "group_size", "total",
                                              "grade", "grade_reason", "outcomes")},
                    "indicators": {k: {"score": e["score"]} for k, e in indicators.items()}}
-        views.append(PeriodView(result.period.id, fields, scores, outcomes, values(shape["adjustments"]),
-                                _records_of(handout, n)))
+        views.append(PeriodView(result.period.id, fields, scores, outcomes,
+                                _adjustments_of(evaluation, result), _records_of(handout, n)))
     return views
+
+
+def _adjustments_of(evaluation: Any, result: Any) -> Callable[[], AdjustmentRows]:
+    """A period's adjustment rows from the evaluation's columns (``results.adjustment_table``)."""
+    from kaohe.engine.report.results import adjustment_table
+
+    def rows() -> AdjustmentRows:
+        made = adjustment_table(evaluation.ruleset, evaluation, result)
+        # listed subject by subject as the document holds them, each subject's in the order made
+        order = np.argsort(np.asarray(made.subject, dtype=np.int64), kind="stable").tolist()
+        return AdjustmentRows(*([column[i] for i in order] for column in (
+            made.subject, made.title_or_rule, made.kind, made.points, made.event_date, made.event_type,
+            made.remark)))
+
+    return rows
 
 
 def _python(values: Any) -> list[Any]:
@@ -409,18 +424,42 @@ def adjustment_sheet(document: Mapping[str, Any], views: Sequence[PeriodView], n
                  data=adjustment_columns(views))
 
 
+@dataclass(frozen=True)
+class AdjustmentRows:
+    """A period's adjustments as the sheet lists them, in the order made: the subject's place in
+    the period and each column of the sheet after 编号 and 名称."""
+
+    subject: list[int]
+    title: list[str]  # the rule's title, else its id
+    kind: list[str]  # bonus / deduction
+    points: list[Any]
+    event_date: list[Any]
+    event_type: list[Any]
+    remark: list[Any]  # why it was rejected, else 已封顶 where capped
+
+
+def adjustment_rows_of_records(records: Sequence[Sequence[Mapping[str, Any]]]) -> AdjustmentRows:
+    """The rows of each subject's adjustment records (a results document's)."""
+    made = [(k, a.get("title") or a["rule"], a["kind"], a["points"], event.get("date"), event.get("type"),
+             a.get("rejected") or ("已封顶" if a.get("capped") else None))
+            for k, adjustments in enumerate(records) for a in adjustments for event in (a.get("event") or {},)]
+    columns = [list(column) for column in zip(*made, strict=True)] if made else [[] for _ in range(7)]
+    return AdjustmentRows(*columns)
+
+
 def adjustment_columns(views: Sequence[PeriodView]) -> list[list[Any]]:
     """The adjustment sheet's columns: every adjustment of every subject, period by period, in the
-    order made; each record read once (thousands of small dicts: a pass per field would fetch each
-    from memory again), its row turned into columns in C."""
-    rows = [(view.period, sid, name, a.get("title") or a["rule"], ADJUSTMENT_KIND.get(a["kind"], a["kind"]),
-             a["points"], event.get("date"), event.get("type"),
-             a.get("rejected") or ("已封顶" if a.get("capped") else None))
-            for view in views
-            for sid, name, adjustments in zip(view.fields["id"], view.fields["name"], view.adjustments, strict=True)
-            for a in adjustments
-            for event in (a.get("event") or {},)]
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(ADJUSTMENT_COLUMNS)]
+    order made."""
+    columns: list[list[Any]] = [[] for _ in range(ADJUSTMENT_COLUMNS)]
+    for view in views:
+        rows = view.adjustments()
+        ids, names = view.fields["id"], view.fields["name"]
+        for column, values in zip(columns, (
+                [view.period] * len(rows.subject), [ids[k] for k in rows.subject], [names[k] for k in rows.subject],
+                rows.title, [ADJUSTMENT_KIND.get(k, k) for k in rows.kind], rows.points, rows.event_date,
+                rows.event_type, rows.remark), strict=True):
+            column += values
+    return columns
 
 
 # ---------------------------------------------------------------------------

@@ -298,28 +298,71 @@ def adjustment_texts(ruleset: Ruleset, evaluation: Evaluation, result: PeriodRes
 
 def _adjustment_row_texts(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> list[bytes]:
     """Each adjustment's record (as ``_adjustment_records`` makes it, without an item) as JSON."""
-    adj = result.adjustments
-    n = len(adj.subject)
-    event_rows = np.asarray(adj.event, dtype=np.int64)
-    rules = [ruleset.rules[key] for key in adj.rule.tolist()]
-    columns: dict[str, list[Any]] = {
-        "rule": [r.id for r in rules], "kind": [r.kind for r in rules], "title": [r.title for r in rules],
-        "points": shown_numbers(adj.points), "target": [r.target for r in rules],
-        "capped": [bool(c) for c in adj.capped.tolist()], "rejected": adj.rejected.tolist()}
-    events = _EventRecords(evaluation.dataset.events, event_rows[event_rows >= 0])
-    texts = np.empty(n, dtype=object)
+    table = adjustment_table(ruleset, evaluation, result)
+    texts = np.empty(len(table.subject), dtype=object)
     for with_event in (True, False):
-        rows = np.flatnonzero((event_rows >= 0) == with_event)
+        rows = np.flatnonzero((table.event_rows >= 0) == with_event)
         if not len(rows):
             continue
-        picked = {k: [v[i] for i in rows.tolist()] for k, v in columns.items()}
-        event: Any = events.shape([events.at[e] for e in event_rows[rows].tolist()]) if with_event else None
-        shape = {"rule": Field(picked["rule"]), "kind": Field(picked["kind"]), "title": Field(picked["title"]),
-                 "points": Field(picked["points"]), "target": Field(picked["target"]),
-                 "capped": Field(picked["capped"]), "event": event, "rejected": Field(picked["rejected"])}
+        chosen = rows.tolist()
+
+        def column(values: list[Any], chosen: list[int] = chosen) -> Field:
+            return Field([values[i] for i in chosen])
+
+        event: Any = (table.events.shape([table.events.at[e] for e in table.event_rows[rows].tolist()])
+                      if with_event else None)
+        shape = {"rule": column(table.rule), "kind": column(table.kind), "title": column(table.title),
+                 "points": column(table.points), "target": column(table.target), "capped": column(table.capped),
+                 "event": event, "rejected": column(table.rejected)}
         texts[rows] = record_texts(Records(shape, len(rows)))
     made: list[bytes] = texts.tolist()
     return made
+
+
+class AdjustmentTable(NamedTuple):
+    """A period's adjustments as columns, in the order made (what each record of
+    ``adjustment_lists`` says, but an item's)."""
+
+    subject: list[int]
+    rule: list[str]
+    kind: list[str]
+    title: list[str]
+    points: list[JsonNumber]
+    target: list[Any]
+    capped: list[bool]
+    rejected: list[Any]
+    event_rows: np.ndarray  # the events table's row of each, -1 where none
+    events: _EventRecords  # those events' records
+
+    @property
+    def event_date(self) -> list[Any]:
+        return self._event_column(self.events.dates)
+
+    @property
+    def event_type(self) -> list[Any]:
+        return self._event_column(self.events.types)
+
+    @property
+    def remark(self) -> list[Any]:
+        """Why it was rejected, else 已封顶 where it was capped (the workbook's 说明)."""
+        return [why or ("已封顶" if capped else None) for why, capped in zip(self.rejected, self.capped, strict=True)]
+
+    @property
+    def title_or_rule(self) -> list[str]:
+        return [title or rule for title, rule in zip(self.title, self.rule, strict=True)]
+
+    def _event_column(self, values: list[Any]) -> list[Any]:
+        return [values[self.events.at[e]] if e >= 0 else None for e in self.event_rows.tolist()]
+
+
+def adjustment_table(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult) -> AdjustmentTable:
+    adj = result.adjustments
+    event_rows = np.asarray(adj.event, dtype=np.int64)
+    rules = [ruleset.rules[key] for key in adj.rule.tolist()]
+    return AdjustmentTable(
+        adj.subject.tolist(), [r.id for r in rules], [r.kind for r in rules], [r.title for r in rules],
+        shown_numbers(adj.points), [r.target for r in rules], [bool(c) for c in adj.capped.tolist()],
+        adj.rejected.tolist(), event_rows, _EventRecords(evaluation.dataset.events, event_rows[event_rows >= 0]))
 
 
 def _adjustment_records(ruleset: Ruleset, evaluation: Evaluation,
