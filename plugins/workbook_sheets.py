@@ -143,7 +143,7 @@ def view_of_record(document: Mapping[str, Any], record: Mapping[str, Any]) -> Pe
 def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
     """The periods of an evaluation, read from the records' shapes (``results.record_shape``): the
     values the document would hold, without its per-subject records."""
-    from kaohe.engine.report.results import PeriodColumns
+    from kaohe.engine.report.results import PeriodColumns, reason_columns, veto_lists
     from kaohe.engine.report.stream_json import Field
     from kaohe.engine.report.table import number_column
 
@@ -159,7 +159,7 @@ def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
             return [node] * n
 
         fields = {k: values(shape[k]) for k in FIELDS}
-        fields["reason"] = [r["text"] for r in values(shape["grade_reason"])]
+        fields["reason"] = reason_columns(evaluation.ruleset, result, veto_lists(evaluation.ruleset, result)).texts
         indicators = shape["indicators"]
         scores = {i.id: values(indicators[i.id]["score"]) if i.id in indicators else [None] * n
                   for i in evaluation.ruleset.walk()}
