@@ -140,3 +140,20 @@ def test_a_byte_order_mark_is_dropped_only_where_the_encoding_drops_it(tmp_path:
     file = written(tmp_path / "values.csv", office_text())  # starts with a BOM
     assert _read_plain_csv(file, ",", bom=True) is not None
     assert _read_plain_csv(file, ",", bom=False) is None  # utf-8: the csv module keeps it in the header
+
+
+@pytest.mark.parametrize(("cell", "too_long"), [("中" * 4000, False), ("a" * 4096, False), ("中" * 10_001, True),
+                                                ("a" * 10_001, True), ("中" * 10_000, False)])
+def test_a_long_cell_is_measured_in_characters(tmp_path: Path, cell: str, too_long: bool) -> None:
+    """Arrow's columns are measured off their offsets (bytes) up to 4096, in characters past it: a
+    Chinese cell of 10,000 characters (30,000 bytes) is allowed, one of 10,001 is not."""
+    from kaohe.engine.data.columnar import longest
+    from kaohe.engine.data.sheet import MAX_CELL_CHARS
+
+    file = written(tmp_path / "values.csv", f"subject,period,note\nP1,2025Q1,{cell}\nP2,2025Q1,x\n")
+    fast = _read_plain_csv(file, ",")
+    assert fast is not None
+    widest = max(longest(column) for column in fast.rows.columns)  # type: ignore[attr-defined]
+    assert widest >= len(cell) and (widest > MAX_CELL_CHARS) == too_long
+    if len(cell.encode()) > 4096:
+        assert widest == len(cell)  # counted exactly once it could matter
