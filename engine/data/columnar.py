@@ -120,7 +120,10 @@ def longest(column: Any) -> int:
 
     if not len(column):
         return 0
-    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset:column.offset + len(column) + 1]
+    import pyarrow as pa
+
+    wide = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    offsets = np.frombuffer(column.buffers()[1], dtype=wide)[column.offset:column.offset + len(column) + 1]
     widest = int(np.diff(offsets).max())
     if widest <= LONGEST_WITHOUT_COUNTING:
         return widest  # at most this many characters: enough for every caller's limit
