@@ -200,11 +200,10 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
     wherever subjects differ: the one definition of the record, for the document and the stream."""
     cohort, ranking, grades, tree, adj = result.cohort, result.ranking, result.grades, result.tree, result.adjustments
     vetoes = veto_lists(ruleset, result)
-    excluded = np.asarray(cohort.excluded, dtype=bool).tolist()
     record: dict[str, Any] = {
         "id": Field(cohort.ids.tolist()), "name": Field(cohort.names.tolist()), "unit": Field(cohort.units.tolist()),
         "class": Field(cohort.classes.tolist()), "group": Field([str(g) for g in ranking.group.tolist()]),
-        "excluded": Field(excluded), "months_on_post": Field(array=cohort.months),
+        "excluded": Field.coded(NO_YES, np.asarray(cohort.excluded, dtype=bool)), "months_on_post": Field(array=cohort.months),
         "indicators": _indicator_shapes(ruleset, result),
         "subtotal": Field(array=tree.subtotal),
         "adjustments": Field(make=lambda: adjustment_lists(ruleset, evaluation, result),
@@ -229,6 +228,9 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
     return record
 
 
+NO_YES = (False, True)  # a yes/no column's labels, by its bools as codes
+
+
 def rank_values(result: PeriodResult) -> list[int | None]:
     """Each subject's rank as the document states it: none for a subject left out of the ranking."""
     excluded = np.asarray(result.cohort.excluded, dtype=bool).tolist()
@@ -248,12 +250,12 @@ def _indicator_shapes(ruleset: Ruleset, result: PeriodResult) -> dict[str, Any]:
         if indicator.id not in tree.scores:
             continue
         entry: dict[str, Any] = {"score": Field(array=tree.scores[indicator.id]), "full": _num(indicator.full_marks),
-                                 "status": Field(STATUS_NAMES[tree.status[indicator.id]].tolist())}
+                                 "status": Field.coded(STATUS_NAMES.tolist(), tree.status[indicator.id])}
         if indicator.leaf and indicator.id in tree.inputs:
             entry["rater"] = indicator.rater.use if indicator.rater else None
             entry["inputs"] = {k: Field(array=v) for k, v in tree.inputs[indicator.id].items()}
             entry["detail"] = {k: plain_field(v) for k, v in tree.details[indicator.id].items()}
-            entry["capped"] = Field(np.asarray(tree.capped[indicator.id], dtype=bool).tolist())
+            entry["capped"] = Field.coded(NO_YES, np.asarray(tree.capped[indicator.id], dtype=bool))
         out[indicator.id] = entry
     return out
 

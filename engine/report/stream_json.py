@@ -82,6 +82,13 @@ class Field:
             self._values = self._make() if self._make is not None else numbers(self.array)
         return self._values
 
+    @classmethod
+    def coded(cls, labels: Sequence[Any], codes: np.ndarray) -> Field:
+        """Each record's value ``labels[codes[i]]`` (a status name, a yes/no), encoded once per label."""
+        where = np.asarray(codes, dtype=np.intp).reshape(-1)
+        return cls(make=lambda: [labels[k] for k in where.tolist()],
+                   encoded=lambda: ([encode(label, 0) for label in labels], where))
+
 
 class Records:
     """A list of ``n`` records of one ``shape``: dicts and lists down to plain values (the same in
