@@ -412,7 +412,11 @@ def _distinct_words(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Each distinct value of a float column encoded once (whole numbers below 2**53 as integers,
     as ``numbers`` gives them; the others as floats: orjson writes a numpy float as it writes a
     Python float), and each value's distinct one."""
-    distinct, where = np.unique(np.asarray(array, dtype=float), return_inverse=True)
+    values = np.asarray(array, dtype=float)
+    if len(values) and (values == values[0]).all():  # one value throughout (a target, a full mark): no sort
+        distinct, where = values[:1], np.zeros(len(values), dtype=np.intp)
+    else:
+        distinct, where = np.unique(values, return_inverse=True)
     finite = np.isfinite(distinct)
     shown = np.where(finite, np.round(distinct, 6) + 0.0, 0.0)
     whole = finite & (shown == np.floor(shown)) & (np.abs(shown) < 2.0 ** 53)
