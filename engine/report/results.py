@@ -479,8 +479,7 @@ def reason_texts(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]
     seen: dict[tuple[Any, ...], int] = {}  # a period says few different things: each encoded once
     keys = zip(reasons.codes, reasons.demoted_from, reasons.rules, reasons.texts, strict=True)
     where = np.fromiter((seen.setdefault(key, len(seen)) for key in keys), dtype=np.intp, count=result.cohort.n)
-    first = np.full(len(seen), 0, dtype=np.intp)
-    first[where[::-1]] = np.arange(len(where))[::-1]  # each reason's first subject
+    first = np.unique(where, return_index=True)[1]  # each reason's first subject, in the order seen
     reason_of = grade_reasons_from(reasons)
     return [encode(reason_of(i), 0) for i in first.tolist()], where
 
