@@ -4,7 +4,7 @@ The layout: the document is indented by two spaces as ``orjson.OPT_INDENT_2``
 gives it, except that each item of a list of records (``Records``, ``Lines``:
 the subjects of a period) is one compact line. A subject is one line to grep or
 diff, and the text is less than half the size (a city's 10,000 persons were
-354 MB indented, 150 MB so), which is most of the time spent writing it.
+354 MB indented, 144 MB so), which is most of the time spent writing it.
 
 orjson encodes each piece (a subject's record, the ruleset summary) in C; a
 streamed document and one built whole (its lists of records marked ``Lines``) are the same
