@@ -327,8 +327,7 @@ class Values:
         if self._period is not None:
             return self._period
         assert self._labels is not None
-        texts: Texts = np.array(self._labels[0], dtype=object)[self._labels[1]]
-        return texts
+        return _decoded(self._labels[0], self._labels[1])
 
     @property
     def input(self) -> Texts:
@@ -336,8 +335,7 @@ class Values:
         if self._input is not None:
             return self._input
         assert self._labels is not None
-        texts: Texts = np.array(self._labels[2], dtype=object)[self._labels[3]]
-        return texts
+        return _decoded(self._labels[2], self._labels[3])
 
     def column(self, period: str, input: str) -> Numbers:
         """float64 per subject, NaN where the value is absent (not to be changed in place: it may
@@ -387,6 +385,12 @@ class Values:
 
 def _pivot(period: Texts, input: Texts) -> dict[tuple[str, str], Rows]:
     return pivot_codes(*label_codes(period), *label_codes(input))
+
+
+def _decoded(labels: list[str], codes: NDArray[np.integer[Any]]) -> Texts:
+    """Each entry's label by its code."""
+    texts: Texts = np.array(labels, dtype=object)[codes]
+    return texts
 
 
 def pivot_codes(p_labels: list[str], p_codes: NDArray[np.integer[Any]], i_labels: list[str],

@@ -370,27 +370,22 @@ def adjustment_table(ruleset: Ruleset, evaluation: Evaluation, result: PeriodRes
 def _adjustment_records(ruleset: Ruleset, evaluation: Evaluation,
                         result: PeriodResult) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each adjustment's subject and record, in the order they were made."""
-    adj = result.adjustments
-    events, items = evaluation.dataset.events, evaluation.dataset.items
+    adj, items = result.adjustments, evaluation.dataset.items
     if not len(adj.subject):
         return
-    event_rows = np.asarray(adj.event, dtype=np.int64)
-    event_record = _EventRecords(events, event_rows[event_rows >= 0])
+    table = adjustment_table(ruleset, evaluation, result)
     item_rows = adj.item.tolist() if adj.item is not None else None
-    columns = zip(adj.subject.tolist(), adj.rule.tolist(), shown_numbers(adj.points), adj.capped.tolist(),
-                  event_rows.tolist(), adj.rejected.tolist(), strict=True)
-    for row, (subject, rule_key, points, capped, event_index, rejected) in enumerate(columns):
-        rule = ruleset.rules[rule_key]
+    for row, event_index in enumerate(table.event_rows.tolist()):
         record = {
-            "rule": rule.id, "kind": rule.kind, "title": rule.title, "points": points,
-            "target": rule.target, "capped": bool(capped),
-            "event": event_record(event_index) if event_index >= 0 else None,
-            "rejected": rejected,
+            "rule": table.rule[row], "kind": table.kind[row], "title": table.title[row], "points": table.points[row],
+            "target": table.target[row], "capped": table.capped[row],
+            "event": table.events(event_index) if event_index >= 0 else None,
+            "rejected": table.rejected[row],
         }
         item_index = int(item_rows[row]) if item_rows is not None else -1
         if item_index >= 0:  # only per-item rules say it, so other documents stay as they were
             record["item"] = _item(items, item_index)
-        yield subject, record
+        yield table.subject[row], record
 
 
 class _EventRecords:
