@@ -6,10 +6,10 @@ The data is bench_evaluate.py's generated cohort (persons × 20 indicators ×
 4 quarters + the year, seeded: the same files on every run). Measured, each the
 median of ``--repeat`` timings:
 
-(a) load + evaluate (what every command pays), (b) the results document of the period
-reported (the year; the report builds no other),
+(a) load + evaluate (what every command pays), (b) the subjects' columns of the period
+reported (the year; the report reads no other; a subject's record is made when its section is),
 (c) the report's facts (engine/report/html/facts.py, incl. the distance to the next
-grade of every subject), (d) the HTML text, (e) the whole ``kaohe report … --out``
+grade of every subject), (d) the HTML text (b and c included), (e) the whole ``kaohe report … --out``
 command in a subprocess, Python start-up included; and the file's size.
 The goal: (e) under 10 s for 10,000 persons. Not part of the test suite.
 """
@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ from kaohe.engine.evaluation.runner import load_data  # noqa: E402
 from kaohe.engine.registry import default_registry  # noqa: E402
 from kaohe.engine.report.html.build import from_evaluation, html_bytes  # noqa: E402
 from kaohe.engine.report.html.facts import extras_of  # noqa: E402
-from kaohe.engine.report.results import build_document  # noqa: E402
+from kaohe.engine.report.html.subjects import of_result  # noqa: E402
 from kaohe.engine.ruleset.load import load_ruleset  # noqa: E402
 
 CPU: dict[str, float] = {}  # CPU time of each in-process step: what it costs on an idle machine
@@ -78,13 +77,13 @@ def main() -> None:
             return evaluate(ruleset, load_data(ruleset, None, registry), registry)
 
         figures["load + evaluate"], evaluation = timed(load_and_evaluate, args.repeat, "load + evaluate")
-        year = replace(evaluation, periods=evaluation.periods[-1:])  # what kaohe report builds: the period reported
-        figures["results document (the year only)"], document = timed(lambda: build_document(year), args.repeat,
-                                                                 "results document (the year only)")
+        year = evaluation.periods[-1]  # what kaohe report reads: the period reported, as columns
+        figures["subjects' columns (the year only)"], _ = timed(lambda: of_result(evaluation, year), args.repeat,
+                                                                "subjects' columns (the year only)")
         figures["facts (quotas, lines, distances)"], _ = timed(lambda: extras_of(evaluation, None), args.repeat,
                                                                    "facts (quotas, lines, distances)")
         figures["html text"], data = timed(
-            lambda: html_bytes(from_evaluation(evaluation, document=document)), args.repeat, "html text")
+            lambda: html_bytes(from_evaluation(evaluation)), args.repeat, "html text")
         out = folder / "report.html"
         command = [sys.executable, "-m", "kaohe.cli", "-q", "report", str(folder / "bench.yaml"), "--out", str(out)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -325,14 +325,15 @@ class XlsxExporter(Exporter):
 
 
 # ---------------------------------------------------------------------------
-# HTML (the report of engine/report/html/, from the document alone; ``kaohe report`` adds what
-# only the evaluation knows: quota places, grade lines, distance to the next grade, clauses)
+# HTML (the report of engine/report/html/: from the evaluation, what kaohe report writes; from a
+# document alone, without what only the evaluation knows: quota places, grade lines, distance to
+# the next grade, clauses)
 
 
 class HtmlExporter(Exporter):
     name = "html"
     title = "HTML 报告"
-    description = "One self-contained HTML report of the last period (no network; kaohe report gives the full one)."
+    description = "One self-contained HTML report of the last period, as kaohe report writes it (no network)."
     params_schema = NO_PARAMS
     suffix = ".html"
 
@@ -341,6 +342,19 @@ class HtmlExporter(Exporter):
 
         with _document_keys("html"):
             return html_bytes(from_document(document))
+
+    def write(self, results: ExportedResults, out: BinaryIO) -> None:
+        """``kaohe report``'s report of the last period, read from the evaluation's columns; from
+        the document alone (quota places, lines and clauses left out) when one is built already."""
+        from kaohe.engine.report.output import Results
+
+        if not isinstance(results, Results) or results.has_document:
+            super().write(results, out)
+            return
+        from kaohe.engine.report.html.build import from_evaluation, html_bytes
+
+        with paused_gc():  # many small strings and lists, no cycles
+            out.write(html_bytes(from_evaluation(results.evaluation)))
 
 
 @hookimpl

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -33,6 +34,14 @@ from kaohe.engine.report.handouts import (
     period_title,
     precision,
     publicity_lists,
+)
+from kaohe.engine.report.results import (
+    ABSENT,
+    PeriodColumns,
+    adjustment_table,
+    handout_records,
+    reason_columns,
+    veto_lists,
 )
 
 Kind = Literal["text", "wrap", "number", "int", "money", "percent", "auto", "blank"]
@@ -105,7 +114,6 @@ def rows_to_columns(rows: Sequence[Sequence[Any]], count: int) -> list[list[Any]
 # ---------------------------------------------------------------------------
 # What the sheets read of a period: lists, from a document or from an evaluation's columns
 
-ABSENT: Any = object()  # an outcome a subject's record does not hold
 FIELDS = ("id", "name", "unit", "class", "group", "rank", "group_size", "subtotal", "bonus", "deduction",
           "coefficient", "total", "grade")
 
@@ -143,7 +151,6 @@ def view_of_record(document: Mapping[str, Any], record: Mapping[str, Any]) -> Pe
 def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
     """The periods of an evaluation, read from the records' shapes (``results.record_shape``): the
     values the document would hold, without its per-subject records."""
-    from kaohe.engine.report.results import PeriodColumns, reason_columns, veto_lists
     from kaohe.engine.report.stream_json import Field
     from kaohe.engine.report.table import number_column
 
@@ -164,17 +171,13 @@ def views_of_evaluation(evaluation: Any) -> list[PeriodView]:
         scores = {i.id: values(indicators[i.id]["score"]) if i.id in indicators else [None] * n
                   for i in evaluation.ruleset.walk()}
         outcomes = {oid: _python(values(o["value"])) for oid, o in shape["outcomes"].items()} if n else {}
-        handout = {**{k: shape[k] for k in ("id", "name", "unit", "class", "group", "rank", "group_size", "total",
-                                             "grade", "grade_reason", "outcomes")},
-                   "indicators": {k: {"score": e["score"]} for k, e in indicators.items()}}
         views.append(PeriodView(result.period.id, fields, scores, outcomes,
-                                _adjustments_of(evaluation, result), _records_of(handout, n)))
+                                _adjustments_of(evaluation, result), partial(handout_records, shape, n)))
     return views
 
 
 def _adjustments_of(evaluation: Any, result: Any) -> Callable[[], AdjustmentRows]:
     """A period's adjustment rows from the evaluation's columns (``results.adjustment_table``)."""
-    from kaohe.engine.report.results import adjustment_table
 
     def rows() -> AdjustmentRows:
         made = adjustment_table(evaluation.ruleset, evaluation, result)
@@ -194,12 +197,6 @@ def _python(values: Any) -> list[Any]:
 
         return numbers(values)
     return list(values)
-
-
-def _records_of(shape: Any, n: int) -> Callable[[], list[Any]]:
-    from kaohe.engine.report.stream_json import filler
-
-    return lambda: [filler(shape)(i) for i in range(n)] if n else []
 
 
 def workbook_sheets(document: Mapping[str, Any]) -> list[Sheet]:

@@ -236,11 +236,57 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert invoke("report", str(YANGQUAN), "--format", "pdf")[0] == 2
 
 
-def test_the_html_exporter_writes_the_report_from_the_document(tmp_path: Path) -> None:
+def test_the_html_exporter_writes_the_report(tmp_path: Path) -> None:
     out = tmp_path / "e.html"
     assert invoke("evaluate", str(YANGQUAN), "--format", "html", "--out", str(out))[0] == 0
     html = out.read_text(encoding="utf-8")
     assert not EXTERNAL.search(html) and html.count('<section class="subject"') == 25
+
+
+def test_the_html_exporter_writes_the_bytes_kaohe_report_writes(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both read the evaluation's columns (no results document is built): the same report."""
+    def no_document(*_: object) -> None:
+        raise AssertionError("the report built a results document")
+
+    monkeypatch.setattr("kaohe.engine.report.output.build_document", no_document)
+    monkeypatch.setattr("kaohe.engine.report.results.build_document", no_document)
+    assert invoke("evaluate", str(CHENGDU), "--format", "html", "--out", str(tmp_path / "e.html"))[0] == 0
+    assert invoke("report", str(CHENGDU), "--out", str(tmp_path / "r.html"))[0] == 0
+    assert (tmp_path / "e.html").read_bytes() == (tmp_path / "r.html").read_bytes()
+
+
+def _part(html: str, start: str, end: str) -> str:
+    begin = html.index(start)
+    return html[begin:html.index(end, begin)]
+
+
+@pytest.mark.parametrize("ruleset", [CHENGDU, YANGQUAN], ids=["chengdu", "yangquan"])
+def test_the_columns_and_the_results_document_give_the_same_report(ruleset: Path, tmp_path: Path) -> None:
+    """The report of the evaluation's columns against the report of its results document: the
+    ranking, the publicity lists, the comparison and each subject's section say the same (the
+    sections up to the facts only the evaluation knows: the distance to the next grade, clauses)."""
+    from kaohe.engine.evaluation.runner import run
+    from kaohe.engine.report.html.build import from_document, from_evaluation, html_bytes
+    from kaohe.engine.report.results import build_document
+
+    evaluation = run(ruleset)
+    document = build_document(evaluation)
+    previous = ("earlier.json", document)  # compared with itself: every subject matched
+    for period in (evaluation.periods[1].period.id, None):
+        columns = html_bytes(from_evaluation(evaluation, period, previous)).decode("utf-8")
+        alone = html_bytes(from_document(document, period, previous)).decode("utf-8")
+        assert _part(columns, '<section id="ranking-section">', "</section>") == \
+            _part(alone, '<section id="ranking-section">', "</section>")
+        assert _part(columns, '<section id="previous">', "</section>") == \
+            _part(alone, '<section id="previous">', "</section>")
+        assert columns.count('<section id="publicity') == alone.count('<section id="publicity')
+        for found in re.finditer(r'<section id="(publicity[^"]*)"', alone):
+            assert _part(columns, found[0], "</section>") == _part(alone, found[0], "</section>")
+        chosen = next(p for p in document["periods"] if p["period"] == (period or document["periods"][-1]["period"]))
+        for subject in chosen["subjects"]:
+            bare = re.compile(r'<p class="gap">.*?</p>|<br><span class="clause">.*?</span>')
+            assert bare.sub("", section_of(columns, subject["id"])) == bare.sub("", section_of(alone, subject["id"]))
 
 
 @pytest.mark.parametrize("ruleset", [CHENGDU, YANGQUAN], ids=["chengdu", "yangquan"])
@@ -273,7 +319,7 @@ def test_a_large_report_packs_the_same_sections(tmp_path: Path) -> None:
     assert '<section class="subject"' not in packed and len(packed) < len(inline) / 2
     blob = re.search(r'<script type="application/octet-stream" id="packed-sections">([^<]+)</script>', packed)
     pairs = json.loads(zlib.decompress(base64.b64decode(blob[1])).decode("utf-8"))
-    assert [ident for ident, _ in pairs] == [s["id"] for s in report.subjects]
+    assert [ident for ident, _ in pairs] == list(report.subjects["id"])
     for ident, html in pairs:
         assert html == section_of(inline, ident) + "</section>"
     assert not EXTERNAL.search(packed)
@@ -303,7 +349,7 @@ def test_many_ranking_groups_share_one_table(tmp_path: Path) -> None:
     (tmp_path / "bench.yaml").write_text(ruleset_text(), encoding="utf-8")
     report = from_evaluation(run(tmp_path / "bench.yaml"))
     html = html_bytes(report).decode("utf-8")
-    subjects = report.subjects
+    subjects = report.subjects.records()
     rows = re.findall(r'<tr data-group="([^"]+)"><td>[^<]+</td><td class=n>(\d+)</td>(.*?)</tr>', html)
     assert len(rows) == 13 and all(int(size) == 50 for _, size, _ in rows)
     for group, _, cells in rows:

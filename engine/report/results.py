@@ -229,6 +229,20 @@ def record_shape(ruleset: Ruleset, evaluation: Evaluation, result: PeriodResult)
 
 
 NO_YES = (False, True)  # a yes/no column's labels, by its bools as codes
+ABSENT: Any = object()  # read as lists: an outcome a subject's record does not hold
+HANDOUT_FIELDS = ("id", "name", "unit", "class", "group", "rank", "group_size", "total", "grade", "grade_reason",
+                  "outcomes")
+
+
+def handout_records(shape: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """The period's subject records (``shape``: ``record_shape``) with only what the handouts read
+    (engine/report/handouts.py): HANDOUT_FIELDS and each indicator's score."""
+    if not n:
+        return []
+    reduced = {**{k: shape[k] for k in HANDOUT_FIELDS},
+               "indicators": {k: {"score": e["score"]} for k, e in shape["indicators"].items()}}
+    make = filler(reduced)
+    return [make(i) for i in range(n)]
 
 
 def rank_values(result: PeriodResult) -> list[int | None]:

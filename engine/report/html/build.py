@@ -3,50 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from kaohe.engine.evaluation.pipeline import Evaluation
+from kaohe.engine.report.handouts import class_titles
 from kaohe.engine.report.html.compare import compare, read_previous
 from kaohe.engine.report.html.facts import Extras, chosen, extras_of
 from kaohe.engine.report.html.page import Report, Sections, report_html, subject_page
-from kaohe.engine.report.results import build_document
+from kaohe.engine.report.html.subjects import Subjects, of_period, of_result
+from kaohe.engine.report.results import document_head
 
 Previous = tuple[str, Mapping[str, Any]]  # (where it came from, an earlier year's results document)
 
 
 def from_evaluation(evaluation: Evaluation, period: str | None = None, previous: Path | Previous | None = None,
-                    lang: str = "zh", document: Mapping[str, Any] | None = None) -> Report:
-    """The full report: the document's facts plus those only the evaluation knows. ``previous``:
-    a results file (``--previous``), or a document already read (the store's year before)."""
-    if document is None:  # only the period reported: a year of 10,000 persons need not build its quarters too
-        only = [r for r in evaluation.periods if r.period.id == period] if period is not None else evaluation.periods[-1:]
-        document = build_document(replace(evaluation, periods=only or evaluation.periods))
-    chosen_period = chosen(document, period)
-    extras = extras_of(evaluation, str(chosen_period["period"]))
-    return _report(document, chosen_period, extras, previous, lang)
+                    lang: str = "zh") -> Report:
+    """The full report of one period, read from the evaluation's columns, plus the facts only the
+    evaluation knows. ``previous``: a results file (``--previous``), or a document already read
+    (the store's year before)."""
+    head = document_head(evaluation)
+    result = evaluation.periods[chosen([r.period.id for r in evaluation.periods], period, head["ruleset"]["file"])]
+    return _report(head, of_result(evaluation, result), extras_of(evaluation, result.period.id), previous, lang)
 
 
 def from_document(document: Mapping[str, Any], period: str | None = None, previous: Path | Previous | None = None,
                   lang: str = "zh") -> Report:
-    """A report from a results document alone (the ``html`` exporter): no quota places, lines or clauses."""
-    return _report(document, chosen(document, period), Extras(), previous, lang)
+    """A report from a results document alone (a plugin's document): no quota places, lines or clauses."""
+    periods = document.get("periods") or []
+    index = chosen([str(p["period"]) for p in periods], period, (document.get("ruleset") or {}).get("file"))
+    extras = Extras(classes=class_titles(document))  # the one fact of Extras a document holds
+    return _report(document, of_period(periods[index]), extras, previous, lang)
 
 
-def _report(document: Mapping[str, Any], period: Mapping[str, Any], extras: Extras,
+def _report(meta: Mapping[str, Any], subjects: Subjects, extras: Extras,
             previous: Path | Previous | None, lang: str) -> Report:
     if isinstance(previous, Path):
         previous = (str(previous), read_previous(previous))
-    comparison = compare(period["subjects"], previous[1], previous[0]) if previous is not None else None
-    return Report(document, period, extras, comparison, handout_sections(document, period), lang)
+    comparison = compare(subjects, previous[1], previous[0]) if previous is not None else None
+    return Report(meta, subjects, extras, comparison, handout_sections(meta, subjects), lang)
 
 
-def handout_sections(document: Mapping[str, Any], period: Mapping[str, Any]) -> Sections:
+def handout_sections(meta: Mapping[str, Any], subjects: Subjects) -> Sections:
     """The publicity list and the feedback sheets (engine/report/handouts.py), when the period has them."""
     from kaohe.engine.report.html.handouts_html import sections_for
 
-    return sections_for(document, period)
+    return sections_for(meta, subjects)
 
 
 def html_bytes(report: Report) -> bytes:
@@ -54,5 +56,6 @@ def html_bytes(report: Report) -> bytes:
 
 
 def subject_pages(report: Report) -> list[tuple[str, str]]:
-    """(subject id, its standalone page) for every subject of the period, in document order."""
-    return [(str(s["id"]), subject_page(report, s)) for s in report.subjects]
+    """(subject id, its standalone page) for every subject of the period, in results order."""
+    ids = report.subjects["id"]
+    return [(str(ids[i]), subject_page(report, record)) for i, record in enumerate(report.subjects.records())]

@@ -8,12 +8,13 @@ Subjects are matched by id; a subject in only one of the two is counted, not com
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError
+from kaohe.engine.report.html.subjects import Subjects
 
 MOVERS_SHOWN = 10  # largest rises and largest falls each
 
@@ -75,14 +76,15 @@ def previous_period(document: Mapping[str, Any]) -> Mapping[str, Any]:
     return dict((years or periods)[-1])
 
 
-def compare(now: Sequence[Mapping[str, Any]], before_document: Mapping[str, Any], source: str) -> Comparison:
+def compare(now: Subjects, before_document: Mapping[str, Any], source: str) -> Comparison:
     before = previous_period(before_document)
     old = {str(s["id"]): s for s in before["subjects"]}
-    changes = [_change(s, old[str(s["id"])]) for s in now if str(s["id"]) in old]
+    ids = [str(i) for i in now["id"]]
+    changes = [_change(now, i, old[ident]) for i, ident in enumerate(ids) if ident in old]
     moving = [c for c in changes if c.moved]
     risers = sorted((c for c in moving if (c.moved or 0) > 0), key=lambda c: (-(c.moved or 0), c.id))
     fallers = sorted((c for c in moving if (c.moved or 0) < 0), key=lambda c: ((c.moved or 0), c.id))
-    ids_now = {str(s["id"]) for s in now}
+    ids_now = set(ids)
     return Comparison(
         source=source, previous_title=str(before_document.get("ruleset", {}).get("title", "")),
         previous_period=str(before["period"]),
@@ -92,6 +94,6 @@ def compare(now: Sequence[Mapping[str, Any]], before_document: Mapping[str, Any]
     )
 
 
-def _change(new: Mapping[str, Any], old: Mapping[str, Any]) -> Change:
-    return Change(str(new["id"]), str(new["name"]), old.get("rank"), new.get("rank"), old.get("grade"),
-                  new.get("grade"), old.get("total"), new.get("total"))
+def _change(now: Subjects, i: int, old: Mapping[str, Any]) -> Change:
+    return Change(str(now["id"][i]), str(now["name"][i]), old.get("rank"), now["rank"][i], old.get("grade"),
+                  now["grade"][i], old.get("total"), now["total"][i])

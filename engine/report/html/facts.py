@@ -1,7 +1,8 @@
 """What the report states, as plain data, gathered once.
 
-Most of it is read from the results document, so the report says what the
-results file says. A few facts the document does not carry (grade places
+Most of it is read from the reported period's subjects (``subjects.py``: the
+values the results document holds, read from the evaluation's columns or from
+a document's records), so the report says what the results file says. A few facts the document does not carry (grade places
 allowed by the quotas, grade lines, the distance to the next grade, the
 clause of each rule, the bonus pool) come from the evaluation when there is
 one, through the same functions ``kaohe explain`` uses; a report built from
@@ -11,6 +12,7 @@ a document alone (the ``html`` exporter) leaves them out.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,6 +23,8 @@ import numpy as np
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.report.explain import lacking_for_next, lowest_totals
+from kaohe.engine.report.html.subjects import Subjects
+from kaohe.engine.report.results import ABSENT
 
 
 @dataclass(frozen=True)
@@ -61,19 +65,16 @@ class Extras:
     classes: Mapping[str, str] = field(default_factory=dict)  # class id -> title
 
 
-def chosen(document: Mapping[str, Any], period: str | None) -> Mapping[str, Any]:
-    """The period the report is about: the one asked for, else the last (the year, when there is one)."""
-    periods = document.get("periods") or []
-    file = (document.get("ruleset") or {}).get("file")
+def chosen(periods: Sequence[str], period: str | None, file: str | None) -> int:
+    """Which of ``periods`` the report is about: the one asked for, else the last (the year, when
+    there is one)."""
     if not periods:
         raise KaoheError(Diagnostic("E-REPORT-NO-PERIOD", {"period": period or "", "known": "—"}, file=file))
     if period is None:
-        return dict(periods[-1])
-    for entry in periods:
-        if entry["period"] == period:
-            return dict(entry)
-    known = "、".join(p["period"] for p in periods)
-    raise KaoheError(Diagnostic("E-REPORT-NO-PERIOD", {"period": period, "known": known}, file=file))
+        return len(periods) - 1
+    if period in periods:
+        return list(periods).index(period)
+    raise KaoheError(Diagnostic("E-REPORT-NO-PERIOD", {"period": period, "known": "、".join(periods)}, file=file))
 
 
 def extras_of(evaluation: Evaluation, period: str | None) -> Extras:
@@ -128,60 +129,59 @@ def _lines(result: PeriodResult) -> dict[str, dict[str, float]]:
     return out
 
 
-def groups_of(subjects: Sequence[Mapping[str, Any]]) -> list[str]:
+def groups_of(subjects: Subjects) -> list[str]:
     """Ranking groups in the order they first appear."""
-    return list(dict.fromkeys(str(s["group"]) for s in subjects))
+    return list(dict.fromkeys(str(g) for g in subjects["group"]))
 
 
-def scale_of(subjects: Sequence[Mapping[str, Any]], extras: Extras) -> list[str]:
+def scale_of(subjects: Subjects, extras: Extras) -> list[str]:
     """The grades from best to worst: the ruleset's scale, else as seen, best mean total first."""
     if extras.scale:
         return list(extras.scale)
     totals: dict[str, list[float]] = {}
-    for s in subjects:
-        if s.get("grade") is not None and s.get("total") is not None:
-            totals.setdefault(s["grade"], []).append(float(s["total"]))
+    for grade, total in zip(subjects["grade"], subjects["total"], strict=True):
+        if grade is not None and total is not None:
+            totals.setdefault(grade, []).append(float(total))
     return sorted(totals, key=lambda g: -float(np.mean(totals[g])))
 
 
-def grade_table(members: Sequence[Mapping[str, Any]], group: str, scale: Sequence[str],
+def grade_table(subjects: Subjects, members: Sequence[int], group: str, scale: Sequence[str],
                 extras: Extras) -> list[GradeLine]:
-    """Each grade of ``scale`` in one ranking group (``members``): its count, places and line."""
+    """Each grade of ``scale`` in one ranking group (``members``: its subjects): its count, places and line."""
     allowed = extras.allowed.get(group, {})
     lines = extras.lines.get(group, {})
-    counts: dict[str | None, int] = {}
-    for s in members:
-        grade = s.get("grade")
-        counts[grade] = counts.get(grade, 0) + 1
+    grades = subjects["grade"]
+    counts = Counter(grades[i] for i in members)
     return [GradeLine(g, counts.get(g, 0), allowed.get(g), lines.get(g)) for g in scale]
 
 
-def by_group(subjects: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+def by_group(subjects: Subjects) -> dict[str, list[int]]:
     """The subjects of each ranking group, groups in the order they first appear."""
-    members: dict[str, list[Mapping[str, Any]]] = {}
-    for s in subjects:
-        members.setdefault(str(s["group"]), []).append(s)
+    members: dict[str, list[int]] = {}
+    for i, group in enumerate(subjects["group"]):
+        members.setdefault(str(group), []).append(i)
     return members
 
 
-def display_order(subjects: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def display_order(subjects: Subjects) -> list[int]:
     """As the ranking table shows them: by group (first seen), ranked before unranked, by rank, then id."""
     group_index = {g: k for k, g in enumerate(groups_of(subjects))}
-    return sorted(subjects, key=lambda s: (group_index[str(s["group"])], s["rank"] is None,
-                                           s["rank"] or 0, str(s["id"])))
+    groups, ranks, ids = subjects["group"], subjects["rank"], subjects["id"]
+    return sorted(range(subjects.n), key=lambda i: (group_index[str(groups[i])], ranks[i] is None, ranks[i] or 0,
+                                                     str(ids[i])))
 
 
-def totals_of(members: Sequence[Mapping[str, Any]]) -> list[float]:
-    return [float(s["total"]) for s in members if s.get("total") is not None]
+def totals_of(subjects: Subjects, members: Sequence[int]) -> list[float]:
+    totals = subjects["total"]
+    return [float(totals[i]) for i in members if totals[i] is not None]
 
 
-def pools(document: Mapping[str, Any], subjects: Sequence[Mapping[str, Any]], extras: Extras) -> list[Pool]:
+def pools(document: Mapping[str, Any], subjects: Subjects, extras: Extras) -> list[Pool]:
     out = []
     for outcome in document.get("outcomes", []):
         if outcome.get("kind") != "allocator":
             continue
-        values = [_money(s["outcomes"].get(outcome["id"], {}).get("value")) for s in subjects
-                  if outcome["id"] in s["outcomes"]]
+        values = [_money(v) for v in subjects.outcomes.get(outcome["id"], ()) if v is not ABSENT]
         if not values:
             continue  # not applied in this period
         paid = sum((v for v in values if v is not None), Decimal(0))

@@ -9,15 +9,21 @@ from typing import Any
 
 from kaohe.engine.report.handouts import FeedbackSheet, Publicity, feedback_sheets, publicity_lists
 from kaohe.engine.report.html.page import Sections, num, t
+from kaohe.engine.report.html.subjects import Subjects
 
 
-def sections_for(document: Mapping[str, Any], period: Mapping[str, Any]) -> Sections:
-    ident = str(period["period"])
-    lists = publicity_lists(document, ident)
+def sections_for(meta: Mapping[str, Any], subjects: Subjects) -> Sections:
+    """The period's publicity lists and feedback sheets, read from its handout records (only when
+    a handout outcome ran in the period)."""
+    uses = {o["id"] for o in meta.get("outcomes", []) if o.get("use") in ("rank_list", "feedback")}
+    if not uses & set(subjects.outcomes):
+        return Sections()
+    document = {**meta, "periods": [{"period": subjects.period, "subjects": subjects.handout_records()}]}
+    lists = publicity_lists(document, subjects.period)
     before = [(f"publicity-{k}" if k else "publicity", "公示名单", "Publicity list", publicity_html(p))
               for k, p in enumerate(lists)]
     sheets: dict[str, str] = {}
-    for sheet in feedback_sheets(document, ident):
+    for sheet in feedback_sheets(document, subjects.period):
         sheets[sheet.id] = sheets.get(sheet.id, "") + feedback_html(sheet)
     return Sections(tuple(before), sheets)
 

@@ -14,7 +14,7 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -34,6 +34,7 @@ from kaohe.engine.report.html.facts import (
     scale_of,
     totals_of,
 )
+from kaohe.engine.report.html.subjects import Subjects
 
 STATUS_EN = {
     "scored": "", "missing_zero": " (no data, counted as 0)", "missing_excluded": " (no data, left out and rescaled)",
@@ -83,13 +84,13 @@ def asset(name: str) -> str:
 
 
 class Report:
-    """One period of one results document, with the extra facts and parts to show."""
+    """One period's subjects, the results document's parts above its periods (``document``: ruleset,
+    data, indicators, outcomes), and the extra facts and parts to show."""
 
-    def __init__(self, document: Mapping[str, Any], period: Mapping[str, Any], extras: Extras,
+    def __init__(self, document: Mapping[str, Any], subjects: Subjects, extras: Extras,
                  comparison: Comparison | None = None, sections: Sections | None = None, lang: str = "zh"):
-        self.document, self.period, self.extras = document, period, extras
-        self.subjects: list[Mapping[str, Any]] = list(period["subjects"])
-        self.members = by_group(self.subjects)
+        self.document, self.subjects, self.extras = document, subjects, extras
+        self.members = by_group(subjects)
         self.groups = list(self.members)
         self.scale = scale_of(self.subjects, extras)
         self.comparison, self.sections, self.lang = comparison, sections or Sections(), lang
@@ -98,6 +99,10 @@ class Report:
         self.outcome_kinds = {o["id"]: o.get("kind") for o in document.get("outcomes", [])}
         self.depth = {i: _depth(self.indicators, i) for i in self.indicators}
         self.inline_limit = INLINE_LIMIT
+
+    @property
+    def period(self) -> str:
+        return self.subjects.period
 
     @property
     def title(self) -> str:
@@ -117,10 +122,10 @@ def report_html(report: Report) -> str:
     if report.comparison is not None:
         body.append(_comparison(report.comparison))
     body += [_extra_section(*part) for part in report.sections.before_subjects]
-    if len(report.subjects) > report.inline_limit:
+    if report.subjects.n > report.inline_limit:
         body.append(_packed_subjects(report))
     else:
-        body.append(_subjects(report, report.subjects))
+        body.append(_subjects(report, report.subjects.records()))
     body += ["</main>", _footer(report)]
     return _page(report, "".join(body))
 
@@ -138,7 +143,7 @@ def _page(report: Report, body: str) -> str:
             f'<html lang="{"en" if lang == "en" else "zh-CN"}" data-lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="generator" content="kaohe {escape(__version__)}">'
-            f"<title>{escape(report.title)} · {escape(str(report.period['period']))}</title>"
+            f"<title>{escape(report.title)} · {escape(report.period)}</title>"
             f"<style>{asset('report.css')}</style></head><body>{body}"
             f"<script>{asset('report.js')}</script></body></html>\n")
 
@@ -150,7 +155,7 @@ def _header(report: Report, button: bool = True) -> str:
     if button:
         parts.append('<button id="lang" type="button" data-zh="English" data-en="中文">English</button>')
     parts.append(f"<h1>{escape(report.title)}</h1>")
-    parts.append(f"<p>{t('考核周期：', 'Period: ')}{escape(str(report.period['period']))}"
+    parts.append(f"<p>{t('考核周期：', 'Period: ')}{escape(report.period)}"
                  f"　{t('方案：', 'Ruleset: ')}{escape(str(ruleset.get('id', '')))}（{escape(str(ruleset.get('year', '')))}）</p>")
     if source:
         parts.append(f"<p>{t('依据：', 'Source: ')}{escape(source)}</p>")
@@ -169,9 +174,9 @@ def _nav(report: Report) -> str:
 
 def _overview(report: Report) -> str:
     subjects = report.subjects
-    ranked = [s for s in subjects if s.get("rank") is not None]
-    totals = [float(s["total"]) for s in subjects if s.get("total") is not None]
-    cards = [("对象", "Subjects", str(len(subjects))), ("参加排名", "Ranked", str(len(ranked))),
+    ranked = sum(1 for rank in subjects["rank"] if rank is not None)
+    totals = totals_of(subjects, range(subjects.n))
+    cards = [("对象", "Subjects", str(subjects.n)), ("参加排名", "Ranked", str(ranked)),
              ("排名分组", "Ranking groups", str(len(report.groups)))]
     if totals:
         cards += [("最高分", "Highest", num(max(totals))), ("最低分", "Lowest", num(min(totals)))]
@@ -182,7 +187,7 @@ def _overview(report: Report) -> str:
         parts += [_group_overview(report, group) for group in report.groups]
     else:
         parts.append(_groups_table(report))
-        parts.append(_histogram(report.subjects, "all"))
+        parts.append(_histogram(report, range(report.subjects.n), "all"))
     parts.append(_pools(report))
     parts.append("</section>")
     return "".join(parts)
@@ -193,7 +198,7 @@ def _group_overview(report: Report, group: str) -> str:
     parts = [f'<div class="group" data-group="{escape(group)}">']
     if len(report.groups) > 1:
         parts.append(f"<h3>{t('分组', 'Group')} {escape(group)}（{len(members)}）</h3>")
-    lines = grade_table(members, group, report.scale, report.extras)
+    lines = grade_table(report.subjects, members, group, report.scale, report.extras)
     if lines:
         parts.append('<table class="grades"><thead><tr>'
                      f"{t('等次', 'Grade', 'th')}{t('人数', 'Count', 'th', ' class=n')}"
@@ -205,13 +210,13 @@ def _group_overview(report: Report, group: str) -> str:
                          f'<td class="n count">{line.count}</td><td class="n allowed">{allowed}</td>'
                          f'<td class="n">{num(line.line)}</td></tr>')
         parts.append("</tbody></table>")
-    parts.append(_histogram(members, group))
+    parts.append(_histogram(report, members, group))
     parts.append("</div>")
     return "".join(parts)
 
 
-def _histogram(members: Sequence[Mapping[str, Any]], group: str) -> str:
-    totals = totals_of(members)
+def _histogram(report: Report, members: Sequence[int], group: str) -> str:
+    totals = totals_of(report.subjects, members)
     if not totals:
         return ""
     return (t("总分分布（人数）", "Distribution of totals (count)", "h4")
@@ -229,7 +234,7 @@ def _groups_table(report: Report) -> str:
         members = report.members[group]
         cells = "".join(f'<td class=n data-grade="{escape(line.grade)}">{line.count}'
                         + ("" if line.allowed is None else f" / {line.allowed}") + "</td>"
-                        for line in grade_table(members, group, report.scale, report.extras))
+                        for line in grade_table(report.subjects, members, group, report.scale, report.extras))
         parts.append(f'<tr data-group="{escape(group)}"><td>{escape(group)}</td><td class=n>{len(members)}</td>'
                      f"{cells}</tr>")
     parts.append("</tbody></table></div>")
@@ -254,9 +259,10 @@ def _pools(report: Report) -> str:
     return "".join(parts)
 
 
-def reason_en(reason: Mapping[str, Any]) -> str:
-    template = REASON_EN.get(str(reason.get("code")), str(reason.get("code", "")))
-    return template.replace("{from}", str(reason.get("from", "")))
+def reason_en(code: Any, was: Any) -> str:
+    """A grade reason in English (``was``: the grade its score earned, where it was moved down)."""
+    template = REASON_EN.get(str(code), "" if code is None else str(code))
+    return template.replace("{from}", "" if was is None else str(was))
 
 
 def _ranking(report: Report) -> str:
@@ -270,18 +276,18 @@ def _ranking(report: Report) -> str:
              'data-placeholder-zh="筛选：编号、名称、单位、等次…" data-placeholder-en="Filter: id, name, unit, grade…">',
              '<div class="scroll"><table id="ranking"><thead><tr>',
              "".join(t(zh, en, "th", attrs) for zh, en, attrs in heads), "</tr></thead><tbody>"]
-    for s in display_order(report.subjects):
-        reason = s.get("grade_reason") or {}
-        noted = reason.get("code") not in ("band", "none", None)
-        cells = [f"<td class=n>{num(s.get('rank'))}</td>",
-                 f'<td><a href="#s-{escape(str(s["id"]))}">{escape(str(s["id"]))}</a></td>',
-                 f"<td>{escape(str(s['name']))}</td>", f'<td class="wide">{escape(str(s.get("unit") or ""))}</td>']
+    c = report.subjects.columns
+    for i in display_order(report.subjects):
+        code, ident = c["reason_code"][i], escape(str(c["id"][i]))
+        noted = code not in ("band", "none", None)
+        cells = [f"<td class=n>{num(c['rank'][i])}</td>", f'<td><a href="#s-{ident}">{ident}</a></td>',
+                 f"<td>{escape(str(c['name'][i]))}</td>", f'<td class="wide">{escape(str(c["unit"][i] or ""))}</td>']
         if many_groups:
-            cells.append(f"<td>{escape(str(s['group']))}</td>")
-        cells += [f"<td class=n>{num(s.get('total'))}</td>", f"<td>{escape(str(s.get('grade') or '—'))}</td>",
-                  f'<td class="wide{" note" if noted else ""}" data-en="{escape(reason_en(reason))}">'
-                  f'{escape(str(reason.get("text", "")))}</td>']
-        parts.append(f'<tr data-id="{escape(str(s["id"]))}">{"".join(cells)}</tr>')
+            cells.append(f"<td>{escape(str(c['group'][i]))}</td>")
+        cells += [f"<td class=n>{num(c['total'][i])}</td>", f"<td>{escape(str(c['grade'][i] or '—'))}</td>",
+                  f'<td class="wide{" note" if noted else ""}" data-en="{escape(reason_en(code, c["reason_from"][i]))}">'
+                  f'{escape(str(c["reason_text"][i] or ""))}</td>']
+        parts.append(f'<tr data-id="{ident}">{"".join(cells)}</tr>')
     parts.append("</tbody></table></div></section>")
     return "".join(parts)
 
@@ -329,7 +335,7 @@ def _extra_section(anchor: str, zh: str, en: str, html: str) -> str:
     return f'<section id="{escape(anchor)}">{t(zh, en, "h2")}{html}</section>'
 
 
-def _subjects(report: Report, subjects: Sequence[Mapping[str, Any]], heading: bool = True) -> str:
+def _subjects(report: Report, subjects: Iterable[Mapping[str, Any]], heading: bool = True) -> str:
     parts = ['<div id="subjects">']
     if heading:
         parts.append(t("逐个对象", "Subjects", "h2"))
@@ -340,15 +346,22 @@ def _subjects(report: Report, subjects: Sequence[Mapping[str, Any]], heading: bo
 
 
 def _packed_subjects(report: Report) -> str:
-    """The sections as a deflated JSON list [[id, html], …] in base64: the same HTML, a tenth of the bytes."""
+    """The sections as a deflated JSON list [[id, html], …] in base64: the same HTML, a tenth of the
+    bytes; each section deflated as it is written, so the sections are never held all at once."""
     section = _subject_writer(report)
-    packed = json.dumps([[str(s["id"]), section(s)] for s in report.subjects], ensure_ascii=False)
-    data = base64.b64encode(zlib.compress(packed.encode("utf-8"), 6)).decode("ascii")
-    note = t(f"共 {len(report.subjects)} 个对象：在排名表中点编号，显示该对象的详情（已压缩在本文件中，不需要网络）。",
-             f"{len(report.subjects)} subjects: click an id in the ranking to show its details "
+    deflate = zlib.compressobj(6)
+    chunks = [deflate.compress(b"[")]
+    for k, s in enumerate(report.subjects.records()):
+        item = json.dumps([str(s["id"]), section(s)], ensure_ascii=False)
+        chunks.append(deflate.compress(((", " if k else "") + item).encode("utf-8")))
+    chunks += [deflate.compress(b"]"), deflate.flush()]
+    data = base64.b64encode(b"".join(chunks)).decode("ascii")
+    count = report.subjects.n
+    note = t(f"共 {count} 个对象：在排名表中点编号，显示该对象的详情（已压缩在本文件中，不需要网络）。",
+             f"{count} subjects: click an id in the ranking to show its details "
              "(packed inside this file; no network needed).", "p", ' class="muted"')
     button = t("显示全部对象（用于打印）", "Show every subject (for printing)", "button", ' id="show-all" type="button"')
-    return (f'<div id="subjects" data-packed="{len(report.subjects)}">{t("逐个对象", "Subjects", "h2")}{note}{button}'
+    return (f'<div id="subjects" data-packed="{count}">{t("逐个对象", "Subjects", "h2")}{note}{button}'
             f'<script type="application/octet-stream" id="packed-sections">{data}</script></div>')
 
 
@@ -394,7 +407,7 @@ def _reason(report: Report, s: Mapping[str, Any]) -> str:
     reason = s.get("grade_reason") or {}
     text = str(reason.get("text", ""))
     parts = [f'<p class="reason">{t("理由：", "Reason: ")}'
-             f'<span data-en="{escape(reason_en(reason))} — {escape(text)}">{escape(text)}</span></p>']
+             f'<span data-en="{escape(reason_en(reason.get("code"), reason.get("from")))} — {escape(text)}">{escape(text)}</span></p>']
     vetoes = [report.extras.veto_titles.get(v, v) for v in s.get("vetoes") or []]
     if vetoes:
         parts.append(f'<p class="note">{t("一票否决：", "Veto: ")}{escape("、".join(vetoes))}</p>')

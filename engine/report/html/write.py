@@ -23,7 +23,7 @@ class Written:
 def write_report(evaluation: Evaluation, period: str | None, fmt: str, out: Path | None, split: bool,
                  previous: Path | Previous | None, lang: str) -> Written:
     report = from_evaluation(evaluation, period, previous, lang)
-    chosen, count = str(report.period["period"]), len(report.subjects)
+    chosen, count = report.period, report.subjects.n
     if fmt == "pdf" and split:
         from kaohe.engine.report.html.pdf import write_split
 
