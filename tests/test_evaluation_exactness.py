@@ -44,6 +44,25 @@ def test_caps_return_each_subjects_kept_total() -> None:
     assert totals.tolist() == [2.0, 0.0, 0.5]
 
 
+def test_caps_agree_with_a_running_total_kept_row_by_row() -> None:
+    """More subjects than 16 bits number (the capped ones are renumbered to sort them): every
+    row against a plain loop that walks the rows in order, keeping each subject's running total."""
+    rng = np.random.default_rng(5)
+    n, rows = 70_000, 140_000
+    subjects = np.concatenate([rng.integers(0, n, rows - 40), np.full(40, n - 1)])  # one long group at the end
+    points = rng.integers(1, 5, rows) * 0.5
+    limit = rng.integers(0, 6, n) * 0.5
+    kept, totals = capped_with_totals(subjects, points, limit)
+    before = [0.0] * n
+    expected = []
+    for s, p in zip(subjects.tolist(), points.tolist(), strict=True):
+        expected.append(p if before[s] + p <= limit[s] else min(max(limit[s] - before[s], 0.0), p))
+        before[s] += p
+    assert kept.tolist() == expected
+    assert totals.tolist() == np.bincount(subjects, np.array(expected), minlength=n).tolist()
+    assert (kept < points).sum() > 1000  # many subjects over their caps: the ordering path ran
+
+
 def test_text_codes_sort_labels_and_refuse_what_is_not_text() -> None:
     coded = text_codes(np.array(["点赞", "迟报", "点赞", ""], dtype=object))
     assert coded is not None

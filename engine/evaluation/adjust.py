@@ -40,7 +40,7 @@ class Adjustments:
     bonus: np.ndarray
     deduction: np.ndarray
     rejected: np.ndarray  # why an event did not count (require / max_events), None when it did
-    item: np.ndarray | None = None  # index into the items table (per: item rules), -1 otherwise
+    item: np.ndarray | None = None  # index into the items table (per: item rules), -1 otherwise; None: no such rule
 
 
 @dataclass
@@ -239,12 +239,18 @@ def capped_with_totals(subjects: np.ndarray, points: np.ndarray, limit: np.ndarr
         totals = None
     else:  # a subject whose points all fit keeps them all: only the others need their rows in order
         totals = np.bincount(subjects, points, minlength=len(limit))
-        rows = np.flatnonzero((totals > limit)[subjects])
+        over = totals > limit
+        rows = np.flatnonzero(over[subjects])
         if len(rows) == 0:
             return points, totals
     result = points.copy()
     subset, p = subjects[rows], points[rows]
-    order = stable_order(subset)
+    if totals is not None:
+        # the capped subjects numbered 0, 1, … in id order: the same order, in fewer bits to sort by
+        dense = np.cumsum(over, dtype=np.int64) - 1
+        order = stable_order(dense[subset])
+    else:
+        order = stable_order(subset)
     s, p = subset[order], p[order]
     starts = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]  # where each subject's rows begin
     before, allowed = _earlier_in_group(starts, p), limit[s]
@@ -377,7 +383,8 @@ def _totals(n: int, parts: list[_Part], state: CapState, limits: dict[str, np.nd
     events = [part.events for part in parts]
     known = [rows for rows in events if rows is not None]
     event = _joined(known, np.int64) if len(known) == len(events) else _filled(sizes, events, -1, np.int64)
-    item = _filled(sizes, [part.items for part in parts], -1, np.int64)
+    items = [part.items for part in parts]
+    item = None if all(rows is None for rows in items) else _filled(sizes, items, -1, np.int64)
     rejected = _filled(sizes, [part.rejected for part in parts], None, object)
     by_kind: dict[bool, tuple[np.ndarray, np.ndarray]] = {}  # (subject, kept) of each kind's rows
     sums: dict[bool, np.ndarray] = {}  # bonus (True) and deduction per subject
