@@ -12,8 +12,8 @@ A table's rows (a 10,000-subject city has two million cells) are not written cel
 it: XlsxWriter writes the sheet with its header, notes and a marker row, and the rows' XML — the
 very XML XlsxWriter writes for those cells (``_write_rows`` is the cell-by-cell reference the tests
 hold it to) — is made column by column in Arrow and put in the marker's place while the zip is
-rewritten, each such sheet made and deflated on a thread of its own (Arrow and zlib let go of the
-interpreter: on two cores two sheets at once).
+rewritten, each such sheet made and deflated on a thread of its own (Arrow and ISA-L's deflate,
+``engine/report/deflate.py``, let go of the interpreter: on two cores two sheets at once).
 Deterministic like every exporter: fixed document times and zip metadata, so the same document
 always gives the same bytes.
 """
@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import xlsxwriter
 
+from kaohe.engine.report import deflate
 from kaohe.plugins.workbook_sheets import (
     Column,
     Sections,
@@ -367,7 +368,7 @@ _LEADING_SPACE, _TRAILING_SPACE = re.compile(r"^\s"), re.compile(r"\s$")
 STRING_MAX = 32767  # UTF-16 units in a cell; XlsxWriter cuts longer texts
 ROWS_PER_CHUNK = 2000  # rows joined at once
 ROWS_PER_BLOCK = 50_000  # rows whose cells' texts are made at once
-ROWS_COMPRESSLEVEL = 1  # zlib level of a sheet's rows (the other parts keep zlib's default, 6)
+ROWS_COMPRESSLEVEL = deflate.FAST  # ISA-L's level for a sheet's rows (the other parts keep zlib's default, 6)
 CellMaker = Callable[[Any], list[Any]]  # a column (``bulk_column``) -> its cells' texts after the reference
 
 
@@ -655,7 +656,7 @@ def _utf8(strings: Any) -> Any:
 def normalise_zip(raw: bytes, replace: Mapping[str, bytes], spliced: Spliced | None = None) -> bytes:
     """Rewrite a zip with fixed timestamps and attributes, entries in written order; an entry of
     ``spliced`` has its marker row replaced by the rows' XML. Those entries (most of a workbook)
-    are made and deflated on threads of their own, one entry each at a time: zlib and Arrow let go
+    are made and deflated on threads of their own, one entry each at a time: ISA-L and Arrow let go
     of the interpreter, so a two-core machine deflates two sheets at once (the same bytes)."""
     spliced = spliced or {}
     out = io.BytesIO()
@@ -673,9 +674,9 @@ def normalise_zip(raw: bytes, replace: Mapping[str, bytes], spliced: Spliced | N
             entry.create_system = 3
             entry.external_attr = 0o644 << 16
             if info.filename in deflating:
-                # the rows are most of the workbook: deflated fast (a third larger than zlib's
-                # default level, three times sooner; deterministic all the same)
-                entry._compresslevel = ROWS_COMPRESSLEVEL  # type: ignore[attr-defined]  # per entry: no public way
+                # the rows are most of the workbook: deflated fast by ISA-L (a fifth larger than
+                # zlib's default level, a tenth of its time; deterministic all the same)
+                entry._compresslevel = 1  # type: ignore[attr-defined]  # zlib's, should zipfile deflate it
                 _write_deflated(target, entry, *deflating.pop(info.filename).result())
             else:
                 target.writestr(entry, contents[info.filename])
@@ -687,14 +688,14 @@ def _cores() -> int:
 
 
 def _deflate_spliced(data: bytes, marker: bytes, rows: Callable[[], Iterator[Any]]) -> tuple[bytes, int, int]:
-    """An entry's deflate stream (as zipfile makes it at ROWS_COMPRESSLEVEL), CRC-32 and size, its
-    marker row replaced by ``rows``."""
+    """An entry's raw deflate stream (ISA-L at ROWS_COMPRESSLEVEL), CRC-32 and size, its marker row
+    replaced by ``rows``."""
     before, found, after = data.partition(marker)
     assert found, "the marker row of a spliced sheet is where the rows go"
-    compressor = zlib.compressobj(ROWS_COMPRESSLEVEL, zlib.DEFLATED, -15)
+    compressor = deflate.raw(ROWS_COMPRESSLEVEL)
     stream, crc, size = [], 0, 0
     for piece in itertools.chain([before], rows(), [after]):
-        crc = zlib.crc32(piece, crc)
+        crc = deflate.crc32(piece, crc)
         size += memoryview(piece).nbytes
         stream.append(compressor.compress(piece))
     stream.append(compressor.flush())
@@ -726,7 +727,7 @@ def _write_deflated(target: zipfile.ZipFile, entry: zipfile.ZipInfo, stream: byt
     with target.open(entry, "w") as handle:
         if not takes_stream(handle):
             # a Python whose zipfile keeps these elsewhere: the entry inflated and written the public
-            # way (deflated again at the entry's level: the same bytes, only slower)
+            # way (deflated again by zlib: the same workbook, its own bytes on every rerun, slower)
             handle.write(zlib.decompressobj(-15).decompress(stream))
             return
         handle._compressor = _Deflated(stream)  # type: ignore[attr-defined]

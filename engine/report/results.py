@@ -20,7 +20,7 @@ from kaohe.engine.data.tables import Events, Items, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
-from kaohe.engine.language.distinct import per_distinct
+from kaohe.engine.language.distinct import distinct_rows
 from kaohe.engine.language.expressions import Expression
 from kaohe.engine.report.handouts import handout_settings
 from kaohe.engine.report.stream_json import (
@@ -558,17 +558,20 @@ class _BandTexts:
             below = np.fmin(below, drawn[rows])  # fmin: a line not drawn (NaN) for a subject is skipped
             drawn_any |= ~np.isnan(drawn[rows])
         line = np.where(np.isnan(own), np.where(drawn_any, below, np.nan), own)
-        words = per_distinct(lambda i: self._text(names[grade_code[i]], self.total[rows[i]], own[i], line[i]),
-                             self.total[rows], grade_code, line, np.isnan(own))
+        first, where = distinct_rows(self.total[rows], grade_code, line, np.isnan(own))
+        # each distinct sentence worded once, its numbers shown in bulk (as _num shows each)
+        words = [self._text(names[g], total, o, at) for g, total, o, at in zip(
+            grade_code[first].tolist(), shown_numbers(self.total[rows[first]]), shown_numbers(own[first]),
+            shown_numbers(line[first]), strict=True)]
         texts = np.full(n, "", dtype=object)
-        texts[rows] = words
+        texts[rows] = np.array(words, dtype=object)[where]
         spread: list[str] = texts.tolist()
         return spread
 
-    def _text(self, grade: Any, total: float, own: float, line: float) -> str:
-        if own == own:
-            return f"总分 {_num(total)} ≥ {grade}分数线 {_num(own)}{self.computed[grade]}"
-        return f"总分 {_num(total)} 低于分数线 {_num(line)}" if line == line else f"评为{grade}"
+    def _text(self, grade: Any, total: JsonNumber, own: JsonNumber, line: JsonNumber) -> str:
+        if own is not None:
+            return f"总分 {total} ≥ {grade}分数线 {own}{self.computed[grade]}"
+        return f"总分 {total} 低于分数线 {line}" if line is not None else f"评为{grade}"
 
 
 def _reason_text(code: str, grade: Any, was: Any, scale: tuple[Grade, ...], result: PeriodResult,
