@@ -26,7 +26,7 @@ import pytest
 import kaohe.engine.report.atomic
 from kaohe.engine.errors import KaoheError
 from kaohe.engine.registry import build_registry, make_plugin_manager
-from kaohe.engine.report.atomic import write_atomic
+from kaohe.engine.report.atomic import write_atomic, write_atomic_with
 from kaohe.plugins import xlsx_workbook
 from kaohe.plugins.exporters import (
     CsvExporter,
@@ -424,6 +424,93 @@ def test_write_atomic_failure_keeps_previous_content(tmp_path: Path,
     with pytest.raises(KaoheError) as caught:
         write_atomic(target, b"new content")
     assert "磁盘空间不足" in caught.value.diagnostics[0].message("zh")
+    assert target.read_bytes() == b"previous"
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_streamed_write_keeps_every_piece_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces are written by a thread (engine/report/behind.py) and flushed to disk as the file
+    grows: the file holds exactly what was handed over, in order, whatever the pieces' types."""
+    from kaohe.engine.report import behind
+
+    monkeypatch.setattr(behind, "SYNC_EVERY", 1000)  # a flush every few pieces
+    pieces = [f"{k:05d}|".encode() * (k % 7) for k in range(3000)]
+
+    def fill(out: Any) -> None:
+        for k, piece in enumerate(pieces):
+            if k % 3 == 1:  # a buffer its owner changes once handed over: what was handed is written
+                buffer = bytearray(piece)
+                out.write(buffer)
+                buffer[:] = b"?" * len(buffer)
+            else:
+                out.write(memoryview(piece) if k % 3 == 0 else piece)
+        assert out.tell() == sum(map(len, pieces))  # tell waits for the thread to catch up
+
+    target = tmp_path / "streamed.json"
+    assert write_atomic_with(target, fill) == sum(map(len, pieces))
+    assert target.read_bytes() == b"".join(pieces)
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_disk_full_midway_through_a_streamed_write_keeps_the_previous_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writing thread's error (no space left after some pieces) reaches the exporter at its next
+    write: E-OUTPUT-WRITE, the previous file as it was, no temporary file left."""
+    import builtins
+
+    target = tmp_path / "results.json"
+    target.write_bytes(b"previous")
+    opened = builtins.open
+    handed: list[int] = []
+
+    class Filling:
+        def __init__(self, handle: Any):
+            self.handle, self.written = handle, 0
+
+        def write(self, data: Any) -> int:
+            self.written += len(data)
+            if self.written > 5000:
+                raise OSError(28, "No space left on device")
+            return int(self.handle.write(data))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.handle, name)
+
+        def __enter__(self) -> Filling:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+    monkeypatch.setattr(kaohe.engine.report.atomic, "open",
+                        lambda *a, **k: Filling(opened(*a, **k)), raising=False)
+
+    def fill(out: Any) -> None:
+        for _ in range(10_000):
+            out.write(b"x" * 100)
+            handed.append(1)
+
+    with pytest.raises(KaoheError) as caught:
+        write_atomic_with(target, fill)
+    assert "磁盘空间不足" in caught.value.diagnostics[0].message("zh")
+    assert len(handed) < 10_000  # the exporter was stopped, not left to make everything
+    assert target.read_bytes() == b"previous"
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_failing_exporter_stops_the_streamed_write(tmp_path: Path) -> None:
+    from kaohe.engine.errors import Diagnostic
+
+    target = tmp_path / "results.csv"
+    target.write_bytes(b"previous")
+
+    def fill(out: Any) -> None:
+        out.write(b"half a file")
+        raise KaoheError(Diagnostic("E-EXPORT-VALUE", {"format": "csv", "problem": "a test"}))
+
+    with pytest.raises(KaoheError) as caught:
+        write_atomic_with(target, fill)
+    assert caught.value.diagnostics[0].code == "E-EXPORT-VALUE"
     assert target.read_bytes() == b"previous"
     assert _leftovers(tmp_path) == []
 

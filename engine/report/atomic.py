@@ -24,6 +24,7 @@ from typing import BinaryIO
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.messages import render
 from kaohe.engine.messages.exporters import UNKNOWN_WRITE_PROBLEM, WRITE_PROBLEMS
+from kaohe.engine.report.behind import WrittenBehind
 
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
@@ -155,7 +156,8 @@ def _create_temp(path: Path) -> Path:
 
 def _fill(temp: Path, fill: Callable[[BinaryIO], object], mode: int | None) -> int:
     with open(temp, "wb") as handle:
-        fill(handle)
+        with WrittenBehind(handle) as behind:  # written and flushed to disk while the next piece is made
+            fill(behind)  # type: ignore[arg-type]  # a binary file to the exporter
         handle.flush()
         os.fsync(handle.fileno())
         size = handle.tell()
