@@ -55,6 +55,21 @@ def test_streamed_output_is_the_documents_bytes(evaluated: tuple[Any, dict[str, 
     assert streamed.getvalue() == export_document(document, fmt)
 
 
+def test_json_joined_by_arrow_is_the_documents_bytes(evaluated: tuple[Any, dict[str, Any]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long period's records are joined by Arrow (stream_json._arrow_records); forced here for every
+    period of every shipped ruleset, with a chunk of three records: the bytes of the whole document."""
+    from kaohe.engine.report import stream_json
+
+    monkeypatch.setattr(stream_json, "ARROW_RECORDS", 1)
+    monkeypatch.setattr(stream_json, "ARROW_IMPORT_RECORDS", 1)
+    monkeypatch.setattr(stream_json, "ARROW_CHUNK", 3)
+    evaluation, document = evaluated
+    streamed = io.BytesIO()
+    export_to(Results(evaluation), "json", streamed)
+    assert streamed.getvalue() == export_document(document, "json")
+
+
 def test_json_is_indented_with_a_subject_a_line(evaluated: tuple[Any, dict[str, Any]]) -> None:
     """The layout: json.dumps(indent=2) of the document, except that each subject is one compact line."""
     _, document = evaluated

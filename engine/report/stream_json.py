@@ -19,6 +19,7 @@ field's values encoded by orjson as one column, not record by record.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
@@ -224,10 +225,46 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
         return
     constants, columns = laid_out
     constants[0] = b"," + b"\n" + b"  " * (level + 1) + constants[0]
-    for start in range(0, records.n, CHUNK):
-        chunk = b"".join(_pieces(constants, columns, start, min(start + CHUNK, records.n)))
-        out.write(b"[" + chunk[1:] if start == 0 else chunk)
+    if records.n >= ARROW_RECORDS and ("pyarrow" in sys.modules or records.n >= ARROW_IMPORT_RECORDS):
+        _arrow_records(constants, columns, records.n, out)
+    else:
+        for start in range(0, records.n, CHUNK):
+            chunk = b"".join(_pieces(constants, columns, start, min(start + CHUNK, records.n)))
+            out.write(b"[" + chunk[1:] if start == 0 else chunk)
     out.write(b"\n" + b"  " * level + b"]")
+
+
+# A list of this many records is joined by Arrow (in C, about half the time of joining its pieces
+# in Python: 32 against 58 ms for a city's 10,000 subjects) when Arrow is loaded already (the data
+# were read through it), or when it is long enough to be worth loading Arrow for (some 0.15 s).
+ARROW_RECORDS = 4096
+ARROW_IMPORT_RECORDS = 50_000
+ARROW_CHUNK = 16384  # records joined per write on that path
+
+
+def _arrow_records(constants: list[bytes], columns: list[_Texts], n: int, out: BinaryIO) -> None:
+    """``_records``' text joined by ``pyarrow.compute.binary_join_element_wise``: the same bytes.
+    A field of few values is gathered from its words in Arrow; a joined chunk's data buffer is the
+    text written."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = pa.large_binary()  # 64-bit offsets: no limit on a chunk's bytes
+    words = [pa.array(c.words.tolist(), kind) if c.where is not None else None for c in columns]
+    fixed = [pa.scalar(c, kind) for c in constants]
+    for start in range(0, n, ARROW_CHUNK):
+        stop = min(start + ARROW_CHUNK, n)
+        pieces: list[Any] = [fixed[0]]
+        for column, distinct, after in zip(columns, words, fixed[1:], strict=True):
+            where = column.where
+            texts = (pa.array(column.words[start:stop].tolist(), kind) if distinct is None or where is None
+                     else distinct.take(pa.array(where[start:stop])))
+            pieces += [texts, after]
+        lines = pc.binary_join_element_wise(*pieces, pa.scalar(b"", kind))
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+        if start == 0:
+            out.write(b"[")
+        out.write(memoryview(lines.buffers()[2])[offsets[0] + (start == 0):offsets[-1]])  # the first "," dropped
 
 
 def record_texts(records: Records) -> list[bytes]:
