@@ -7,6 +7,7 @@ noise removed (6 decimals); totals carry the declared precision.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import orjson
 
 from kaohe.engine import __version__
 from kaohe.engine.data.tables import Events, Items, paused_gc
@@ -483,14 +485,17 @@ def grade_reasons_from(reasons: Reasons) -> Callable[[int], dict[str, Any]]:
 
 
 def reason_texts(ruleset: Ruleset, result: PeriodResult, vetoes: list[list[Any]]) -> Encoded:
-    """``grade_reasons`` as compact JSON: each distinct reason encoded once, and each subject's."""
+    """``grade_reasons`` as compact JSON, a text per subject, put together from its encoded parts
+    (a reason's text is mostly its own: the total is in it), never made as a dict: the keys in
+    ``grade_reasons_from``'s order, ``from`` and ``rule`` only where set."""
     reasons = reason_columns(ruleset, result, vetoes)
-    seen: dict[tuple[Any, ...], int] = {}  # a period says few different things: each encoded once
-    keys = zip(reasons.codes, reasons.demoted_from, reasons.rules, reasons.texts, strict=True)
-    where = np.fromiter((seen.setdefault(key, len(seen)) for key in keys), dtype=np.intp, count=result.cohort.n)
-    first = np.unique(where, return_index=True)[1]  # each reason's first subject, in the order seen
-    reason_of = grade_reasons_from(reasons)
-    return [encode(reason_of(i), 0) for i in first.tolist()], where
+    word = functools.lru_cache(maxsize=None)(orjson.dumps)  # codes, grades and vetoes: few of each
+    texts = [
+        b'{"code":' + word(code) + (b"" if was is None else b',"from":' + word(was))
+        + (b"" if rule is None else b',"rule":' + word(rule)) + b',"text":' + orjson.dumps(text) + b"}"
+        for code, was, rule, text in zip(reasons.codes, reasons.demoted_from, reasons.rules, reasons.texts,
+                                         strict=True)]
+    return texts, None
 
 
 class Reasons(NamedTuple):
