@@ -70,6 +70,22 @@ def test_json_joined_by_arrow_is_the_documents_bytes(evaluated: tuple[Any, dict[
     assert streamed.getvalue() == export_document(document, "json")
 
 
+def test_records_all_alike_are_joined_by_arrow_as_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every field the same in every record: the template is the whole record, no column left to join."""
+    from kaohe.engine.report import stream_json
+    from kaohe.engine.report.stream_json import Field, Records
+
+    value = {"subjects": Records({"a": Field([1] * 5), "b": Field(["x"] * 5), "c": None}, 5)}
+    python = io.BytesIO()
+    write_json(value, python)
+    monkeypatch.setattr(stream_json, "ARROW_RECORDS", 1)
+    monkeypatch.setattr(stream_json, "ARROW_IMPORT_RECORDS", 1)
+    arrow = io.BytesIO()
+    write_json(value, arrow)
+    assert arrow.getvalue() == python.getvalue()
+    assert json.loads(python.getvalue()) == {"subjects": [{"a": 1, "b": "x", "c": None}] * 5}
+
+
 def test_json_is_indented_with_a_subject_a_line(evaluated: tuple[Any, dict[str, Any]]) -> None:
     """The layout: json.dumps(indent=2) of the document, except that each subject is one compact line."""
     _, document = evaluated

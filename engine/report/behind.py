@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 SYNC_EVERY = 32 << 20  # bytes written between flushes to disk
-WAITING = 8  # pieces handed over and not yet written, at most (a JSON piece is a few MB)
+WAITING = 2  # pieces handed over and not yet written, at most (a piece may be tens of MB: a long JSON chunk)
 
 
 class WrittenBehind:

@@ -225,7 +225,7 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
         return
     constants, columns = laid_out
     constants[0] = b"," + b"\n" + b"  " * (level + 1) + constants[0]
-    if records.n >= ARROW_RECORDS and ("pyarrow" in sys.modules or records.n >= ARROW_IMPORT_RECORDS):
+    if by_arrow(records.n):
         _arrow_records(constants, columns, records.n, out)
     else:
         for start in range(0, records.n, CHUNK):
@@ -239,32 +239,49 @@ def _records(records: Records, out: BinaryIO, level: int) -> None:
 # were read through it), or when it is long enough to be worth loading Arrow for (some 0.15 s).
 ARROW_RECORDS = 4096
 ARROW_IMPORT_RECORDS = 50_000
-ARROW_CHUNK = 16384  # records joined per write on that path
+ARROW_CHUNK = 8192  # records joined per write on that path (a province subject is some 3 KB of JSON)
+
+
+def by_arrow(n: int) -> bool:
+    """Whether ``n`` records are joined by Arrow rather than piece by piece in Python."""
+    return n >= ARROW_RECORDS and ("pyarrow" in sys.modules or n >= ARROW_IMPORT_RECORDS)
 
 
 def _arrow_records(constants: list[bytes], columns: list[_Texts], n: int, out: BinaryIO) -> None:
-    """``_records``' text joined by ``pyarrow.compute.binary_join_element_wise``: the same bytes.
-    A field of few values is gathered from its words in Arrow; a joined chunk's data buffer is the
-    text written."""
+    """``_records``' text joined by Arrow (``arrow_lines``): the same bytes, a chunk's data
+    buffer written as it is."""
+    lines_of = arrow_lines(constants, columns)
+    for start in range(0, n, ARROW_CHUNK):
+        lines = lines_of(start, min(start + ARROW_CHUNK, n))
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+        if start == 0:
+            out.write(b"[")
+        out.write(memoryview(lines.buffers()[2])[offsets[0] + (start == 0):offsets[-1]])  # the first "," dropped
+
+
+def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> Callable[[int, int], Any]:
+    """Records ``start:stop`` as an Arrow array (large_binary) of their texts, the template's
+    constants and the columns' texts joined by ``pyarrow.compute.binary_join_element_wise``. A
+    field of few values is gathered from its words in Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     kind = pa.large_binary()  # 64-bit offsets: no limit on a chunk's bytes
     words = [pa.array(c.words.tolist(), kind) if c.where is not None else None for c in columns]
     fixed = [pa.scalar(c, kind) for c in constants]
-    for start in range(0, n, ARROW_CHUNK):
-        stop = min(start + ARROW_CHUNK, n)
+
+    def lines(start: int, stop: int) -> Any:
+        if not columns:  # every record the same text (Arrow would join the scalars into one)
+            return pa.array([constants[0]] * (stop - start), kind)
         pieces: list[Any] = [fixed[0]]
         for column, distinct, after in zip(columns, words, fixed[1:], strict=True):
             where = column.where
             texts = (pa.array(column.words[start:stop].tolist(), kind) if distinct is None or where is None
                      else distinct.take(pa.array(where[start:stop])))
             pieces += [texts, after]
-        lines = pc.binary_join_element_wise(*pieces, pa.scalar(b"", kind))
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
-        if start == 0:
-            out.write(b"[")
-        out.write(memoryview(lines.buffers()[2])[offsets[0] + (start == 0):offsets[-1]])  # the first "," dropped
+        return pc.binary_join_element_wise(*pieces, pa.scalar(b"", kind))
+
+    return lines
 
 
 def record_texts(records: Records) -> list[bytes]:
