@@ -2,9 +2,10 @@
 when its section is written.
 
 From an evaluation the lists are the period's columns (``results.record_shape``, the values the
-results document holds) and a subject's record is made only when its section is written, then
-dropped: a city's report never holds its results document. From a results document alone (the
-``html`` exporter given a plugin's document) the same lists are read off its records.
+results document holds) and a subject's record is put together from them only when its section is
+written, then dropped: a report holds one period's columns (its adjustments and grade reasons a
+column of small records each), never a document of subject records. From a results document alone
+(the ``html`` exporter given a plugin's document) the same lists are read off its records.
 """
 
 from __future__ import annotations
