@@ -4,7 +4,7 @@ An exporter makes its output piece by piece while holding the interpreter; copyi
 into the page cache and flushing it to disk do not need it. Here they run on a thread of their
 own, so the next piece is made meanwhile, and the file is flushed (``os.fdatasync``) every
 SYNC_EVERY bytes as it grows, so the final flush before the file takes its place has little
-left to do (a city's 144 MB JSON: some 0.2 s of writing and flushing off the command's time).
+left to do (a city's 144 MB JSON: the export 1.21 -> 1.09 s, median of five in one process).
 The bytes and their order are exactly those written. An error of the thread (a full disk) is
 raised at the next call, and at ``finish``.
 """
