@@ -232,3 +232,18 @@ def test_a_changed_result_laid_out_differently_still_differs(tmp_path: Path, lay
     assert result.exit_code == 1
     assert "E-STORE-VERIFY-RECOMPUTE" in result.stderr and "W-STORE-VERIFY-LAYOUT" not in result.stderr
     assert "recomputing run 1: subject D01, period 2025Q1: total 86.69 now, 88.69 stored" in result.stderr
+
+
+def test_a_stored_number_is_the_text_json_writes() -> None:
+    """record.number_text writes an int or a finite float by its repr, without json.dumps's call:
+    the same text json.dumps gives, which the digests of signed-off runs were taken over."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from kaohe.engine.store.record import number_text
+
+    @given(st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.none()))
+    def same(value: object) -> None:
+        assert number_text(value) == (None if value is None else json.dumps(value))
+
+    same()

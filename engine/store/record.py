@@ -24,6 +24,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -156,6 +157,8 @@ def number_text(value: Any) -> str | None:
     """A document number as the document writes it (``92.35``, ``90``): exact, dialect-proof."""
     if value is None or isinstance(value, str):
         return value
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)  # what json.dumps writes for these (int and float reprs), without its call
     return json.dumps(value)
 
 
