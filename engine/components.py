@@ -158,6 +158,12 @@ class Rater(Component):
         raise NotImplementedError
 
 
+    def outcome_references(self, params: Mapping[str, Any]) -> dict[str, str]:
+        """Parameters naming another outcome of the ruleset by its id (``{param key: id}``, e.g. the
+        outcome whose notes a publicity list shows): ``kaohe validate`` reports an id the ruleset
+        does not declare with its line (E-OUTCOME-REFERENCE), not when a handout is printed."""
+        return {}
+
     def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
         """Whether a subject's score may depend on subjects of other ranking groups (peer raters
         compare within ``ctx.groups``). A partitioned run (``kaohe evaluate --engine dask``) holds
@@ -299,6 +305,12 @@ class Outcome(Component):
 
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         raise NotImplementedError
+
+    def outcome_references(self, params: Mapping[str, Any]) -> dict[str, str]:
+        """Parameters naming another outcome of the ruleset by its id (``{param key: id}``, e.g. the
+        outcome whose notes a publicity list shows): ``kaohe validate`` reports an id the ruleset
+        does not declare with its line (E-OUTCOME-REFERENCE), not when a handout is printed."""
+        return {}
 
     def reads_across_groups(self, params: Mapping[str, Any]) -> bool:
         """Whether a subject's value may depend on subjects of other ranking groups (a pool

@@ -366,6 +366,9 @@ class RankList(_Conditional):
         },
     }
 
+
+    def outcome_references(self, params: Mapping[str, Any]) -> dict[str, str]:
+        return {"achievements": params["achievements"]} if isinstance(params.get("achievements"), str) else {}
     def apply(self, params: Mapping[str, Any], ctx: OutcomeContext) -> OutcomeResult:
         hit = ctx.mask & condition(ctx, params["when"])
         label = params.get("label", "公示")

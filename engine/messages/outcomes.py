@@ -72,6 +72,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{name}” 不是指标编号：请改为方案中的指标编号",
         "'{name}' is not an indicator id: use an indicator id of the ruleset",
     ),
+    "E-OUTCOME-REFERENCE": (
+        "结果运用 {outcome} 的 {key} 写的是 “{name}”，方案中没有这个编号的结果运用。"
+        "请写方案中另一项结果运用的编号",
+        "outcome {outcome} names '{name}' under {key}, but the ruleset has no outcome with that id. "
+        "Give the id of another outcome of the ruleset",
+    ),
     "E-OUTCOME-FIELD": (
         "“{name}” 不是事件字段：请在 event_fields 中声明，或改用 type、date、points、confirmed",
         "'{name}' is not an event field: declare it under event_fields or use type, date, points, confirmed",

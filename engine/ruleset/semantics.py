@@ -386,10 +386,13 @@ class Checker:
 
     def outcomes(self) -> None:
         earlier: list[str] = []
+        references: list[tuple[Path_, str, str, str]] = []  # (where, outcome, parameter, id named)
         for path, item in self.listed("outcomes"):
             component = self.component(OUTCOME_KINDS, item, path, "use", OUTCOME_RESERVED)
             if component is not None:
                 params = {k: v for k, v in item.items() if k not in OUTCOME_RESERVED}
+                references += [((*path, key), str(item.get("id")), key, name)
+                               for key, name in component.outcome_references(params).items()]
                 scope = names.outcome_names(self.declared, earlier)
                 for key, text in component.expressions(params).items():
                     self.expression(text, scope, (*path, key))
@@ -398,6 +401,10 @@ class Checker:
                     self.expression(text, records(self.declared), (*path, key))
             if isinstance(item.get("id"), str):
                 earlier.append(item["id"])
+        for where, outcome, key, name in references:  # any outcome of the ruleset, before or after
+            if name not in earlier:
+                self.add("E-OUTCOME-REFERENCE", where, outcome=outcome, key=key, name=name,
+                         suggest=did_you_mean(name, earlier))
 
     def data_tables(self) -> None:
         for table, spec in (self.raw.get("data") or {}).items():
