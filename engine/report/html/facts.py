@@ -2,11 +2,11 @@
 
 Most of it is read from the reported period's subjects (``subjects.py``: the
 values the results document holds, read from the evaluation's columns or from
-a document's records), so the report says what the results file says. A few facts the document does not carry (grade places
-allowed by the quotas, grade lines, the distance to the next grade, the
-clause of each rule, the bonus pool) come from the evaluation when there is
-one, through the same functions ``kaohe explain`` uses; a report built from
-a document alone (the ``html`` exporter) leaves them out.
+a document's records), so the report says what the results file says. A few
+facts the document does not carry (grade places allowed by the quotas, grade
+lines, the distance to the next grade, the clause of each rule, the bonus pool)
+come from the evaluation, through the same functions ``kaohe explain`` uses; a
+report built from a document alone (a plugin's document) leaves them out.
 """
 
 from __future__ import annotations
