@@ -510,7 +510,7 @@ def write_results(ctx: click.Context, results: Results, fmt: str, out: Path | No
     (also whole: spooled first, so a failing exporter prints nothing); what was written to ``--out``.
     ``recorded``: the JSON text the store recorded, written as it is for ``--format json``."""
     from kaohe.engine.progress import step
-    from kaohe.engine.report.render import export_to, ranking_table
+    from kaohe.engine.report.render import export_to, exporter_of, ranking_table
 
     step("写出结果", "writing the results")
     evaluation = results.evaluation
@@ -537,7 +537,8 @@ def write_results(ctx: click.Context, results: Results, fmt: str, out: Path | No
 
     size = write_atomic_with(out, fill)
     shown = [p.period.id for p in evaluation.periods if period is None or p.period.id == period]
-    shown = shown[-1:] if fmt == "table" else shown  # the table shows one period
+    one_period = fmt == "table" or exporter_of(fmt).last_period_only  # the table, a report: the last period
+    shown = shown[-1:] if one_period else shown
     subjects = evaluation.periods[-1].cohort.n
     return out, size, (f"{subjects} 个对象，周期 {'、'.join(shown)}", f"{subjects} subjects, periods {', '.join(shown)}")
 

@@ -355,6 +355,7 @@ class Exporter(Component):
 
     kind = "exporter"
     suffix: ClassVar[str] = ".txt"
+    last_period_only: ClassVar[bool] = False  # the output shows the last period alone (a report)
 
     def export(self, document: Mapping[str, Any]) -> bytes:
         raise NotImplementedError

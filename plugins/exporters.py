@@ -336,6 +336,7 @@ class HtmlExporter(Exporter):
     description = "One self-contained HTML report of the last period, as kaohe report writes it (no network)."
     params_schema = NO_PARAMS
     suffix = ".html"
+    last_period_only = True
 
     def export(self, document: Mapping[str, Any]) -> bytes:
         from kaohe.engine.report.html.build import from_document, html_bytes
