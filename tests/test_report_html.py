@@ -290,6 +290,29 @@ def test_the_columns_and_the_results_document_give_the_same_report(ruleset: Path
             assert bare.sub("", section_of(columns, subject["id"])) == bare.sub("", section_of(alone, subject["id"]))
 
 
+def test_a_pool_from_a_document_counts_only_the_subjects_it_concerns() -> None:
+    """Chengdu's year: the bonus pool taken out of three subjects' records (a document a plugin
+    gave): the pools table counts the other 63, and what they were paid, by hand from the document."""
+    from decimal import Decimal
+
+    from kaohe.engine.evaluation.runner import run
+    from kaohe.engine.report.html.build import from_document, html_bytes
+    from kaohe.engine.report.results import build_document
+
+    document = build_document(run(CHENGDU))
+    year = document["periods"][-1]["subjects"]
+    for subject in year[:3]:
+        del subject["outcomes"]["bonus"]
+    holding = [s["outcomes"]["bonus"]["value"] for s in year[3:]]
+    paid = sum((Decimal(str(v)) for v in holding if v is not None), Decimal(0))
+    paid_to = sum(1 for v in holding if v is not None and Decimal(str(v)) > 0)
+    html = html_bytes(from_document(document)).decode("utf-8")
+    row = re.search(r'<table class="pools">.*?<td class=n>([^<]+)</td><td class=n>([^<]+)</td>'
+                    r'<td class=n>(\d+) / (\d+)</td>', html)
+    assert row is not None
+    assert (Decimal(row[2]), int(row[3]), int(row[4])) == (paid, paid_to, len(year) - 3)
+
+
 @pytest.mark.parametrize("ruleset", [CHENGDU, YANGQUAN], ids=["chengdu", "yangquan"])
 def test_the_distances_are_explains_for_every_subject(ruleset: Path) -> None:
     """The report computes the distances in one pass; each must be what kaohe explain says alone."""

@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
-from kaohe.engine.report.results import PeriodColumns, handout_records, reason_columns, veto_lists
-
-ABSENT: Any = object()  # an outcome a subject's record does not hold
+from kaohe.engine.report.results import (
+    ABSENT,
+    PeriodColumns,
+    handout_records,
+    reason_columns,
+    veto_lists,
+)
 
 # The fields the tables, charts and the comparison read, one list each.
 FIELDS = ("id", "name", "unit", "class", "group", "rank", "group_size", "total", "grade")
@@ -83,7 +87,7 @@ def of_period(record: Mapping[str, Any]) -> Subjects:
     reasons = [s.get("grade_reason") or {} for s in subjects]
     columns.update(reason_code=[r.get("code") for r in reasons], reason_text=[r.get("text", "") for r in reasons],
                    reason_from=[r.get("from") for r in reasons])
-    held = dict.fromkeys(oid for s in subjects for oid in s.get("outcomes") or {})
-    outcomes = {oid: [((s.get("outcomes") or {}).get(oid) or {}).get("value") if oid in (s.get("outcomes") or {})
-                      else ABSENT for s in subjects] for oid in held}
+    held_by = [s.get("outcomes") or {} for s in subjects]
+    outcomes = {oid: [(held[oid] or {}).get("value") if oid in held else ABSENT for held in held_by]
+                for oid in dict.fromkeys(oid for held in held_by for oid in held)}
     return Subjects(str(record["period"]), columns, outcomes, subjects.__getitem__, lambda: subjects)
