@@ -22,6 +22,7 @@ import numpy as np
 import orjson
 
 from kaohe.engine.components import ExportedResults, Exporter
+from kaohe.engine.data.columnar import text_bytes
 from kaohe.engine.data.tables import paused_gc
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
@@ -263,8 +264,7 @@ def write_rows(columns: list[CsvCells], out: BinaryIO) -> None:
         part[-1] = pc.binary_join_element_wise(part[-1], pa.scalar("\r\n", text), pa.scalar("", text))
         rows = pc.binary_join_element_wise(*part, pa.scalar(",", text))
         assert rows.null_count == 0, "a CSV cell is text, never null"
-        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
-        out.write(memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]])
+        out.write(text_bytes(rows))
 
 
 def number_words(values: np.ndarray) -> list[str]:
@@ -310,9 +310,8 @@ class XlsxExporter(Exporter):
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
         """The same workbook as ``export``, its periods read from the evaluation's columns (no
         per-subject document); from the document when one is built already."""
-        from kaohe.engine.report.output import Results
-
-        if not isinstance(results, Results) or results.has_document:
+        evaluation = _columns_of(results)
+        if evaluation is None:
             super().write(results, out)  # the document's workbook
             return
         from kaohe.engine.report.results import document_head
@@ -320,8 +319,16 @@ class XlsxExporter(Exporter):
         from kaohe.plugins.xlsx_workbook import workbook_bytes
 
         with paused_gc():  # millions of cell texts, no cycles
-            sheets = sheets_of(document_head(results.evaluation), views_of_evaluation(results.evaluation))
+            sheets = sheets_of(document_head(evaluation), views_of_evaluation(evaluation))
             out.write(workbook_bytes(sheets))
+
+
+def _columns_of(results: ExportedResults) -> Any | None:
+    """The evaluation whose columns an exporter reads, or None when it should read the document
+    (one built already, or results that are not an evaluation's)."""
+    from kaohe.engine.report.output import Results
+
+    return results.evaluation if isinstance(results, Results) and not results.has_document else None
 
 
 # ---------------------------------------------------------------------------
@@ -347,15 +354,14 @@ class HtmlExporter(Exporter):
     def write(self, results: ExportedResults, out: BinaryIO) -> None:
         """``kaohe report``'s report of the last period, read from the evaluation's columns; from
         the document alone (quota places, lines and clauses left out) when one is built already."""
-        from kaohe.engine.report.output import Results
-
-        if not isinstance(results, Results) or results.has_document:
+        evaluation = _columns_of(results)
+        if evaluation is None:
             super().write(results, out)
             return
         from kaohe.engine.report.html.build import from_evaluation, html_bytes
 
         with paused_gc():  # many small strings and lists, no cycles
-            out.write(html_bytes(from_evaluation(results.evaluation)))
+            out.write(html_bytes(from_evaluation(evaluation)))
 
 
 @hookimpl

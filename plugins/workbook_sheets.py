@@ -34,6 +34,7 @@ from kaohe.engine.report.handouts import (
     period_title,
     precision,
     publicity_lists,
+    ranking_positions,
 )
 from kaohe.engine.report.results import (
     ABSENT,
@@ -329,21 +330,8 @@ def _money(value: Any) -> Decimal | None:
 
 
 def ranking_indices(view: PeriodView) -> list[int]:
-    """``handouts.ranking_order`` as positions: by ranking group (first appearance), rank (unranked
-    last), then id."""
-    groups: dict[str, int] = {}
-    for g in view.fields["group"]:
-        groups.setdefault(g, len(groups))
-    group, rank, ids = view.fields["group"], view.fields["rank"], view.fields["id"]
-    if view.n > 1 and all(type(i) is str for i in ids) and "\0" not in "".join(ids) \
-            and all(type(r) is int or r is None for r in rank):
-        # the same order by numpy's stable sort (its strings compare by code point, as Python's;
-        # it would cut a trailing NUL, hence none)
-        unranked = np.fromiter((r is None for r in rank), dtype=bool, count=view.n)
-        ranks = np.fromiter((r or 0 for r in rank), dtype=np.int64, count=view.n)
-        group_order = np.fromiter((groups[g] for g in group), dtype=np.int64, count=view.n)
-        return np.lexsort((np.array(ids), ranks, unranked, group_order)).tolist()  # type: ignore[no-any-return]
-    return sorted(range(view.n), key=lambda i: (groups[group[i]], rank[i] is None, rank[i] or 0, ids[i]))
+    """``handouts.ranking_positions`` of the period's subjects."""
+    return ranking_positions(view.fields["group"], view.fields["rank"], view.fields["id"])
 
 
 def period_sheet(document: Mapping[str, Any], view: PeriodView, names: _Names) -> Table:

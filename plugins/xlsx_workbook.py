@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import xlsxwriter
 
+from kaohe.engine.data.columnar import text_bytes
 from kaohe.engine.report import deflate
 from kaohe.plugins.workbook_sheets import (
     Column,
@@ -629,7 +630,7 @@ def table_rows_xml(data: list[Any], makers: list[CellMaker], height: float | Non
                 else:
                     parts += [prefix, references, *pieces]
             parts.append("</row>")
-            yield _utf8(pc.binary_join_element_wise(*_merged(parts), "", null_handling="skip"))
+            yield text_bytes(pc.binary_join_element_wise(*_merged(parts), "", null_handling="skip"))
 
 
 def _merged(parts: list[Any]) -> list[Any]:
@@ -641,12 +642,6 @@ def _merged(parts: list[Any]) -> list[Any]:
         else:
             out.append(part)
     return out
-
-
-def _utf8(strings: Any) -> Any:
-    """The bytes of an Arrow string array's values, one after another (a slice of its buffer)."""
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
-    return strings.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 # ---------------------------------------------------------------------------

@@ -120,11 +120,7 @@ def longest(column: Any) -> int:
 
     if not len(column):
         return 0
-    import pyarrow as pa
-
-    wide = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    offsets = np.frombuffer(column.buffers()[1], dtype=wide)[column.offset:column.offset + len(column) + 1]
-    widest = int(np.diff(offsets).max())
+    widest = int(np.diff(text_offsets(column)).max())
     if widest <= LONGEST_WITHOUT_COUNTING:
         return widest  # at most this many characters: enough for every caller's limit
     found = pc.max(pc.utf8_length(column)).as_py()
@@ -132,3 +128,23 @@ def longest(column: Any) -> int:
 
 
 LONGEST_WITHOUT_COUNTING = 4096  # bytes: a cell this long in bytes has no more characters
+
+
+def text_offsets(array: Any) -> np.ndarray:
+    """Where each value of an Arrow string or binary array begins in its data buffer, and where the
+    last ends (``len + 1`` offsets, 32 or 64 bits as the type has them)."""
+    import pyarrow as pa
+
+    large = pa.types.is_large_string(array.type) or pa.types.is_large_binary(array.type)
+    offsets: np.ndarray = np.frombuffer(array.buffers()[1], dtype=np.int64 if large else np.int32)
+    return offsets[array.offset:array.offset + len(array) + 1]
+
+
+def text_bytes(array: Any) -> memoryview:
+    """The values of an Arrow string or binary array one after another: its data buffer, not copied
+    (what a join of them by Arrow, written out, is)."""
+    data = array.buffers()[2]
+    if not len(array) or data is None:
+        return memoryview(b"")
+    offsets = text_offsets(array)
+    return memoryview(data)[int(offsets[0]):int(offsets[-1])]

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 
 # Which outcome parameters reach the results document (outcomes[].handout), per component:
@@ -201,10 +203,27 @@ def period_title(period: str) -> str:
 
 def ranking_order(subjects: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Subjects by ranking group (first appearance), rank (unranked last), then id."""
-    groups: dict[str, int] = {}
-    for s in subjects:
-        groups.setdefault(s["group"], len(groups))
-    return sorted(subjects, key=lambda s: (groups[s["group"]], s["rank"] is None, s["rank"] or 0, s["id"]))
+    order = ranking_positions([s["group"] for s in subjects], [s["rank"] for s in subjects],
+                              [s["id"] for s in subjects])
+    return [subjects[i] for i in order]
+
+
+def ranking_positions(groups: Sequence[Any], ranks: Sequence[int | None], ids: Sequence[Any]) -> list[int]:
+    """The order every listing of a period's subjects shows them in, as positions: by ranking group
+    (first appearance), rank (unranked last), then id."""
+    first: dict[Any, int] = {}
+    for g in groups:
+        first.setdefault(g, len(first))
+    n = len(ids)
+    if n > 1 and all(type(i) is str for i in ids) and "\0" not in "".join(ids) \
+            and all(type(r) is int or r is None for r in ranks):
+        # the same order by numpy's stable sort (its strings compare by code point, as Python's;
+        # it would cut a trailing NUL, hence none)
+        unranked = np.fromiter((r is None for r in ranks), dtype=bool, count=n)
+        rank = np.fromiter((r or 0 for r in ranks), dtype=np.int64, count=n)
+        group = np.fromiter((first[g] for g in groups), dtype=np.int64, count=n)
+        return np.lexsort((np.array(ids), rank, unranked, group)).tolist()  # type: ignore[no-any-return]
+    return sorted(range(n), key=lambda i: (first[groups[i]], ranks[i] is None, ranks[i] or 0, ids[i]))
 
 
 def _period(document: Mapping[str, Any], period: str) -> Mapping[str, Any]:

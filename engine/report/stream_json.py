@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import orjson
 
+from kaohe.engine.data.columnar import text_bytes
 from kaohe.engine.errors import Diagnostic, KaoheError
 
 OPTIONS = orjson.OPT_INDENT_2
@@ -252,11 +253,8 @@ def _arrow_records(constants: list[bytes], columns: list[_Texts], n: int, out: B
     buffer written as it is."""
     lines_of = arrow_lines(constants, columns)
     for start in range(0, n, ARROW_CHUNK):
-        lines = lines_of(start, min(start + ARROW_CHUNK, n))
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
-        if start == 0:
-            out.write(b"[")
-        out.write(memoryview(lines.buffers()[2])[offsets[0] + (start == 0):offsets[-1]])  # the first "," dropped
+        text = text_bytes(lines_of(start, min(start + ARROW_CHUNK, n)))
+        out.write(b"[" + text[1:] if start == 0 else text)  # the first record without its ","
 
 
 def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> Callable[[int, int], Any]:

@@ -23,6 +23,7 @@ import numpy as np
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.report.explain import lacking_for_next, lowest_totals
+from kaohe.engine.report.handouts import ranking_positions
 from kaohe.engine.report.html.subjects import Subjects
 from kaohe.engine.report.results import ABSENT
 
@@ -129,11 +130,6 @@ def _lines(result: PeriodResult) -> dict[str, dict[str, float]]:
     return out
 
 
-def groups_of(subjects: Subjects) -> list[str]:
-    """Ranking groups in the order they first appear."""
-    return list(dict.fromkeys(str(g) for g in subjects["group"]))
-
-
 def scale_of(subjects: Subjects, extras: Extras) -> list[str]:
     """The grades from best to worst: the ruleset's scale, else as seen, best mean total first."""
     if extras.scale:
@@ -164,11 +160,8 @@ def by_group(subjects: Subjects) -> dict[str, list[int]]:
 
 
 def display_order(subjects: Subjects) -> list[int]:
-    """As the ranking table shows them: by group (first seen), ranked before unranked, by rank, then id."""
-    group_index = {g: k for k, g in enumerate(groups_of(subjects))}
-    groups, ranks, ids = subjects["group"], subjects["rank"], subjects["id"]
-    return sorted(range(subjects.n), key=lambda i: (group_index[str(groups[i])], ranks[i] is None, ranks[i] or 0,
-                                                     str(ids[i])))
+    """As the ranking table shows them: ``handouts.ranking_positions``."""
+    return ranking_positions(subjects["group"], subjects["rank"], subjects["id"])
 
 
 def totals_of(subjects: Subjects, members: Sequence[int]) -> list[float]:
