@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from kaohe.engine.report.grade_reasons import reason_columns
 from kaohe.engine.report.handouts import (
     FeedbackSheet,
     Publicity,
@@ -41,7 +42,6 @@ from kaohe.engine.report.results import (
     PeriodColumns,
     adjustment_table,
     handout_records,
-    reason_columns,
     veto_lists,
 )
 

@@ -18,24 +18,18 @@ import orjson
 import pytest
 
 from kaohe.engine.evaluation.runner import run
+from kaohe.engine.report.grade_reasons import grade_reason, grade_reasons, reason_texts
 from kaohe.engine.report.output import Results
 from kaohe.engine.report.render import export_to
-from kaohe.engine.report.results import (
-    _num,
-    adjustment_lists,
-    adjustment_texts,
-    grade_reason,
-    grade_reasons,
-    reason_texts,
-    shown_numbers,
-    veto_lists,
-)
+from kaohe.engine.report.results import adjustment_lists, adjustment_texts, veto_lists
 from kaohe.engine.report.stream_json import (
     Field,
     Records,
     field_texts,
     numbers,
     record_texts,
+    shown_number,
+    shown_numbers,
     write_json,
 )
 from kaohe.engine.ruleset.loader import iter_ruleset_files
@@ -152,7 +146,7 @@ def test_a_value_spelling_a_placeholder_falls_back_to_record_by_record() -> None
 
 def test_shown_numbers_are_the_documents_numbers() -> None:
     for values in (awkward_floats(20_000), np.round(RNG.random(20_000) * 100, 2), np.full(3, np.nan)):
-        got, want = shown_numbers(values), [_num(v) for v in values.tolist()]
+        got, want = shown_numbers(values), [shown_number(v) for v in values.tolist()]
         assert [type(v) for v in got] == [type(v) for v in want]
         assert all(a == b or (a != a and b != b) for a, b in zip(got, want, strict=True))
 

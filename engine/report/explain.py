@@ -17,7 +17,8 @@ from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.report.render import chosen_period
-from kaohe.engine.report.results import PeriodColumns, _num, subject_record
+from kaohe.engine.report.results import PeriodColumns, subject_record
+from kaohe.engine.report.stream_json import shown_number
 from kaohe.engine.ruleset.model import Indicator, Ruleset
 
 STATUS_ZH = {
@@ -262,7 +263,7 @@ def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int,
     lines = grades.thresholds.get(better.name)
     line = float(lines[i]) if lines is not None else None
     if line is not None and not math.isnan(line) and total < line:
-        return f"距{better.name}分数线 {line:g} 还差 {_num(line - total)} 分"
+        return f"距{better.name}分数线 {line:g} 还差 {shown_number(line - total)} 分"
     if lowest is None:
         lowest = {}
         same_group = (result.ranking.group == result.ranking.group[i]) & (grades.grade == better.name)
@@ -272,11 +273,11 @@ def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int,
     if found is not None:
         last = found
         if last > total:
-            return f"距组内最后一名{better.name}（{_num(last)} 分）还差 {_num(last - total)} 分"
+            return f"距组内最后一名{better.name}（{shown_number(last)} 分）还差 {shown_number(last - total)} 分"
         if last == total:
-            return f"与组内最后一名{better.name}同分（{_num(last)}），按排名依据在其之后"
+            return f"与组内最后一名{better.name}同分（{shown_number(last)}），按排名依据在其之后"
         # higher than the last of the better grade: kept out by a condition (eligibility), not by the score
-        return f"总分高于组内最后一名{better.name}（{_num(last)} 分），但未满足其条件"
+        return f"总分高于组内最后一名{better.name}（{shown_number(last)} 分），但未满足其条件"
     return f"达到{better.name}分数线，但未满足其条件"
 
 

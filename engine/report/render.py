@@ -10,7 +10,7 @@ from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.registry import KIND_TITLES, Registry, default_registry
 from kaohe.engine.report.output import Results
-from kaohe.engine.report.results import _num
+from kaohe.engine.report.stream_json import shown_number
 from kaohe.engine.ruleset.model import Ruleset
 
 if TYPE_CHECKING:  # rich is imported only for a table, not for an export
@@ -93,11 +93,11 @@ def _ranking_columns(ruleset: Ruleset, result: PeriodResult, order: list[int], l
         column("id", [str(cohort.ids[i]) for i in order], 6),
         column("name", [str(cohort.names[i]) for i in order], 0),
         column("class", [_class_title(ruleset, cohort.classes[i]) for i in order], 20),
-        column("subtotal", [_shown(_num(result.tree.subtotal[i], 2)) for i in order], 3, number=True),
-        column("bonus", [_shown(_num(adj.bonus[i], 2)) for i in order], 4, number=True),
-        column("deduction", [_shown(_num(adj.deduction[i], 2)) for i in order], 4, number=True),
-        column("coefficient", [_shown(_num(cohort.coefficient[i], 3)) for i in order], 4, number=True),
-        column("total", [_shown(_num(result.total[i])) for i in order], 0, number=True),
+        column("subtotal", [_shown(shown_number(result.tree.subtotal[i], 2)) for i in order], 3, number=True),
+        column("bonus", [_shown(shown_number(adj.bonus[i], 2)) for i in order], 4, number=True),
+        column("deduction", [_shown(shown_number(adj.deduction[i], 2)) for i in order], 4, number=True),
+        column("coefficient", [_shown(shown_number(cohort.coefficient[i], 3)) for i in order], 4, number=True),
+        column("total", [_shown(shown_number(result.total[i])) for i in order], 0, number=True),
         column("grade", [((grades.grade[i] if grades is not None else "") or "—") for i in order], 0),
         column("reason", [_short_reason(result, i, vetoes.get(i, []), lang) for i in order], 2),
     ]

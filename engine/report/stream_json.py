@@ -18,6 +18,7 @@ field's values encoded by orjson as one column, not record by record.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -52,6 +53,30 @@ def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
     array = np.asarray(values, dtype=float)
     array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
     return [None if x != x else (int(x) if x.is_integer() and abs(x) < 2**53 else x) for x in array.tolist()]
+
+
+def shown_number(value: Any, digits: int = 6) -> float | int | None:
+    """A number as the results show it: noise past ``digits`` decimals removed, NaN/inf as None,
+    whole numbers as int."""
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    value = round(value, digits) + 0.0
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def shown_numbers(values: Any) -> list[JsonNumber]:
+    """``[shown_number(v) for v in values]`` for a float column, with Python's ``round`` only where it
+    matters: a value ``np.round`` leaves as it is is the double nearest a number of 6 decimals,
+    which ``round(v, 6)`` leaves as it is too."""
+    array = np.asarray(values, dtype=float)
+    finite = np.isfinite(array)
+    if not (~finite | ((np.round(array, 6) == array) & (np.abs(array) < 2.0 ** 33))).all():
+        return [shown_number(v) for v in array.tolist()]
+    shown = np.where(finite, array + 0.0, np.nan).tolist()
+    return [None if x != x else (int(x) if x.is_integer() else x) for x in shown]
 
 
 class Lines(list[Any]):

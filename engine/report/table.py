@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
-from kaohe.engine.report.results import plain_column, reason_columns, veto_lists
+from kaohe.engine.report.grade_reasons import reason_columns
+from kaohe.engine.report.results import plain_column, veto_lists
 from kaohe.engine.report.stream_json import numbers
 from kaohe.engine.ruleset.model import Ruleset
 

@@ -15,13 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
-from kaohe.engine.report.results import (
-    ABSENT,
-    PeriodColumns,
-    handout_records,
-    reason_columns,
-    veto_lists,
-)
+from kaohe.engine.report.grade_reasons import reason_columns
+from kaohe.engine.report.results import ABSENT, PeriodColumns, handout_records, veto_lists
 
 # The fields the tables, charts and the comparison read, one list each.
 FIELDS = ("id", "name", "unit", "class", "group", "rank", "group_size", "total", "grade")
