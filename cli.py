@@ -1157,5 +1157,35 @@ def read_store(store_url: str | None) -> StoreTarget:
     return required_store(store_url, Path.cwd())
 
 
+def program() -> None:
+    """The ``kaohe`` program (pyproject's script, ``python -m kaohe.cli``): ``main``, then a fast exit.
+
+    A command's work (a city's evaluation: millions of objects) would otherwise be freed object by
+    object as the interpreter shuts down, some 0.2 s after the results are written. Instead, once
+    no other thread is alive (none has work to finish), the exit handlers run, standard output and
+    error are flushed and the process ends with the command's exit code, as mypy's ``--fast-exit``
+    does. In-process callers (tests, ``CliRunner``) call ``main`` and exit as always."""
+    try:
+        main(prog_name="kaohe")
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if not isinstance(code, int | None) or threading.active_count() > 1:
+        sys.exit(code)  # a message as the code, or threads to wait for: the interpreter's own exit
+    leave_now(code or 0)
+
+
+def leave_now(code: int) -> None:
+    """End the process now: exit handlers, then both streams flushed, then ``os._exit``."""
+    import atexit
+    import contextlib
+
+    atexit._run_exitfuncs()  # what the interpreter runs at exit (a profiler's report, logging's flush)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone (| head: a quiet end), a stream closed
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    program()

@@ -55,19 +55,44 @@ def test_streamed_output_is_the_documents_bytes(evaluated: tuple[Any, dict[str, 
     assert streamed.getvalue() == export_document(document, fmt)
 
 
-def test_json_joined_by_arrow_is_the_documents_bytes(evaluated: tuple[Any, dict[str, Any]],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("behind", [False, True], ids=["in-memory", "file-written-behind"])
+def test_json_joined_by_arrow_is_the_documents_bytes(evaluated: tuple[Any, dict[str, Any]], behind: bool,
+                                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A long period's records are joined by Arrow (stream_json._arrow_records); forced here for every
-    period of every shipped ruleset, with a chunk of three records: the bytes of the whole document."""
+    period of every shipped ruleset, with a chunk of three records: the bytes of the whole document.
+    Into a file (write_atomic_with: behind.WrittenBehind) each chunk is joined on the writer's thread."""
     from kaohe.engine.report import stream_json
 
     monkeypatch.setattr(stream_json, "ARROW_RECORDS", 1)
     monkeypatch.setattr(stream_json, "ARROW_IMPORT_RECORDS", 1)
     monkeypatch.setattr(stream_json, "ARROW_CHUNK", 3)
     evaluation, document = evaluated
-    streamed = io.BytesIO()
-    export_to(Results(evaluation), "json", streamed)
-    assert streamed.getvalue() == export_document(document, "json")
+    if behind:
+        write_atomic_with(tmp_path / "results.json", lambda handle: export_to(Results(evaluation), "json", handle))
+        written = (tmp_path / "results.json").read_bytes()
+    else:
+        streamed = io.BytesIO()
+        export_to(Results(evaluation), "json", streamed)
+        written = streamed.getvalue()
+    assert written == export_document(document, "json")
+
+
+@pytest.mark.parametrize("values", [
+    [3.25, 0.07, 0.07, -1.5, 100.0, 0.0, -0.0], [0.1, 0.2, 0.30000000000000004, 0.3], [2.0 ** 60, 3.0, 1.0],
+    [1e300, -1e300, 5.0], [1e15 + 0.25, 2.0], [0.123456, 1 / 3, 2.5], [float("nan"), 1.0, float("inf")],
+    [7.0 * k for k in range(50_000)], [4503599627370495.0, 0.01]])
+def test_distinct_values_of_a_float_column_are_numpys(values: list[float]) -> None:
+    """Hundredths and whole numbers are counted in a table (stream_json._distinct_values), the rest
+    sorted: either way what np.unique gives, each value found again at its place."""
+    import numpy as np
+
+    from kaohe.engine.report.stream_json import _distinct_values
+
+    column = np.array(values)
+    distinct, where = _distinct_values(column)
+    expected, places = np.unique(column, return_inverse=True)
+    assert np.array_equal(distinct, expected, equal_nan=True) and np.array_equal(where, places.reshape(-1))
+    assert np.array_equal(distinct[where], column, equal_nan=True)
 
 
 def test_records_all_alike_are_joined_by_arrow_as_in_python(monkeypatch: pytest.MonkeyPatch) -> None:

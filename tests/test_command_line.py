@@ -36,6 +36,36 @@ def year_records(ruleset: Path) -> list[dict[str, object]]:
 
 
 # ---------------------------------------------------------------------------
+# the program: main, then a fast exit
+
+PROGRAM = ("import atexit, sys\n"
+           "atexit.register(lambda: sys.stdout.write('exit handler ran\\n'))\n"
+           "from kaohe.cli import program\nprogram()")
+
+
+def run_program(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KAOHE_LANG": "en"}
+    return subprocess.run([sys.executable, "-c", PROGRAM, *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_program_exits_fast_with_every_byte_written_and_the_exit_handlers_run() -> None:
+    done = run_program("evaluate", str(EXAMPLE), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.lstrip("\ufeff")
+    in_process = invoke("--lang", "en", "evaluate", str(EXAMPLE), "--format", "csv").stdout.lstrip("\ufeff")
+    assert text == in_process + "exit handler ran\n"  # the whole output, then the handler's line
+
+
+def test_program_keeps_the_exit_code_of_a_mistake() -> None:
+    done = run_program("evaluate", "no-such-ruleset.yaml")
+    assert done.returncode == 1
+    assert "E-FILE-NOT-FOUND" in done.stderr and done.stdout == "exit handler ran\n"
+    usage = run_program("evaluate")
+    assert usage.returncode == 2 and "RULESET" in usage.stderr
+
+
+# ---------------------------------------------------------------------------
 # the ranking table
 
 

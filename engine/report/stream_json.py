@@ -275,17 +275,32 @@ def by_arrow(n: int) -> bool:
 
 def _arrow_records(constants: list[bytes], columns: list[_Texts], n: int, out: BinaryIO) -> None:
     """``_records``' text joined by Arrow (``arrow_lines``): the same bytes, a chunk's data
-    buffer written as it is."""
-    lines_of = arrow_lines(constants, columns)
+    buffer written as it is. Written behind (``behind.WrittenBehind.write_made``), a chunk's
+    join, which leaves the interpreter free, runs on the writer's thread while the next chunk or
+    period is laid out."""
+    pieces_of, join = arrow_lines(constants, columns)
+    later = getattr(out, "write_made", None)
     for start in range(0, n, ARROW_CHUNK):
-        text = text_bytes(lines_of(start, min(start + ARROW_CHUNK, n)))
-        out.write(b"[" + text[1:] if start == 0 else text)  # the first record without its ","
+        pieces = pieces_of(start, min(start + ARROW_CHUNK, n))
+        if start == 0:
+            out.write(b"[")
+        first = 1 if start == 0 else 0  # the first record without its ","
+
+        def text(pieces: list[Any] = pieces, first: int = first) -> memoryview:
+            return text_bytes(join(pieces))[first:]
+
+        if later is not None:
+            later(text)
+        else:
+            out.write(text())
 
 
-def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> Callable[[int, int], Any]:
-    """Records ``start:stop`` as an Arrow array (large_binary) of their texts, the template's
-    constants and the columns' texts joined by ``pyarrow.compute.binary_join_element_wise``. A
-    field of few values is gathered from its words in Arrow."""
+def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> tuple[Callable[[int, int], list[Any]],
+                                                                       Callable[[list[Any]], Any]]:
+    """Records ``start:stop`` as an Arrow array (large_binary) of their texts, in two steps: their
+    pieces (the template's constants and the columns' texts as Arrow arrays; a field of few values
+    gathered from its words in Arrow), then the pieces joined by
+    ``pyarrow.compute.binary_join_element_wise`` (which, in C, leaves the interpreter free)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -293,18 +308,21 @@ def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> Callable[[int,
     words = [pa.array(c.words.tolist(), kind) if c.where is not None else None for c in columns]
     fixed = [pa.scalar(c, kind) for c in constants]
 
-    def lines(start: int, stop: int) -> Any:
+    def pieces_of(start: int, stop: int) -> list[Any]:
         if not columns:  # every record the same text (Arrow would join the scalars into one)
-            return pa.array([constants[0]] * (stop - start), kind)
+            return [pa.array([constants[0]] * (stop - start), kind)]
         pieces: list[Any] = [fixed[0]]
         for column, distinct, after in zip(columns, words, fixed[1:], strict=True):
             where = column.where
             texts = (pa.array(column.words[start:stop].tolist(), kind) if distinct is None or where is None
                      else distinct.take(pa.array(where[start:stop])))
             pieces += [texts, after]
-        return pc.binary_join_element_wise(*pieces, pa.scalar(b"", kind))
+        return pieces
 
-    return lines
+    def join(pieces: list[Any]) -> Any:
+        return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, pa.scalar(b"", kind))
+
+    return pieces_of, join
 
 
 def record_texts(records: Records) -> list[bytes]:
@@ -406,6 +424,21 @@ def _pair_codes(pairs: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(seen), place[pairs]
 
 
+def _distinct_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for a float column, without its sort when every
+    value is a whole number or a number of hundredths (most scores and inputs): those counted as
+    whole numbers by ``_pair_codes`` (in a table when their range is short)."""
+    if len(values) and np.isfinite(values).all():
+        for scale in (1.0, 100.0):
+            scaled = np.rint(values * scale)
+            if (scaled / scale == values).all() and np.abs(scaled).max() < 2.0 ** 52:  # their differences exact
+                low = scaled.min()
+                places, where = _pair_codes((scaled - low).astype(np.int64), int(scaled.max() - low) + 1)
+                return (places + low) / scale, where  # each the very double it stands for
+    distinct, where = np.unique(values, return_inverse=True)
+    return distinct, where.reshape(-1)
+
+
 def _words(texts: list[bytes]) -> np.ndarray:
     words = np.empty(len(texts), dtype=object)
     words[:] = texts
@@ -493,7 +526,7 @@ def _distinct_words(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if len(values) and (values == values[0]).all():  # one value throughout (a target, a full mark): no sort
         distinct, where = values[:1], np.zeros(len(values), dtype=np.intp)
     else:
-        distinct, where = np.unique(values, return_inverse=True)
+        distinct, where = _distinct_values(values)
     finite = np.isfinite(distinct)
     shown = np.where(finite, np.round(distinct, 6) + 0.0, 0.0)
     whole = finite & (shown == np.floor(shown)) & (np.abs(shown) < 2.0 ** 53)
