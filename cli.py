@@ -1164,14 +1164,16 @@ def program() -> None:
     object as the interpreter shuts down, some 0.2 s after the results are written. Instead, once
     no other thread is alive (none has work to finish), the exit handlers run, standard output and
     error are flushed and the process ends with the command's exit code, as mypy's ``--fast-exit``
-    does. In-process callers (tests, ``CliRunner``) call ``main`` and exit as always."""
+    does. In-process callers (tests, ``CliRunner``) call ``main`` and exit as always, and so does a
+    run under a profiler or a tracer (``python -m cProfile``, coverage), which reports after it."""
     try:
         main(prog_name="kaohe")
         code: object = 0
     except SystemExit as done:
         code = done.code
-    if not isinstance(code, int | None) or threading.active_count() > 1:
-        sys.exit(code)  # a message as the code, or threads to wait for: the interpreter's own exit
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if not isinstance(code, int | None) or threading.active_count() > 1 or watched:
+        sys.exit(code)  # a message as the code, threads to wait for, a profiler to report: the usual exit
     leave_now(code or 0)
 
 

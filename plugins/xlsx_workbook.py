@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import xlsxwriter
 
-from kaohe.engine.data.columnar import text_bytes
+from kaohe.engine.data.columnar import text_bytes, text_scalar
 from kaohe.engine.report import deflate
 from kaohe.plugins.workbook_sheets import (
     Column,
@@ -488,8 +488,8 @@ def _spelled(mantissa: np.ndarray, digits: np.ndarray, negative: np.ndarray) -> 
                                                            pa.string()), 0, 1, "."), "0")
     parts = [pc.cast(pa.array(integer), pa.string()), decimals]  # the integer part never null: Arrow 26
     if negative.any():  # joins arrays all null in every row, skipped, as no rows
-        parts.insert(0, pc.if_else(pa.array(negative), "-", pa.scalar(None, pa.string())))
-    return pc.binary_join_element_wise(*parts, "", null_handling="skip")
+        parts.insert(0, pc.if_else(pa.array(negative), text_scalar("-"), pa.scalar(None, pa.string())))
+    return pc.binary_join_element_wise(*parts, text_scalar(""), null_handling="skip")
 
 
 class _Numbers:
@@ -510,7 +510,8 @@ class _Numbers:
         if negative_zero.any():
             where = np.where(negative_zero, len(words), where)
             words = pa.concat_arrays([words, pa.array(["-0"])])
-        cells = pc.binary_join_element_wise('"' + self.style + "><v>", words, "</v></c>", "")  # null: none
+        cells = pc.binary_join_element_wise(text_scalar('"' + self.style + "><v>"), words, text_scalar("</v></c>"),
+                                            text_scalar(""))  # null: none
         return cells.take(pa.array(where))
 
 
@@ -615,6 +616,7 @@ def table_rows_xml(data: list[Any], makers: list[CellMaker], height: float | Non
     if height is not None and int(height * 4.0 / 3.0 + 0.5) != 20:  # XlsxWriter's set_row: pixels, shown in points
         attributes = f'" ht="{int(height * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1">'
     prefixes = ['<c r="' + xlsxwriter.utility.xl_col_to_name(c) for c in range(len(data))]
+    nothing = text_scalar("")
     for block in range(0, count, ROWS_PER_BLOCK):
         block_size = min(ROWS_PER_BLOCK, count - block)
         cells = _word_numbers([make(values[block:block + block_size]) for make, values in zip(makers, data, strict=True)])
@@ -626,11 +628,16 @@ def table_rows_xml(data: list[Any], makers: list[CellMaker], height: float | Non
             for prefix, pieces in zip(prefixes, cells, strict=True):
                 pieces = [p if isinstance(p, str) else p.slice(start, size) for p in pieces]
                 if any(not isinstance(p, str) and p.null_count for p in pieces):  # no cell: no reference either
-                    parts.append(pc.binary_join_element_wise(prefix, references, *pieces, ""))
+                    parts.append(pc.binary_join_element_wise(*_scalars([prefix, references, *pieces]), nothing))
                 else:
                     parts += [prefix, references, *pieces]
             parts.append("</row>")
-            yield text_bytes(pc.binary_join_element_wise(*_merged(parts), "", null_handling="skip"))
+            yield text_bytes(pc.binary_join_element_wise(*_scalars(_merged(parts)), nothing, null_handling="skip"))
+
+
+def _scalars(parts: list[Any]) -> list[Any]:
+    """A join's texts as Arrow scalars (``columnar.text_scalar``), its arrays as they are."""
+    return [text_scalar(part) if isinstance(part, str) else part for part in parts]
 
 
 def _merged(parts: list[Any]) -> list[Any]:

@@ -231,3 +231,27 @@ def test_many_files_are_written_whole_or_the_folder_is_left_as_it_was(tmp_path: 
         write_files_atomic(folder, failing())
     assert (folder / "a.txt").read_bytes() == b"one"  # nothing moved in: the old file stands
     assert sorted(p.name for p in tmp_path.iterdir()) == ["说明"]  # the staging folder is gone
+
+
+def test_compute_arguments_are_typed_scalars_so_pyarrow_looks_for_no_module() -> None:
+    """A Python str given to an Arrow compute function makes pyarrow look for python-dateutil on every
+    call (columnar.text_scalar): writing a city's workbook must look for no module again and again."""
+    import collections
+    import sys
+
+    evaluation = run(ROOT / "rulesets" / "chengdu", None, None)
+    export_to(Results(evaluation), "xlsx", io.BytesIO())  # every module the exporter needs, imported
+
+    looked: collections.Counter[str] = collections.Counter()
+
+    class Spy:
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+            looked[name] += 1
+
+    sys.meta_path.insert(0, Spy())  # type: ignore[arg-type]
+    try:
+        for fmt in ("xlsx", "json", "csv"):
+            export_to(Results(evaluation), fmt, io.BytesIO())
+    finally:
+        sys.meta_path.pop(0)
+    assert not looked, looked
