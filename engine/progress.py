@@ -36,3 +36,8 @@ def listening(listener: Listener) -> Iterator[Listener]:
         yield listener
     finally:
         _LISTENER.reset(token)
+
+
+def silence() -> None:
+    """No one listens from here on (a forked helper process, whose parent tells the progress)."""
+    _LISTENER.set(None)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -255,3 +257,81 @@ def test_compute_arguments_are_typed_scalars_so_pyarrow_looks_for_no_module() ->
     finally:
         sys.meta_path.pop(0)
     assert not looked, looked
+
+
+# ---------------------------------------------------------------------------
+# periods written by two processes (engine/report/forked.py)
+
+
+def forced_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every document's periods written by two processes, however few its subjects."""
+    from kaohe.engine.report import forked
+
+    monkeypatch.setattr(forked, "FEW_SUBJECTS", 1)
+    monkeypatch.setattr(forked, "available", lambda: True)
+
+
+def children() -> list[str]:
+    return Path(f"/proc/self/task/{os.getpid()}/children").read_text().split()
+
+
+needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is forked on Linux only")
+
+
+@needs_fork
+def test_periods_written_by_two_processes_are_the_documents_bytes(evaluated: tuple[Any, dict[str, Any]],
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    evaluation, document = evaluated
+    forced_fork(monkeypatch)
+    write_atomic_with(tmp_path / "results.json", lambda handle: export_to(Results(evaluation), "json", handle))
+    assert (tmp_path / "results.json").read_bytes() == export_document(document, "json")
+    assert not children()  # the helper is gone
+
+
+@needs_fork
+@pytest.mark.parametrize("failure", ["exits", "hangs", "fails-after-one"])
+def test_a_failing_helper_leaves_its_periods_to_the_parent(failure: str, monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    """The helper dies at once, never answers, or ends after its first period: the parent makes
+    what it left, the same bytes, and no helper process is left behind."""
+    import time
+
+    from kaohe.engine.report import forked
+
+    evaluation = run(ROOT / "rulesets" / "chengdu", None, None)
+    assert len(evaluation.periods) >= 4  # so the helper has two periods or more
+    expected = export_document(build_document(evaluation), "json")
+    forced_fork(monkeypatch)
+    made_here = []
+    real_write = forked.Made.write
+
+    def counted(self: Any, out: Any, write: Any) -> None:
+        if self._child.place_of(self.index) is None:
+            made_here.append(self.index)
+        real_write(self, out, write)
+
+    monkeypatch.setattr(forked.Made, "write", counted)
+    if failure == "exits":
+        monkeypatch.setattr(forked, "_child_main", lambda *args: os._exit(3))
+    elif failure == "hangs":
+        monkeypatch.setattr(forked, "PATIENCE", 0.5)
+        monkeypatch.setattr(forked, "_child_main", lambda *args: time.sleep(600))
+    else:
+        real_main = forked._child_main
+
+        def one_then_exit(items: Any, write: Any, spill: Any, reports: int) -> None:
+            def write_once(item: Any, sink: Any) -> None:
+                if getattr(write_once, "done", False):
+                    os._exit(4)
+                write(item, sink)
+                write_once.done = True  # type: ignore[attr-defined]
+
+            real_main(items, write_once, spill, reports)
+
+        monkeypatch.setattr(forked, "_child_main", one_then_exit)
+    write_atomic_with(tmp_path / "results.json", lambda handle: export_to(Results(evaluation), "json", handle))
+    assert (tmp_path / "results.json").read_bytes() == expected
+    odd = list(range(1, len(evaluation.periods), 2))
+    assert made_here == (odd[1:] if failure == "fails-after-one" else odd)
+    assert not children()

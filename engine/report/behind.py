@@ -38,8 +38,9 @@ class WrittenBehind:
     """``handle`` (a file open for binary writing) written by a thread; what it does not know
     itself (``fileno``, ``seek`` …) is asked of the handle once every piece before is written."""
 
-    def __init__(self, handle: BinaryIO):
+    def __init__(self, handle: BinaryIO, sync_every: int | None = SYNC_EVERY):
         self._handle = handle
+        self._sync_every = sync_every  # None: never flushed to disk here (a scratch file)
         self._pieces: queue.Queue[Any] = queue.Queue(maxsize=WAITING)
         self._error: BaseException | None = None
         self._dropping = False
@@ -122,7 +123,7 @@ class WrittenBehind:
                         data = data.make()
                     self._handle.write(data)
                     unsynced += memoryview(data).nbytes
-                    if unsynced >= SYNC_EVERY:
+                    if self._sync_every is not None and unsynced >= self._sync_every:
                         sync(self._handle.fileno())
                         unsynced = 0
             except BaseException as exc:  # raised to the writer at its next call

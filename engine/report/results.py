@@ -19,6 +19,7 @@ from kaohe.engine.data.tables import Events, Items, paused_gc
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.evaluation.plausibility import Finding
 from kaohe.engine.evaluation.scoring import STATUS_NAMES
+from kaohe.engine.report import forked
 from kaohe.engine.report.grade_reasons import grade_reasons, reason_texts
 from kaohe.engine.report.handouts import handout_settings
 from kaohe.engine.report.stream_json import (
@@ -84,9 +85,15 @@ def _document(evaluation: Evaluation, lazy: bool = False) -> dict[str, Any]:
         "outcomes": [{"id": o.id, "title": o.title, "use": o.use, "kind": _outcome_kind(evaluation, o.id),
                       **handout_settings(o.use, o.params)} for o in ruleset.outcomes],
         "periods": Lazy((_period(ruleset, evaluation, result, root, lazy) for result in evaluation.periods),
-                        plain=False) if lazy else [_period(ruleset, evaluation, result, root)
-                                                   for result in evaluation.periods],
+                        plain=False, apart=_apart(evaluation)) if lazy
+        else [_period(ruleset, evaluation, result, root) for result in evaluation.periods],
     }
+
+
+def _apart(evaluation: Evaluation) -> bool:
+    """Whether the periods are written by two processes (``forked.worth``: a city's, not a small office's)."""
+    periods = evaluation.periods
+    return forked.worth(max((p.cohort.n for p in periods), default=0), len(periods))
 
 
 def _indicator_meta(indicator: Any) -> dict[str, Any]:

@@ -29,17 +29,21 @@ import orjson
 
 from kaohe.engine.data.columnar import text_bytes
 from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.report import forked
 
 OPTIONS = orjson.OPT_INDENT_2
 
 
 class Lazy:
     """A list whose items are made while the document is written; ``plain`` items hold no
-    ``Lazy`` themselves and go to orjson whole (not looked through item by item)."""
+    ``Lazy`` themselves and go to orjson whole (not looked through item by item). ``apart``: the
+    items are independent and each is much work (a city's periods), so every other one is written
+    by a forked helper process (``forked.in_two``), where the machine has one to spare."""
 
-    def __init__(self, items: Iterable[Any], plain: bool = True):
+    def __init__(self, items: Iterable[Any], plain: bool = True, apart: bool = False):
         self.items = items
         self.plain = plain
+        self.apart = apart
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.items)
@@ -179,6 +183,11 @@ def _write(value: Any, out: BinaryIO, level: int) -> None:
         _container(((orjson.dumps(k) + b": ", v) for k, v in value.items()), b"{", b"}", out, level)
     elif isinstance(value, Lazy) and value.plain:
         _container(((b"", _Plain(v)) for v in value), b"[", b"]", out, level)
+    elif isinstance(value, Lazy) and value.apart and forked.available():
+        shared = forked.in_two(value, lambda item, sink: _write(item, sink, level + 1))
+        _container(((b"", v) for v in shared), b"[", b"]", out, level)
+    elif isinstance(value, forked.Made):  # an item the helper wrote
+        value.write(out, lambda item, sink: _write(item, sink, level))
     elif isinstance(value, Lazy) or (isinstance(value, list) and _has_lazy(value)):
         _container(((b"", v) for v in value), b"[", b"]", out, level)
     elif isinstance(value, _Plain):
