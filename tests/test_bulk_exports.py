@@ -28,8 +28,8 @@ from kaohe.engine.report.stream_json import (
     field_texts,
     numbers,
     record_texts,
+    shown_array,
     shown_number,
-    shown_numbers,
     write_json,
 )
 from kaohe.engine.ruleset.loader import iter_ruleset_files
@@ -144,11 +144,27 @@ def test_a_value_spelling_a_placeholder_falls_back_to_record_by_record() -> None
     assert out.getvalue() == a_subject_a_line({"s": [Records(shape, 2).record(i) for i in range(2)]}, "s")
 
 
+def near_ties(count: int) -> np.ndarray:
+    """Doubles as close as they come to a tie at the 6th decimal (k + 0.5 millionths, and the
+    doubles either side), and numbers too large to hold a millionth: where np.round and Python's
+    round can part."""
+    k = RNG.integers(0, 10**9, count).astype(float)
+    ties = (k + 0.5) / 1e6
+    huge = RNG.random(count) * 1e17 + 2.0 ** 33
+    return np.concatenate([ties, np.nextafter(ties, 0), np.nextafter(ties, np.inf), -ties, huge,
+                           [0.0000005, 1.0000005, 2.5e-6, 1e300, -1e300, 4503599627.3704995]])
+
+
 def test_shown_numbers_are_the_documents_numbers() -> None:
-    for values in (awkward_floats(20_000), np.round(RNG.random(20_000) * 100, 2), np.full(3, np.nan)):
-        got, want = shown_numbers(values), [shown_number(v) for v in values.tolist()]
+    """One rounding of shown numbers: a column at once (numbers, shown_array) gives what
+    shown_number (Python's round) gives each value, near ties and huge values included."""
+    for values in (awkward_floats(20_000), np.round(RNG.random(20_000) * 100, 2), np.full(3, np.nan),
+                   near_ties(5_000)):
+        got, want = numbers(values), [shown_number(v) for v in values.tolist()]
         assert [type(v) for v in got] == [type(v) for v in want]
         assert all(a == b or (a != a and b != b) for a, b in zip(got, want, strict=True))
+        assert np.array_equal(shown_array(values), np.array([np.nan if w is None else w for w in want], dtype=float),
+                              equal_nan=True)
 
 
 @pytest.mark.parametrize("ruleset", ["rulesets/chengdu/2025.yaml", "rulesets/example/2025.yaml",

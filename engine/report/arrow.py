@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.report.stream_json import shown_array
 from kaohe.engine.report.table import BACK_IDS, FRONT_IDS, Columns, cells
 
 INTEGER_COLUMNS = ("rank", "group_size")
@@ -88,8 +89,7 @@ def column_array(column: Any, kind: Any) -> Any:
     if isinstance(column, pa.Array) and column.type == kind:  # typed already (a partition's column)
         return column
     if isinstance(column, np.ndarray) and (pa.types.is_float64(kind) or pa.types.is_int64(kind)):
-        array = np.asarray(column, dtype=float)
-        shown = np.where(np.isfinite(array), np.round(array, 6) + 0.0, np.nan)
+        shown = shown_array(column)
         missing = np.isnan(shown)
         if pa.types.is_float64(kind):
             return pa.array(shown, mask=missing, type=kind)

@@ -17,7 +17,7 @@ import orjson
 from kaohe.engine.evaluation.pipeline import PeriodResult
 from kaohe.engine.language.distinct import distinct_rows
 from kaohe.engine.language.expressions import Expression
-from kaohe.engine.report.stream_json import Encoded, JsonNumber, shown_number, shown_numbers
+from kaohe.engine.report.stream_json import Encoded, JsonNumber, numbers, shown_number
 from kaohe.engine.ruleset.model import Grade, Ruleset
 
 NO_GRADES = "本周期不评定等次"
@@ -142,8 +142,8 @@ class _BandTexts:
         first, where = distinct_rows(self.total[rows], grade_code, line, np.isnan(own))
         # each distinct sentence worded once, its numbers shown in bulk (as _num shows each)
         words = [self._text(names[g], total, o, at) for g, total, o, at in zip(
-            grade_code[first].tolist(), shown_numbers(self.total[rows[first]]), shown_numbers(own[first]),
-            shown_numbers(line[first]), strict=True)]
+            grade_code[first].tolist(), numbers(self.total[rows[first]]), numbers(own[first]),
+            numbers(line[first]), strict=True)]
         texts = np.full(n, "", dtype=object)
         texts[rows] = np.array(words, dtype=object)[where]
         spread: list[str] = texts.tolist()

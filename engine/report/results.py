@@ -34,7 +34,6 @@ from kaohe.engine.report.stream_json import (
     numbers,
     record_texts,
     shown_number,
-    shown_numbers,
 )
 from kaohe.engine.ruleset.model import Ruleset
 from kaohe.engine.ruleset.project import project_path, project_root
@@ -362,7 +361,7 @@ def adjustment_table(ruleset: Ruleset, evaluation: Evaluation, result: PeriodRes
     rules = [ruleset.rules[key] for key in adj.rule.tolist()]
     return AdjustmentTable(
         adj.subject.tolist(), [r.id for r in rules], [r.kind for r in rules], [r.title for r in rules],
-        shown_numbers(adj.points), [r.target for r in rules], [bool(c) for c in adj.capped.tolist()],
+        numbers(adj.points), [r.target for r in rules], [bool(c) for c in adj.capped.tolist()],
         adj.rejected.tolist(), event_rows, _EventRecords(evaluation.dataset.events, event_rows[event_rows >= 0]))
 
 
@@ -397,7 +396,7 @@ class _EventRecords:
         self.dates = (np.datetime_as_string(dates).tolist() if dates.dtype == np.dtype("datetime64[D]")
                       else [str(d) for d in dates])  # the same text as str() of each date
         self.types = events.type[wanted].tolist()
-        self.points = shown_numbers(events.points[wanted])
+        self.points = numbers(events.points[wanted])
         self.confirmed = [bool(c) for c in events.confirmed[wanted].tolist()]
         self.rows = [int(r) for r in events.row[wanted].tolist()]
         self.fields = [(k, [_plain(x) for x in v[wanted].tolist()]) for k, v in events.fields.items()]

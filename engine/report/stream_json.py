@@ -52,11 +52,30 @@ class Lazy:
 JsonNumber = float | int | None
 
 
-def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
-    """A float column as JSON numbers: noise removed, NaN/inf as None, whole numbers as int."""
+def shown_array(values: Any, digits: int = 6) -> np.ndarray:
+    """A float column as the results show it, NaN for none (NaN, inf): each value as
+    ``shown_number`` rounds it, Python's ``round(v, digits)``. The one rounding of shown numbers,
+    for a column at once: ``np.round`` (scaled, rounded to a whole number, scaled back) gives the
+    same wherever the scaled value is not within its rounding error of a tie, nor too large to
+    hold a fraction (beyond 2**52); those few are rounded by Python."""
     array = np.asarray(values, dtype=float)
-    array = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
-    return [None if x != x else (int(x) if x.is_integer() and abs(x) < 2**53 else x) for x in array.tolist()]
+    finite = np.isfinite(array)
+    scale = 10.0 ** digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = array * scale
+        shown = np.rint(scaled) / scale
+        size = np.abs(scaled)
+        doubtful = finite & ((np.abs(scaled - np.floor(scaled) - 0.5) <= size * 1e-15 + 1e-15) | (size >= 2.0 ** 52))
+    if doubtful.any():
+        at = np.flatnonzero(doubtful)
+        shown[at] = [round(v, digits) for v in array[at].tolist()]
+    return np.where(finite, shown + 0.0, np.nan)  # + 0.0: no -0
+
+
+def numbers(values: Any, digits: int = 6) -> list[JsonNumber]:
+    """A float column as JSON numbers (``shown_array``): NaN/inf as None, whole numbers as int."""
+    shown = shown_array(values, digits).tolist()
+    return [None if x != x else (int(x) if x.is_integer() and abs(x) < 2**53 else x) for x in shown]
 
 
 def shown_number(value: Any, digits: int = 6) -> float | int | None:
@@ -69,18 +88,6 @@ def shown_number(value: Any, digits: int = 6) -> float | int | None:
         return None
     value = round(value, digits) + 0.0
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def shown_numbers(values: Any) -> list[JsonNumber]:
-    """``[shown_number(v) for v in values]`` for a float column, with Python's ``round`` only where it
-    matters: a value ``np.round`` leaves as it is is the double nearest a number of 6 decimals,
-    which ``round(v, 6)`` leaves as it is too."""
-    array = np.asarray(values, dtype=float)
-    finite = np.isfinite(array)
-    if not (~finite | ((np.round(array, 6) == array) & (np.abs(array) < 2.0 ** 33))).all():
-        return [shown_number(v) for v in array.tolist()]
-    shown = np.where(finite, array + 0.0, np.nan).tolist()
-    return [None if x != x else (int(x) if x.is_integer() else x) for x in shown]
 
 
 class Lines(list[Any]):
@@ -537,7 +544,7 @@ def _distinct_words(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     else:
         distinct, where = _distinct_values(values)
     finite = np.isfinite(distinct)
-    shown = np.where(finite, np.round(distinct, 6) + 0.0, 0.0)
+    shown = np.where(finite, shown_array(distinct), 0.0)
     whole = finite & (shown == np.floor(shown)) & (np.abs(shown) < 2.0 ** 53)
     words = np.full(len(distinct), b"null", dtype=object)
     for mask, values in ((whole, shown[whole].astype(np.int64)), (finite & ~whole, shown[finite & ~whole])):

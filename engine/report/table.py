@@ -22,7 +22,7 @@ import numpy as np
 from kaohe.engine.evaluation.pipeline import Evaluation, PeriodResult
 from kaohe.engine.report.grade_reasons import reason_columns
 from kaohe.engine.report.results import plain_column, veto_lists
-from kaohe.engine.report.stream_json import numbers
+from kaohe.engine.report.stream_json import numbers, shown_array
 from kaohe.engine.ruleset.model import Ruleset
 
 FRONT = ["周期", "编号", "名称", "单位", "类别", "分组"]
@@ -112,9 +112,7 @@ def _columns(ruleset: Ruleset, result: PeriodResult, kinds: dict[str, str]) -> C
 
 def number_column(values: Any, digits: int = 6) -> np.ndarray:
     """A float column as the document shows it: noise removed (``digits``), NaN (and inf) for none."""
-    array = np.asarray(values, dtype=float)
-    shown: np.ndarray = np.where(np.isfinite(array), np.round(array, digits) + 0.0, np.nan)
-    return shown
+    return shown_array(values, digits)
 
 
 def cells(column: list[Any] | np.ndarray) -> list[Any]:
