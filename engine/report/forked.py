@@ -18,6 +18,7 @@ would copy every page of the parent's heap it looked at), and it ends with ``os.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import select
@@ -57,7 +58,7 @@ class Made:
 
     def write(self, out: BinaryIO, write: Callable[[Any, BinaryIO], None]) -> None:
         place = self._child.place_of(self.index)
-        if place is None:  # the child did not make it: made here, as one process would
+        if place is None or not self._child.holds(*place):  # not made there: made here, as one process would
             write(self.item, out)
             return
         self._child.copy(*place, out)
@@ -135,13 +136,16 @@ class _Child:
             index, offset, size = map(int, line.split())
             self.places[index] = (offset, size)
 
+    def holds(self, offset: int, size: int) -> bool:
+        """Whether the child's file holds what it reported (it flushes each item before)."""
+        return os.fstat(self.spill.fileno()).st_size >= offset + size
+
     def copy(self, offset: int, size: int, out: BinaryIO) -> None:
-        fd = self.spill.fileno()
-        end = offset + size
-        while offset < end:
+        fd, end = self.spill.fileno(), offset + size
+        while offset < end:  # the file holds it all (``holds``): pread returns a piece each time
             piece = os.pread(fd, min(COPY_CHUNK, end - offset), offset)
-            if not piece:
-                raise OSError(f"the helper's file ended {end - offset} bytes short")
+            if not piece:  # cut short since: never for a file only this run knows of
+                raise OSError(errno.EIO, "the helper's scratch file was cut short")
             out.write(piece)
             offset += len(piece)
 
