@@ -13,7 +13,9 @@ the document has a list. A ``Records`` list stands where the document has a
 list of same-shaped records: its shape, a record whose varying values are
 ``Field`` columns, is encoded once with a placeholder for each field, and every
 record is the template's pieces joined with its fields' encoded values — each
-field's values encoded by orjson as one column, not record by record.
+field's values encoded by orjson as one column, not record by record. A ``Lazy``
+marked ``apart`` (a city's periods) has every other item written by a forked
+helper process (``forked.py``), the same bytes.
 """
 
 from __future__ import annotations
