@@ -289,49 +289,95 @@ def test_periods_written_by_two_processes_are_the_documents_bytes(evaluated: tup
     assert not children()  # the helper is gone
 
 
+def _counting_made(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """Which items the parent copied from the helper, and which it made itself when the helper had
+    taken them."""
+    from kaohe.engine.report import forked
+
+    seen: dict[str, list[int]] = {"copied": [], "made_here": []}
+    real_write = forked.Made.write
+
+    def counted(self: Any, out: Any, write: Any) -> None:
+        place = self._child.place_of(self.index)
+        seen["copied" if place is not None and self._child.holds(*place) else "made_here"].append(self.index)
+        real_write(self, out, write)
+
+    monkeypatch.setattr(forked.Made, "write", counted)
+    return seen
+
+
 @needs_fork
-@pytest.mark.parametrize("failure", ["exits", "hangs", "fails-after-one"])
-def test_a_failing_helper_leaves_its_periods_to_the_parent(failure: str, monkeypatch: pytest.MonkeyPatch,
-                                                           tmp_path: Path) -> None:
-    """The helper dies at once, never answers, or ends after its first period: the parent makes
-    what it left, the same bytes, and no helper process is left behind."""
+def test_the_helpers_periods_are_copied_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The parent waits before its first period, so the helper takes the last periods (from the back):
+    the parent copies them in, in the document's order, the same bytes."""
     import time
 
     from kaohe.engine.report import forked
 
     evaluation = run(ROOT / "rulesets" / "chengdu", None, None)
-    assert len(evaluation.periods) >= 4  # so the helper has two periods or more
     expected = export_document(build_document(evaluation), "json")
     forced_fork(monkeypatch)
-    made_here = []
-    real_write = forked.Made.write
+    seen = _counting_made(monkeypatch)
+    real_take = forked._Claims.take_front
 
-    def counted(self: Any, out: Any, write: Any) -> None:
-        if self._child.place_of(self.index) is None:
-            made_here.append(self.index)
-        real_write(self, out, write)
+    def late(self: Any, index: int) -> bool:
+        if index == 0:
+            time.sleep(0.5)  # the helper meanwhile takes what it makes in that time
+        return real_take(self, index)
 
-    monkeypatch.setattr(forked.Made, "write", counted)
+    monkeypatch.setattr(forked._Claims, "take_front", late)
+    write_atomic_with(tmp_path / "results.json", lambda handle: export_to(Results(evaluation), "json", handle))
+    assert (tmp_path / "results.json").read_bytes() == expected
+    last = len(evaluation.periods) - 1
+    assert seen["copied"] and seen["copied"][-1] == last and seen["copied"] == sorted(seen["copied"])
+    assert not seen["made_here"] and not children()
+
+
+@needs_fork
+@pytest.mark.parametrize("failure", ["exits", "takes-one-and-hangs", "fails-after-one"])
+def test_a_failing_helper_leaves_its_periods_to_the_parent(failure: str, monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
+    """The helper dies at once, takes the last period and never answers, or dies writing its second:
+    the parent makes what it left, the same bytes, and no helper process is left behind."""
+    import time
+
+    from kaohe.engine.report import forked
+
+    evaluation = run(ROOT / "rulesets" / "chengdu", None, None)
+    periods = len(evaluation.periods)
+    assert periods >= 4
+    expected = export_document(build_document(evaluation), "json")
+    forced_fork(monkeypatch)
+    seen = _counting_made(monkeypatch)
     if failure == "exits":
         monkeypatch.setattr(forked, "_child_main", lambda *args: os._exit(3))
-    elif failure == "hangs":
+    elif failure == "takes-one-and-hangs":
         monkeypatch.setattr(forked, "PATIENCE", 0.5)
-        monkeypatch.setattr(forked, "_child_main", lambda *args: time.sleep(600))
+
+        def hang(items: Any, write: Any, spill: Any, reports: int, claims: Any) -> None:
+            claims.take_back(periods)
+            time.sleep(600)
+
+        monkeypatch.setattr(forked, "_child_main", hang)
     else:
         real_main = forked._child_main
 
-        def one_then_exit(items: Any, write: Any, spill: Any, reports: int) -> None:
+        def one_then_exit(items: Any, write: Any, spill: Any, reports: int, claims: Any) -> None:
             def write_once(item: Any, sink: Any) -> None:
                 if getattr(write_once, "done", False):
                     os._exit(4)
                 write(item, sink)
                 write_once.done = True  # type: ignore[attr-defined]
 
-            real_main(items, write_once, spill, reports)
+            real_main(items, write_once, spill, reports, claims)
 
         monkeypatch.setattr(forked, "_child_main", one_then_exit)
     write_atomic_with(tmp_path / "results.json", lambda handle: export_to(Results(evaluation), "json", handle))
     assert (tmp_path / "results.json").read_bytes() == expected
-    odd = list(range(1, len(evaluation.periods), 2))
-    assert made_here == (odd[1:] if failure == "fails-after-one" else odd)
+    if failure == "exits":  # it took nothing: the parent took every period
+        assert seen == {"copied": [], "made_here": []}
+    elif failure == "takes-one-and-hangs":  # the last period waited for, then made here
+        assert seen == {"copied": [], "made_here": [periods - 1]}
+    else:  # the last one copied, if the helper got to it first; the second made here, if it took it
+        assert seen["copied"] in ([], [periods - 1]) and set(seen["made_here"]) <= {periods - 2}
     assert not children()

@@ -1,14 +1,16 @@
-"""A list's items written by two processes: every other item made by a forked copy of this one.
+"""A list's items written by two processes: the last ones made by a forked copy of this one.
 
 Writing a city's results as JSON is pure Python for the most part (laying out each period's
 records), so a thread cannot share it; a second process can. Where a list's items are
 independent and each is much work (the periods of a results document), ``in_two`` forks a
-child before the first item is made: parent and child walk the same items, the parent makes the
-even ones and the child the odd ones, each into its own place — the child into a temporary file,
-reporting each item's bytes over a pipe as it finishes them. The parent writes its items as
-always and, at each odd one, copies the child's bytes in. The bytes are exactly those one process
-writes; should the child fail in any way (an error, a crash, no word for ``PATIENCE`` seconds),
-the parent makes the items the child left itself, and so raises any error of theirs as always.
+child before the first item is made. The parent makes the items from the front, the child from
+the back, each claiming its next one under a lock (``_Claims``), so that where they meet follows
+how fast each goes (the child, which copies the pages it touches, is the slower). The child
+writes its items into a temporary file and reports each one's place over a pipe; the parent
+writes its own as always and then copies the child's in, in order. The bytes are exactly those
+one process writes; should the child fail in any way (an error, a crash, no word for
+``PATIENCE`` seconds), the parent makes the items the child left itself, and so raises any error
+of theirs as always.
 
 Only on Linux (``os.fork`` with threads alive is unsafe on macOS) with two cores or more. The
 child touches nothing the parent owns: no output, no progress bar, no garbage collection (which
@@ -20,8 +22,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import mmap
 import os
 import select
+import struct
 import sys
 import tempfile
 import time
@@ -65,8 +69,8 @@ class Made:
 
 
 def in_two(items: Iterable[Any], write: Callable[[Any, BinaryIO], None]) -> Iterator[Any]:
-    """``items``, with every odd one a ``Made`` the forked child writes (``write(item, file)``);
-    the caller writes the others itself, and each ``Made`` with ``Made.write``."""
+    """``items``, those the forked child makes (``write(item, file)``: the last ones, as many as it
+    claims) as ``Made``; the caller writes the others itself, and each ``Made`` with ``Made.write``."""
     try:
         child = _Child.fork(items, write)
     except OSError:  # no process or scratch file to be had (a full /tmp): one process writes them all
@@ -74,16 +78,68 @@ def in_two(items: Iterable[Any], write: Callable[[Any, BinaryIO], None]) -> Iter
         return
     try:
         for index, item in enumerate(items):
-            yield Made(item, index, child) if index % 2 else item
+            yield item if child.claims.take_front(index) else Made(item, index, child)
     finally:
         child.end()
+
+
+class _Claims:
+    """Which process makes which item, settled one item at a time: the parent takes them from the
+    front, the child from the back, until they meet. Two numbers in memory both processes share
+    (the parent's next item, the child's last one taken), read and changed under a POSIX record lock
+    on the scratch file (held by one process at a time, and let go should its holder die)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.shared = mmap.mmap(-1, 16)  # anonymous and shared: the child sees the parent's changes
+        self._set(0, NONE_TAKEN)
+
+    def take_front(self, index: int) -> bool:
+        """Whether the parent makes item ``index`` (the child has not taken it)."""
+        with self._locked():
+            _, back = self._get()
+            if index >= back:
+                return False
+            self._set(index + 1, back)
+            return True
+
+    def take_back(self, count: int) -> int | None:
+        """The item the child makes next, counting down from the last of ``count``; None when the
+        parent has reached it."""
+        with self._locked():
+            front, back = self._get()
+            taken = min(back, count) - 1
+            if taken < front:
+                return None
+            self._set(front, taken)
+            return taken
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        import fcntl  # POSIX only, as the fork is
+
+        fcntl.lockf(self.fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
+
+    def _get(self) -> tuple[int, int]:
+        front, back = struct.unpack("qq", self.shared[:16])
+        return front, back
+
+    def _set(self, front: int, back: int) -> None:
+        self.shared[:16] = struct.pack("qq", front, back)
+
+
+NONE_TAKEN = 2 ** 62  # the child's "last item taken" before it has taken any
 
 
 class _Child:
     """The forked child as the parent sees it: its file, its reports, its process."""
 
-    def __init__(self, pid: int, spill: IO[bytes], reports: int):
-        self.pid, self.spill, self.reports = pid, spill, reports
+    def __init__(self, pid: int, spill: IO[bytes], reports: int, claims: _Claims):
+        self.pid, self.spill, self.reports, self.claims = pid, spill, reports, claims
         self.places: dict[int, tuple[int, int]] = {}
         self.pending = b""
         self.silent = False  # the child has ended, or failed: no more reports will come
@@ -92,6 +148,7 @@ class _Child:
     def fork(cls, items: Iterable[Any], write: Callable[[Any, BinaryIO], None]) -> _Child:
         spill = tempfile.TemporaryFile()  # noqa: SIM115  # unnamed, shared with the child; closed by end()
         try:
+            claims = _Claims(spill.fileno())
             read_end, write_end = os.pipe()
         except OSError:
             spill.close()
@@ -106,11 +163,11 @@ class _Child:
         if pid == 0:  # the child: never returns
             try:
                 os.close(read_end)
-                _child_main(items, write, spill, write_end)
+                _child_main(items, write, spill, write_end, claims)
             finally:
                 os._exit(1)
         os.close(write_end)
-        return cls(pid, spill, read_end)
+        return cls(pid, spill, read_end, claims)
 
     def place_of(self, index: int) -> tuple[int, int] | None:
         """Where in its file the child wrote item ``index`` (offset, size), once it has; None when
@@ -169,24 +226,25 @@ class _Child:
 
 
 def _child_main(items: Iterable[Any], write: Callable[[Any, BinaryIO], None], spill: IO[bytes],
-                reports: int) -> None:
-    """The child's whole life: the odd items into ``spill``, each reported as it is done."""
+                reports: int, claims: _Claims) -> None:
+    """The child's whole life: items from the back into ``spill`` while the parent has not reached
+    them, each reported as it is done."""
     code = 1
     try:
         gc.disable()
         _quiet_child()
         from kaohe.engine.report.behind import WrittenBehind
 
+        every = list(items)  # each item's own work is done when it is written: a list is cheap
         with open(spill.fileno(), "wb", buffering=1 << 20, closefd=False) as file, \
                 WrittenBehind(file, sync_every=None) as sink:  # the joins on a thread here too
             offset = 0
-            for index, item in enumerate(items):
-                if index % 2:
-                    write(item, sink)  # type: ignore[arg-type]  # a binary file to the writer
-                    sink.flush()
-                    size = file.tell() - offset
-                    os.write(reports, f"{index} {offset} {size}\n".encode("ascii"))
-                    offset += size
+            while (index := claims.take_back(len(every))) is not None:
+                write(every[index], sink)  # type: ignore[arg-type]  # a binary file to the writer
+                sink.flush()
+                size = file.tell() - offset
+                os.write(reports, f"{index} {offset} {size}\n".encode("ascii"))
+                offset += size
         code = 0
     except BaseException:  # noqa: BLE001  # any failure: the parent makes what is left itself
         pass
