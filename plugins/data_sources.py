@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kaohe.engine.components import DataSource, RawTable
-from kaohe.engine.data.columnar import ColumnRows, longest, text_scalar
+from kaohe.engine.data.columnar import ColumnRows, arrow_call, longest, text_scalar
 from kaohe.engine.data.notes import note
 from kaohe.engine.data.numbers import Percent
 from kaohe.engine.data.sheet import MAX_CELL_CHARS, shown
@@ -194,13 +194,11 @@ def _read_plain_csv(file: Path, delimiter: str, bom: bool = True) -> RawTable | 
 
 
 def _some_row_all_empty(columns: list[Any]) -> bool:
-    import pyarrow.compute as pc
-
     nothing = text_scalar("")
-    empty = pc.equal(columns[0], nothing)
+    empty = arrow_call("equal", columns[0], nothing)
     for column in columns[1:]:
-        empty = pc.and_(empty, pc.equal(column, nothing))
-    return bool(pc.any(empty).as_py())
+        empty = arrow_call("and", empty, arrow_call("equal", column, nothing))
+    return bool(arrow_call("any", empty).as_py())
 
 
 def _record_lines(data: bytes, delimiter: str) -> list[int] | range:

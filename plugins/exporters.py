@@ -22,7 +22,7 @@ import numpy as np
 import orjson
 
 from kaohe.engine.components import ExportedResults, Exporter
-from kaohe.engine.data.columnar import text_bytes
+from kaohe.engine.data.columnar import arrow_call, text_bytes
 from kaohe.engine.data.tables import paused_gc
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.hookspecs import Registrar, hookimpl
@@ -235,9 +235,8 @@ def _distinct(values: np.ndarray) -> tuple[list[str], np.ndarray]:
         distinct, where = np.unique(values, return_inverse=True)
         return number_words(distinct), where.reshape(-1)
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    coded = pc.dictionary_encode(pa.array(values, pa.float64()))
+    coded = arrow_call("dictionary_encode", pa.array(values, pa.float64()))
     return number_words(coded.dictionary.to_numpy(zero_copy_only=False)), coded.indices.to_numpy()
 
 
@@ -254,15 +253,14 @@ def write_rows(columns: list[CsvCells], out: BinaryIO) -> None:
         out.write(csv_lines([c.texts() for c in columns]))
         return
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     text = pa.large_string()  # 64-bit offsets: no limit on a block's bytes
-    arrays = [pa.array(c.words, text) if c.where is None else pa.array(c.words, text).take(pa.array(c.where))
+    arrays = [pa.array(c.words, text) if c.where is None else arrow_call("take", pa.array(c.words, text), pa.array(c.where))
               for c in columns]
     for start in range(0, n, ROWS_PER_WRITE):
         part = [a.slice(start, ROWS_PER_WRITE) for a in arrays]
-        part[-1] = pc.binary_join_element_wise(part[-1], pa.scalar("\r\n", text), pa.scalar("", text))
-        rows = pc.binary_join_element_wise(*part, pa.scalar(",", text))
+        part[-1] = arrow_call("binary_join_element_wise", part[-1], pa.scalar("\r\n", text), pa.scalar("", text))
+        rows = arrow_call("binary_join_element_wise", *part, pa.scalar(",", text))
         assert rows.null_count == 0, "a CSV cell is text, never null"
         out.write(text_bytes(rows))
 

@@ -135,3 +135,28 @@ def test_a_plain_run_imports_no_heavy_library() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ENGINE.parent, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_run_reading_through_arrow_leaves_pyarrow_compute_unimported(tmp_path: Path) -> None:
+    """Data files past ARROW_CSV_BYTES are read through Arrow; its compute functions are called by name
+    (columnar.arrow_call), so ``pyarrow.compute``, whose import documents all of them (some 50 ms), is
+    not imported by a run writing JSON, CSV or Parquet."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ENGINE.parent / "benchmarks"))
+    try:
+        import bench_evaluate
+    finally:
+        sys.path.pop(0)
+    bench_evaluate.generate(tmp_path, 7000)
+    (tmp_path / "bench.yaml").write_text(bench_evaluate.ruleset_text(), encoding="utf-8")
+    assert (tmp_path / "values.csv").stat().st_size > (4 << 20)  # ARROW_CSV_BYTES: read by Arrow
+    for fmt in ("json", "csv", "parquet"):
+        code = ("import sys; from click.testing import CliRunner; from kaohe.cli import main; "
+                f"r = CliRunner().invoke(main, ['evaluate', 'bench.yaml', '--data', '.', '--format', '{fmt}', "
+                f"'--out', 'results.{fmt}']); assert r.exit_code == 0, r.output; "
+                "print('pyarrow' in sys.modules, 'pyarrow.compute' in sys.modules)")
+        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["True", "False"], (fmt, done.stdout)

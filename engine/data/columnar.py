@@ -62,6 +62,31 @@ def _slice(column: Any, start: int, stop: int) -> Any:
     return column[start:stop] if isinstance(column, list) else column.slice(start, max(stop - start, 0))
 
 
+def arrow_call(name: str, *args: Any, options: Any = None) -> Any:
+    """Arrow's compute function ``name`` on ``args`` (arrays and typed scalars), called by name.
+    Not through ``pyarrow.compute``: importing that module wraps and documents each of Arrow's
+    three hundred functions (some 50 ms of every run that reads a CSV through Arrow), and array
+    methods such as ``take`` and ``cast`` import it too."""
+    return _call_function()(name, list(args), options)
+
+
+def arrow_options(kind: str, *args: Any, **kwargs: Any) -> Any:
+    """An Arrow compute options object (``CastOptions``, ``MatchSubstringOptions`` …) by name."""
+    try:
+        import pyarrow._compute as compute
+    except ImportError:  # a pyarrow that keeps them elsewhere: the public module has them all
+        import pyarrow.compute as compute
+    return getattr(compute, kind)(*args, **kwargs)
+
+
+def _call_function() -> Any:
+    try:
+        from pyarrow._compute import call_function
+    except ImportError:  # as arrow_options
+        from pyarrow.compute import call_function
+    return call_function
+
+
 def text_scalar(text: str) -> Any:
     """``text`` as an Arrow string scalar, for a compute function's argument. Given a Python str,
     pyarrow (26) infers its type and on the way looks for python-dateutil on every call, some
@@ -79,26 +104,27 @@ def plain_numbers(column: Any) -> np.ndarray | None:
     """float64 (NaN for blank cells) when every cell of the Arrow text column is blank or plain
     decimal text with a finite value; None when any is not (the caller reads the cells one by one)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
+    none = pa.scalar(None, pa.string())
     # first as written, empty cells as none: Arrow's parser takes what float() takes, bar spaces and
     # "_" (which it refuses); nan and inf, which it takes too, are refused below as float() results are
-    direct = _cast(pc.if_else(pc.equal(column, text_scalar("")), pa.scalar(None, pa.string()), column))
+    direct = _cast(arrow_call("if_else", arrow_call("equal", column, text_scalar("")), none, column))
     if direct is not None:
         return direct
-    trimmed = pc.utf8_trim_whitespace(column)
-    filled = pc.if_else(pc.equal(trimmed, text_scalar("")), pa.scalar(None, pa.string()), trimmed)
-    if pc.any(pc.invert(pc.fill_null(pc.match_substring_regex(filled, PLAIN_NUMBER), True))).as_py():
+    trimmed = arrow_call("utf8_trim_whitespace", column)
+    filled = arrow_call("if_else", arrow_call("equal", trimmed, text_scalar("")), none, trimmed)
+    plain = arrow_call("match_substring_regex", filled, options=arrow_options("MatchSubstringOptions", PLAIN_NUMBER))
+    if arrow_call("any", arrow_call("invert", arrow_call("coalesce", plain, pa.scalar(True)))).as_py():
         return None
     return _cast(filled)
 
 
 def _cast(column: Any) -> np.ndarray | None:
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
-        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        values = arrow_call("cast", column, options=arrow_options("CastOptions", pa.float64())).to_numpy(
+            zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     out = np.asarray(values, dtype=float)
@@ -115,9 +141,8 @@ NOT_A_NUMBER = r"[^0-9０-９.．eE+\-－＋\s]"  # a character no number cell h
 def surely_text(column: Any) -> bool:
     """Whether some cell of the Arrow text column holds a character no number has: the column is
     text, without reading each cell as a number first."""
-    import pyarrow.compute as pc
-
-    return bool(pc.any(pc.match_substring_regex(column, NOT_A_NUMBER)).as_py())
+    found = arrow_call("match_substring_regex", column, options=arrow_options("MatchSubstringOptions", NOT_A_NUMBER))
+    return bool(arrow_call("any", found).as_py())
 
 
 def longest(column: Any) -> int:
@@ -125,14 +150,12 @@ def longest(column: Any) -> int:
     (read off the offsets) is at most ``LONGEST_WITHOUT_COUNTING``, that byte count: a character is
     at least a byte, so it is never less, and the callers' limits (10,000 characters, the csv
     module's 131,072) lie above it."""
-    import pyarrow.compute as pc
-
     if not len(column):
         return 0
     widest = int(np.diff(text_offsets(column)).max())
     if widest <= LONGEST_WITHOUT_COUNTING:
         return widest  # at most this many characters: enough for every caller's limit
-    found = pc.max(pc.utf8_length(column)).as_py()
+    found = arrow_call("max", arrow_call("utf8_length", column)).as_py()
     return int(found) if found is not None else 0
 
 

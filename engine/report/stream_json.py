@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import orjson
 
-from kaohe.engine.data.columnar import text_bytes
+from kaohe.engine.data.columnar import arrow_call, text_bytes
 from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.report import forked
 
@@ -320,7 +320,6 @@ def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> tuple[Callable
     gathered from its words in Arrow), then the pieces joined by
     ``pyarrow.compute.binary_join_element_wise`` (which, in C, leaves the interpreter free)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     kind = pa.large_binary()  # 64-bit offsets: no limit on a chunk's bytes
     words = [pa.array(c.words.tolist(), kind) if c.where is not None else None for c in columns]
@@ -333,12 +332,12 @@ def arrow_lines(constants: list[bytes], columns: list[_Texts]) -> tuple[Callable
         for column, distinct, after in zip(columns, words, fixed[1:], strict=True):
             where = column.where
             texts = (pa.array(column.words[start:stop].tolist(), kind) if distinct is None or where is None
-                     else distinct.take(pa.array(where[start:stop])))
+                     else arrow_call("take", distinct, pa.array(where[start:stop])))
             pieces += [texts, after]
         return pieces
 
     def join(pieces: list[Any]) -> Any:
-        return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, pa.scalar(b"", kind))
+        return pieces[0] if len(pieces) == 1 else arrow_call("binary_join_element_wise", *pieces, pa.scalar(b"", kind))
 
     return pieces_of, join
 
