@@ -235,6 +235,36 @@ def test_many_files_are_written_whole_or_the_folder_is_left_as_it_was(tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["说明"]  # the staging folder is gone
 
 
+def test_many_files_into_a_new_empty_or_full_folder(tmp_path: Path) -> None:
+    """A new folder (and an empty one) is the staging folder renamed, with the permissions a folder
+    made there gets (not mkdtemp's 0o700); a folder holding files keeps those it is not given."""
+    from kaohe.engine.report.atomic import write_files_atomic
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    new = tmp_path / "a" / "b" / "new"
+    assert write_files_atomic(new, [("x.txt", b"1"), ("y.txt", b"22")]) == 3
+    assert sorted(p.name for p in new.iterdir()) == ["x.txt", "y.txt"]
+    assert new.stat().st_mode & 0o777 == 0o777 & ~mask
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    os.chmod(empty, 0o750)
+    write_files_atomic(empty, [("x.txt", b"1")])
+    assert [p.name for p in empty.iterdir()] == ["x.txt"] and empty.stat().st_mode & 0o777 == 0o750
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_bytes(b"mine")
+    (full / "x.txt").write_bytes(b"old")
+    write_files_atomic(full, [("x.txt", b"new"), ("z.txt", b"3")])
+    assert {p.name: p.read_bytes() for p in full.iterdir()} == {"keep.txt": b"mine", "x.txt": b"new", "z.txt": b"3"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "empty", "full"]  # no staging folder left
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(KaoheError) as raised:
+        write_files_atomic(tmp_path / "file", [("x.txt", b"1")])
+    assert raised.value.diagnostics[0].code == "E-OUTPUT-WRITE"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "empty", "file", "full"]
+
+
 def test_compute_arguments_are_typed_scalars_so_pyarrow_looks_for_no_module() -> None:
     """A Python str given to an Arrow compute function makes pyarrow look for python-dateutil on every
     call (columnar.text_scalar): writing a city's workbook must look for no module again and again."""

@@ -61,12 +61,14 @@ def write_atomic_with(path: Path, fill: Callable[[BinaryIO], object]) -> int:
 def write_files_atomic(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
     """Write many files into ``folder``, each whole or not at all, with one flush to disk for all of
     them (a file-by-file fsync costs ~10 ms each: 10,000 explanations would take minutes). The files
-    are written into a hidden staging folder beside, flushed together, then moved in one by one;
-    a failure before the moves leaves ``folder`` as it was. The bytes written."""
+    are written into a hidden staging folder beside and flushed together; a new (or empty) folder is
+    then that staging folder renamed, one step for all of them, and a folder holding files already
+    has them moved in one by one (some 50 µs a file here); a failure before leaves ``folder`` as it
+    was. The bytes written."""
     folder = Path(folder)
     staging: Path | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".kaohe-tmp", dir=folder.parent))
         names, size = [], 0
         for name, data in files:
@@ -74,15 +76,39 @@ def write_files_atomic(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
             names.append(name)
             size += len(data)
         os.sync()  # one flush for every file written above
-        for name in names:
-            os.replace(staging / name, folder / name)
+        if _renamed_whole(staging, folder):
+            staging = None
+        else:
+            folder.mkdir(exist_ok=True)
+            for name in names:
+                os.replace(staging / name, folder / name)
         _sync_dir(folder)
+        _sync_dir(folder.parent)
         return size
     except OSError as exc:
         raise KaoheError(write_error(folder, exc)) from None
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _renamed_whole(staging: Path, folder: Path) -> bool:
+    """``staging`` renamed ``folder`` when there is no such folder or it is empty (rename replaces an
+    empty folder), with the permissions a folder made there would have; False when it holds files."""
+    try:
+        mode = folder.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mask = os.umask(0o022)  # read, and put back at once
+        os.umask(mask)
+        mode = 0o777 & ~mask
+    os.chmod(staging, mode)  # mkdtemp's folder is its owner's alone
+    try:
+        os.rename(staging, folder)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            return False
+        raise
+    return True
 
 
 _UNSAFE = frozenset('/\\:*?"<>|')  # not in a file name on any common system (nor control characters)
