@@ -223,6 +223,7 @@ class _Child:
         with contextlib.suppress(OSError):
             os.close(self.reports)
         self.spill.close()
+        self.claims.shared.close()
 
 
 def _child_main(items: Iterable[Any], write: Callable[[Any, BinaryIO], None], spill: IO[bytes],
@@ -253,10 +254,16 @@ def _child_main(items: Iterable[Any], write: Callable[[Any, BinaryIO], None], sp
 
 
 def _quiet_child() -> None:
-    """Nothing of the child's reaches the terminal: the parent tells the progress and any problem."""
+    """Nothing of the child's reaches the terminal: the parent tells the progress and any problem.
+    Its standard streams are new objects too: the parent's may have been locked at the fork by
+    another of its threads (a progress bar's refresh), which the child does not have to let go."""
+    import warnings
+
     from kaohe.engine import progress
 
     progress.silence()
+    warnings.simplefilter("ignore")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    sys.stdout = sys.stderr = open(devnull, "w", encoding="utf-8", closefd=False)  # noqa: SIM115  # for the child's life
