@@ -93,8 +93,11 @@ def write_files_atomic(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
 
 
 def _renamed_whole(staging: Path, folder: Path) -> bool:
-    """``staging`` renamed ``folder`` when there is no such folder or it is empty (rename replaces an
-    empty folder), with the permissions a folder made there would have; False when it holds files."""
+    """``staging`` renamed ``folder`` when there is no such folder or it is an empty one (rename
+    replaces an empty folder), with the permissions a folder made there would have (an empty
+    folder's own); False, ``staging`` as it was, when ``folder`` holds files or is not a folder."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir()) or not os.access(folder, os.W_OK)):
+        return False  # files to keep, no folder, or one its owner closed to writing: the usual moves decide
     try:
         mode = folder.stat().st_mode & 0o7777
     except FileNotFoundError:
@@ -105,7 +108,8 @@ def _renamed_whole(staging: Path, folder: Path) -> bool:
     try:
         os.rename(staging, folder)
     except OSError as exc:
-        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+        os.chmod(staging, 0o700)  # its files are still to be moved out of it
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):  # filled meanwhile
             return False
         raise
     return True
