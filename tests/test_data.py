@@ -454,3 +454,31 @@ def test_an_undecodable_byte_is_located_at_its_line(tmp_path: Path) -> None:
         CsvSource().read({"path": "s.csv"}, tmp_path)
     (problem,) = caught.value.diagnostics
     assert problem.code == "E-DATA-ENCODING" and (problem.line, problem.column) == (3, 4)
+
+
+def test_the_data_digest_is_worked_out_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run writing CSV never reads the digest, so it hashes nothing; JSON states it, hashed once,
+    the same digest as one worked out at once."""
+    from click.testing import CliRunner
+
+    from kaohe.cli import main
+    from kaohe.engine.data import tables
+
+    calls: list[int] = []
+    real = tables.dataset_digest
+
+    def counted(*args: object, **kwargs: object) -> str:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tables, "dataset_digest", counted)
+    example = str(Path(__file__).resolve().parent.parent / "rulesets" / "example")
+    assert CliRunner().invoke(main, ["evaluate", example, "--format", "csv"]).exit_code == 0
+    assert calls == []
+    result = CliRunner().invoke(main, ["evaluate", example, "--format", "json"])
+    assert result.exit_code == 0 and calls == [1]
+    from kaohe.engine.evaluation.runner import run
+
+    dataset = run(example).dataset
+    assert json.loads(result.stdout)["data"]["digest"] == dataset.digest == real(
+        dataset.subjects, dataset.values, dataset.events, dataset.ratings, dataset.history, dataset.items)

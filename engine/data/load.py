@@ -298,7 +298,7 @@ def _typed(raw: dict[str, RawTable], problems: Problems, inputs: Collection[str]
     dataset = Dataset(subjects, values, events, ratings, origins, history=history, items=items)
     dataset.warnings.extend(problems.warnings)
     if not problems.any():
-        dataset.digest = tables.dataset_digest(subjects, values, events, ratings, history, items)
+        dataset.digest_when_asked()
     return dataset
 
 

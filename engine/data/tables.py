@@ -699,11 +699,25 @@ class Dataset:
     events: Events
     ratings: Ratings
     origins: dict[str, str]
-    digest: str = ""
     history: History = field(default_factory=History.empty)
     items: Items = field(default_factory=Items.empty)
     fixture: bool = False  # rows written in a test case, holding only the inputs the case is about
     warnings: list[Diagnostic] = field(default_factory=list)  # from the sources (a year missing from the store)
+    _digest: str | None = field(default="", repr=False)  # None: to be worked out when asked for
+
+    @property
+    def digest(self) -> str:
+        """``dataset_digest`` of the tables ("" for tables that did not load whole), worked out when
+        first asked for: a run writing a table, CSV or Parquet never asks (some 50 ms of hashing a
+        city's values). The tables are not changed once loaded."""
+        if self._digest is None:
+            self._digest = dataset_digest(self.subjects, self.values, self.events, self.ratings, self.history,
+                                          self.items)
+        return self._digest
+
+    def digest_when_asked(self) -> None:
+        """The digest is to be worked out (tables loaded whole)."""
+        self._digest = None
 
 
 # ---------------------------------------------------------------------------
