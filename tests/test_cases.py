@@ -106,3 +106,29 @@ def test_a_long_list_of_known_ids_is_shortened(tmp_path: Path) -> None:
     known = [f"C{i:03}" for i in range(1, 31)]
     assert no_such("subject", "C1O4", known) == (
         "expected subject C1O4, no such subject (did you mean C014?); known: " + ", ".join(known[:20]) + ", … (30 in all)")
+
+
+def test_a_flag_may_be_expected_as_yes_or_no(tmp_path: Path) -> None:
+    """Results show a flag as 是/否, so a case may write it so (or as true/false)."""
+    outcome = run(tmp_path, "expect: {P1: {outcomes: {praise: 是}}, P2: {outcomes: {praise: 否}}}\n")
+    assert outcome.failures == []
+    outcome = run(tmp_path, "expect: {P1: {outcomes: {praise: 否}}}\n")
+    assert outcome.failures == ["P1.outcomes.praise: expected '否', got True"]
+
+
+def test_outcome_sums_of_no_money_outcome(tmp_path: Path) -> None:
+    """Summing a flag's values is a mistake in the case, said so, not a sum of 0 or an internal error."""
+    outcome = run(tmp_path, "expect_summary: {outcome_sums: {praise: '1'}}\n")
+    assert outcome.failures == ["outcome_sums.praise: outcome praise is no amount of money (its values: False, True);"
+                                " outcome_sums adds up money outcomes such as a bonus pool's shares"]
+
+
+def test_outcome_sums_written_with_a_thousands_comma(tmp_path: Path) -> None:
+    """A sum written "100,000.00" is refused where it stands, before any case runs (it was E-INTERNAL)."""
+    from kaohe.engine.errors import KaoheError
+
+    with pytest.raises(KaoheError) as caught:
+        run(tmp_path, "expect_summary: {outcome_sums: {praise: '100,000.00'}}\n")
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E-SCHEMA-PATTERN"
+    assert "不带千位逗号" in problem.message("zh") and "no thousands commas" in problem.message("en")

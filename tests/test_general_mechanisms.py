@@ -340,3 +340,40 @@ deductions:
     assert year.total.tolist() == [83]
     record = build_document(evaluation)["periods"][-1]["subjects"][0]
     assert (record["subtotal"], record["deduction"], record["rollup"]["deduction"]) == (85, 2, 2)
+
+
+def test_a_quarter_not_assessed_counts_in_no_year_indicator(tmp_path: Path) -> None:
+    """Docs (年度汇总公式: 某周期不参加排名的对象，那一期不计入; 各周期指标的得分显示为各期平均):
+    P2 joins on 1 April, so Q1 does not assess P2 (0 months on post). P2 scores 90 in Q2–Q4:
+    the year total is (90 + 90 + 90) / 3 = 90, and the year's work indicator shows the same 90,
+    not (0 + 90 + 90 + 90) / 4 = 67.5. A year warning at 70 % of work therefore spares P2 (90 %)
+    and catches no one; the roll-up shows Q1 as not assessed (null), not as 0."""
+    text = """\
+kaohe: 1
+id: absent
+title: 缺席季度不计入年度指标
+year: 2026
+subjects: {kind: person}
+inputs:
+  work: {title: 工作实绩评分}
+periods: {cycle: quarter, year: {from_periods: mean, weight: 1}}
+indicators:
+  - {id: work, title: 工作实绩, points: 100, rater: {use: direct, input: work}, missing: zero}
+outcomes:
+  - {id: low, title: 工作实绩偏低, use: warning, periods: [year], indicators: [work], below: 0.7, level: 黄牌}
+"""
+    file = tmp_path / "absent.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    values = [{"subject": "P1", "period": f"2026Q{q}", "work": 80} for q in range(1, 5)]
+    values += [{"subject": "P2", "period": f"2026Q{q}", "work": 90} for q in range(2, 5)]
+    data = {"subjects": [{"id": "P1", "name": "甲"}, {"id": "P2", "name": "乙", "joined": "2026-04-01"}],
+            "values": values}
+    evaluation = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
+    year = evaluation.period("2026")
+    assert year.total.tolist() == [80, 90]
+    assert year.tree.scores["work"].tolist() == [80, 90]
+    assert year.outcomes["low"].values.tolist() == [None, None]
+    p2 = build_document(evaluation)["periods"][-1]["subjects"][1]
+    assert p2["indicators"]["work"]["score"] == 90
+    assert p2["rollup"]["periods"] == {"2026Q1": None, "2026Q2": 90, "2026Q3": 90, "2026Q4": 90}

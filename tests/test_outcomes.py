@@ -111,6 +111,9 @@ def test_schema_refuses_bad_params():
 def test_check_reports_problems_with_paths():
     problem = ProportionalPool().check({"pool": "100.5", "weight": "1"})[0]
     assert (problem.code, problem.path) == ("E-MONEY-POOL-UNIT", ("pool",))
+    assert problem.params["fitting"] == "0.1"  # the fix it offers is a unit 100.5 is a whole number of
+    (problem,) = ProportionalPool().check({"pool": "100000.005", "weight": "1", "unit": "0.01"})
+    assert problem.params["fitting"] == "0.001"  # not the 0.01 already written
     assert ProportionalPool().check({"pool": "100.5", "weight": "1", "unit": "0.5"}) == []
     problem = TwoLevelPool().check({"pool": 10, "unit_weight": "headcount * mean_totl", "person_weight": "1"})[0]
     assert (problem.code, problem.path) == ("E-EXPR-UNKNOWN-NAME", ("unit_weight",))

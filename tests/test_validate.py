@@ -124,6 +124,15 @@ def test_text_output_names_the_json_path() -> None:
     )
 
 
+def test_an_amount_of_money_gets_the_hint_for_amounts() -> None:
+    """A pool written "100,000.00" is told how to write an amount, not the rule for ids."""
+    path = ROOT / "tests" / "rulesets" / "invalid" / "pool_thousands_comma.yaml"
+    first = invoke("--lang", "en", "validate", str(path)).stderr.splitlines()[0]
+    assert first == (f'{path}:12:75::$.outcomes[0].pool: value "100,000.00" has the wrong form: write an amount as '
+                     'digits and a decimal point, e.g. 600000 or "600000.00": no thousands commas, units, spaces or '
+                     'words (E-SCHEMA-PATTERN)')
+
+
 def test_a_folder_of_bad_files_reports_every_file(tmp_path: Path) -> None:
     """One bad file does not stop the others from being checked (fixtures marking
     an engine crash with ``# xfail`` are left out: they would stop the whole run)."""

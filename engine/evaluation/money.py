@@ -81,8 +81,10 @@ def pool_units(pool: Any, unit: Any = Decimal("1")) -> int:
     u_num, u_den = step.as_integer_ratio()
     units, rest = divmod(a_num * u_den, a_den * u_num)
     if rest:
+        # the largest power of ten that the pool is a whole number of: 100000.005 → 0.001
+        fitting = format(Decimal(1).scaleb(min(amount.normalize().as_tuple().exponent, 0)), "f")  # type: ignore[arg-type]
         raise MoneyError(
-            "E-MONEY-POOL-UNIT", {"pool": pool, "unit": unit},
+            "E-MONEY-POOL-UNIT", {"pool": pool, "unit": unit, "fitting": fitting},
             f"pool {pool} is not a whole number of units of {unit}",
         )
     return units

@@ -190,7 +190,7 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
 
     def combine(column: Callable[[PeriodResult], np.ndarray]) -> np.ndarray:
         """The periods' values of one column combined as declared (subjects not assessed left out)."""
-        stacked = np.vstack([np.where(r.cohort.excluded, np.nan, column(r)) for r in parts])
+        stacked = np.vstack([assessed_only(r, column(r)) for r in parts])
         with np.errstate(all="ignore"), _quiet():
             if rollup.combine == "sum":
                 return np.asarray(np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0)))
@@ -214,11 +214,17 @@ def _year(ruleset: Ruleset, dataset: Dataset, registry: Registry, period: Period
         annual[indicator_id] = weight * rate * ruleset.total_points
         base = base + annual[indicator_id]
     tree.subtotal = base
-    info = {"periods": {r.period.id: r.adjusted for r in parts}, "weight": rollup.weight, "annual": annual,
+    info = {"periods": {r.period.id: assessed_only(r, r.adjusted) for r in parts}, "weight": rollup.weight, "annual": annual,
             "combined": combined, "bonus": carried[0], "deduction": carried[1]}
     _periodic_means(ruleset, tree, parts, cohort.n)
     frame = _sub_periods(ruleset, period, earlier, cohort.n)
     return _finish(ruleset, registry, cohort, tree, base, groups, view, state, info, frame, carried, items)
+
+
+def assessed_only(result: PeriodResult, values: np.ndarray) -> np.ndarray:
+    """A period's values with the subjects it did not assess (excluded, e.g. not yet on post)
+    blanked: the year neither averages their 0 in nor shows it."""
+    return np.where(result.cohort.excluded, np.nan, values)
 
 
 def _sub_periods(ruleset: Ruleset, period: Period, earlier: list[PeriodResult], n: int) -> PeriodFrame:
@@ -241,7 +247,7 @@ def _periodic_means(ruleset: Ruleset, tree: TreeScores, parts: list[PeriodResult
     for indicator in ruleset.walk():
         if indicator.id in tree.scores or indicator.cycle == "year" or not parts:
             continue
-        stacked = np.vstack([r.tree.scores.get(indicator.id, missing) for r in parts])
+        stacked = np.vstack([assessed_only(r, r.tree.scores.get(indicator.id, missing)) for r in parts])
         with _quiet():
             mean = np.nanmean(stacked, axis=0)
         tree.scores[indicator.id] = mean

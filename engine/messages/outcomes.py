@@ -15,9 +15,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "pool {pool} is negative: give an amount of 0 or more",
     ),
     "E-MONEY-POOL-UNIT": (
-        "奖金池 {pool} 不是金额单位 {unit} 的整数倍，无法精确分完：请调整奖金池，或把 unit 改小（如 \"0.01\"）",
+        "奖金池 {pool} 不是金额单位 {unit} 的整数倍，无法精确分完：请调整奖金池，或把 unit 改为能整除它的单位"
+        "（如 unit: \"{fitting}\"）",
         "pool {pool} is not a whole number of money units {unit}, so it cannot be paid out exactly: "
-        "adjust the pool or use a smaller unit (e.g. \"0.01\")",
+        "adjust the pool or use a unit it is a whole number of (e.g. unit: \"{fitting}\")",
     ),
     "E-MONEY-WEIGHT": (
         "第 {index} 个分配权重 {weight} 不是有限数字：请检查权重的来源数据",

@@ -159,7 +159,7 @@ def _fmt(value: Any) -> str:
 
 def _rollup(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
     rollup = record["rollup"]
-    periods = "，".join(f"{k} {_fmt(v)}" for k, v in rollup["periods"].items())
+    periods = "，".join(f"{k} {'未参加' if v is None else _fmt(v)}" for k, v in rollup["periods"].items())
     combine = {"mean": "平均", "sum": "合计", "last": "取最后一期"}[ruleset.rollup.combine if ruleset.rollup else "mean"]
     lines = ["一（续）、年度汇总", f"  各周期得分（加减分后、乘系数前）：{periods}；{combine} × 权重 {rollup['weight']:g}"]
     for key, value in rollup["annual"].items():

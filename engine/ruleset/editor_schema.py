@@ -59,6 +59,9 @@ PATTERN_HINTS = {
                                   "names use letters, digits and _ and do not start with a digit"),
     "^[A-Za-z_][A-Za-z0-9_\\-]*$": ("编号只能用英文字母、数字、下划线和连字符，且以字母开头",
                                      "ids use letters, digits, _ and -, starting with a letter"),
+    "^[0-9]+(\\.[0-9]+)?$": ("金额只写数字和小数点，如 600000 或 \"600000.00\"，不带千位逗号、单位、空格或文字",
+                              "write an amount as digits and a decimal point, e.g. 600000 or \"600000.00\": "
+                              "no thousands commas, units, spaces or words"),
 }
 """The same hints as the E-SCHEMA-PATTERN messages of pass one."""
 

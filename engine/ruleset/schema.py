@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -154,6 +155,10 @@ def _pattern(document: Document, error: ValidationError, path: Path_) -> Iterato
         return
     if "\\d{4}-\\d{2}-\\d{2}" in str(error.validator_value):
         hint_zh, hint_en = "日期请写成 2025-01-31 的形式", "write dates as 2025-01-31"
+    elif re.fullmatch(str(error.validator_value), "600000.00"):  # an amount of money
+        hint_zh = "金额只写数字和小数点，如 600000 或 \"600000.00\"，不带千位逗号、单位、空格或文字"
+        hint_en = ("write an amount as digits and a decimal point, e.g. 600000 or \"600000.00\": "
+                   "no thousands commas, units, spaces or words")
     elif path and path[-2:-1] in (("classes",), ("inputs",), ("event_fields",)) or error.validator == "propertyNames":
         hint_zh, hint_en = "名称只能用英文字母、数字和下划线，且不能以数字开头", "names use letters, digits and _ and do not start with a digit"
     else:

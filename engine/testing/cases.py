@@ -211,8 +211,14 @@ def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any],
         if got != count:
             failures.append(f"grade_counts.{grade}: expected {count}, got {got}")
     for oid, total in (expected.get("outcome_sums") or {}).items():
-        values = [r["outcomes"].get(oid, {}).get("value") for r in records]
-        amount = sum((Decimal(v) for v in values if isinstance(v, str)), Decimal(0))
+        values = [v for r in records if (v := r["outcomes"].get(oid, {}).get("value")) is not None]
+        amounts = [_amount(v) for v in values]
+        if None in amounts:
+            shown = ", ".join(sorted({str(v) for v in values})[:5])
+            failures.append(f"outcome_sums.{oid}: outcome {oid} is no amount of money (its values: {shown}); "
+                            "outcome_sums adds up money outcomes such as a bonus pool's shares")
+            continue
+        amount = sum(amounts, Decimal(0))
         if amount != Decimal(total):
             failures.append(f"outcome_sums.{oid}: expected {total}, got {amount}")
     for oid, count in (expected.get("outcome_counts") or {}).items():
@@ -222,6 +228,19 @@ def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any],
     return failures
 
 
+def _amount(value: Any) -> Decimal | None:
+    """A money outcome's value (a decimal string, as results write money) as a Decimal, else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None
+
+
+YES_NO = {"是": True, "否": False}  # a flag's 是/否, as its results show it
+
+
 def _check(label: str, got: Any, want: Any, tolerance: float) -> list[str]:
     if isinstance(got, str) and isinstance(want, str | int | float) and not isinstance(want, bool):
         try:
@@ -229,6 +248,8 @@ def _check(label: str, got: Any, want: Any, tolerance: float) -> list[str]:
                 return []
         except InvalidOperation:
             pass
+    if isinstance(got, bool) and isinstance(want, str) and YES_NO.get(want) is got:
+        return []
     if isinstance(want, float | int) and not isinstance(want, bool) and isinstance(got, float | int):
         if math.isclose(float(got), float(want), abs_tol=tolerance):
             return []
