@@ -254,8 +254,10 @@ def test_counting_conditions_adds_them_as_numbers() -> None:
     same(ev("(x > 0) + (y > 0)"), [1.0, 1.0, 1.0, 2.0])
 
 
-def test_integer_constants_do_not_overflow() -> None:
-    same(ev("10 ** 10 * 10 ** 10"), [1e20] * 4)
+def test_integer_constants_do_not_wrap_around() -> None:
+    same(ev("10 ** 7 * 10 ** 7"), [1e14] * 4)
+    # 10^20 is beyond int64: not wrapped to a negative number, but out of range and said so
+    assert fails_at_runtime("10 ** 10 * 10 ** 10").params["largest"] == "1e+20"
 
 
 # ---------------------------------------------------------------------------
@@ -371,6 +373,21 @@ def test_exponents_must_be_small_constants(text: str) -> None:
     error = refused(text)
     assert error.code == "E-EXPR-POWER"
     assert error.params["limit"] == MAX_EXPONENT
+
+
+@pytest.mark.parametrize("text, largest", [
+    ("(((y + 2) ** 16) ** 16) ** 16", "∞"),  # each exponent allowed, the chain overflows to infinity
+    ("(y + 1) * 1e15 * 1e15", "4e+30"),  # finite, but no score, count or amount
+    ("-(y + 1) * 1e15", "4e+15"),  # the bound is on the absolute value
+])
+def test_a_result_out_of_range_is_refused_not_taken_as_full_marks(text: str, largest: str) -> None:
+    error = fails_at_runtime(text)
+    assert (error.code, error.params["largest"], error.params["limit"]) == ("E-EXPR-OVERFLOW", largest, "1e+15")
+
+
+def test_a_result_up_to_the_bound_is_kept() -> None:
+    same(ev("y * 1e15 / 3"), [0.0, 2e15 / 3, 1e15 / 3, 1e15])
+    same(ev("x / 0"), [NAN] * 4)  # division by zero is missing, not out of range
 
 
 def test_small_constant_exponents_are_allowed() -> None:

@@ -17,6 +17,7 @@ element-wise (``np.logical_and``, ``np.where``); division by zero gives NaN
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -48,6 +49,7 @@ MAX_LENGTH = 1000
 MAX_NODES = 200
 MAX_EXPONENT = 16
 MAX_NUMBER = 1e15  # written numbers: above any score, count or yuan amount a ruleset needs; exact in a float
+MAX_RESULT = MAX_NUMBER  # computed numbers, by the same reasoning
 
 PERIOD_NAMES = "_period_names"  # in a NameSpec: names added inside period functions' first argument
 HISTORY_NAMES = "_history_names"  # in a NameSpec: the only names inside years functions' first argument
@@ -99,7 +101,7 @@ class Expression:
             raise
         except Exception as exc:  # numpy or simpleeval refusing the data, not the text
             raise ExpressionError("E-EXPR-RUNTIME", {"expr": self.text, "problem": runtime_problem(exc)}) from exc
-        return _as_column(result, n)
+        return _in_range(self.text, _as_column(result, n))
 
     def evaluate_mask(self, env: Mapping[str, Any], n: int) -> np.ndarray:
         """Evaluate a condition (``kaohe.engine.language.truth``: missing is false)."""
@@ -541,6 +543,21 @@ def _text_constants(node: ast.AST) -> list[str] | None:
                for item in items):  # numpy fixed-width text drops a trailing NUL: leave those to it
         return None
     return [item.value for item in items]  # type: ignore[attr-defined]
+
+
+def _in_range(text: str, column: np.ndarray) -> np.ndarray:
+    """The result, refused when a number in it is beyond what any score, count or amount can be:
+    chained powers or products overflow to a huge or infinite float, which would otherwise score
+    full marks (a capped rater) or rank first with no total."""
+    if column.dtype.kind != "f":
+        return column
+    with np.errstate(invalid="ignore"):
+        beyond = np.abs(column) > MAX_RESULT  # nan (missing) compares false
+    if beyond.any():
+        largest = float(np.max(np.abs(column[beyond])))
+        raise ExpressionError("E-EXPR-OVERFLOW", {"expr": text, "count": int(beyond.sum()), "limit": f"{MAX_RESULT:.0e}",
+                                                  "largest": "∞" if math.isinf(largest) else f"{largest:.3g}"})
+    return column
 
 
 def _as_column(value: Any, n: int) -> np.ndarray:

@@ -50,6 +50,13 @@ MESSAGES = {
         "expression '{expr}' writes a number that is too large: numbers in expressions are limited to {limit} in "
         "absolute value. Check for extra digits; write amounts in parameters such as pool",
     ),
+    "E-EXPR-OVERFLOW": (
+        "表达式 “{expr}” 算出的数超出范围：{count} 个对象的结果绝对值超过 {limit}（最大 {largest}），"
+        "不可能是分数、人数或金额。请检查乘方、连乘和数据的位数",
+        "expression '{expr}' computes numbers out of range: for {count} subject(s) the result exceeds {limit} in "
+        "absolute value (largest {largest}), which no score, count or amount can be. Check powers, chained "
+        "products and the digits of the data",
+    ),
     "E-EXPR-PERIODS-CONTEXT": (
         "表达式 “{expr}” 在这里不能使用 {name}()：此前各周期的结果只在等次条件（eligible、分数线、名额）和结果运用中可读；"
         "请把这个条件写到等次条件或结果运用中",
