@@ -118,6 +118,13 @@ def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) ->
 QUIET = "kaohe.quiet"
 
 
+def _period_named(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--period`` in any form the data accepts (2025q1, 2025-Q1, 2025年第一季度) as its id."""
+    from kaohe.engine.data.numbers import period_id
+
+    return None if value is None else period_id(value)
+
+
 def is_quiet(ctx: click.Context) -> bool:
     return bool(ctx.find_root().meta.get(QUIET))
 
@@ -393,7 +400,7 @@ def record_run(ctx: click.Context, target: StoreTarget, evaluation: Evaluation, 
 @click.argument("ruleset", type=click.Path(path_type=Path))
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="Folder (or workbook) holding the data tables (default: the ruleset's own data).")
-@click.option("--period", default=None, help="Only this period, e.g. 2025Q1 or 2025.")
+@click.option("--period", default=None, callback=_period_named, help="Only this period, e.g. 2025Q1 or 2025.")
 @click.option("--format", "fmt", default="table", help="table, json, csv, xlsx, parquet, html or an installed exporter.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of standard output.")
@@ -573,7 +580,7 @@ def readable_size(size: int) -> str:
 @click.argument("subject", required=False)
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="Folder holding the data tables (default: the ruleset's own data).")
-@click.option("--period", default=None, help="Period to explain (default: the year, else the last period).")
+@click.option("--period", default=None, callback=_period_named, help="Period to explain (default: the year, else the last period).")
 @click.option("--all", "every", is_flag=True, help="Every subject of the period, from one evaluation.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="With --all: one file per subject (named by id) in this folder.")
@@ -591,7 +598,7 @@ def explain(ctx: click.Context, ruleset: Path, subject: str | None, data_dir: Pa
     if out is not None and not every:
         raise click.UsageError("--out goes with --all / --out 与 --all 一起使用")
     with showing_progress(ctx):
-        evaluation = run(ruleset, data_dir)
+        evaluation = run(ruleset, data_dir, period)  # up to the period, as evaluate --period
         if subject is not None:
             text = explain_subject(evaluation, subject, period)
         else:
@@ -613,7 +620,7 @@ def explain(ctx: click.Context, ruleset: Path, subject: str | None, data_dir: Pa
 @click.argument("ruleset", type=click.Path(path_type=Path))
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder holding the data tables (default: the ruleset's own data).")
-@click.option("--period", default=None, help="The period reported (default: the year, else the last period).")
+@click.option("--period", default=None, callback=_period_named, help="The period reported (default: the year, else the last period).")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True,
               help="html: one self-contained file; pdf: printed by headless Chromium.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
@@ -646,7 +653,7 @@ def report_command(ctx: click.Context, ruleset: Path, data_dir: Path | None, per
             raise KaoheError(Diagnostic("E-REPORT-DRIVER", {}))
     target = evaluation_store(store_url, ruleset)
     with using(target):
-        evaluation = run(ruleset, data_dir)
+        evaluation = run(ruleset, data_dir, period)  # up to the period, as evaluate --period
     if out is not None and not split:
         refuse_input_as_output(out, input_files(evaluation))
     chosen_lang = ctx.find_root().params.get("lang") or "zh"  # the report opens in Chinese unless --lang en
@@ -813,7 +820,7 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check: bool, with_d
 @click.option("--rev", default=None, help="Compare NEW with itself at this git revision: kaohe diff --rev REV NEW.")
 @click.option("--impact", "impact_data", type=click.Path(path_type=Path), default=None,
               help="Evaluate both on this data folder: grade, rank and bonus changes, attributed to the changes.")
-@click.option("--period", default=None, help="With --impact: only this period (default: every period).")
+@click.option("--period", default=None, callback=_period_named, help="With --impact: only this period (default: every period).")
 @click.option("--threshold", default=3, show_default=True, help="With --impact: smallest rank move reported.")
 @click.pass_context
 @handles_errors
@@ -898,7 +905,7 @@ def schema(ctx: click.Context, name: str, builtin: bool, out: Path | None) -> No
 @click.argument("ruleset", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the workbook to this .xlsx file (default: named after the ruleset id and period, here).")
-@click.option("--period", default=None, help="Pre-fill this period only, e.g. 2025Q1 (default: every period).")
+@click.option("--period", default=None, callback=_period_named, help="Pre-fill this period only, e.g. 2025Q1 (default: every period).")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
               help="Take the subjects from this folder or workbook (default: the ruleset's own data).")
 @quiet_option

@@ -159,11 +159,19 @@ def group_best(values: np.ndarray, ctx: RaterContext, lowest: bool) -> np.ndarra
 
 
 def group_rank(values: np.ndarray, ctx: RaterContext, descending: bool) -> np.ndarray:
-    """Competition rank (1, 1, 3) within each peer group; NaN outside the pool."""
+    """Competition rank (1, 1, 3) within each peer group; NaN where the value is missing. A subject
+    left out of the comparisons (excluded) but with a value is scored as usual, so it gets the rank
+    it would stand at among its peers, taking no place from them: 1 + the peers strictly better."""
     pool, dense, _ = peers(values, ctx)
-    key = np.round(np.where(pool, values, 0.0), RANK_DECIMALS)
-    ranks = competition_rank(dense, [-key if descending else key], pool)
-    return np.where(pool, ranks, np.nan)
+    rounded = np.round(np.where(np.isnan(values), 0.0, values), RANK_DECIMALS)
+    key = -rounded if descending else rounded
+    ranks = competition_rank(dense, [key], pool).astype(float)
+    outside = ~pool & ~np.isnan(values)
+    for code in np.unique(dense[outside]).tolist():
+        peers_keys = np.sort(key[pool & (dense == code)])
+        here = outside & (dense == code)
+        ranks[here] = 1 + np.searchsorted(peers_keys, key[here], side="left")
+    return np.where(pool | outside, ranks, np.nan)
 
 
 def group_quantile(values: np.ndarray, ctx: RaterContext, q: float, method: str) -> np.ndarray:

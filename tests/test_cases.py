@@ -132,3 +132,21 @@ def test_outcome_sums_written_with_a_thousands_comma(tmp_path: Path) -> None:
     (problem,) = caught.value.diagnostics
     assert problem.code == "E-SCHEMA-PATTERN"
     assert "不带千位逗号" in problem.message("zh") and "no thousands commas" in problem.message("en")
+
+
+def test_shared_rows_may_sit_under_an_x_key(tmp_path: Path) -> None:
+    """A top-level x- key holds YAML anchors the cases share; it is no case and no error."""
+    (tmp_path / "ruleset.yaml").write_text(RULESET, encoding="utf-8")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "cases.yaml").write_text("""\
+ruleset: ../ruleset.yaml
+x-people: &people [{id: P1, name: 甲}]
+cases:
+  - name: 用例
+    data:
+      subjects: *people
+      values: [{subject: P1, period: "2025", a: 55, b: 38}]
+    expect: {P1: {total: 93}}
+""", encoding="utf-8")
+    assert [o.failures for o in run_file(tests / "cases.yaml")] == [[]]

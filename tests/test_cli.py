@@ -97,6 +97,12 @@ def test_xlsx_needs_out_and_is_readable(tmp_path: Path):
     assert all(workbook[name].cell(1, 1).value == "分组" and workbook[name].max_row == 1 + 24 for name in periods)
 
 
+@pytest.mark.parametrize("written", ["2025q2", "2025-Q2", "2025年第二季度", "2025年二季度"])
+def test_a_period_option_takes_the_forms_the_data_takes(written: str):
+    code, out, _ = invoke("evaluate", str(EXAMPLE), "--period", written, "--format", "csv")
+    assert code == 0 and out == invoke("evaluate", str(EXAMPLE), "--period", "2025Q2", "--format", "csv")[1]
+
+
 def test_unknown_period_and_format_are_located_errors():
     code, _, err = invoke("evaluate", str(EXAMPLE), "--period", "2025Q5")
     assert code == 1 and "E-PERIOD-UNKNOWN" in err and "2025Q4" in err

@@ -128,14 +128,32 @@ def test_a_misspelt_scope_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_a_cohort_function_over_single_events_is_a_located_error(tmp_path: Path) -> None:
-    ruleset = _load(tmp_path, "bonuses:\n  - {id: b, title: b, when: \"event.points > mean(x)\", points: 1}\n")
-    data = {**DATA, "events": [{"subject": "A", "date": "2025-03-01", "type": "t", "points": 1}]}
+    """Said when the ruleset is checked (kaohe validate), not first when a period with events runs."""
     with pytest.raises(KaoheError) as caught:
-        evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry())
+        _load(tmp_path, "bonuses:\n  - {id: b, title: b, when: \"event.points > mean(x)\", points: 1}\n")
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "E-EXPR-COHORT-CONTEXT"
     assert diagnostic.path == "$.bonuses[0].when" and diagnostic.line is not None
     assert "per: subject" in diagnostic.message("en")
+
+
+@pytest.mark.parametrize("expression, code", [
+    ("mean(x, 'grade')", "E-EXPR-COHORT-SCOPE"),  # a name, but no scope: scopes are all, group, class, unit, fields
+    ("mean(x, 'cls')", "E-EXPR-COHORT-SCOPE"),  # the scope is 'class'
+    ("percentile(x, 1.5)", "E-EXPR-COHORT-ARG"),
+    ("percentile(x, 0.5, 'middle')", "E-EXPR-COHORT-ARG"),
+    ("rank(x, 'up')", "E-EXPR-COHORT-ARG"),
+])
+def test_a_cohort_setting_written_wrong_is_refused_when_checked(tmp_path: Path, expression: str, code: str) -> None:
+    with pytest.raises(KaoheError) as caught:
+        _load(tmp_path, f"bonuses:\n  - {{id: b, title: b, per: subject, when: \"{expression} > 0\", points: 1}}\n")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.path) == (code, "$.bonuses[0].when")
+
+
+def test_the_settings_a_cohort_function_accepts_load(tmp_path: Path) -> None:
+    when = "percentile(x, 0.9, 'nearest_rank', 'class') > rank(x, 'asc', 'group') + mean(x, 'unit')"
+    _load(tmp_path, f"bonuses:\n  - {{id: b, title: b, per: subject, when: \"{when}\", points: 1}}\n")
 
 
 def test_the_class_is_named_cls_in_expressions(tmp_path: Path) -> None:

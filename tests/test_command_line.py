@@ -243,6 +243,32 @@ def test_explain_all_writes_every_subjects_explanation_from_one_evaluation(tmp_p
         assert (out / f"{record['id']}.txt").read_text(encoding="utf-8") == alone
 
 
+def test_explain_and_report_of_a_period_need_no_later_data(tmp_path: Path) -> None:
+    """As evaluate --period: explaining Q1 computes the year up to Q1, so a missing: error indicator
+    with no Q2 data yet (the office explains Q1 in April) does not stop it with E-EVAL-MISSING in Q2."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "2026.yaml").write_text("""\
+kaohe: 1
+id: early
+title: 季度说明
+year: 2026
+subjects: {kind: unit}
+inputs:
+  work: {title: 工作实绩评分}
+periods: {cycle: quarter}
+indicators:
+  - {id: work, title: 工作实绩, points: 100, rater: {use: direct, input: work}, missing: error}
+""", encoding="utf-8")
+    (tmp_path / "data" / "subjects.csv").write_text("id,name\nD01,甲局\n", encoding="utf-8")
+    (tmp_path / "data" / "values.csv").write_text("subject,period,work\nD01,2026Q1,88\n", encoding="utf-8")
+    explained = invoke("explain", str(tmp_path), "D01", "--period", "2026Q1")
+    assert explained.exit_code == 0, explained.output
+    assert "工作实绩：88 / 100" in explained.stdout
+    reported = invoke("report", str(tmp_path), "--period", "2026Q1", "--out", str(tmp_path / "r.html"))
+    assert reported.exit_code == 0, reported.output
+    assert invoke("explain", str(tmp_path), "D01").exit_code == 1  # the last quarter has no data: said so
+
+
 def test_explain_needs_one_subject_or_all() -> None:
     assert CliRunner().invoke(main, ["explain", str(EXAMPLE)]).exit_code == 2
     assert CliRunner().invoke(main, ["explain", str(EXAMPLE), "D01", "--all"]).exit_code == 2

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kaohe.cli import main
@@ -50,3 +51,39 @@ def test_a_bad_item_weight_points_at_its_line_in_the_events_file(tmp_path: Path)
     replace_line(events, 22, ",就业驿站,1,", ",就业驿站,-1,")  # LD21's 民生实事 item, weight −1
     [zh] = errors(folder / "2024.yaml", "zh")
     assert zh.startswith(f"{events}:22: ") and "-1" in zh and zh.endswith("(E-RATER-ITEM-WEIGHT)")
+
+
+STRAY_RULESET = """\
+kaohe: 1
+id: stray
+title: 年份写错
+year: 2026
+subjects: {kind: person}
+inputs:
+  work: {title: 工作实绩}
+periods: {cycle: quarter}
+indicators:
+  - {id: work, title: 工作实绩, points: 100, rater: {use: direct, input: work}, missing: zero}
+"""
+
+
+@pytest.mark.parametrize("subjects, values, warned", [
+    # A1's fourth quarter typed as 2025Q4: A1 is on post in 2026Q4 with no row there → warned
+    ("id,name\nA1,甲\nA2,乙\n", [("A1", "2025Q4"), ("A2", "2026Q4")], "2025Q4（1 个）"),
+    # last year's rows beside this year's (a file shared by two years' rulesets): not stray
+    ("id,name\nA1,甲\n", [("A1", "2025Q4"), ("A1", "2026Q4")], None),
+    # a leaver has last year's Q4 and rightly none this year
+    ("id,name,left\nA1,甲,2026-08-31\n", [("A1", "2025Q4"), ("A1", "2026Q3")], None),
+])
+def test_a_value_for_the_year_typed_wrong_is_warned_of(tmp_path: Path, subjects: str, values: list, warned: str | None):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "2026.yaml").write_text(STRAY_RULESET, encoding="utf-8")
+    (tmp_path / "data" / "subjects.csv").write_text(subjects, encoding="utf-8")
+    rows = "".join(f"{subject},{period},90\n" for subject, period in values)
+    (tmp_path / "data" / "values.csv").write_text("subject,period,work\n" + rows, encoding="utf-8")
+    for command in (["validate", str(tmp_path), "--data", str(tmp_path / "data")], ["evaluate", str(tmp_path)]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, result.output
+        assert ("W-DATA-OTHER-PERIOD" in result.stderr) == (warned is not None), result.stderr
+        if warned:
+            assert warned in result.stderr and "values.csv" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -222,7 +223,10 @@ def test_deferred_pay_never_defers_more_than_the_amount(tmp_path):
     assert value == Decimal(100) and "当期发放 150 元" in note
 
 
-def test_deferred_pay_reads_an_earlier_amount_exactly(tmp_path):
-    # 2^53 + 1 yuan is not a float; the pool gives all of it to the one unit, 0 deferred: paid now exact
-    value, note = deferred(tmp_path, str(2**53 + 1), 0)
-    assert value == Decimal(0) and f"当期发放 {2**53 + 1} 元" in note
+def test_deferred_pay_reads_an_earlier_amount_exactly(tmp_path, monkeypatch):
+    # 999,999,999,999,999.99 yuan (the most an expression may hold is 10^15) is no float: read as one it
+    # is 999999999999999.875; the pool gives all of it to the one unit, 0 deferred: paid now exact
+    monkeypatch.setattr(sys.modules[__name__], "DEFERRED_RULESET",
+                        DEFERRED_RULESET.replace('weight: "1"}', 'weight: "1", unit: "0.01"}'))
+    value, note = deferred(tmp_path, "999999999999999.99", 0)
+    assert value == Decimal(0) and "当期发放 999999999999999.99 元" in note

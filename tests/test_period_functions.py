@@ -136,9 +136,19 @@ def test_a_rule_has_no_periods_to_read(tmp_path: Path) -> None:
                                         " when: \"periods_count(x > 0) > 0\"}\noutcomes:")
     file = tmp_path / "ruleset.yaml"
     file.write_text(text, encoding="utf-8")
-    ruleset = load_ruleset(file, default_registry())
-    with pytest.raises(KaoheError) as caught:
-        evaluate(ruleset, inline_dataset(ruleset, DATA, "inline"), default_registry())
+    with pytest.raises(KaoheError) as caught:  # when the ruleset is checked, not first when it runs
+        load_ruleset(file, default_registry())
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == "E-EXPR-PERIODS-CONTEXT"
     assert diagnostic.path == "$.deductions[0].when" and diagnostic.line is not None
+
+
+def test_a_missing_setting_written_wrong_is_refused_when_checked(tmp_path: Path) -> None:
+    text = RULESET.replace("missing='skip'", "missing='skp'")
+    file = tmp_path / "ruleset.yaml"
+    file.write_text(text, encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        load_ruleset(file, default_registry())
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.code == "E-EXPR-PERIODS-ARG" and diagnostic.line is not None
+    assert "break, skip" in diagnostic.message("en")

@@ -134,3 +134,46 @@ def test_a_rate_cap_written_in_points_is_a_validation_warning(tmp_path: Path) ->
     (problem,) = json.loads(result.stdout)["problems"]
     assert problem["code"] == "W-RATE-CAP-POINTS" and problem["severity"] == "warning"
     assert problem["path"] == "$.indicators[0].rater.cap" and "2000" in problem["message"]
+
+
+QUOTA_RULESET = """\
+kaohe: 1
+id: quota
+title: 名额
+year: 2025
+subjects: {kind: unit}
+inputs:
+  a: {title: 得分}
+periods: {cycle: year}
+indicators:
+  - {id: x, title: 得分, points: 100, rater: {use: direct, input: a}}
+grading:
+  group_by: class
+  grades:
+    - {grade: 优秀, min: 90, quota: {max_share: 0.2}}
+    - {grade: 合格}
+data:
+  subjects: {source: csv, path: subjects.csv}
+  values: {source: csv, path: values.csv}
+"""
+
+
+def test_a_quota_that_leaves_a_group_no_place_is_warned_of(tmp_path: Path) -> None:
+    """Class A has 5 units: floor(5 × 0.2) = 1 place, A1 (95) is 优秀, A2 (92) is over the quota as
+    intended. Class B has 3: floor(3 × 0.2) = 0 places, so B1 (96) reached 优秀 and cannot have it:
+    that group, and only it, is warned of; min_count: 1 gives B1 its place and no warning."""
+    subjects = "id,name,class\n" + "".join(f"A{i},甲{i},a\n" for i in range(1, 6)) + "B1,乙1,b\nB2,乙2,b\nB3,乙3,b\n"
+    values = "subject,period,a\nA1,2025,95\nA2,2025,92\nA3,2025,80\nA4,2025,70\nA5,2025,60\n" \
+             "B1,2025,96\nB2,2025,85\nB3,2025,75\n"
+    ruleset = QUOTA_RULESET.replace("kind: unit}", "kind: unit, classes: {a: {title: 甲类}, b: {title: 乙类}}}")
+    file = project(tmp_path, ruleset, values)
+    (tmp_path / "subjects.csv").write_text(subjects, encoding="utf-8")
+    evaluation = run(file)
+    assert evaluation.period("2025").grades.grade.tolist()[:6] == ["优秀", "合格", "合格", "合格", "合格", "合格"]
+    (warning,) = evaluation.warnings
+    assert (warning.code, warning.params["subjects"], warning.path) == ("W-QUOTA-NO-PLACE", "B1",
+                                                                          "$.grading.grades[0].quota")
+    assert "min_count: 1" in warning.message("zh") and warning.line == 14
+    file.write_text(ruleset.replace("max_share: 0.2}", "max_share: 0.2, min_count: 1}"), encoding="utf-8")
+    fixed = run(file)
+    assert fixed.warnings == [] and fixed.period("2025").grades.grade.tolist()[5] == "优秀"

@@ -277,9 +277,19 @@ def test_rank_table_ascending_groups_mask_and_float_noise():
     ctx = make_ctx({"x": values}, full=10, groups=[0, 0, 0, 1, 1, 1], mask=[True] * 5 + [False])
     result = RankTableRater().score({"input": "x", "order": "asc", "points": [10, 8]}, ctx)
     # group 0 ascending: 0.30000000000000004 and 0.3 tie at rank 1, 0.5 → 3 → rest 0
-    # group 1: 1 → 1, 3 → 2; the masked 0.0 neither ranks nor pushes the others down
-    close(result.details["rank"], [1, 1, 3, 2, 1, NAN])
-    close(result.points, [10, 10, 0, 8, 10, NAN])
+    # group 1: 1 → 1, 3 → 2; the masked (excluded) 0.0 pushes no one down, and is scored as usual at
+    # the rank it would stand at among them: ascending, 0.0 is before 1 → rank 1 → 10
+    close(result.details["rank"], [1, 1, 3, 2, 1, 1])
+    close(result.points, [10, 10, 0, 8, 10, 10])
+
+
+def test_rank_table_scores_an_excluded_subject_where_it_would_stand():
+    # docs (不参加排名): an excluded subject's indicators are computed as usual. Peers 300, 200, 100
+    # rank 1, 2, 3; the excluded 900 would be 1st, 200 ties 2nd, 50 would be 4th → rest; no value → missing
+    ctx = make_ctx({"x": [300, 200, 100, 900, 200, 50, NAN]}, full=50, mask=[True] * 3 + [False] * 4)
+    result = RankTableRater().score({"input": "x", "points": [50, 40, 30], "rest": 20}, ctx)
+    close(result.details["rank"], [1, 2, 3, 1, 2, 4, NAN])
+    close(result.points, [50, 40, 30, 50, 40, 20, NAN])
 
 
 # ---------------------------------------------------------------------------

@@ -133,6 +133,28 @@ def test_an_amount_of_money_gets_the_hint_for_amounts() -> None:
                      'words (E-SCHEMA-PATTERN)')
 
 
+def test_class_for_cls_is_told_at_the_word() -> None:
+    """``class`` is reserved in expressions; the message says to write cls, at the column of the word
+    inside the quoted value (column 35 on line 8), not one to the left at the space before it."""
+    path = ROOT / "tests" / "rulesets" / "invalid" / "class_keyword_in_exclude.yaml"
+    first = invoke("--lang", "en", "validate", str(path)).stderr.splitlines()[0]
+    assert first.startswith(f"{path}:8:35::$.subjects.exclude: expression 'months_on_post < 1 or class == 'temp'' "
+                            "cannot be parsed: class is a reserved word, no name: write cls for the class")
+
+
+def test_an_unknown_name_in_an_expression_is_placed_at_its_first_letter(tmp_path: Path) -> None:
+    """Quoted: the column counts the quote (it was one to the left); folded over lines (exclude: >):
+    the line and column the name is on."""
+    text = (ROOT / "tests" / "rulesets" / "invalid" / "class_keyword_in_exclude.yaml").read_text(encoding="utf-8")
+    written = "  exclude: \"months_on_post < 1 or class == 'temp'\""
+    folded = text.replace(written, "  exclude: >\n    months_on_post < 1\n    or monts > 2")
+    for body, line, column in ((text.replace("class ==", "klass =="), 8, 35), (folded, 10, 8)):
+        (tmp_path / "r.yaml").write_text(body, encoding="utf-8")
+        first = invoke("--lang", "en", "validate", str(tmp_path / "r.yaml")).stderr.splitlines()[0]
+        assert first.startswith(f"{tmp_path / 'r.yaml'}:{line}:{column}::$.subjects.exclude: "), first
+        assert "(E-EXPR-UNKNOWN-NAME)" in first
+
+
 def test_a_folder_of_bad_files_reports_every_file(tmp_path: Path) -> None:
     """One bad file does not stop the others from being checked (fixtures marking
     an engine crash with ``# xfail`` are left out: they would stop the whole run)."""

@@ -90,3 +90,15 @@ def office_period(text: str) -> str | None:
     if (match := _MONTH_ZH.match(value)) and 1 <= int(match[2]) <= 12:
         return f"{match[1]}-{int(match[2]):02d}"
     return None
+
+
+def period_id(text: str) -> str:
+    """A period as it is written anywhere a person names one (2025Q1, 2025q1, 2025-Q1, 2025年第一季度,
+    2025-3) as its id (2025Q1, 2025-03); text that is no period unchanged, for the message refusing it."""
+    from kaohe.engine.data.periods import parse_period
+
+    chinese = office_period(text)
+    if chinese is not None:
+        return chinese
+    parsed = parse_period(text)
+    return parsed.id if parsed is not None else str(text).strip()

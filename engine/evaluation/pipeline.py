@@ -42,7 +42,7 @@ from kaohe.engine.evaluation.grading import (
 )
 from kaohe.engine.evaluation.items import ItemView, items_in
 from kaohe.engine.evaluation.outcomes import OutcomeValues, run_outcomes
-from kaohe.engine.evaluation.plausibility import Finding, period_warnings
+from kaohe.engine.evaluation.plausibility import Finding, grading_warnings, period_warnings
 from kaohe.engine.evaluation.rounding import round_scores
 from kaohe.engine.evaluation.scoring import NOT_APPLICABLE, ROLLUP, TreeScores, score_tree
 from kaohe.engine.language.expressions import ExpressionError
@@ -106,8 +106,8 @@ def evaluate(ruleset: Ruleset, dataset: Dataset, registry: Registry | None = Non
     registry = registry or default_registry()
     periods = planned_periods(ruleset)
     if only is not None and only not in [p.id for p in periods]:
-        raise KaoheError(Diagnostic(
-            "E-PERIOD-UNKNOWN", {"period": only, "available": ", ".join(p.id for p in periods)},
+        raise KaoheError(Diagnostic(  # located at the option that named it
+            "E-PERIOD-UNKNOWN", {"period": only, "available": ", ".join(p.id for p in periods)}, file="--period",
         ))
     if only is not None:  # later periods cannot change earlier ones (yearly caps run forwards)
         periods = periods[: [p.id for p in periods].index(only) + 1]
@@ -287,7 +287,8 @@ def _finish(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScor
     ranking, grades = _ranked(ruleset, cohort, tree, total, vetoes, groups, periods)
     result = PeriodResult(cohort.period, cohort, tree, adjustments, vetoes, adjusted, total, ranking, grades,
                           rollup=rollup, events=view, items=items, sub_periods=periods,
-                          warnings=period_warnings(ruleset, registry, cohort, tree))
+                          warnings=[*period_warnings(ruleset, registry, cohort, tree),
+                                    *grading_warnings(ruleset, cohort, grades)])
     result.outcomes = run_outcomes(ruleset, registry, result)
     return result
 
@@ -320,7 +321,8 @@ def evaluate_from(earlier: Evaluation, ruleset: Ruleset, stage: str, registry: R
         if stage == "grading":
             result.ranking, result.grades = _ranked(ruleset, old.cohort, old.tree, old.total, old.vetoes,
                                                     old.ranking.group, frame)
-            result.warnings = period_warnings(ruleset, registry, old.cohort, old.tree)
+            result.warnings = [*period_warnings(ruleset, registry, old.cohort, old.tree),
+                               *grading_warnings(ruleset, old.cohort, result.grades)]
         result.outcomes = run_outcomes(ruleset, registry, result)
         results.append(result)
     if stage == "grading" and results and earlier.dataset.warnings:  # evaluate adds the sources' warnings last

@@ -3,7 +3,9 @@
 The ruleset loads and the arithmetic is what the YAML says, yet the result
 looks wrong to a policy officer: an indicator scoring above its full marks,
 a tree total above the declared scale, or a missing value scored 0 only
-because the indicator never said what missing data means. Each warning is
+because the indicator never said what missing data means, a grade whose quota
+leaves a group no place at all (3 people × 20 % rounded down) while someone
+there reached it. Each warning is
 located at the ruleset line to look at, names the period and the first
 subjects concerned, and never stops the evaluation.
 """
@@ -16,6 +18,7 @@ import numpy as np
 
 from kaohe.engine.errors import Diagnostic
 from kaohe.engine.evaluation.cohort import Cohort
+from kaohe.engine.evaluation.grading import Grades
 from kaohe.engine.evaluation.scoring import MISSING_ZERO, TreeScores
 from kaohe.engine.registry import Registry
 from kaohe.engine.ruleset.model import ComponentSpec, Ruleset
@@ -47,6 +50,22 @@ def finding(ruleset: Ruleset, cohort: Cohort, code: str, path: tuple[str | int, 
     diagnostic = ruleset.locations.diagnostic(code, path, period=cohort.period.id, count=len(ids), subjects=shown,
                                               **params)
     return Finding(diagnostic.with_location(severity="warning"), tuple(rows.tolist()))
+
+
+def grading_warnings(ruleset: Ruleset, cohort: Cohort, grades: Grades | None) -> list[Finding]:
+    """A grade's quota that gives the group of someone who reached the grade no place at all: the
+    office most likely meant each group to have one (min_count: 1) or the share to round up."""
+    if grades is None or ruleset.grading is None:
+        return []
+    found = []
+    for grade in ruleset.grading.grades_for(cohort.period.kind):
+        places = grades.quota_allowed.get(grade.name)
+        if grade.quota is None or places is None:
+            continue
+        shut = (grades.reason == "quota") & (grades.demoted_from == grade.name) & (places == 0)
+        if shut.any():
+            found.append(finding(ruleset, cohort, "W-QUOTA-NO-PLACE", grade.quota.path, shut, grade=grade.name))
+    return found
 
 
 def _above_full(ruleset: Ruleset, registry: Registry, cohort: Cohort, tree: TreeScores) -> list[Finding]:

@@ -26,10 +26,18 @@ import numpy as np
 from simpleeval import SimpleEval
 
 from kaohe.engine.errors import Bilingual
-from kaohe.engine.language.cohort import COHORT, SCOPES, CohortError, keywords_of, public_signature
+from kaohe.engine.language.cohort import (
+    COHORT,
+    METHODS,
+    SCOPES,
+    CohortError,
+    keywords_of,
+    public_signature,
+)
 from kaohe.engine.language.functions import BUILTIN_FUNCTIONS, ColumnFunction
 from kaohe.engine.language.periodic import (
     HISTORY,
+    MISSING,
     PERIOD_FUNCTIONS,
     PERIODS,
     YEAR_FUNCTIONS,
@@ -39,6 +47,8 @@ from kaohe.engine.language.periodic import (
 )
 from kaohe.engine.language.truth import truth
 from kaohe.engine.language.wording import (
+    CLASS_WORD,
+    class_word,
     construct,
     expression_slip,
     runtime_problem,
@@ -52,6 +62,7 @@ MAX_NUMBER = 1e15  # written numbers: above any score, count or yuan amount a ru
 MAX_RESULT = MAX_NUMBER  # computed numbers, by the same reasoning
 
 PERIOD_NAMES = "_period_names"  # in a NameSpec: names added inside period functions' first argument
+SCOPE_FIELDS = "_scope_fields"  # in a NameSpec: the declared subject fields cohort functions may compare within
 HISTORY_NAMES = "_history_names"  # in a NameSpec: the only names inside years functions' first argument
 NameSpec = Mapping[str, frozenset[str] | None]
 """Names an expression may use: ``None`` for a plain column or scalar,
@@ -128,6 +139,8 @@ def compile_expression(
         body = ast.parse(text).body
     except SyntaxError as exc:
         _refuse_slip(text)
+        if (at := class_word(text)) is not None:
+            raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": CLASS_WORD}, at) from exc
         raise ExpressionError(
             "E-EXPR-SYNTAX", {"expr": text, "problem": syntax_problem(exc.msg)}, max((exc.offset or 1) - 1, 0)
         ) from exc
@@ -235,6 +248,8 @@ class _Checker:
         if name in self.functions:
             self.check_arity(node, name)
             self.check_scope(node, name)
+            self.check_context(node, name)
+            self.check_settings(node, name)
         if name in YEAR_FUNCTIONS and HISTORY_NAMES not in self.names:
             self.fail("E-EXPR-HISTORY-UNDECLARED", node, name=name)
         if name not in self.functions:
@@ -268,12 +283,44 @@ class _Checker:
         if not (isinstance(within, ast.Constant) and isinstance(within.value, str)):
             return  # the default, or an expression: checked when it runs
         scope = within.value
-        if scope not in SCOPES and self.names.get(scope, frozenset()) is not None:
+        declared = self.names.get(SCOPE_FIELDS)  # the subject fields a scope may be (subject_names)
+        fields = sorted(declared) if declared is not None else \
+            [n for n, record in self.names.items() if record is None]
+        if scope not in SCOPES and scope not in fields:
             from kaohe.engine.errors import did_you_mean
 
-            plain = [n for n, fields in self.names.items() if fields is None]
-            self.fail("E-EXPR-COHORT-SCOPE", within, scope=scope, available=", ".join([*SCOPES, *sorted(plain)]),
-                      suggest=did_you_mean(scope, [*SCOPES, *plain]))
+            self.fail("E-EXPR-COHORT-SCOPE", within, scope=scope, available=", ".join([*SCOPES, *fields]),
+                      suggest=did_you_mean(scope, [*SCOPES, *fields]))
+
+    def check_context(self, node: ast.Call, name: str) -> None:
+        """Where a function cannot run, said when the ruleset is checked, not when a period is evaluated:
+        period functions only where the stage gives the earlier periods (a scope with ``PERIOD_NAMES``),
+        cohort functions nowhere an expression is evaluated one event or item at a time."""
+        if name in PERIOD_FUNCTIONS and PERIOD_NAMES not in self.names:
+            self.fail("E-EXPR-PERIODS-CONTEXT", node, name=name)
+        if getattr(self.functions[name], "needs_cohort", False) and ("event" in self.names or "item" in self.names):
+            self.fail("E-EXPR-COHORT-CONTEXT", node, name=name)
+
+    def check_settings(self, node: ast.Call, name: str) -> None:
+        """Settings written as constants (a quantile, a method, an order, ``missing=``) checked as the
+        function would check them when it runs."""
+        try:
+            bound = public_signature(self.functions[name]).bind_partial(
+                *node.args, **{k.arg: k.value for k in node.keywords if k.arg})
+        except (TypeError, ValueError):
+            return  # arity is check_arity's; a builtin without a signature is checked when it runs
+        given = {key: arg.value for key, arg in bound.arguments.items() if isinstance(arg, ast.Constant)}
+        if name in PERIOD_FUNCTIONS or name in YEAR_FUNCTIONS:
+            how = given.get("missing", "break")
+            if how not in MISSING:
+                self.fail("E-EXPR-PERIODS-ARG", node, name=name, value=how, allowed=", ".join(MISSING))
+        elif name == "percentile":
+            q, method = given.get("q", 0.5), given.get("method", "linear")
+            share = isinstance(q, int | float) and not isinstance(q, bool) and 0 <= q <= 1
+            if not share or method not in METHODS:
+                self.fail("E-EXPR-COHORT-ARG", node, function=name, q=q, method=method, methods=", ".join(METHODS))
+        elif name == "rank" and given.get("order", "desc") not in ("desc", "asc"):
+            self.fail("E-EXPR-COHORT-ARG", node, function=name, q="", method=given["order"], methods="desc, asc")
 
     def check_attribute(self, node: ast.Attribute) -> None:
         from kaohe.engine.errors import did_you_mean

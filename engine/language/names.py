@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kaohe.engine.language.expressions import HISTORY_NAMES, PERIOD_NAMES, NameSpec
+from kaohe.engine.language.expressions import HISTORY_NAMES, PERIOD_NAMES, SCOPE_FIELDS, NameSpec
 
-# ``class`` is a Python keyword, so expressions write the class as ``cls``
-SUBJECT_NAMES = ("id", "name", "unit", "class", "cls", "months_on_post", "coefficient")
+# ``class`` is a Python keyword, so expressions write the class as ``cls`` (and ``class`` is no name
+# to offer: an expression writing it cannot be read, wording.class_word says so)
+SUBJECT_NAMES = ("id", "name", "unit", "cls", "months_on_post", "coefficient")
 EVENT_FIELDS = ("type", "date", "points", "confirmed", "row")
 # an item's own columns, then what its life means at the end of the period being evaluated
 ITEM_FIELDS = ("id", "opened", "deadline", "closed", "owner", "row")
@@ -85,6 +86,7 @@ def subject_names(declared: Declared) -> NameSpec:
     ``history_fields`` declared, the years functions' first argument may name
     them (every scope builds on this one, so history is usable everywhere)."""
     names: dict[str, frozenset[str] | None] = _plain([*SUBJECT_NAMES, *declared.subject_fields])
+    names[SCOPE_FIELDS] = frozenset(declared.subject_fields)
     if declared.history_fields:
         names[HISTORY_NAMES] = frozenset(declared.history_fields)
     return names

@@ -177,6 +177,20 @@ def _assign_slip(text: str) -> ExpressionSlip | None:
     return None
 
 
+def class_word(text: str) -> int | None:
+    """The offset of the word ``class`` written outside quotes where the subject's class is meant
+    (``class == 'frontline'``): Python reserves the word, so the text cannot be read; ``cls`` can."""
+    outside = "".join(ch if fix is not None else " " for _, ch, fix in _outside_quotes(text))
+    for found in re.finditer(r"(?<![\w.])class(?!\w)", outside):
+        if _reads(text[:found.start()] + "cls" + text[found.end():].replace("class", "cls")):
+            return found.start()
+    return None
+
+
+CLASS_WORD = Bilingual("class 是保留字，不能当名称用：类别编号请写 cls，如 cls == 'frontline'",
+                       "class is a reserved word, no name: write cls for the class, e.g. cls == 'frontline'")
+
+
 def _reads(text: str) -> bool:
     """Python reads ``text`` as one expression (so ``==`` for the ``=`` is the whole fix)."""
     try:

@@ -46,6 +46,14 @@ MESSAGES = {
         "in {period}, {count} subject(s) have an indicator total above the scale {scale} (highest {highest}; "
         "{subjects}): check the indicators' points, the year roll-up weights, or write rescale_to_total: true",
     ),
+    "W-QUOTA-NO-PLACE": (
+        "{period} “{grade}” 的名额在 {count} 个对象所在的分组算出 0 名（组内人数 × 比例取整后不足 1 名），"
+        "他们达到了{grade}却因此评不上（{subjects}）：若本意是每组至少一名，在 quota 中写 min_count: 1，"
+        "或改用 rounding: half_up、ceil",
+        "in {period}, the quota of '{grade}' gives the group(s) of {count} subject(s) 0 places (the group size "
+        "× the share rounds below 1), so they reached '{grade}' but cannot have it ({subjects}): if each group "
+        "is meant to have at least one, write min_count: 1 in the quota, or rounding: half_up or ceil",
+    ),
     "W-MISSING-DEFAULT-ZERO": (
         "{period} 指标 “{indicator}” 有 {count} 个对象缺少数据，按默认规则计 0 分（{subjects}）："
         "若 0 分正是本意，在该指标写 missing: zero；不计入写 exclude；必须有数据写 error",

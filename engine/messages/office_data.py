@@ -6,6 +6,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the {table} table's header '{header}' could mean '{first}' or '{second}': write the id or the full "
         "title of the one meant",
     ),
+    "W-DATA-OTHER-PERIOD": (
+        "数据项表 {table} 有 {count} 个数值填在本方案不考核的周期：{periods}，而这些对象在本年同一周期在岗却没有数据。"
+        "这些数值不参加计算；若是年份写错了，请改正（本方案的周期：{available}）",
+        "the values table {table} has {count} value(s) for periods this ruleset does not assess: {periods_en}, "
+        "for subjects on post in the same period of this year with no data there. They are not used; if the "
+        "year is mistyped, correct it (this ruleset's periods: {available})",
+    ),
     "W-DATA-TITLE-ROWS": (
         "{table_zh}第 {rows} 行在表头之上（标题或合并的表头），已跳过；表头在第 {header} 行",
         "rows {rows} of the {table} table stand above its header (a title or merged header rows) and were "

@@ -276,9 +276,15 @@ def lacking_for_next(ruleset: Ruleset, result: PeriodResult, i: int,
             return f"距组内最后一名{better.name}（{shown_number(last)} 分）还差 {shown_number(last - total)} 分"
         if last == total:
             return f"与组内最后一名{better.name}同分（{shown_number(last)}），按排名依据在其之后"
-        # higher than the last of the better grade: kept out by a condition (eligibility), not by the score
-        return f"总分高于组内最后一名{better.name}（{shown_number(last)} 分），但未满足其条件"
-    return f"达到{better.name}分数线，但未满足其条件"
+        # higher than the last of the better grade: kept out by its quota or a condition, not by the score
+        return f"总分高于组内最后一名{better.name}（{shown_number(last)} 分），但{_kept_out(better.name, grades.reason[i])}"
+    return f"达到{better.name}分数线，但{_kept_out(better.name, grades.reason[i])}"
+
+
+def _kept_out(better: str, reason: str | None) -> str:
+    """Why a subject past the better grade's line did not get it: the grade's places were taken
+    (a quota, possibly of 0 places) or the subject did not meet its condition."""
+    return f"{better}名额已满" if reason == "quota" else "未满足其条件"
 
 
 def _outcomes(result: PeriodResult, record: dict[str, Any]) -> list[str]:

@@ -58,8 +58,8 @@ class Checker:
         try:
             self.expressions.compile(text, names_, path)
         except ExpressionError as exc:
-            diagnostic = self.doc.diagnostic(exc.code, path, **exc.params)
-            if diagnostic.column is not None:
+            diagnostic = self.doc.diagnostic(exc.code, path, **{"position": exc.offset + 1, **exc.params})
+            if diagnostic.column is not None:  # slips.refine then follows the text to the character
                 diagnostic = diagnostic.with_location(column=diagnostic.column + exc.offset)
             self.problems.append(diagnostic)
 
@@ -219,7 +219,8 @@ class Checker:
 
     def component_problem(self, problem: Problem, path: Path_) -> Diagnostic:
         """A component's own finding, located in the ruleset; ``W-`` codes are warnings."""
-        diagnostic = self.doc.diagnostic(problem.code, (*path, *problem.path), **problem.params)
+        params = {"position": problem.offset + 1, **problem.params} if problem.offset else problem.params
+        diagnostic = self.doc.diagnostic(problem.code, (*path, *problem.path), **params)
         if problem.offset and diagnostic.column is not None:
             diagnostic = diagnostic.with_location(column=diagnostic.column + problem.offset)
         if problem.text:

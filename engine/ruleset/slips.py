@@ -274,7 +274,7 @@ class _Sources:
 def _refined(problem: Diagnostic, lines: list[str]) -> Diagnostic | None:
     if problem.line is None or problem.column is None or not 0 < problem.line <= len(lines):
         return None
-    if problem.code in ("E-EXPR-FULLWIDTH", "E-EXPR-ASSIGN"):
+    if problem.code.startswith("E-EXPR-") and "position" in problem.params:
         return _expression_placed(problem, lines)
     if problem.severity != "error" or problem.code.startswith(("E-EXPR-", "E-YAML-")) \
             or problem.code in _NOT_AT_VALUE:
@@ -334,7 +334,7 @@ def _colon_matters(problem: Diagnostic) -> bool:
 
 
 def _expression_placed(problem: Diagnostic, lines: list[str]) -> Diagnostic:
-    """An expression's slip at the line and column of its character. The checks place it at the
+    """An expression's problem (a slip, an unknown name) at the line and column of its character. The checks place it at the
     value's start plus the character's offset in the expression, which is off by the quote of a quoted
     value and wrong for an expression folded over lines (``when: >``): follow the expression's
     characters through the source instead."""

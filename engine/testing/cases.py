@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from kaohe.engine.data.numbers import period_id
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import KaoheError, did_you_mean
 from kaohe.engine.evaluation.pipeline import evaluate, planned_periods
@@ -88,7 +89,7 @@ def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
     outcome = CaseOutcome(case["name"])
     tolerance = case.get("tolerance", header.get("tolerance", DEFAULT_TOLERANCE))
     registry = registry or default_registry()
-    period = str(case["period"]) if "period" in case else None
+    period = period_id(str(case["period"])) if "period" in case else None  # 2025q1 as the data reads it
     try:
         ruleset = ruleset or load_ruleset(case_ruleset(file, header, case), registry)
         known_periods = [p.id for p in planned_periods(ruleset)]
