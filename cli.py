@@ -710,8 +710,9 @@ def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool, mutate: boo
                 failed += 1
                 click.echo(f"FAIL {file}::{outcome.name}")
                 for line in outcome.failures:
-                    click.echo(f"    {line}")
-    click.echo(f"{passed} passed, {failed} failed")
+                    click.echo(f"    {line.pick(lang)}")
+    click.echo(f"{passed} passed, {failed} failed" if lang == "en" else f"通过 {passed} 个，失败 {failed} 个 "
+               f"({passed} passed, {failed} failed)")
     if failed or not passed:
         if not passed and not failed:
             click.echo("没有找到测试用例" if lang == "zh" else "no test cases found", err=True)

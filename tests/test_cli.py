@@ -191,8 +191,10 @@ def test_ruleset_tests_pass_and_failures_fail(tmp_path: Path):
     text = text.replace("ruleset: ../2025.yaml", f"ruleset: {EXAMPLE / '2025.yaml'}")
     text = text.replace("total: 84.7, rank: 1", "total: 84.8, rank: 1")
     (broken / "cases.yaml").write_text(text, encoding="utf-8")
-    code, out, _ = invoke("test", str(broken / "cases.yaml"))
-    assert code == 1 and "FAIL" in out and "expected 84.8, got 84.7" in out
+    code, out, _ = invoke("--lang", "zh", "test", str(broken / "cases.yaml"))
+    assert code == 1 and "FAIL" in out and "total：预期 84.8，实际 84.7" in out and "失败 1 个" in out
+    code, out, _ = invoke("--lang", "en", "test", str(broken / "cases.yaml"))
+    assert code == 1 and "total: expected 84.8, got 84.7" in out and " passed, 1 failed\n" in out
 
 
 def test_schema_command_prints_json():

@@ -30,10 +30,31 @@ KNOWN_SHOWN = 20  # ids listed after "known:" when an expectation names an unkno
 ID_KINDS = {"indicators": "indicator", "details": "indicator", "adjustments": "rule", "outcomes": "outcome"}
 
 
+class Said(str):
+    """One case failure: the English text (what pytest shows and tests compare), with its Chinese."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Said:
+        said = super().__new__(cls, en)
+        said.zh = zh
+        return said
+
+    def pick(self, lang: str) -> str:
+        return self.zh if lang == "zh" else str(self)
+
+    def under(self, label: str) -> Said:
+        """The failure said of ``label`` (``P1.indicators: …``)."""
+        return Said(f"{label}: {self}", f"{label}：{self.zh}")
+
+
+KIND_WORDS = {"subject": "对象", "indicator": "指标", "rule": "规则", "outcome": "结果运用", "period": "周期"}
+
+
 @dataclass
 class CaseOutcome:
     name: str
-    failures: list[str] = field(default_factory=list)
+    failures: list[Said] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -102,10 +123,11 @@ def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
         codes = [d.code for d in exc.diagnostics]
         if case.get("expect_error") in codes:
             return outcome
-        outcome.failures.append("unexpected error: " + exc.format("zh"))
+        outcome.failures.append(Said("unexpected error: " + exc.format("en"), "意外的错误：" + exc.format("zh")))
         return outcome
     if "expect_error" in case:
-        outcome.failures.append(f"expected error {case['expect_error']}, but evaluation succeeded")
+        outcome.failures.append(Said(f"expected error {case['expect_error']}, but evaluation succeeded",
+                                     f"预期报错 {case['expect_error']}，但计算成功了"))
         return outcome
     period = period or evaluation.periods[-1].period.id
     document = build_document(evaluation)
@@ -145,27 +167,28 @@ class Known:
     rules: list[str] = field(default_factory=list)
 
 
-def no_such(kind: str, ident: Any, known: list[str]) -> str:
+def no_such(kind: str, ident: Any, known: list[str]) -> Said:
     """The failure for an expectation naming an unknown id: ``expected subject X,
     no such subject; known: …``, with the closest spelling when one is close."""
     guess = did_you_mean(str(ident), known)
-    hint = f" (did you mean {guess}?)" if guess else ""
     shown = ", ".join(str(k) for k in known[:KNOWN_SHOWN])
-    if len(known) > KNOWN_SHOWN:
-        shown += f", … ({len(known)} in all)"
-    return f"expected {kind} {ident}, no such {kind}{hint}; known: {shown or '—'}"
+    more = (f", … ({len(known)} in all)", f"……（共 {len(known)} 个）") if len(known) > KNOWN_SHOWN else ("", "")
+    word = KIND_WORDS.get(kind, kind)
+    return Said(f"expected {kind} {ident}, no such {kind}{f' (did you mean {guess}?)' if guess else ''}; "
+                f"known: {shown + more[0] or '—'}",
+                f"预期的{word} {ident} 不存在{f'（是否想写 {guess}？）' if guess else ''}；已有：{shown + more[1] or '—'}")
 
 
 def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, Any], tolerance: float,
-                    known: Known | None = None) -> list[str]:
+                    known: Known | None = None) -> list[Said]:
     """Failures of one subject's expectations; with ``known``, an expectation on an
     indicator, rule or outcome id that is not among them is a failure too."""
-    failures = []
+    failures: list[Said] = []
     for key, want in expected.items():
         if known is not None and key in ID_KINDS and isinstance(want, dict):
             choices: list[str] = getattr(known, ID_KINDS[key] + "s")
             unknown = [ident for ident in want if ident not in choices]
-            failures += [f"{subject}.{key}: " + no_such(ID_KINDS[key], ident, choices) for ident in unknown]
+            failures += [no_such(ID_KINDS[key], ident, choices).under(f"{subject}.{key}") for ident in unknown]
             want = {k: v for k, v in want.items() if k not in unknown}
         if key == "indicators":
             for ind, value in want.items():
@@ -194,38 +217,40 @@ def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, An
 
 
 def compare_summary(records: list[dict[str, Any]], expected: dict[str, Any],
-                    known: Known | None = None) -> list[str]:
-    failures = []
+                    known: Known | None = None) -> list[Said]:
+    failures: list[Said] = []
     for key in ("outcome_sums", "outcome_counts"):
         if known is not None and expected.get(key):
             unknown = [oid for oid in expected[key] if oid not in known.outcomes]
-            failures += [f"{key}: " + no_such("outcome", oid, known.outcomes) for oid in unknown]
+            failures += [no_such("outcome", oid, known.outcomes).under(key) for oid in unknown]
             expected = {**expected, key: {k: v for k, v in expected[key].items() if k not in unknown}}
     ranked = [r for r in records if r["rank"] is not None and (expected.get("group") in (None, r["group"]))]
     ranked.sort(key=lambda r: (r["rank"], r["id"]))
     if "top" in expected:
         top = [r["id"] for r in ranked[: len(expected["top"])]]
         if top != expected["top"]:
-            failures.append(f"top: expected {expected['top']}, got {top}")
+            failures.append(_differs("top", expected["top"], top, str))
     for grade, count in (expected.get("grade_counts") or {}).items():
         got = sum(1 for r in records if r["grade"] == grade)
         if got != count:
-            failures.append(f"grade_counts.{grade}: expected {count}, got {got}")
+            failures.append(_differs(f"grade_counts.{grade}", count, got, str))
     for oid, total in (expected.get("outcome_sums") or {}).items():
         values = [v for r in records if (v := r["outcomes"].get(oid, {}).get("value")) is not None]
-        amounts = [_amount(v) for v in values]
-        if None in amounts:
+        amounts = [a for v in values if (a := _amount(v)) is not None]
+        if len(amounts) < len(values):
             shown = ", ".join(sorted({str(v) for v in values})[:5])
-            failures.append(f"outcome_sums.{oid}: outcome {oid} is no amount of money (its values: {shown}); "
-                            "outcome_sums adds up money outcomes such as a bonus pool's shares")
+            failures.append(Said(f"outcome_sums.{oid}: outcome {oid} is no amount of money (its values: {shown}); "
+                                 "outcome_sums adds up money outcomes such as a bonus pool's shares",
+                                 f"outcome_sums.{oid}：结果运用 {oid} 不是金额（取值：{shown}）；"
+                                 "outcome_sums 只合计金额类的结果运用，如奖金池的分配"))
             continue
         amount = sum(amounts, Decimal(0))
         if amount != Decimal(total):
-            failures.append(f"outcome_sums.{oid}: expected {total}, got {amount}")
+            failures.append(_differs(f"outcome_sums.{oid}", total, amount, str))
     for oid, count in (expected.get("outcome_counts") or {}).items():
         got = sum(1 for r in records if r["outcomes"].get(oid, {}).get("value") not in (None, False))
         if got != count:
-            failures.append(f"outcome_counts.{oid}: expected {count}, got {got}")
+            failures.append(_differs(f"outcome_counts.{oid}", count, got, str))
     return failures
 
 
@@ -242,7 +267,11 @@ def _amount(value: Any) -> Decimal | None:
 YES_NO = {"是": True, "否": False}  # a flag's 是/否, as its results show it
 
 
-def _check(label: str, got: Any, want: Any, tolerance: float) -> list[str]:
+def _differs(label: str, want: Any, got: Any, shown: Any = repr) -> Said:
+    return Said(f"{label}: expected {shown(want)}, got {shown(got)}", f"{label}：预期 {shown(want)}，实际 {shown(got)}")
+
+
+def _check(label: str, got: Any, want: Any, tolerance: float) -> list[Said]:
     if isinstance(got, str) and isinstance(want, str | int | float) and not isinstance(want, bool):
         try:
             if Decimal(got) == Decimal(str(want)):
@@ -256,4 +285,4 @@ def _check(label: str, got: Any, want: Any, tolerance: float) -> list[str]:
             return []
     elif got == want:
         return []
-    return [f"{label}: expected {want!r}, got {got!r}"]
+    return [_differs(label, want, got)]

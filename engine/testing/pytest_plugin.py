@@ -6,7 +6,7 @@ named after the case, so ``pytest -k 封顶`` picks cases by mechanism.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,6 @@ class RulesetCase(pytest.Item):
 
 
 class RulesetCaseFailed(Exception):
-    def __init__(self, failures: list[str]):
+    def __init__(self, failures: Sequence[str]):
         super().__init__("\n".join(failures))
         self.failures = failures
