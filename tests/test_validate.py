@@ -155,6 +155,51 @@ def test_an_unknown_name_in_an_expression_is_placed_at_its_first_letter(tmp_path
         assert "(E-EXPR-UNKNOWN-NAME)" in first
 
 
+@pytest.mark.parametrize("line, fix", [
+    ("    applies_to: support", "write a list even for one item, e.g. [support]"),
+    ("    weight: 40%", "a weight is a percentage already, 40 for 40%"),
+])
+def test_a_type_slip_is_told_how_to_write_it(tmp_path: Path, line: str, fix: str) -> None:
+    body = ("kaohe: 1\nid: t\ntitle: 测试\nyear: 2025\nsubjects:\n  kind: unit\n  classes: {support: {title: 保障}}\n"
+            "inputs:\n  x: {title: 数据}\nindicators:\n  - id: a\n    title: 甲\n"
+            f"{line}\n    rater: {{use: direct, input: x}}\n")
+    if "weight" not in line:
+        body = body.replace("    rater:", "    points: 100\n    rater:")
+    (tmp_path / "r.yaml").write_text(body, encoding="utf-8")
+    first = invoke("--lang", "en", "validate", str(tmp_path / "r.yaml")).stderr.splitlines()[0]
+    assert first.endswith(f"{fix} (E-SCHEMA-TYPE)"), first
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes() -> None:
+    from kaohe.engine.ruleset.schema import _type_fix
+
+    assert _type_fix(["number"], "0.8", "weight").en == ": write the number without quotes, 0.8"
+    assert _type_fix(["number"], "四十", "weight").en == ""  # no number to offer: the message alone
+
+
+def test_a_rate_written_as_a_percentage_is_told_its_decimal(tmp_path: Path) -> None:
+    body = ("kaohe: 1\nid: t\ntitle: 测试\nyear: 2025\nsubjects: {kind: unit}\ninputs:\n  x: {title: 实际}\n"
+            "  y: {title: 目标}\nindicators:\n  - {id: a, title: 甲, points: 100,"
+            " rater: {use: attainment, actual: x, target: y, cap: 120%}}\n")
+    (tmp_path / "r.yaml").write_text(body, encoding="utf-8")
+    first = invoke("validate", str(tmp_path / "r.yaml")).stderr.splitlines()[0]
+    assert first.endswith("得到 \"120%\"：百分数请写成小数，120% 写 1.2 (E-SCHEMA-TYPE)"), first
+
+
+def test_a_wrong_sum_shared_by_every_class_is_said_once(tmp_path: Path) -> None:
+    """Two classes, no applies_to: both have the same children summing to 1 (weights written as
+    fractions). One message, with no class named, and the hint that a weight is a percentage."""
+    body = ("kaohe: 1\nid: t\ntitle: 测试\nyear: 2025\nsubjects:\n  kind: unit\n  classes:\n"
+            "    a: {title: 甲}\n    b: {title: 乙}\ninputs:\n  x: {title: 数据}\nindicators:\n"
+            "  - {id: p, title: 甲项, weight: 0.6, rater: {use: direct, input: x}}\n"
+            "  - {id: q, title: 乙项, weight: 0.4, rater: {use: direct, input: x}}\n")
+    (tmp_path / "r.yaml").write_text(body, encoding="utf-8")
+    lines = invoke("--lang", "en", "validate", str(tmp_path / "r.yaml")).stderr.splitlines()
+    assert len(lines) == 2 and lines[1] == "1 problem(s)"
+    assert "add up to 1, expected 100" in lines[0] and "(class" not in lines[0]
+    assert lines[0].endswith("a weight is a percentage of the parent's full marks, write 40 for 0.4 (E-WEIGHT-SUM)")
+
+
 def test_a_folder_of_bad_files_reports_every_file(tmp_path: Path) -> None:
     """One bad file does not stop the others from being checked (fixtures marking
     an engine crash with ``# xfail`` are left out: they would stop the whole run)."""

@@ -115,8 +115,8 @@ MESSAGES = {
         "required key '{key}' is missing: add it",
     ),
     "E-SCHEMA-TYPE": (
-        "{what}必须是{expected}，得到 {actual}",
-        "{what_en} must be {expected_en}, got {actual}",
+        "{what}必须是{expected}，得到 {actual}{fix}",
+        "{what_en} must be {expected_en}, got {actual}{fix}",
     ),
     "E-SCHEMA-ENUM": (
         "取值 {actual} 无效：只能是 {allowed} 之一",
@@ -208,8 +208,8 @@ MESSAGES = {
         "refers to unknown {kind} '{name}'",
     ),
     "E-WEIGHT-SUM": (
-        "“{parent}” 的下级指标{scope_zh}合计 {actual}，应为 {expected}：请调整分值或权重，或设置 children_must_sum: false",
-        "children of '{parent}'{scope_en} add up to {actual}, expected {expected}: fix the points or weights, or set children_must_sum: false",
+        "“{parent}” 的下级指标{scope_zh}合计 {actual}，应为 {expected}：请调整分值或权重，或设置 children_must_sum: false{hint}",
+        "children of '{parent}'{scope_en} add up to {actual}, expected {expected}: fix the points or weights, or set children_must_sum: false{hint}",
     ),
     "E-WEIGHT-MIXED": (
         "“{parent}” 的下级指标同时使用了 points 和 weight：同一层只能用一种",

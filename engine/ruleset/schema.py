@@ -106,8 +106,34 @@ def _type(document: Document, error: ValidationError, path: Path_) -> Iterator[D
     what_zh, what_en = _title(error, path)
     yield document.diagnostic(
         "E-SCHEMA-TYPE", path, what=what_zh, what_en=what_en, expected=zh, expected_en=en,
-        actual=_shown(error.instance),
+        actual=_shown(error.instance), fix=_type_fix(expected, error.instance, path[-1] if path else ""),
     )
+
+
+PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[%％]\s*$")
+
+
+def _type_fix(expected: list[str], value: Any, key: object) -> Bilingual:
+    """How to write what was meant, for the slips a policy officer makes: one class where a list
+    is wanted (``applies_to: support``), a percentage or a quoted number where a number is (a
+    ``weight`` is itself a percentage: 40% is 40; any other share is a decimal: 120% is 1.2)."""
+    if "array" in expected and isinstance(value, str | int | float) and not isinstance(value, bool):
+        shown = json.dumps([value], ensure_ascii=False).replace('"', "")
+        return Bilingual(f"：只有一项也写成列表，如 {shown}", f": write a list even for one item, e.g. {shown}")
+    if "number" in expected and isinstance(value, str):
+        if (percent := PERCENT.match(value)) and key == "weight":
+            return Bilingual(f"：weight 本身就是百分比，{value.strip()} 写 {percent[1]}",
+                             f": a weight is a percentage already, {percent[1]} for {value.strip()}")
+        if percent:
+            number = format(float(percent[1]) / 100, "g")
+            return Bilingual(f"：百分数请写成小数，{value.strip()} 写 {number}",
+                             f": write a percentage as a decimal, {number} for {value.strip()}")
+        try:
+            number = format(float(value), "g")
+        except ValueError:
+            return Bilingual("", "")
+        return Bilingual(f"：数字不要加引号，写 {number}", f": write the number without quotes, {number}")
+    return Bilingual("", "")
 
 
 def _shown(value: Any) -> str | Bilingual:

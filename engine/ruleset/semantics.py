@@ -150,15 +150,23 @@ class Checker:
             if expected is None:
                 expected = self.full_marks_of(path[:-1])
         classes = list((self.raw.get("subjects", {}) or {}).get("classes", {}) or {}) or [None]
+        if any(name not in classes for c in periodic for name in c.get("applies_to") or ()):
+            return  # a class that is not declared (or a slip, [a， b]) is reported apart; sums per class would mislead
+        by_children: dict[tuple[int, ...], list[str | None]] = {}  # the children a class has -> those classes
         for cls in classes:
-            chosen = [c for c in periodic if cls is None or not isinstance(c.get("applies_to"), list)
-                      or cls in c["applies_to"]]
-            actual = sum(float(c.get("weight" if uses_weight else "points", 0)) for c in chosen)
+            chosen = tuple(i for i, c in enumerate(periodic) if cls is None
+                           or not isinstance(c.get("applies_to"), list) or cls in c["applies_to"])
+            by_children.setdefault(chosen, []).append(cls)
+        for chosen, sharing in by_children.items():
+            actual = sum(float(periodic[i].get("weight" if uses_weight else "points", 0)) for i in chosen)
             if chosen and not math.isclose(actual, expected, abs_tol=1e-9):
-                scope_zh = f"（类别 {cls}）" if cls and len(classes) > 1 else ""
-                scope_en = f" (class {cls})" if cls and len(classes) > 1 else ""
+                # one message for classes with the same children (all of them, without applies_to)
+                named = ", ".join(str(c) for c in sharing) if len(by_children) > 1 else ""
+                fraction = uses_weight and math.isclose(actual, 1.0, abs_tol=1e-9)
                 self.add("E-WEIGHT-SUM", path, parent=parent, actual=_num(actual), expected=_num(expected),
-                         scope_zh=scope_zh, scope_en=scope_en)
+                         scope_zh=f"（类别 {named}）" if named else "", scope_en=f" (class {named})" if named else "",
+                         hint=Bilingual("；weight 是占上级满分的百分比，0.4 请写 40", "; a weight is a percentage of "
+                                        "the parent's full marks, write 40 for 0.4") if fraction else Bilingual("", ""))
 
     def item_at(self, path: Path_) -> dict[str, Any]:
         node: Any = self.raw
