@@ -81,6 +81,9 @@ class Feedback(Outcome):
         for i in np.flatnonzero(usable).tolist():
             low, high = weakest[i], strongest[i]
             values[i] = titles[low]
+            if rates[high, i] == rates[low, i]:  # every dimension alike: naming one both strength and weakness misleads
+                notes[i] = f"{label}：各维度得分率相同（{rates[low, i]:.0%}），没有突出的长处和短板"
+                continue
             notes[i] = (f"{label}：长处 {titles[high]}（得分率 {rates[high, i]:.0%}）；"
                         f"短板 {titles[low]}（得分率 {rates[low, i]:.0%}），建议针对性培训")
         return OutcomeResult(values, notes)

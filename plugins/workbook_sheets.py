@@ -14,6 +14,7 @@ titles); numbers keep their full value and show the declared precision through t
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -275,7 +276,7 @@ def _periods_section(views: Sequence[PeriodView]) -> Section:
 def _grades_section(views: Sequence[PeriodView]) -> Section:
     rows: list[list[Any]] = []
     for view in views:
-        graded = [(g, r) for g, r in zip(view.fields["grade"], view.fields["rank"], strict=True) if g is not None]
+        graded = [(g, t) for g, t in zip(view.fields["grade"], view.fields["total"], strict=True) if g is not None]
         counts = Counter(g for g, _ in graded)
         for grade in grade_order_of(graded):
             rows.append([view.period, grade, counts[grade], counts[grade] / len(graded)])
@@ -283,18 +284,14 @@ def _grades_section(views: Sequence[PeriodView]) -> Section:
                                    Column("占比", "percent", PERCENT_FORMAT)], rows)
 
 
-def grade_order(subjects: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Grades best first: by the median rank of those holding them (the document does not record the
-    scale's order; a vetoed first-ranked subject does not move its low grade to the top)."""
-    return grade_order_of([(s["grade"], s["rank"]) for s in subjects])
-
-
-def grade_order_of(graded: Sequence[tuple[str, int | None]]) -> list[str]:
-    """``grade_order`` of (grade, rank) pairs."""
-    ranks: dict[str, list[int]] = {}
-    for grade, rank in graded:
-        ranks.setdefault(grade, []).append(rank or 0)
-    return sorted(ranks, key=lambda g: (sorted(ranks[g])[len(ranks[g]) // 2], g))
+def grade_order_of(graded: Sequence[tuple[str, float | None]]) -> list[str]:
+    """Grades best first, from (grade, total) pairs: by the median total of those holding them (the
+    document does not record the scale's order; ranks restart in every group, totals compare across
+    them; a vetoed top scorer does not move its low grade to the top)."""
+    totals: dict[str, list[float]] = {}
+    for grade, total in graded:
+        totals.setdefault(grade, []).append(-math.inf if total is None else float(total))
+    return sorted(totals, key=lambda g: (-sorted(totals[g])[len(totals[g]) // 2], g))
 
 
 def _money_section(document: Mapping[str, Any], views: Sequence[PeriodView]) -> Section:

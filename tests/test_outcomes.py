@@ -384,3 +384,17 @@ def test_rank_list():
 def test_runtime_expression_failure_is_a_diagnostic():
     env = cohort(id=["a", "b"])
     raises("E-EXPR-TEXT-ARITHMETIC", lambda: Flag().apply({"when": "grade + 1 > 0"}, context(env)))
+
+
+def test_feedback_with_every_dimension_alike_names_no_strength_or_weakness():
+    from dataclasses import replace
+
+    from kaohe.plugins.outcomes_lists import Feedback
+
+    # P1: A 18/20 = 90 %, B 27/30 = 90 % → alike; P2: A 18/20 = 90 %, B 21/30 = 70 % → 长处 A, 短板 B
+    env = {"id": np.array(["P1", "P2"]), "score": {"a": np.array([18.0, 18.0]), "b": np.array([27.0, 21.0])}}
+    ctx = replace(context(env), indicators={"a": ("工作实绩", 20.0, None), "b": ("能力素质", 30.0, None)})
+    result = Feedback().apply({}, ctx)
+    assert result.values.tolist() == ["工作实绩", "能力素质"]
+    assert result.notes.tolist() == ["反馈：各维度得分率相同（90%），没有突出的长处和短板",
+                                     "反馈：长处 工作实绩（得分率 90%）；短板 能力素质（得分率 70%），建议针对性培训"]

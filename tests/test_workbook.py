@@ -206,3 +206,14 @@ def test_long_tables_continue_on_more_sheets(document: dict[str, Any], monkeypat
     assert workbook.sheetnames[1:3] == ["结果 2025Q1", "结果 2025Q1(2)"]
     assert [r[1] for r in rows(workbook["结果 2025Q1(2)"])] == ["编号", "P1", "P4"]
     assert workbook["结果 2025Q1(2)"].auto_filter.ref == "A1:S3"
+
+
+def test_grade_counts_follow_the_scale_across_groups() -> None:
+    """Grades per bureau: each bureau's 好 is its rank 1, 较好 its rank 2 …, so median ranks tie and
+    code order (好, 一般, 较好, 较差) came out; totals put them best first. A vetoed top scorer's
+    较差 (98) does not lift 较差 above the others: the median of 较差 is 55."""
+    from kaohe.plugins.workbook_sheets import grade_order_of
+
+    graded = [("好", 95.0), ("较好", 88.0), ("一般", 75.0), ("较差", 55.0), ("好", 93.0), ("较好", 86.0),
+              ("一般", 72.0), ("较差", 50.0), ("较差", 98.0)]
+    assert grade_order_of(graded) == ["好", "较好", "一般", "较差"]

@@ -297,7 +297,7 @@ def _outcomes(result: PeriodResult, record: dict[str, Any]) -> list[str]:
         # a count of 1 or 0 (an item list) is a number: 1 == True would show it as 是
         shown = ("是" if raw else "否") if isinstance(raw, bool | np.bool_) else "—" if raw is None else raw
         unit = "元" if result.outcomes[oid].kind == "allocator" and value["value"] is not None else ""
-        note = f"（{value['note']}）" if value.get("note") else ""
+        note = f"（{value['note']}）" if value.get("note") and str(value["note"]) != str(shown) else ""  # 红牌（红牌）
         clause = f" 〔{spec.clause}〕" if spec.clause else ""
         lines.append(f"  {spec.title}：{shown}{unit}{note}{clause}")
     return lines
