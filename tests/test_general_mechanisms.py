@@ -377,3 +377,32 @@ outcomes:
     p2 = build_document(evaluation)["periods"][-1]["subjects"][1]
     assert p2["indicators"]["work"]["score"] == 90
     assert p2["rollup"]["periods"] == {"2026Q1": None, "2026Q2": 90, "2026Q3": 90, "2026Q4": 90}
+
+
+def test_the_explanation_shows_the_rescaling_of_an_indicator_not_yet_in_force(tmp_path: Path) -> None:
+    """Docs (生效日期: 不计入，上级按其余指标折算): flood (5 points) is in force from 1 April, so Q1
+    counts work (76 of 95) and rescales: 76 × 100 ÷ 95 = 80. The explanation says how 76 became 80."""
+    from kaohe.engine.report.explain import explain_subject
+
+    text = """\
+kaohe: 1
+id: rescale
+title: 折算
+year: 2026
+subjects: {kind: unit}
+inputs:
+  w: {title: 工作}
+  f: {title: 防汛}
+periods: {cycle: quarter}
+indicators:
+  - {id: work, title: 工作实绩, points: 95, rater: {use: direct, input: w}}
+  - {id: flood, title: 防汛救灾, points: 5, effective: {from: 2026-04-01}, rater: {use: direct, input: f}}
+"""
+    file = tmp_path / "rescale.yaml"
+    file.write_text(text, encoding="utf-8")
+    ruleset = load_ruleset(file, default_registry())
+    data = {"subjects": [{"id": "U1", "name": "一"}], "values": [{"subject": "U1", "period": "2026Q1", "w": 76}]}
+    evaluation = evaluate(ruleset, inline_dataset(ruleset, data, "inline"), default_registry(), only="2026Q1")
+    assert evaluation.period("2026Q1").tree.subtotal.tolist() == pytest.approx([80])
+    said = explain_subject(evaluation, "U1", "2026Q1")
+    assert "指标小计：80（防汛救灾本周期不计入，其余指标合计 76 按 100 ÷ 95 折算：76 × 100 ÷ 95 = 80）" in said

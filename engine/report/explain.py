@@ -119,8 +119,29 @@ def _indicators(ruleset: Ruleset, record: dict[str, Any], registry: Registry) ->
         lines.append(f"{pad}{indicator.title}{clause}：{score} / {entry['full']:g}{STATUS_ZH.get(entry['status'], '')}")
         if indicator.leaf and "rater" in entry:
             lines.append(f"{pad}    评分方法：{_rater_title(entry['rater'], registry)}；{_facts(entry)}")
-    lines.append(f"  指标小计：{record['subtotal']}")
+    lines.append(f"  指标小计：{record['subtotal']}{_rescaled(ruleset, record)}")
     return lines + [""]
+
+
+LEFT_OUT = ("not_in_force", "missing_excluded")  # statuses whose full marks the rest is rescaled over
+
+
+def _rescaled(ruleset: Ruleset, record: dict[str, Any]) -> str:
+    """How the top-level scores became the subtotal when some were left out (not yet in force, no
+    data with missing: exclude) and the rest was rescaled to the full scale: 79.49 × 100 ÷ 95."""
+    if record.get("rollup") is not None or record["subtotal"] is None:
+        return ""
+    top = [(i.title, record["indicators"][i.id]) for i in ruleset.indicators if i.id in record["indicators"]]
+    titles = [title for title, e in top if e["status"] in LEFT_OUT]
+    out = [e for _, e in top if e["status"] in LEFT_OUT]
+    kept = sum(e["score"] for _, e in top if e["score"] is not None and e["status"] not in LEFT_OUT)
+    counted = sum(e["full"] for _, e in top if e["status"] not in LEFT_OUT and e["status"] != "not_applicable")
+    if not out or not counted or abs(kept - float(record["subtotal"])) < 1e-6:
+        return ""
+    scale = counted + sum(e["full"] for e in out)
+    return (f"（{'、'.join(titles)}本周期不计入，其余指标合计 {_fmt(round(kept, 6))} "
+            f"按 {_fmt(scale)} ÷ {_fmt(counted)} 折算：{_fmt(round(kept, 6))} × {_fmt(scale)} ÷ {_fmt(counted)} "
+            f"= {record['subtotal']}）")
 
 
 def _depth(ruleset: Ruleset, indicator: Indicator) -> int:
