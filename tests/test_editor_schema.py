@@ -116,8 +116,9 @@ def ruleset_files() -> list[Path]:
     return files
 
 
-SCHEMA_CODES = re.compile(r"E-SCHEMA-.*|E-COMPONENT-UNKNOWN|E-VERSION")
-"""What validation passes one and two (and the component lookup) report: the editor's share."""
+SCHEMA_CODES = re.compile(r"E-SCHEMA-.*|E-COMPONENT-UNKNOWN|E-VERSION|E-YAML-TAG")
+"""What validation passes one and two (and the component lookup) report: the editor's share. A
+refused tag's value reads as nothing, which the editor marks as the wrong type; kaohe names the tag."""
 
 
 @pytest.mark.parametrize("path", ruleset_files(), ids=lambda p: str(p.relative_to(ROOT)))

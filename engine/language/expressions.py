@@ -138,6 +138,9 @@ def compile_expression(
     try:
         body = ast.parse(text).body
     except SyntaxError as exc:
+        if exc.msg.startswith("too many nested parentheses"):  # a size limit of the parser, said as ours
+            raise ExpressionError("E-EXPR-TOO-LARGE", {"expr": text[:60] + "…", "detail": Bilingual(
+                "括号嵌套过深", "parentheses nested too deep")}) from exc
         _refuse_slip(text)
         if (at := class_word(text)) is not None:
             raise ExpressionError("E-EXPR-SYNTAX", {"expr": text, "problem": CLASS_WORD}, at) from exc
@@ -241,6 +244,8 @@ class _Checker:
         if not isinstance(node.func, ast.Name):
             self.fail("E-EXPR-FORBIDDEN", node, construct=construct("method call"))
         name = node.func.id
+        if name.startswith("_"):  # __import__('os'): no function of ours, and the way into internals
+            self.fail("E-EXPR-FORBIDDEN", node, construct=name)
         allowed = keywords_of(self.functions[name]) if name in self.functions else frozenset()
         for keyword_node in node.keywords:
             if keyword_node.arg not in allowed:
