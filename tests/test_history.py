@@ -160,3 +160,16 @@ grading:""").replace("  history: {source: csv, path: history.csv}\n",
     result = run(file).period("2025")
     assert result.adjustments.bonus.tolist() == [2, 1, 2, 1, 0]
     assert result.adjustments.deduction.tolist() == [2, 0, 0, 0, 0]
+
+
+def test_the_explanation_lists_the_years_read(tmp_path: Path) -> None:
+    """An appeal over 连续三年优秀 starts from what was read: P3 has no 2022 row (not assessed:
+    it breaks the run), P4's 2023 row is blank (不定等次), each said so."""
+    from kaohe.engine.report.explain import explain_subject
+
+    evaluation = run(project(tmp_path))
+    p3 = explain_subject(evaluation, "P3").split("六、往年结果（往年结果表，years_* 函数读取）\n")[1]
+    assert p3.startswith("  2022：没有记录或各项为空（按未参加考核计）\n  2023：年度等次 优秀，年度总分 96\n"
+                         "  2024：年度等次 优秀，年度总分 97\n")
+    p4 = explain_subject(evaluation, "P4")
+    assert "  2023：没有记录或各项为空（按未参加考核计）\n" in p4 and "  2022：年度等次 优秀，年度总分 90\n" in p4

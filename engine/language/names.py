@@ -38,6 +38,7 @@ class Declared:
     outcome_ids: tuple[str, ...] = ()
     history_fields: tuple[str, ...] = ()
     item_fields: tuple[str, ...] = ()
+    history_titles: tuple[str, ...] = ()  # each history field's title (its name when it has none), for explain
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Declared:
@@ -49,6 +50,7 @@ class Declared:
             indicator_ids=frozenset(_indicator_ids(raw.get("indicators"))), event_fields=_keys(raw.get("event_fields")),
             outcome_ids=tuple(str(o["id"]) for o in _list(raw.get("outcomes")) if isinstance(o, Mapping) and "id" in o),
             history_fields=_keys(raw.get("history_fields")), item_fields=_keys(raw.get("item_fields")),
+            history_titles=_titles(raw.get("history_fields")),
         )
 
     @property
@@ -68,6 +70,13 @@ def _list(value: Any) -> list[Any]:
 
 def _keys(mapping: Any) -> tuple[str, ...]:
     return tuple(str(k) for k in mapping) if isinstance(mapping, Mapping) else ()
+
+
+def _titles(mapping: Any) -> tuple[str, ...]:
+    if not isinstance(mapping, Mapping):
+        return ()
+    return tuple(str(spec.get("title") or name) if isinstance(spec, Mapping) else str(name)
+                 for name, spec in mapping.items())
 
 
 def _indicator_ids(items: Any) -> Iterable[str]:

@@ -115,8 +115,8 @@ MESSAGES = {
         "required key '{key}' is missing: add it",
     ),
     "E-SCHEMA-TYPE": (
-        "{what}必须是{expected}，得到 {actual}{fix}",
-        "{what_en} must be {expected_en}, got {actual}{fix}",
+        "{what}必须是{expected}，得到 {actual}",
+        "{what_en} must be {expected_en}, got {actual}",
     ),
     "E-SCHEMA-ENUM": (
         "取值 {actual} 无效：只能是 {allowed} 之一",

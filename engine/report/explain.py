@@ -81,8 +81,41 @@ class Explainer:
         lines += _total(ruleset, record)
         lines += _grade(ruleset, result, record, index, self.lowest)
         lines += _outcomes(result, record)
+        lines += _history(ruleset, result, index)
         lines += _warnings(result, index)
         return "\n".join(lines) + "\n"
+
+
+def _history(ruleset: Ruleset, result: PeriodResult, index: int) -> list[str]:
+    """The earlier years the years functions (连续几年优秀) read for this subject, a year without
+    its row said so: an appeal over a promotion flag starts here."""
+    frame = result.cohort.past_years
+    if frame is None:
+        return []
+    environments, assessed = frame.environments("year")
+    lines = ["", "六、往年结果（往年结果表，years_* 函数读取）"]
+    if not environments:
+        return [*lines, "  往年结果表中没有以前年度的记录"]
+    first = result.period.year - len(environments)
+    titles = dict(zip(ruleset.declared.history_fields, ruleset.declared.history_titles, strict=True))
+    for offset, (env, took) in enumerate(zip(environments, assessed, strict=True)):
+        if not took[index]:
+            lines.append(f"  {first + offset}：没有记录或各项为空（按未参加考核计）")
+            continue
+        values = [(name, env[name][index]) for name in ruleset.declared.history_fields]
+        shown = "，".join(f"{titles.get(name, name)} {_fmt(_plain_value(v))}" for name, v in values if not _blank(v))
+        lines.append(f"  {first + offset}：{shown}")
+    return lines
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _plain_value(value: Any) -> Any:
+    """A history cell as written: numpy scalars as Python numbers (91.0 as 91)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _warnings(result: PeriodResult, index: int) -> list[str]:

@@ -109,8 +109,16 @@ def _type(document: Document, error: ValidationError, path: Path_) -> Iterator[D
     what_zh, what_en = _title(error, path)
     yield document.diagnostic(
         "E-SCHEMA-TYPE", path, what=what_zh, what_en=what_en, expected=zh, expected_en=en,
-        actual=_shown(error.instance), fix=_type_fix(expected, error.instance, path[-1] if path else ""),
+        actual=_with_fix(_shown(error.instance), _type_fix(expected, error.instance, path[-1] if path else "")),
     )
+
+
+def _with_fix(shown: str | Bilingual, fix: Bilingual) -> str | Bilingual:
+    """The value as written, followed by how to write it (when there is a fix to offer)."""
+    if not fix.en:
+        return shown
+    zh, en = (shown.zh, shown.en) if isinstance(shown, Bilingual) else (shown, shown)
+    return Bilingual(zh + fix.zh, en + fix.en)
 
 
 PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[%％]\s*$")
