@@ -87,3 +87,13 @@ def test_a_value_for_the_year_typed_wrong_is_warned_of(tmp_path: Path, subjects:
         assert ("W-DATA-OTHER-PERIOD" in result.stderr) == (warned is not None), result.stderr
         if warned:
             assert warned in result.stderr and "values.csv" in result.stderr
+
+
+def test_other_scripts_digits_in_a_csv_are_refused_where_they_stand(tmp_path: Path) -> None:
+    """Docs (数据错误): ١٢ is no number, read from a CSV as from anywhere (it read as 12 there)."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "2026.yaml").write_text(STRAY_RULESET, encoding="utf-8")
+    (tmp_path / "data" / "subjects.csv").write_text("id,name\nA1,甲\n", encoding="utf-8")
+    (tmp_path / "data" / "values.csv").write_text("subject,period,work\nA1,2026Q1,١٢\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path), "--data", str(tmp_path / "data")])
+    assert result.exit_code == 1 and "values.csv:2:3::work:" in result.stderr and "E-DATA-NOT-NUMBER" in result.stderr

@@ -62,6 +62,16 @@ def test_ascending_computed_key(tmp_path: Path) -> None:
     assert ranks(tmp_path, '[vetoed, total, {expr: "score.economy", order: asc}, id]') == [4, 1, 2, 3]
 
 
+@pytest.mark.parametrize("order, expected", [
+    # a key with no value for B (its economy is missing: 1 / economy over a missing input is missing)
+    ("desc", [1, 4, 2, 3]),  # A 45, C 45 tie on the key → id; D 40; B last
+    ("asc", [2, 4, 3, 1]),  # D 40 first, then A, C; B still last, not first (nan once sorted as −∞)
+])
+def test_a_missing_key_ranks_last_in_either_order(tmp_path: Path, order: str, expected: list[int]) -> None:
+    expr = "where(id == 'B', 1 / 0, score.economy)"
+    assert ranks(tmp_path, f'[{{expr: "{expr}", order: {order}}}, id]') == expected
+
+
 def test_a_bad_computed_key_is_a_located_error(tmp_path: Path) -> None:
     file = tmp_path / "ruleset.yaml"
     file.write_text(RULESET.format(tie_break='[total, {expr: "score.econmy"}]'), encoding="utf-8")

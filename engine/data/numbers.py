@@ -24,8 +24,9 @@ from typing import Any
 
 PERCENT_UNIT = "%"
 PERCENT_UNITS = ("%", "百分比")  # units that mean "a number of percent" (after NFKC, so ％ too)
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+# re.ASCII: \d is 0-9 alone; NFKC has made full-width digits ASCII, and other scripts' digits (١٢, १२) are no number
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$", re.ASCII)
+_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)
 _CHINESE_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR_ZH = re.compile(r"^(\d{4})年(?:度)?$")
 _QUARTER_ZH = re.compile(r"^(\d{4})年(?:度)?第?([一二三四1-4])季度?$")

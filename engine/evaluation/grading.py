@@ -45,11 +45,11 @@ def sort_keys(keys: list[tuple[np.ndarray, bool]]) -> list[np.ndarray]:
     for column, descending in keys:
         if column.dtype.kind in "fiub":
             numeric = column.astype(float)
-            numeric = np.where(np.isnan(numeric), -np.inf, numeric)  # missing sorts last when desc
-        else:
-            _, numeric = np.unique(column.astype(str), return_inverse=True)
-            numeric = numeric.astype(float)
-        result.append(-numeric if descending else numeric)
+            ordered = -numeric if descending else numeric
+            result.append(np.where(np.isnan(ordered), np.inf, ordered))  # missing sorts last either way
+            continue
+        _, codes = np.unique(column.astype(str), return_inverse=True)
+        result.append(-codes.astype(float) if descending else codes.astype(float))
     return result
 
 

@@ -299,7 +299,9 @@ def _ranked(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarra
     tie_break = ruleset.grading.tie_break if ruleset.grading else (("total", True), ("id", False))
     needed = [name for key, _ in tie_break if not isinstance(key, str) for name in key.names if name in ruleset.inputs]
     keys_env = _key_columns(cohort, tree, total, tree.subtotal, vetoes, needed)
-    keys = [(np.asarray(keys_env[key]) if isinstance(key, str) else key.evaluate(keys_env, cohort.n), descending)
+    # the key id sorts by row number (subjects are in id order); an expression reads the id itself
+    named = {**keys_env, "id": np.arange(cohort.n, dtype=float)}
+    keys = [(np.asarray(named[key]) if isinstance(key, str) else key.evaluate(keys_env, cohort.n), descending)
             for key, descending in tie_break]
     ranking = rank(groups, keys, cohort.excluded)
     return ranking, _grade(ruleset, cohort, tree, total, tree.subtotal, ranking, vetoes, periods, keys)
@@ -332,9 +334,8 @@ def evaluate_from(earlier: Evaluation, ruleset: Ruleset, stage: str, registry: R
 def _key_columns(cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
                  vetoes: Vetoes, inputs: list[str]) -> dict[str, Any]:
     """Ranking keys by name, and the names computed keys (``expr``) may use."""
-    # subjects are sorted by id, so the row number orders ids without comparing strings
     return {**cohort.scoped_env(inputs), **tree.scores, "score": tree.scores, "total": total,
-            "subtotal": subtotal, "vetoed": vetoes.vetoed, "id": np.arange(cohort.n, dtype=float)}
+            "subtotal": subtotal, "vetoed": vetoes.vetoed}
 
 
 def _grade(ruleset: Ruleset, cohort: Cohort, tree: TreeScores, total: np.ndarray, subtotal: np.ndarray,
