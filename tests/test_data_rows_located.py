@@ -3,6 +3,8 @@ correct, not at the ruleset (issue 15: E-RATING-VOTE and E-RATER-ITEM-WEIGHT car
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from pathlib import Path
@@ -97,3 +99,24 @@ def test_other_scripts_digits_in_a_csv_are_refused_where_they_stand(tmp_path: Pa
     (tmp_path / "data" / "values.csv").write_text("subject,period,work\nA1,2026Q1,١٢\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(tmp_path), "--data", str(tmp_path / "data")])
     assert result.exit_code == 1 and "values.csv:2:3::work:" in result.stderr and "E-DATA-NOT-NUMBER" in result.stderr
+
+
+def test_a_class_the_ruleset_does_not_declare_is_warned_of(tmp_path: Path) -> None:
+    """Docs (类别与系数): a class not in classes gets coefficient 1. Written as the class's title
+    (一线部门) or in the wrong case (Frontline), the office meant frontline: said, with the id to write."""
+    (tmp_path / "data").mkdir()
+    ruleset = STRAY_RULESET.replace("subjects: {kind: person}",
+                                    "subjects: {kind: person, classes: {frontline: {title: 一线部门, coefficient: 1.1}}}")
+    (tmp_path / "2026.yaml").write_text(ruleset, encoding="utf-8")
+    (tmp_path / "data" / "subjects.csv").write_text("id,name,class\nA1,甲,一线部门\nA2,乙,Frontline\nA3,丙,frontline\n",
+                                                   encoding="utf-8")
+    rows = "".join(f"A{i},2026Q{q},80\n" for i in (1, 2, 3) for q in (1, 2, 3, 4))
+    (tmp_path / "data" / "values.csv").write_text("subject,period,work\n" + rows, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "en", "evaluate", str(tmp_path), "--format", "csv"])
+    assert result.exit_code == 0
+    warned = [line for line in result.stderr.splitlines() if "W-DATA-UNKNOWN-CLASS" in line]
+    assert len(warned) == 2 and all("did you mean 'frontline'?" in line for line in warned)
+    assert "gives A1 the class '一线部门'" in warned[1] and "gives A2 the class 'Frontline'" in warned[0]
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))) if r["周期"] == "2026Q4"]
+    # the documented coefficient 1 stands for A1 and A2 (80); A3 frontline: 80 × 1.1 = 88
+    assert {r["编号"]: float(r["总分"]) for r in rows} == {"A1": 80, "A2": 80, "A3": 88}

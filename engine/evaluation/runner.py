@@ -14,7 +14,7 @@ from kaohe.engine.data.load import dataset_from_tables, load_dataset
 from kaohe.engine.data.submission import file_specs
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import KaoheError
-from kaohe.engine.evaluation.absent import stray_periods
+from kaohe.engine.evaluation.data_fit import data_warnings
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate, planned_periods
 from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.load import load_ruleset
@@ -57,7 +57,7 @@ def load_data(ruleset: Ruleset, data_dir: Path | None = None, registry: Registry
                                history_fields=list(ruleset.declared.history_fields),
                                item_fields=list(ruleset.declared.item_fields), names=names_of(ruleset))
     dataset.warnings.extend(context.warnings)
-    dataset.warnings.extend(stray_periods(ruleset, dataset, [p.id for p in planned_periods(ruleset)]))
+    dataset.warnings.extend(data_warnings(ruleset, dataset, [p.id for p in planned_periods(ruleset)]))
     dataset.history.since = context.history_since
     return dataset
 

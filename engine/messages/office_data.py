@@ -13,6 +13,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "for subjects on post in the same period of this year with no data there. They are not used; if the "
         "year is mistyped, correct it (this ruleset's periods: {available})",
     ),
+    "W-DATA-UNKNOWN-CLASS": (
+        "对象表 {table} 中 {subjects} 的类别 “{label}” 不是本方案声明的类别（{declared}）：这些对象按系数 1、"
+        "只按不限类别的指标和规则计算。类别列请写类别编号",
+        "the subjects table {table} gives {subjects} the class '{label}', which this ruleset does not declare "
+        "({declared}): they get coefficient 1 and only the indicators and rules for every class. Write the class id",
+    ),
     "W-DATA-TITLE-ROWS": (
         "{table_zh}第 {rows} 行在表头之上（标题或合并的表头），已跳过；表头在第 {header} 行",
         "rows {rows} of the {table} table stand above its header (a title or merged header rows) and were "
