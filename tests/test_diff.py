@@ -101,3 +101,22 @@ def test_git_revision_is_read_without_touching_the_work_tree(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "added signed" in result.stdout and "removed late" in result.stdout
     assert target.read_text(encoding="utf-8") == before
+
+
+def test_a_revision_of_a_ruleset_extending_a_sibling_folder(tmp_path: Path):
+    """city/2025.yaml extends ../province/base.yaml (the docs' pattern): the revision's export holds the
+    whole project, so the base resolves at the same revision (only the city's folder was exported)."""
+    repo = tmp_path / "repo"
+    (repo / "province").mkdir(parents=True)
+    (repo / "city").mkdir()
+    (repo / "province" / "base.yaml").write_text((HERE / "old.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    city = repo / "city" / "2025.yaml"
+    city.write_text("kaohe: 1\nextends: ../province/base.yaml\nid: city\ntitle: 市\n", encoding="utf-8")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    (repo / "province" / "base.yaml").write_text(edited_copy(tmp_path).read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "en", "diff", f"{city}@HEAD", str(city)])
+    assert result.exit_code == 0, result.output
+    assert "added signed" in result.stdout and "removed late" in result.stdout

@@ -1,8 +1,9 @@
 """Read a ruleset as it was at a git revision, without touching the work tree.
 
-``rulesets/x/2025.yaml@HEAD~1`` names the file at ``HEAD~1``. The top folder
-holding it is exported with ``git archive`` into a temporary directory, so
-relative ``extends`` paths resolve against the same revision.
+``rulesets/x/2025.yaml@HEAD~1`` names the file at ``HEAD~1``. Its project
+(``ruleset.project``: all an ``extends`` may reach) is exported with ``git
+archive`` into a temporary directory, so relative ``extends`` paths resolve
+against the same revision.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from kaohe.engine.errors import Diagnostic, KaoheError
+from kaohe.engine.ruleset.project import project_root
 
 
 def split_revision(spec: str) -> tuple[str, str | None]:
@@ -31,13 +33,19 @@ def at_revision(spec: str, stack: ExitStack) -> Path:
         return Path(path)
     file = Path(path).resolve()
     folder = file.parent if file.parent.exists() else Path.cwd()
-    root = _git(["rev-parse", "--show-toplevel"], folder, spec).decode().strip()
+    root = Path(_git(["rev-parse", "--show-toplevel"], folder, spec).decode().strip()).resolve()
     relative = file.relative_to(root)
-    top = relative.parts[0] if len(relative.parts) > 1 else relative.as_posix()
-    archive = _git(["archive", "--format=tar", revision, "--", top], Path(root), spec)
+    # the ruleset's whole project: what its extends may reach (../province/2025.yaml), nothing outside
+    project = project_root(file.parent).resolve()
+    exported = project.relative_to(root).as_posix() if project.is_relative_to(root) else "."
+    archive = _git(["archive", "--format=tar", revision, "--", exported or "."], root, spec)
     target = Path(stack.enter_context(TemporaryDirectory(prefix="kaohe-rev-")))
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")
+    marker = target / exported / "kaohe.toml"
+    if not marker.exists():  # the export has no .git: mark its project root where the work tree's is
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("", encoding="utf-8")
     return target / relative
 
 
