@@ -150,3 +150,27 @@ cases:
     expect: {P1: {total: 93}}
 """, encoding="utf-8")
     assert [o.failures for o in run_file(tests / "cases.yaml")] == [[]]
+
+
+def test_the_year_reads_its_periods_points_per_rule(tmp_path: Path) -> None:
+    """A year rolled up as the mean of its quarters: P1 is late twice in Q1 (1 point each), never after →
+    the year's deduction is (2 + 0 + 0 + 0) / 4 = 0.5, and adjustments: {late: -0.5} reads it per rule."""
+    ruleset = RULESET.replace("periods: {cycle: year}", "periods: {cycle: quarter, year: {from_periods: mean}}")
+    (tmp_path / "ruleset.yaml").write_text(ruleset, encoding="utf-8")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    values = "".join(f"        - {{subject: P1, period: 2025Q{q}, a: 55, b: 38}}\n" for q in range(1, 5))
+    (tests / "cases.yaml").write_text(f"""\
+ruleset: ../ruleset.yaml
+cases:
+  - name: 年度逐条规则
+    period: "2025"
+    data:
+      subjects: [{{id: P1, name: 甲}}]
+      values:
+{values}      events:
+        - {{subject: P1, date: 2025-01-10, type: 迟报}}
+        - {{subject: P1, date: 2025-02-10, type: 迟报}}
+    expect: {{P1: {{deduction: 0.5, total: 92.5, adjustments: {{late: -0.5}}}}}}
+""", encoding="utf-8")
+    assert [o.failures for o in run_file(tests / "cases.yaml")] == [[]]

@@ -118,7 +118,8 @@ def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
             outcome.failures.append(no_such("period", period, known_periods))
             return outcome
         dataset = dataset or case_dataset(file, case, ruleset, registry)
-        evaluation = evaluate(ruleset, dataset, registry, only=period)
+        # the year is the last period: evaluated whole, its periods stay in the document (carried_adjustments)
+        evaluation = evaluate(ruleset, dataset, registry, only=None if period == str(ruleset.year) else period)
     except KaoheError as exc:
         codes = [d.code for d in exc.diagnostics]
         if case.get("expect_error") in codes:
@@ -136,11 +137,13 @@ def run_case(file: Path, header: dict[str, Any], case: dict[str, Any],
     known = Known(indicators=[i["id"] for i in document["indicators"]],
                   outcomes=[o["id"] for o in document["outcomes"]],
                   rules=[r.id for r in ruleset.rules])
+    carried = carried_adjustments(ruleset, document, period)
     for subject, expected in (case.get("expect") or {}).items():
         if subject not in by_id:
             outcome.failures.append(no_such("subject", subject, list(by_id)))
             continue
-        outcome.failures += compare_subject(subject, by_id[subject], expected, tolerance, known)
+        outcome.failures += compare_subject(subject, by_id[subject], expected, tolerance, known,
+                                            carried.get(subject, {}))
     outcome.failures += compare_summary(records, case.get("expect_summary") or {}, known)
     return outcome
 
@@ -179,8 +182,41 @@ def no_such(kind: str, ident: Any, known: list[str]) -> Said:
                 f"预期的{word} {ident} 不存在{f'（是否想写 {guess}？）' if guess else ''}；已有：{shown + more[1] or '—'}")
 
 
+def carried_adjustments(ruleset: Ruleset, document: dict[str, Any], period: str) -> dict[str, dict[str, float]]:
+    """For the year rolled up from its periods: each subject's points per rule its periods carry, combined as
+    the year combines them (``from_periods`` over the periods that assessed it, × ``weight``), the way its
+    bonus and deduction totals are; so ``adjustments: {red_card: -2}`` reads the year as it reads a quarter."""
+    rollup = ruleset.rollup
+    if rollup is None or ruleset.cycle == "year" or period != str(ruleset.year):
+        return {}
+    per_period: dict[str, list[dict[str, float]]] = {}  # subject -> its rule sums in each period assessed
+    for record in document["periods"]:
+        if record["kind"] != ruleset.cycle:
+            continue
+        for subject in record["subjects"]:
+            if not subject["excluded"]:
+                per_period.setdefault(subject["id"], []).append(_rule_sums(subject["adjustments"]))
+    carried: dict[str, dict[str, float]] = {}
+    for subject, sums in per_period.items():
+        rules = {rule for one in sums for rule in one}
+        if rollup.combine == "last":
+            carried[subject] = {rule: rollup.weight * sums[-1].get(rule, 0.0) for rule in rules}
+        else:
+            divisor = 1 if rollup.combine == "sum" else len(sums)
+            carried[subject] = {rule: rollup.weight * sum(one.get(rule, 0.0) for one in sums) / divisor
+                                for rule in rules}
+    return carried
+
+
+def _rule_sums(rows: list[dict[str, Any]]) -> dict[str, float]:
+    sums: dict[str, float] = {}
+    for item in rows:
+        sums[item["rule"]] = sums.get(item["rule"], 0.0) + item["points"]
+    return sums
+
+
 def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, Any], tolerance: float,
-                    known: Known | None = None) -> list[Said]:
+                    known: Known | None = None, carried: dict[str, float] | None = None) -> list[Said]:
     """Failures of one subject's expectations; with ``known``, an expectation on an
     indicator, rule or outcome id that is not among them is a failure too."""
     failures: list[Said] = []
@@ -200,9 +236,9 @@ def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, An
                 for name, value in details.items():
                     failures += _check(f"{subject}.details.{ind}.{name}", got.get(name), value, tolerance)
         elif key == "adjustments":
-            sums: dict[str, float] = {}
-            for item in actual["adjustments"]:
-                sums[item["rule"]] = sums.get(item["rule"], 0.0) + item["points"]
+            sums = _rule_sums(actual["adjustments"])
+            for rule, points in (carried or {}).items():  # the year's share of its periods' points
+                sums[rule] = sums.get(rule, 0.0) + points
             for rule, value in want.items():
                 failures += _check(f"{subject}.adjustments.{rule}", sums.get(rule, 0.0), value, tolerance)
         elif key == "outcomes":
