@@ -182,6 +182,12 @@ MESSAGES = {
         "key 写的 “{name}” 不是事件字段：可用的有 {available}（其他字段请先在 event_fields 中声明）",
         "key '{name}' is not an event field: available are {available} (declare others under event_fields)",
     ),
+    "E-RULE-CAP-MONTH-PER": (
+        "cap_month 按事件日期所在的月封顶，只用于按事件计的规则（per: event），这条规则是 per: {per}，写了也不起作用："
+        "请删去 cap_month，或用 cap（每个周期）、cap_year（全年）",
+        "cap_month caps by the month of each event's date, so it applies to rules per event only; this rule is "
+        "per: {per}, where it would do nothing: remove cap_month, or use cap (per period) or cap_year (per year)",
+    ),
     "E-RULE-KEY-PER": (
         "只有按事件或按整改事项计的规则（per: event、per: item）才能按 key 编号和封顶：请删去 key 或改为 per: event",
         "only rules per event or per item (per: event, per: item) can number and cap rows per key: remove key or "

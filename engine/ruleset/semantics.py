@@ -282,6 +282,10 @@ class Checker:
                     self.add("E-REF-UNKNOWN", (*path, "target"), name=target, kind="indicator",
                              kind_zh="指标", suggest=did_you_mean(target, ids))
                 self.rule_key(kind, path, item)
+                if "cap_month" in item and defaults.get(item, f"{kind}[].per") != "event":
+                    # months are the events' dates: a rule per subject or per item has none to cap by
+                    self.add("E-RULE-CAP-MONTH-PER", (*path, "cap_month"), at_key=True,
+                             per=defaults.get(item, f"{kind}[].per"))
 
     def rule_key(self, kind: str, path: Path_, item: dict[str, Any]) -> None:
         """``key`` names an event (or item) field, and only events and items can be counted per key."""
