@@ -174,3 +174,9 @@ cases:
     expect: {{P1: {{deduction: 0.5, total: 92.5, adjustments: {{late: -0.5}}}}}}
 """, encoding="utf-8")
     assert [o.failures for o in run_file(tests / "cases.yaml")] == [[]]
+
+
+def test_a_detail_the_rater_does_not_give_is_told_the_known_ones(tmp_path: Path) -> None:
+    """direct gives no details: a name expected there is a mistake in the case, not a detail of None."""
+    outcome = run(tmp_path, "expect: {P1: {details: {work: {valeu: 55}}}}\n")
+    assert outcome.failures == ["P1.details.work: expected detail valeu, no such detail; known: —"]

@@ -250,8 +250,8 @@ MESSAGES = {
         "the last grade should have no min: it takes everyone else",
     ),
     "E-GRADE-UNKNOWN": (
-        "等次 “{grade}” 未在 grading.grades 中定义",
-        "grade '{grade}' is not defined in grading.grades",
+        "等次 “{grade}” 不在任何一张等次表中（grading.grades 或 grading.scales）：已有的等次是 {known}",
+        "grade '{grade}' is in no grade table (grading.grades or grading.scales): the grades are {known}",
     ),
     "E-ACROSS-WITHIN": (
         "跨组名额的计数范围 “{key}” 不存在：可用 all、class、unit 或 subjects.fields 中声明的列",

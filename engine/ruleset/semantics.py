@@ -314,7 +314,8 @@ class Checker:
                             (*path, "when"))
             for key in ("grade", "max_grade"):
                 if key in item and item[key] not in grades:
-                    self.add("E-GRADE-UNKNOWN", (*path, key), grade=item[key], suggest=did_you_mean(item[key], grades))
+                    self.add("E-GRADE-UNKNOWN", (*path, key), grade=item[key], suggest=did_you_mean(item[key], grades),
+                             known="、".join(sorted(grades)) or "—")
 
     def grading(self) -> None:
         grading = self.raw.get("grading")

@@ -48,7 +48,8 @@ class Said(str):
         return Said(f"{label}: {self}", f"{label}：{self.zh}")
 
 
-KIND_WORDS = {"subject": "对象", "indicator": "指标", "rule": "规则", "outcome": "结果运用", "period": "周期"}
+KIND_WORDS = {"subject": "对象", "indicator": "指标", "rule": "规则", "outcome": "结果运用", "period": "周期",
+              "detail": "评分细节"}
 
 
 @dataclass
@@ -234,6 +235,9 @@ def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, An
             for ind, details in want.items():
                 got = actual["indicators"].get(ind, {}).get("detail", {})
                 for name, value in details.items():
+                    if name not in got:  # a misspelt detail name (or a rater with no such detail), not a None
+                        failures.append(no_such("detail", name, list(got)).under(f"{subject}.details.{ind}"))
+                        continue
                     failures += _check(f"{subject}.details.{ind}.{name}", got.get(name), value, tolerance)
         elif key == "adjustments":
             sums = _rule_sums(actual["adjustments"])
@@ -245,6 +249,8 @@ def compare_subject(subject: str, actual: dict[str, Any], expected: dict[str, An
             for oid, value in want.items():
                 got = actual["outcomes"].get(oid, {}).get("value")
                 failures += _check(f"{subject}.outcomes.{oid}", got, value, tolerance)
+        elif key == "vetoes" and isinstance(want, list):  # which vetoes struck, in any order
+            failures += _check(f"{subject}.vetoes", sorted(actual.get("vetoes") or []), sorted(want), tolerance)
         elif key == "grade_reason":
             failures += _check(f"{subject}.grade_reason", actual["grade_reason"]["code"], want, tolerance)
         else:
