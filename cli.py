@@ -618,8 +618,8 @@ def explain(ctx: click.Context, ruleset: Path, subject: str | None, data_dir: Pa
 
 @main.command("report")
 @click.argument("ruleset", type=click.Path(path_type=Path))
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder holding the data tables (default: the ruleset's own data).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder or workbook holding the data tables (default: the ruleset's own data).")
 @click.option("--period", default=None, callback=_period_named, help="The period reported (default: the year, else the last period).")
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True,
               help="html: one self-contained file; pdf: printed by headless Chromium.")
