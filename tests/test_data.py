@@ -482,3 +482,15 @@ def test_the_data_digest_is_worked_out_only_when_asked_for(monkeypatch: pytest.M
     dataset = run(example).dataset
     assert json.loads(result.stdout)["data"]["digest"] == dataset.digest == real(
         dataset.subjects, dataset.values, dataset.events, dataset.ratings, dataset.history, dataset.items)
+
+
+@pytest.mark.parametrize("written, why", [
+    ("2026-02-30", "2026 年 2 月只有 28 天"),  # in the right form: the day is what is wrong
+    ("2024-02-30", "2024 年 2 月只有 29 天"),
+    ("2026-13-01", "没有 13 月，月份是 1–12"),
+    ("下周一", "请写成 2025-03-31 的形式"),
+])
+def test_a_date_that_is_no_date_says_why(written: str, why: str) -> None:
+    from kaohe.engine.data.sheet import date_problem
+
+    assert date_problem(written).zh == why

@@ -7,8 +7,10 @@ cells; ``kaohe.engine.data.load`` builds the typed tables from it.
 
 from __future__ import annotations
 
+import calendar
 import decimal
 import functools
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ from kaohe.engine.data.tables import (
     cell_text,
     is_blank,
 )
-from kaohe.engine.errors import Diagnostic, KaoheError, did_you_mean, sort_diagnostics
+from kaohe.engine.errors import Bilingual, Diagnostic, KaoheError, did_you_mean, sort_diagnostics
 
 TABLE_ZH = {"subjects": "考核对象表", "values": "数据项表", "events": "事件表", "ratings": "评价表",
             "history": "往年结果表", "results": "其他方案结果表", "items": "整改事项表"}
@@ -209,14 +211,16 @@ class Sheet:
         return [c for c in present if c in allowed]
 
     def convert(self, column: str, convert: Callable[[Sequence[Any]], tuple[ArrayT, list[int]]], code: str,
-                default: ArrayT, blank: Callable[[ArrayT], Flags] | None = None) -> ArrayT:
-        """``convert`` the column, report bad cells with ``code`` and, when
-        ``blank`` is given, blank cells as required ones left empty."""
+                default: ArrayT, blank: Callable[[ArrayT], Flags] | None = None,
+                why: Callable[[Any], dict[str, Any]] | None = None) -> ArrayT:
+        """``convert`` the column, report bad cells with ``code`` (and the params ``why`` gives for
+        the cell) and, when ``blank`` is given, blank cells as required ones left empty."""
         if column not in self.cells:
             return default
-        out, bad = convert(self.column(column))
+        cells = self.column(column)
+        out, bad = convert(cells)
         for i in bad:
-            self.at(code, i, column)
+            self.at(code, i, column, **(why(cells[i]) if why is not None else {}))
         if blank is not None:
             for i in sorted(set(np.flatnonzero(blank(out)).tolist()) - set(bad)):
                 self.at("E-DATA-EMPTY-CELL", i, column)
@@ -272,7 +276,8 @@ class Sheet:
 
     def date(self, column: str, required: bool = False) -> Days:
         nat = np.full(self.n, np.datetime64("NaT"), dtype="datetime64[D]")
-        return self.convert(column, tables.dates, "E-DATA-BAD-DATE", nat, np.isnat if required else None)
+        return self.convert(column, tables.dates, "E-DATA-BAD-DATE", nat, np.isnat if required else None,
+                            lambda cell: {"why": date_problem(cell_text(cell))})
 
     def period(self, column: str, required: bool = False) -> Texts:
         return self.convert(column, tables.periods, "E-DATA-BAD-PERIOD", np.full(self.n, "", dtype=object),
@@ -453,3 +458,20 @@ def codes(labels: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------
 # Tables
+
+
+_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def date_problem(text: str) -> Bilingual:
+    """Why a cell is no date: a day the calendar does not have (2026-02-30 is in the right form),
+    else the form to write."""
+    found = _DAY.match(text)
+    if found:
+        year, month, day = (int(part) for part in found.groups())
+        if not 1 <= month <= 12:
+            return Bilingual(f"没有 {month} 月，月份是 1–12", f"there is no month {month}: months run 1-12")
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return Bilingual(f"{year} 年 {month} 月只有 {last} 天", f"{calendar.month_name[month]} {year} has {last} days")
+    return Bilingual("请写成 2025-03-31 的形式", "write it as 2025-03-31")

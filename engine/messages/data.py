@@ -127,8 +127,8 @@ MESSAGES = {
         "or leave it blank when there is no data",
     ),
     "E-DATA-BAD-DATE": (
-        "“{column}” 的值 “{value}” 不是有效日期：请写成 2025-03-31 的形式",
-        "'{column}' value '{value}' is not a valid date: write it as 2025-03-31",
+        "“{column}” 的值 “{value}” 不是有效日期：{why}",
+        "'{column}' value '{value}' is not a valid date: {why}",
     ),
     "E-DATA-DATE-ORDER": (
         "离岗日期 {left} 早于到岗日期 {joined}：请更正其中一个日期",
