@@ -42,7 +42,7 @@ from kaohe.engine.registry import Registry, default_registry
 from kaohe.engine.ruleset.load import build_ruleset, check_ruleset
 from kaohe.engine.ruleset.loader import Document
 from kaohe.engine.ruleset.model import Ruleset
-from kaohe.engine.years.diff import Change, diff_rulesets
+from kaohe.engine.years.diff import SECTIONS, Change, diff_rulesets
 from kaohe.engine.years.diff_render import describe
 from kaohe.engine.years.impact_apply import apply_step, step_key
 
@@ -153,7 +153,8 @@ def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], datas
                registry: Registry, first: Evaluation) -> tuple[list[Step], list[tuple[Step, Outcome]]]:
     """``first``: the start evaluated, which a step re-running only later stages continues from."""
     grouped: dict[tuple[str, str], list[Change]] = {}
-    for change in changes:
+    listed = list(SECTIONS)
+    for change in sorted(changes, key=lambda c: listed.index(c.section)):  # the order the diff lists them
         key = step_key(change)
         if key is not None:
             grouped.setdefault(key, []).append(change)
