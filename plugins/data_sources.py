@@ -300,13 +300,47 @@ class XlsxSource(DataSource):
         try:
             sheet = _sheet(book, params.get("sheet"), file)
             sheet.reset_dimensions()  # stored dimensions are often wrong; read what is there
-            return _read_rows(_xlsx_values(sheet), _origin(file, sheet.title, book.sheetnames))
+            origin = _origin(file, sheet.title, book.sheetnames)
+            table = _read_rows(_xlsx_values(sheet), origin)
+            if _has_formulas(file):
+                _refuse_uncached_formulas(openpyxl, file, sheet, origin)
+            return table
         except (KaoheError, MemoryError):
             raise
         except Exception:
             raise _fail("E-DATA-NOT-XLSX", file, file=str(file)) from None
         finally:
             book.close()
+
+
+def _has_formulas(file: Path) -> bool:
+    """Whether any sheet of the workbook holds a formula (``<f>`` in its XML): most office workbooks
+    hold none, and are spared reading the sheet a second time."""
+    import zipfile
+
+    with zipfile.ZipFile(file) as archive:
+        return any(b"<f>" in archive.read(name) or b"<f " in archive.read(name)
+                   for name in archive.namelist() if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+
+
+def _refuse_uncached_formulas(openpyxl: Any, file: Path, sheet: Any, origin: str) -> None:
+    """A formula cell whose result the file does not hold (written by a program, never opened and
+    saved in Excel) reads as empty: the subject would score 0 as if it had no data. Said, located."""
+    formulas = openpyxl.load_workbook(file, read_only=True, data_only=False)
+    try:
+        written = formulas[sheet.title]
+        written.reset_dimensions()
+        problems = [
+            Diagnostic("E-DATA-FORMULA-UNCACHED", {"formula": str(cell.value)}, file=origin, line=cell.row,
+                       column=cell.column)
+            for cells, values in zip(written.iter_rows(), sheet.iter_rows(), strict=False)
+            for cell, value in zip(cells, values, strict=False)
+            if isinstance(cell.value, str) and cell.value.startswith("=") and value.value is None
+        ]
+    finally:
+        formulas.close()
+    if problems:
+        raise KaoheError(problems)
 
 
 def _sheet(book: Any, name: Any, file: Path) -> Any:

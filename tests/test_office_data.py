@@ -460,3 +460,19 @@ def test_a_column_mixing_97_percent_with_plain_numbers_warns(tmp_path: Path) -> 
     # 满意率 declares unit: %, so 97 and 88 are percents already: nothing to warn about
     (data / "values.csv").write_text(values.replace("90%", "90"), encoding="utf-8")
     assert json.loads(CliRunner().invoke(main, args).stdout)["problems"] == []
+
+
+def test_a_formula_the_file_holds_no_result_for_is_refused_where_it_stands(tmp_path: Path) -> None:
+    """A workbook written by a program holds =20+8 with no result: read as blank it would score 0 as
+    missing data. Said at its sheet, row and column; the rest of the sheet is not the problem."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "数据项表"
+    sheet.append(["subject", "period", "key_tasks", "satisfaction"])
+    sheet.append(["D01", "2025Q2", "=20+25", 90])
+    sheet.append(["D02", "2025Q2", 40, 88])
+    book.save(tmp_path / "values.xlsx")
+    subjects_csv(tmp_path)
+    (problem,) = failure(tmp_path)
+    assert (problem.code, problem.line, problem.column) == ("E-DATA-FORMULA-UNCACHED", 2, 3)
+    assert "=20+25" in problem.message("zh") and "open and save it in Excel" in problem.message("en")

@@ -83,6 +83,7 @@ def build_subjects(sheet: Sheet) -> Subjects | None:
         ids=ids[order], index={k: i for i, k in enumerate(ids[order].tolist())}, name=name[order],
         unit=sheet.text("unit")[order], cls=sheet.text("class")[order], joined=joined[order],
         left=left[order], extra={k: v[order] for k, v in extra.items()},
+        lines=np.asarray(sheet.rows, dtype=np.int64)[order], columns=dict(sheet.positions),
     )
 
 
@@ -103,7 +104,11 @@ def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str
     _value_duplicates(sheet, subject, period, row_codes, rows, names, i_codes)
     # a province's values table has tens of millions of rows: subject positions in 32 bits halve them
     holders = subject.astype(np.int32) if n_subjects < 2**31 else subject
-    return Values.coded(holders[rows], p_labels, p_codes, names, i_codes, value, n_subjects)
+    values = Values.coded(holders[rows], p_labels, p_codes, names, i_codes, value, n_subjects)
+    _, first = np.unique(usable_codes, return_index=True)  # one line per period, not per row
+    values.period_lines = dict(zip(p_labels, np.asarray(sheet.rows)[np.flatnonzero(usable)[first]].tolist(),
+                                   strict=True))
+    return values
 
 
 def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row_codes: np.ndarray,

@@ -264,6 +264,8 @@ class Subjects:
     joined: Days
     left: Days
     extra: dict[str, Numbers | Texts] = field(default_factory=dict)
+    lines: NDArray[np.int64] | None = field(default=None, compare=False)  # each subject's line in its file
+    columns: dict[str, int] = field(default_factory=dict, compare=False)  # column -> its position in the file
     _cache: dict[str, tuple[Any, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -303,6 +305,8 @@ class Values:
     _labels: tuple[list[str], NDArray[np.integer[Any]], list[str], NDArray[np.integer[Any]]] | None = field(
         default=None, init=False, repr=False, compare=False)
     _dense: dict[tuple[int, int], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    period_lines: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Each period's first line in the values file (where a warning about that period points)."""
 
     def __len__(self) -> int:
         return len(self.subject)

@@ -35,13 +35,17 @@ def unknown_classes(ruleset: Ruleset, dataset: Dataset) -> list[Diagnostic]:
     for code, label in enumerate(labels):
         if label in ruleset.classes or label in ("", "None", "nan"):
             continue
-        ids = dataset.subjects.ids[codes == code].tolist()
+        holding = np.flatnonzero(codes == code)
+        ids = dataset.subjects.ids[holding].tolist()
+        lines = dataset.subjects.lines
         shown = "、".join(str(i) for i in ids[:STRAY_SHOWN]) + (f" 等 {len(ids)} 个" if len(ids) > STRAY_SHOWN else "")
         guess = by_title.get(label) or did_you_mean(label, declared) or did_you_mean(label.lower(), declared)
         found.append(Diagnostic("W-DATA-UNKNOWN-CLASS", {
             "table": dataset.origins.get("subjects", "subjects"), "label": label, "subjects": shown,
             "declared": ", ".join(f"{c.id}（{c.title}）" for c in ruleset.classes.values()),
-            "suggest": guess or ""}, file=dataset.origins.get("subjects"), severity="warning"))
+            "suggest": guess or ""}, file=dataset.origins.get("subjects"), severity="warning",
+            line=int(lines[holding[0]]) if lines is not None else None,  # the first subject with the class
+            column=dataset.subjects.columns.get("class"), path="class"))
     return found
 
 
@@ -86,4 +90,5 @@ def _stray_warning(dataset: Dataset, rows: dict[str, int], planned: list[str]) -
         "table": dataset.origins.get("values", "values"), "count": sum(rows.values()),
         "periods": shown + (f" 等 {len(periods)} 个周期" if more > 0 else ""),
         "periods_en": shown_en + (f" and {more} more" if more > 0 else ""),
-        "available": ", ".join(planned)}, file=dataset.origins.get("values"), severity="warning")
+        "available": ", ".join(planned)}, file=dataset.origins.get("values"), severity="warning",
+        line=dataset.values.period_lines.get(periods[0]))  # the first line of the first such period

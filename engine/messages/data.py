@@ -47,6 +47,13 @@ MESSAGES = {
         "file {file} is not {encoding} encoded: save it as 'CSV UTF-8' in Excel, "
         "or give its encoding under data (e.g. encoding: gbk)",
     ),
+    "E-DATA-FORMULA-UNCACHED": (
+        "这个单元格是公式 {formula}，但文件中没有它的计算结果（由程序生成、没有在 Excel 或 WPS 中打开保存过），"
+        "读入时会当作空白：请在 Excel 或 WPS 中打开并保存后再读入，或直接填写数值",
+        "this cell holds the formula {formula} but the file holds no result for it (written by a program, never "
+        "opened and saved in Excel or WPS), so it would read as blank: open and save it in Excel or WPS, or "
+        "write the value",
+    ),
     "E-DATA-NOT-XLSX": (
         "文件 {file} 不是有效的 xlsx 工作簿：请用 Excel 另存为 .xlsx（旧版 .xls 文件请保留 .xls 后缀）",
         "file {file} is not a valid xlsx workbook: save it as .xlsx in Excel (keep the .xls suffix on old .xls files)",
