@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
@@ -289,3 +290,10 @@ def test_every_out_confirms_what_it_wrote(tmp_path: Path) -> None:
     assert f"已写入 {tmp_path / 't.xlsx'}" in template.stderr
     quiet = invoke("-q", "schema", "ruleset", "--out", str(tmp_path / "q.json"))
     assert quiet.stderr == "" and (tmp_path / "q.json").exists()
+
+
+def test_a_whole_formula_value_shows_without_a_decimal_in_the_table() -> None:
+    from kaohe.engine.report.render import _cell
+
+    assert [_cell(v) for v in (6.0, np.float64(6.0), 2.5, True, False, None, "黄牌")] == \
+        ["6", "6", "2.5", "是", "", "", "黄牌"]

@@ -120,3 +120,12 @@ def test_a_class_the_ruleset_does_not_declare_is_warned_of(tmp_path: Path) -> No
     rows = [r for r in csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))) if r["周期"] == "2026Q4"]
     # the documented coefficient 1 stands for A1 and A2 (80); A3 frontline: 80 × 1.1 = 88
     assert {r["编号"]: float(r["总分"]) for r in rows} == {"A1": 80, "A2": 80, "A3": 88}
+
+
+def test_a_data_folder_without_subjects_names_where_it_looked(tmp_path: Path) -> None:
+    """--data DIR looks for DIR/subjects.csv (…xlsx, xls, json) first: the message names that, not DIR/data/."""
+    (tmp_path / "2026.yaml").write_text(STRAY_RULESET, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(main, ["validate", str(tmp_path), "--data", str(tmp_path / "empty")])
+    assert result.exit_code == 1 and "E-DATA-FILE" in result.stderr
+    assert f"{tmp_path / 'empty' / 'subjects'}.csv|xlsx|xls|json" in result.stderr

@@ -335,7 +335,7 @@ def load_dataset(specs: Mapping[str, Mapping[str, Any]], base_dir: Path, registr
                 continue  # another ruleset's results are read only when declared
             spec = specs.get(table) or default_spec(table, base_dir)
             if spec is None and table == "subjects":
-                looked = str(base_dir / "data" / "subjects.csv|xlsx|json")
+                looked = str(base_dir / "data" / f"subjects.{'|'.join(FORMATS)}")
                 problems.add("E-DATA-FILE", {"file": "data/subjects.csv", "looked": looked}, file=looked)
             elif spec is not None:
                 try:

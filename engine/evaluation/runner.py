@@ -10,10 +10,10 @@ from kaohe.engine import progress
 from kaohe.engine.components import RawTable
 from kaohe.engine.data.context import DataContext, reading
 from kaohe.engine.data.headers import names_of
-from kaohe.engine.data.load import dataset_from_tables, load_dataset
+from kaohe.engine.data.load import dataset_from_tables, default_spec, load_dataset
 from kaohe.engine.data.submission import file_specs
 from kaohe.engine.data.tables import Dataset
-from kaohe.engine.errors import KaoheError
+from kaohe.engine.errors import Diagnostic, KaoheError
 from kaohe.engine.evaluation.data_fit import data_warnings
 from kaohe.engine.evaluation.pipeline import Evaluation, evaluate, planned_periods
 from kaohe.engine.registry import Registry, default_registry
@@ -44,6 +44,9 @@ def data_specs(ruleset: Ruleset, data_dir: Path | None) -> tuple[dict[str, Any],
             if (data_dir / f"{table}.{fmt}").exists():
                 specs[table] = {"source": fmt, "path": f"{table}.{fmt}"}
                 break
+    if "subjects" not in specs and default_spec("subjects", data_dir) is None:  # said where it was looked for
+        looked = f"{data_dir / 'subjects'}.{'|'.join(FORMATS)}"
+        raise KaoheError(Diagnostic("E-DATA-FILE", {"file": "subjects.csv", "looked": looked}, file=str(data_dir)))
     return specs, data_dir
 
 

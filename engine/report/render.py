@@ -166,6 +166,8 @@ def _cell(value: object) -> str:
         return "是"
     if value is False:
         return ""
+    if isinstance(value, float):  # a formula's 6.0 as the results show it: 6 (numpy's float64 is a float)
+        return _shown(shown_number(value))
     return str(value)
 
 
