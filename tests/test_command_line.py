@@ -297,3 +297,14 @@ def test_a_whole_formula_value_shows_without_a_decimal_in_the_table() -> None:
 
     assert [_cell(v) for v in (6.0, np.float64(6.0), 2.5, True, False, None, "黄牌")] == \
         ["6", "6", "2.5", "是", "", "", "黄牌"]
+
+
+def test_a_veto_explained_by_what_it_does_in_the_period_s_grade_table() -> None:
+    """Grading's rule (docs, 一票否决): a forced grade the table lacks is its lowest; a max_grade it lacks caps nothing."""
+    from kaohe.engine.report.explain import _veto_effect
+
+    year = ["优秀", "良好", "合格", "不合格"]
+    assert _veto_effect(None, "较好", year) == "本周期的等次表没有较好，不限制等次"
+    assert _veto_effect(None, "良好", year) == "最高只能评良好"
+    assert _veto_effect("较差", None, year) == "等次定为本周期等次表中最低的不合格（本周期的等次表没有较差）"
+    assert _veto_effect("合格", None, year) == "等次定为合格"

@@ -265,6 +265,17 @@ def _total(ruleset: Ruleset, record: dict[str, Any]) -> list[str]:
     ]
 
 
+def _veto_effect(grade: str | None, ceiling: str | None, scale: list[str]) -> str:
+    """What a veto does in this period's grade table: a grade it lacks means its lowest (``grade``)
+    or no cap at all (``max_grade``), as grading applies them."""
+    if grade:
+        return f"等次定为{grade}" if grade in scale or not scale else \
+            f"等次定为本周期等次表中最低的{scale[-1]}（本周期的等次表没有{grade}）"
+    if ceiling in scale:
+        return f"最高只能评{ceiling}"
+    return f"本周期的等次表没有{ceiling}，不限制等次" if scale else f"最高只能评{ceiling}"
+
+
 def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index: int,
            lowest: dict[tuple[str, str], float] | None = None) -> list[str]:
     lines = ["四、排名与等次"]
@@ -272,9 +283,10 @@ def _grade(ruleset: Ruleset, result: PeriodResult, record: dict[str, Any], index
         lines.append(f"  组内排名：第 {record['rank']} 名 / 共 {record['group_size']} 名（分组 {record['group']}）")
     lines.append(f"  等次：{record['grade'] or '—'}；理由：{record['grade_reason']['text']}")
     by_id = {v.id: v for v in ruleset.vetoes}
+    scale = [g.name for g in ruleset.grading.grades_for(result.period.kind)] if ruleset.grading else []
     for veto_id in record["vetoes"]:
         veto = by_id[veto_id]
-        effect = f"等次定为{veto.grade}" if veto.grade else f"最高只能评{veto.max_grade}"
+        effect = _veto_effect(veto.grade, veto.max_grade, scale)
         clause = f" 〔{veto.clause}〕" if veto.clause else ""
         lines.append(f"  触发一票否决“{veto.title}”：{effect}{clause}")
     gap = lacking_for_next(ruleset, result, index, lowest)
