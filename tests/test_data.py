@@ -494,3 +494,10 @@ def test_a_date_that_is_no_date_says_why(written: str, why: str) -> None:
     from kaohe.engine.data.sheet import date_problem
 
     assert date_problem(written).zh == why
+
+
+def test_an_id_typed_full_width_or_in_another_case_is_suggested() -> None:
+    from kaohe.engine.data.sheet import _guesser
+
+    guess = _guesser(["U01", "U02", "U03"])
+    assert (guess("Ｕ０１"), guess("u03"), guess("X99")) == ("U01", "U03", "")

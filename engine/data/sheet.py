@@ -11,6 +11,7 @@ import calendar
 import decimal
 import functools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -330,13 +331,23 @@ def _guesser(choices: list[str]) -> Callable[[str], str]:
     """did-you-mean over subject ids, remembered per word; among 100,000 ids
     one guess takes about 0.4 s, so big cohorts get a few guesses only."""
     budget = [5 if len(choices) > 10_000 else LIMIT]
+    folded: dict[str, str] = {}  # an id as typed full-width or in another case (Ｕ０１, u01): it, at once
 
     @functools.cache
     def guess(word: str) -> str:
+        if not folded:
+            folded.update((_folded(c), c) for c in reversed(choices))
+        same = folded.get(_folded(word))
+        if same is not None:
+            return same
         budget[0] -= 1
         return did_you_mean(word, choices) if budget[0] >= 0 else ""
 
     return guess
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def _is_empty(column: Texts) -> Flags:
