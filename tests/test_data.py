@@ -501,3 +501,18 @@ def test_an_id_typed_full_width_or_in_another_case_is_suggested() -> None:
 
     guess = _guesser(["U01", "U02", "U03"])
     assert (guess("Ｕ０１"), guess("u03"), guess("X99")) == ("U01", "U03", "")
+
+
+def test_a_wide_row_repeated_whole_is_one_mistake() -> None:
+    """Pasting a department's row twice repeats every input: said once, at the repeated row."""
+    from kaohe.engine.components import RawTable
+    from kaohe.engine.data.load import dataset_from_tables
+    from kaohe.engine.errors import KaoheError
+
+    raw = {"subjects": RawTable(["id", "name"], [["P1", "甲"]], "subjects.csv", [2]),
+           "values": RawTable(["subject", "period", "x", "y", "z"],
+                              [["P1", "2025Q1", 1, 2, 3], ["P1", "2025Q1", 1, 2, 3]], "values.csv", [2, 3])}
+    with pytest.raises(KaoheError) as caught:
+        dataset_from_tables(raw)
+    found = [(d.code, d.line, d.path) for d in caught.value.diagnostics if d.severity == "error"]
+    assert found == [("E-DATA-DUPLICATE-ROW", 3, "x")]

@@ -122,8 +122,12 @@ def _value_duplicates(sheet: Sheet, subject: np.ndarray, period: np.ndarray, row
         return
     chosen = np.flatnonzero(np.isin(rows, candidates[np.array(shared).ravel()]))
     entries = rows[chosen]
+    said: set[int] = set()  # a wide row repeated whole is one mistake, not one per column
     for later, first in duplicates([subject[entries], row_codes[entries], i_codes[chosen]]):
         row, column = int(entries[later]), names[i_codes[chosen[later]]]
+        if not sheet.has("input") and row in said:
+            continue
+        said.add(row)
         key = f"{cell_text(sheet.column('subject')[row])} / {period[row]} / {column}"
         sheet.at("E-DATA-DUPLICATE-ROW", row, "input" if sheet.has("input") else column,
                  first=int(sheet.rows[entries[first]]), key=key)
