@@ -129,3 +129,21 @@ def test_a_data_folder_without_subjects_names_where_it_looked(tmp_path: Path) ->
     result = CliRunner().invoke(main, ["validate", str(tmp_path), "--data", str(tmp_path / "empty")])
     assert result.exit_code == 1 and "E-DATA-FILE" in result.stderr
     assert f"{tmp_path / 'empty' / 'subjects'}.csv|xlsx|xls|json" in result.stderr
+
+
+def test_an_event_type_a_rule_would_match_but_for_a_space_is_warned_of(tmp_path: Path) -> None:
+    """红 牌 (a space typed in) and ＲＥＤ are no 红牌 / red to the rule, silently; 黄牌 is another type."""
+    (tmp_path / "data").mkdir()
+    ruleset = STRAY_RULESET + "deductions:\n  - {id: card, title: 红牌, when: \"event.type in ('红牌', 'red')\", points: 1}\n"
+    (tmp_path / "2026.yaml").write_text(ruleset, encoding="utf-8")
+    (tmp_path / "data" / "subjects.csv").write_text("id,name\nA1,甲\n", encoding="utf-8")
+    rows = "".join(f"A1,2026Q{q},80\n" for q in (1, 2, 3, 4))
+    (tmp_path / "data" / "values.csv").write_text("subject,period,work\n" + rows, encoding="utf-8")
+    (tmp_path / "data" / "events.csv").write_text(
+        "subject,date,type\nA1,2026-01-05,红牌\nA1,2026-01-06,红 牌\nA1,2026-01-07,黄牌\nA1,2026-01-08,ＲＥＤ\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["--lang", "en", "validate", str(tmp_path), "--data", str(tmp_path / "data")])
+    warned = [line for line in result.stderr.splitlines() if "W-DATA-EVENT-TYPE" in line]
+    assert result.exit_code == 0 and len(warned) == 2
+    assert ":3::type: " in warned[0] and "type '红 牌', which differs from the rules' '红牌'" in warned[0]
+    assert ":5::type: " in warned[1] and "type 'ＲＥＤ', which differs from the rules' 'red'" in warned[1]

@@ -4,11 +4,14 @@ Each warning points at the data file, says what was found and what the ruleset d
 never stops the run (the office decides): values for another year's period where this year's
 is absent, most likely the year typed wrong (W-DATA-OTHER-PERIOD); subjects whose class the
 ruleset does not declare, which then take coefficient 1 and only the indicators for every class
-(W-DATA-UNKNOWN-CLASS).
+(W-DATA-UNKNOWN-CLASS); event types a rule would match but for spaces, full-width characters or
+case, which no rule then counts (W-DATA-EVENT-TYPE).
 """
 
 from __future__ import annotations
 
+import ast
+import unicodedata
 from dataclasses import replace
 
 import numpy as np
@@ -20,7 +23,52 @@ from kaohe.engine.ruleset.model import Ruleset
 
 
 def data_warnings(ruleset: Ruleset, dataset: Dataset, planned: list[str]) -> list[Diagnostic]:
-    return [*stray_periods(ruleset, dataset, planned), *unknown_classes(ruleset, dataset)]
+    return [*stray_periods(ruleset, dataset, planned), *unknown_classes(ruleset, dataset),
+            *near_event_types(ruleset, dataset)]
+
+
+def near_event_types(ruleset: Ruleset, dataset: Dataset) -> list[Diagnostic]:
+    """Event types in the data that the rules' conditions would match but for spaces, full-width
+    characters or case (红 牌 for 红牌): no rule counts them, silently, unless said."""
+    written = mentioned_event_types(ruleset)
+    if not written or not len(dataset.events):
+        return []
+    folded = {_folded(t): t for t in sorted(written)}
+    types = dataset.events.type
+    found = []
+    for label in sorted({str(t) for t in types.tolist() if t is not None} - written):
+        meant = folded.get(_folded(label))
+        if meant is None:
+            continue
+        rows = np.flatnonzero(types == label)
+        found.append(Diagnostic("W-DATA-EVENT-TYPE", {
+            "table": dataset.events.origin or dataset.origins.get("events", "events"), "label": label,
+            "meant": meant, "count": len(rows)}, file=dataset.events.origin or dataset.origins.get("events"),
+            line=int(dataset.events.row[rows[0]]), path="type", severity="warning"))
+    return found
+
+
+def mentioned_event_types(ruleset: Ruleset) -> set[str]:
+    """The texts the ruleset's expressions compare ``event.type`` with (== '红牌', in ('红牌', '黄牌'))."""
+    found: set[str] = set()
+    for expression in ruleset.expressions.compiled():
+        if "event.type" not in expression.text:
+            continue
+        for node in ast.walk(expression.node):
+            if isinstance(node, ast.Compare) and any(_is_event_type(n) for n in (node.left, *node.comparators)):
+                for side in (node.left, *node.comparators):
+                    items = side.elts if isinstance(side, ast.Tuple | ast.List) else [side]
+                    found |= {i.value for i in items if isinstance(i, ast.Constant) and isinstance(i.value, str)}
+    return found
+
+
+def _is_event_type(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "type" and isinstance(node.value, ast.Name)
+            and node.value.id == "event")
+
+
+def _folded(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def unknown_classes(ruleset: Ruleset, dataset: Dataset) -> list[Diagnostic]:

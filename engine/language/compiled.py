@@ -48,5 +48,9 @@ class ExpressionTable:
         """Where ``text`` is first written in the ruleset (``()`` if unknown)."""
         return self._paths.get(str(text).strip(), ())
 
+    def compiled(self) -> list[Expression]:
+        """Every expression compiled so far (for checks over what a ruleset writes)."""
+        return list(self._compiled.values())
+
     def __len__(self) -> int:
         return len(self._compiled)

@@ -19,6 +19,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the subjects table {table} gives {subjects} the class '{label}', which this ruleset does not declare "
         "({declared}): they get coefficient 1 and only the indicators and rules for every class. Write the class id",
     ),
+    "W-DATA-EVENT-TYPE": (
+        "事件表 {table} 中有 {count} 个事件的类型写作 “{label}”，与规则中的 “{meant}” 只差空格、全角或大小写："
+        "规则不会计入这些事件。若指的是 “{meant}”，请改为 “{meant}”",
+        "the events table {table} has {count} event(s) of type '{label}', which differs from the rules' '{meant}' "
+        "only by spaces, full-width characters or case: no rule counts them. If '{meant}' is meant, write it so",
+    ),
     "W-DATA-TITLE-ROWS": (
         "{table_zh}第 {rows} 行在表头之上（标题或合并的表头），已跳过；表头在第 {header} 行",
         "rows {rows} of the {table} table stand above its header (a title or merged header rows) and were "
