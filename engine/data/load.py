@@ -105,9 +105,10 @@ def build_values(sheet: Sheet, subjects: Subjects | None, inputs: Collection[str
     # a province's values table has tens of millions of rows: subject positions in 32 bits halve them
     holders = subject.astype(np.int32) if n_subjects < 2**31 else subject
     values = Values.coded(holders[rows], p_labels, p_codes, names, i_codes, value, n_subjects)
-    _, first = np.unique(usable_codes, return_index=True)  # one line per period, not per row
-    values.period_lines = dict(zip(p_labels, np.asarray(sheet.rows)[np.flatnonzero(usable)[first]].tolist(),
-                                   strict=True))
+    first = np.full(len(p_labels), len(usable_codes), dtype=np.int64)  # each period's first usable row
+    np.minimum.at(first, usable_codes, np.arange(len(usable_codes)))  # one line per period, not per row
+    lines = np.asarray(sheet.rows)[np.flatnonzero(usable)[first]] if len(p_labels) else first
+    values.period_lines = dict(zip(p_labels, lines.tolist(), strict=True))
     return values
 
 
