@@ -34,13 +34,15 @@ def near_event_types(ruleset: Ruleset, dataset: Dataset) -> list[Diagnostic]:
     if not written or not len(dataset.events):
         return []
     folded = {_folded(t): t for t in sorted(written)}
-    types = dataset.events.type
+    coded = dataset.events.text_codes("type")  # the distinct types, coded once for the dataset (rules use it)
+    if coded is None:
+        return []
     found = []
-    for label in sorted({str(t) for t in types.tolist() if t is not None} - written):
+    for label in sorted(set(coded.labels) - written):
         meant = folded.get(_folded(label))
         if meant is None:
             continue
-        rows = np.flatnonzero(types == label)
+        rows = np.flatnonzero(coded.codes == coded.lookup[label])
         found.append(Diagnostic("W-DATA-EVENT-TYPE", {
             "table": dataset.events.origin or dataset.origins.get("events", "events"), "label": label,
             "meant": meant, "count": len(rows)}, file=dataset.events.origin or dataset.origins.get("events"),
@@ -107,23 +109,30 @@ def stray_periods(ruleset: Ruleset, dataset: Dataset, planned: list[str]) -> lis
     are a data file shared between years' rulesets, a leaver has rightly no row, and whole earlier
     years are read as history: none of these is stray."""
     known = set(planned)
-    groups = dataset.values.groups()
-    reported: dict[str, set[int]] = {}  # each period: the subjects with any row in it
-    for (period, _), found in groups.items():
-        reported.setdefault(period, set()).update(dataset.values.subject[found].tolist())
-    rows: dict[str, int] = {}
-    for (period, _), found in groups.items():
+    counterparts = {}  # another year's period -> this year's same period, for the periods the data holds
+    for period in dataset.values.periods():
         parsed = parse_period(period)
         if period in known or parsed is None or parsed.kind == "year":
             continue  # read, or never mistaken: a whole year's row
-        counterpart = replace(parsed, year=ruleset.year)
-        if counterpart.id not in known:
-            continue  # a kind of period this ruleset does not assess (a monthly file beside a quarterly one)
-        on_post = months_on_post(dataset.subjects.joined, dataset.subjects.left, counterpart,
-                                 ruleset.full_month_days) > 0
-        subjects = dataset.values.subject[found]
-        absent = ~np.isin(subjects, list(reported.get(counterpart.id, ())))
-        count = int((on_post[subjects] & absent).sum())
+        same = replace(parsed, year=ruleset.year)
+        if same.id in known:  # else a kind of period this ruleset does not assess (months beside quarters)
+            counterparts[period] = same
+    if not counterparts:
+        return []  # the usual case: every row is of this year's periods
+    groups = dataset.values.groups()
+    n = dataset.values.n_subjects
+    reported = {p.id: np.zeros(n, dtype=bool) for p in counterparts.values()}  # subjects with any row there
+    for (period, _), found in groups.items():
+        if period in reported:
+            reported[period][dataset.values.subject[found]] = True
+    subjects_table = dataset.subjects
+    lacking = {same.id: (months_on_post(subjects_table.joined, subjects_table.left, same, ruleset.full_month_days) > 0)
+               & ~reported[same.id] for same in counterparts.values()}  # on post there, with no row there
+    rows: dict[str, int] = {}
+    for (period, _), found in groups.items():
+        if period not in counterparts:
+            continue
+        count = int(lacking[counterparts[period].id][dataset.values.subject[found]].sum())
         if count:
             rows[period] = rows.get(period, 0) + count
     return [_stray_warning(dataset, rows, planned)] if rows else []
