@@ -166,7 +166,7 @@ def _attribute(start: dict[str, Any], new: Ruleset, changes: list[Change], datas
     for (section, ident), items in grouped.items():
         apply_step(working, new.document.data, section, ident, items)
         pending += items
-        labels.append(f"{section} {ident}")
+        labels.append(section if ident == section else f"{section} {ident}")  # grading's own settings: "grading"
         sections.add(section)
         ruleset = _build(copy.deepcopy(working), new, registry)
         if ruleset is None:
