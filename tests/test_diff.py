@@ -120,3 +120,14 @@ def test_a_revision_of_a_ruleset_extending_a_sibling_folder(tmp_path: Path):
     result = CliRunner().invoke(main, ["--lang", "en", "diff", f"{city}@HEAD", str(city)])
     assert result.exit_code == 0, result.output
     assert "added signed" in result.stdout and "removed late" in result.stdout
+
+
+def test_a_switch_from_weight_to_points_says_which_side_was_which(tmp_path: Path):
+    """甲 moves from a weight of 10 (of a 40-point parent: 4 points) to 10 points: both sides named."""
+    from kaohe.engine.years.diff import Change
+
+    change = Change("indicators", "changed", "a", "甲", "points/weight", 10, 10,
+                    {"old_total_points": 4, "new_total_points": 10, "parent_title": "丙", "parent_points": 60,
+                     "old_kind": "weight"})
+    assert describe(change, "zh") == "a 甲：权重 10 → 分值 10，占总分 4 → 10 分"
+    assert describe(change, "en") == "a 甲: weight 10 → points 10 (4 → 10 points of the total)"

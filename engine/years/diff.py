@@ -164,6 +164,8 @@ def _size(old: Ruleset, new: Ruleset, before: Indicator, after: Indicator) -> It
     }
     field_name = kind if same_kind else "points/weight"
     old_value = was if same_kind else (before.weight if before.weight is not None else before.points)
+    if not same_kind:  # the renderer says which each side was: 权重 10 → 分值 10
+        detail["old_kind"] = "weight" if before.weight is not None else "points"
     yield Change("indicators", "changed", after.id, after.title, field_name, old_value, now, detail)
 
 

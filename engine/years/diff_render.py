@@ -63,6 +63,14 @@ def _size(change: Change, name: str, lang: str) -> str:
                 if lang == "zh" else
                 f"{name}: weight {_value(change.old, lang)} → {_value(change.new, lang)} within {d['parent_title']} "
                 f"({_value(d['parent_points'], lang)}), i.e. {total} points of the total")
+    if change.field == "points/weight":  # the kind changed too
+        words = {"weight": ("权重", "weight"), "points": ("分值", "points")}
+        was = words[d.get("old_kind", "points")]
+        now = words["points" if d.get("old_kind") == "weight" else "weight"]
+        side = 0 if lang == "zh" else 1
+        change_text = f"{was[side]} {_value(change.old, lang)} → {now[side]} {_value(change.new, lang)}"
+        return (f"{name}：{change_text}，占总分 {total} 分" if lang == "zh"
+                else f"{name}: {change_text} ({total} points of the total)")
     return (f"{name}：分值 {_value(change.old, lang)} → {_value(change.new, lang)}，占总分 {total} 分" if lang == "zh"
             else f"{name}: points {_value(change.old, lang)} → {_value(change.new, lang)} ({total} points of the total)")
 
