@@ -11,7 +11,6 @@ import calendar
 import decimal
 import functools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -347,7 +346,7 @@ def _guesser(choices: list[str]) -> Callable[[str], str]:
 
 
 def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold()
+    return normal_text(text).casefold()
 
 
 def _is_empty(column: Texts) -> Flags:

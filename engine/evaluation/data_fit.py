@@ -11,11 +11,11 @@ case, which no rule then counts (W-DATA-EVENT-TYPE).
 from __future__ import annotations
 
 import ast
-import unicodedata
 from dataclasses import replace
 
 import numpy as np
 
+from kaohe.engine.data.numbers import normal_text
 from kaohe.engine.data.periods import months_on_post, parse_period
 from kaohe.engine.data.tables import Dataset
 from kaohe.engine.errors import Diagnostic, did_you_mean
@@ -70,7 +70,7 @@ def _is_event_type(node: ast.AST) -> bool:
 
 
 def _folded(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    return normal_text(text).casefold()
 
 
 def unknown_classes(ruleset: Ruleset, dataset: Dataset) -> list[Diagnostic]:
